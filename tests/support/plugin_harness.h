@@ -1,0 +1,61 @@
+/*
+ * plugin_harness.h — drive one plugin .so through its vtable in a test,
+ * with a recording host: configuration from "key=value" strings, every
+ * emitted reading and note kept in memory, errors and log lines captured.
+ * Real plugin code, real devices; only the host side is this small stand-in,
+ * so a plugin's tests do not depend on the scheduler in core/.
+ */
+#ifndef PLUGIN_HARNESS_H
+#define PLUGIN_HARNESS_H
+
+#include "energy_plugin.h"
+
+#define HARNESS_MAX_KEYS 32
+
+struct harness_note {
+	char key[64];
+	char text[ENERGY_REASON_MAX]; /* string notes */
+	double number;                /* number notes */
+	char unit[16];
+	int is_number;
+};
+
+struct harness {
+	void *dl;
+	const struct energy_plugin *plugin;
+	struct energy_host host;
+	void *instance;
+
+	/* configuration as given */
+	char *keys[HARNESS_MAX_KEYS];
+	char *values[HARNESS_MAX_KEYS];
+	const char *list_items[HARNESS_MAX_KEYS][16];
+	size_t nkeys;
+
+	struct energy_reading *readings;
+	size_t nreadings, cap;
+	struct harness_note notes[64];
+	size_t nnotes;
+	char error[ENERGY_REASON_MAX]; /* last set_error() or create/probe why */
+	char log[8192];                /* all log lines, newline separated */
+};
+
+/* Load `so_path` (absolute, or a name found in $ENERGYMON_PLUGIN_PATH as
+ * NAME.so). Returns 0 or -errno with h->error filled. */
+int harness_load(struct harness *h, const char *so_path);
+/* Add a configuration value; `value` is parsed by the key's declared type
+ * (numbers with strtod, bools "true"/"false", lists comma separated). */
+int harness_set(struct harness *h, const char *key, const char *value);
+void harness_set_target(struct harness *h, long long pid, double interval_s);
+int harness_probe(struct harness *h);
+int harness_create(struct harness *h);
+/* The number of readings whose sensor equals `sensor` (NULL: all) and quantity `q` (0: any). */
+size_t harness_count(const struct harness *h, const char *sensor, unsigned q);
+/* The last reading matching, or NULL. */
+const struct energy_reading *harness_last(const struct harness *h, const char *sensor, unsigned q);
+const struct harness_note *harness_note(const struct harness *h, const char *key);
+void harness_clear_readings(struct harness *h);
+/* destroy the instance, unload, free everything */
+void harness_close(struct harness *h);
+
+#endif
