@@ -200,6 +200,12 @@ struct energy_host {
 	/* Same for a number; `unit` is its unit ("J", "W", "s", "" for a ratio). */
 	int (*note_number)(void *ctx, const char *key, double value, const char *unit);
 
+	/* Call from create() to be sampled at least every `max_interval_s`
+	 * seconds whatever the user asked, e.g. so that a counter can never
+	 * wrap twice between two readings. Returns 0, or -EINVAL for a
+	 * non-finite or non-positive value. */
+	int (*require_interval)(void *ctx, double max_interval_s);
+
 	/* Members above are valid for ABI 1.0. Append new ones below. */
 };
 
@@ -215,12 +221,9 @@ struct energy_plugin {
 	const char *version;     /* the plugin's own version, e.g. "1.0.0" */
 	const char *description; /* one line */
 
-	/* Smallest interval between sample() calls worth asking for, seconds. */
+	/* Smallest interval between sample() calls worth asking for, seconds;
+	 * the host raises a shorter user interval to this and says so. */
 	double min_interval_s;
-	/* Largest interval the plugin tolerates, seconds, e.g. so that a
-	 * counter cannot wrap twice between readings; 0 for no limit. The host
-	 * samples at least this often whatever the user asked. */
-	double max_interval_s;
 
 	/* Configuration keys, terminated by an entry whose name is NULL. */
 	const struct energy_config_key *config_keys;

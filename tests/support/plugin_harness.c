@@ -133,6 +133,15 @@ static int h_note_number(void *ctx, const char *key, double value, const char *u
 	return 0;
 }
 
+static int h_require_interval(void *ctx, double max_interval_s)
+{
+	struct harness *h = ctx;
+	if (!(max_interval_s > 0) || max_interval_s > 1e9)
+		return -EINVAL;
+	h->required_interval_s = max_interval_s;
+	return 0;
+}
+
 static int find_on_path(const char *name, char *out, size_t len)
 {
 	const char *path = getenv("ENERGYMON_PLUGIN_PATH");
@@ -187,6 +196,7 @@ int harness_load(struct harness *h, const char *so_path)
 	h->host.set_error = h_set_error;
 	h->host.note_string = h_note_string;
 	h->host.note_number = h_note_number;
+	h->host.require_interval = h_require_interval;
 	return 0;
 }
 

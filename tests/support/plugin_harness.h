@@ -38,6 +38,7 @@ struct harness {
 	size_t nnotes;
 	char error[ENERGY_REASON_MAX]; /* last set_error() or create/probe why */
 	char log[8192];                /* all log lines, newline separated */
+	double required_interval_s;    /* last require_interval() value, 0 if none */
 };
 
 /* Load `so_path` (absolute, or a name found in $ENERGYMON_PLUGIN_PATH as
