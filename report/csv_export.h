@@ -1,0 +1,35 @@
+/*
+ * csv_export.h — the seed's extractor tables as CSV (RFC 4180 quoting).
+ *
+ * Column names follow the seed's DataFrames so existing notebooks keep
+ * working; units: energy J, power W, time s (timestamps are unix seconds),
+ * temperatures degC. Absent values are empty cells, never 0.
+ */
+#ifndef REPORT_CSV_EXPORT_H
+#define REPORT_CSV_EXPORT_H
+
+#include <stdio.h>
+
+#include "trace_set.h"
+
+/* One row per trace: job_key, call_id, function_name, source, placeholder,
+ * timestamp, duration, system_energy (ipmi), pkg_energy (perf, ebpf),
+ * avg_power, min_power, max_power, power_std_dev, avg_cpu_temp,
+ * avg_system_temp. */
+int csv_export_metrics(const struct trace_set *set, FILE *out);
+
+/* One row per power reading: job_key, call_id, function_name, source,
+ * timestamp, power. */
+int csv_export_power(const struct trace_set *set, FILE *out);
+
+/* One row per sensor reading (temperature, voltage, current and fan
+ * readings): job_key, call_id, function_name, source, kind, sensor,
+ * timestamp, value, unit. */
+int csv_export_sensors(const struct trace_set *set, FILE *out);
+
+/* Opens `path`, runs `export` into it and closes it; reports failure on
+ * `errors` naming the path. Returns 0 or a negative errno. */
+int csv_export_to_file(const char *path, int (*export)(const struct trace_set *, FILE *),
+                       const struct trace_set *set, FILE *errors);
+
+#endif

@@ -1,0 +1,168 @@
+/* report_main.c — argument handling and the order of the report's steps. */
+#include "report.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "csv_export.h"
+#include "power_plot.h"
+#include "source_summary.h"
+#include "trace_set.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+struct report_options {
+	const char *dir;
+	const char *only_source;
+	const char *metrics_csv, *power_csv, *sensors_csv, *plot;
+};
+
+static const char usage_text[] =
+	"usage: energymon report [options] DIR\n"
+	"Summarises the per-call energy files ({job_key}_{call_id}_{source}.json) in DIR.\n"
+	"  --source NAME        only files of source NAME (ipmi, perf, ebpf)\n"
+	"  --metrics-csv FILE   write one row per call (energy J, power W, time s)\n"
+	"  --power-csv FILE     write every power reading (timestamp s, power W)\n"
+	"  --sensors-csv FILE   write temperature, voltage, current and fan readings\n"
+	"  --plot FILE          draw power over time per call into FILE (.svg or .png)\n"
+	"  -h, --help           show this help\n";
+
+/* Option values follow as the next argument or after '='. Parsed by hand
+ * because getopt keeps its position in process-wide variables. */
+static int parse(int argc, char **argv, struct report_options *opts, FILE *err)
+{
+	static const struct { const char *name; size_t offset; } valued[] = {
+		{"--source", offsetof(struct report_options, only_source)},
+		{"--metrics-csv", offsetof(struct report_options, metrics_csv)},
+		{"--power-csv", offsetof(struct report_options, power_csv)},
+		{"--sensors-csv", offsetof(struct report_options, sensors_csv)},
+		{"--plot", offsetof(struct report_options, plot)},
+	};
+	memset(opts, 0, sizeof *opts);
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
+			return 1;
+		size_t k = 0, n = sizeof valued / sizeof valued[0];
+		for (; k < n; k++) {
+			size_t len = strlen(valued[k].name);
+			if (strncmp(arg, valued[k].name, len) != 0 || (arg[len] != '\0' && arg[len] != '='))
+				continue;
+			const char *value = arg[len] == '=' ? arg + len + 1 : (i + 1 < argc ? argv[++i] : NULL);
+			if (value == NULL || value[0] == '\0') {
+				fprintf(err, "report: %s needs a value\n%s", valued[k].name, usage_text);
+				return -1;
+			}
+			*(const char **)((char *)opts + valued[k].offset) = value;
+			break;
+		}
+		if (k < n)
+			continue;
+		if (arg[0] == '-' && arg[1] != '\0') {
+			fprintf(err, "report: unknown option %s\n%s", arg, usage_text);
+			return -1;
+		}
+		if (opts->dir != NULL) {
+			fprintf(err, "report: one directory only (got %s and %s)\n%s", opts->dir, arg,
+			        usage_text);
+			return -1;
+		}
+		opts->dir = arg;
+	}
+	if (opts->dir == NULL) {
+		fprintf(err, "report: which directory? (the monitors write energy_data/)\n%s",
+		        usage_text);
+		return -1;
+	}
+	if (opts->only_source != NULL && energy_trace_energy_key(opts->only_source) == NULL) {
+		fprintf(err, "report: --source %s: expected ipmi, perf or ebpf\n", opts->only_source);
+		return -1;
+	}
+	if (opts->plot != NULL && power_plot_device_for(opts->plot) == NULL) {
+		fprintf(err, "report: --plot %s: name it .svg or .png\n", opts->plot);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_summaries(const struct report_options *opts, const struct trace_set *set,
+                            FILE *out)
+{
+	static const char *const sources[] = {"ipmi", "perf", "ebpf"};
+	fprintf(out, "Energy summary of %s: %zu per-call file(s)", opts->dir, set->count);
+	if (set->skipped_derived > 0)
+		fprintf(out, "; %zu summary/composite file(s) not counted again",
+		        set->skipped_derived);
+	if (set->skipped_unknown > 0)
+		fprintf(out, "; %zu file(s) ignored", set->skipped_unknown);
+	fputs("\n", out);
+	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+		struct source_summary summary;
+		source_summary_compute(set, sources[i], &summary);
+		if (summary.total_traces == 0)
+			continue;
+		fputs("\n", out);
+		source_summary_print(&summary, out);
+	}
+}
+
+static int write_outputs(const struct report_options *opts, const struct trace_set *set,
+                         FILE *out, FILE *err)
+{
+	const struct {
+		const char *path;
+		int (*export)(const struct trace_set *, FILE *);
+		const char *what;
+	} tables[] = {
+		{opts->metrics_csv, csv_export_metrics, "metrics"},
+		{opts->power_csv, csv_export_power, "power readings"},
+		{opts->sensors_csv, csv_export_sensors, "sensor readings"},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		if (tables[i].path == NULL)
+			continue;
+		if (csv_export_to_file(tables[i].path, tables[i].export, set, err) != 0)
+			failed = 1;
+		else
+			fprintf(out, "Wrote %s to %s\n", tables[i].what, tables[i].path);
+	}
+	if (opts->plot != NULL) {
+		if (power_plot_write(set, opts->plot, err) != 0)
+			failed = 1;
+		else
+			fprintf(out, "Wrote power plot to %s\n", opts->plot);
+	}
+	return failed;
+}
+
+int report_run(int argc, char **argv, FILE *out, FILE *err)
+{
+	struct report_options opts;
+	int parsed = parse(argc, argv, &opts, err);
+	if (parsed != 0) {
+		if (parsed > 0)
+			fputs(usage_text, out);
+		return parsed > 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	struct trace_set set;
+	if (trace_set_load(opts.dir, opts.only_source, err, &set) != 0)
+		return EXIT_FAILED;
+	if (set.count == 0) {
+		fprintf(err, "report: no per-call energy files%s%s in %s\n",
+		        opts.only_source ? " of source " : "", opts.only_source ? opts.only_source : "",
+		        opts.dir);
+		trace_set_release(&set);
+		return EXIT_FAILED;
+	}
+	print_summaries(&opts, &set, out);
+	fflush(out);
+	int failed = write_outputs(&opts, &set, out, err);
+	trace_set_release(&set);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int report_main(int argc, char **argv)
+{
+	return report_run(argc, argv, stdout, stderr);
+}
