@@ -30,6 +30,12 @@ extern "C" {
 
 #define ENERGYMON_VERSION "0.1.0"
 
+#if defined(__GNUC__)
+#define EM_API __attribute__((visibility("default")))
+#else
+#define EM_API
+#endif
+
 struct em_error {
 	int code;          /* negative errno, 0 when no error */
 	char message[1024];
@@ -40,40 +46,40 @@ struct em_monitor;
 
 /* Configuration (the Lithops keys: lithops.energy, lithops.energy_strategy,
  * energy_sampling_interval, energy_output_dir, ipmi_*, perf_*, ebpf_*). */
-int em_config_load_file(const char *path, struct em_config **out, struct em_error *err);
-int em_config_load_string(const char *json, struct em_config **out, struct em_error *err);
-int em_config_new(struct em_config **out, struct em_error *err); /* all defaults */
+EM_API int em_config_load_file(const char *path, struct em_config **out, struct em_error *err);
+EM_API int em_config_load_string(const char *json, struct em_config **out, struct em_error *err);
+EM_API int em_config_new(struct em_config **out, struct em_error *err); /* all defaults */
 /* Overrides, as the CLI flags do. `strategy` is "auto", "ipmi" or "ipmi,perf". */
-int em_config_set_strategy(struct em_config *cfg, const char *strategy, struct em_error *err);
-int em_config_set_interval(struct em_config *cfg, double seconds, struct em_error *err);
-int em_config_set_output_dir(struct em_config *cfg, const char *dir, struct em_error *err);
+EM_API int em_config_set_strategy(struct em_config *cfg, const char *strategy, struct em_error *err);
+EM_API int em_config_set_interval(struct em_config *cfg, double seconds, struct em_error *err);
+EM_API int em_config_set_output_dir(struct em_config *cfg, const char *dir, struct em_error *err);
 /* Set any key from text, typed by the plugin's declaration ("ipmi_host=127.0.0.1:9001"). */
-int em_config_set(struct em_config *cfg, const char *key, const char *value, struct em_error *err);
-int em_config_energy_enabled(const struct em_config *cfg); /* lithops.energy, default true */
-const char *em_config_output_dir(const struct em_config *cfg);
-void em_config_free(struct em_config *cfg);
+EM_API int em_config_set(struct em_config *cfg, const char *key, const char *value, struct em_error *err);
+EM_API int em_config_energy_enabled(const struct em_config *cfg); /* lithops.energy, default true */
+EM_API const char *em_config_output_dir(const struct em_config *cfg);
+EM_API void em_config_free(struct em_config *cfg);
 
 /* A monitor for the process tree rooted at `target_pid` (0: whole system).
  * Loads the plugins the strategy names; fails naming the first that cannot
  * load or run, except under "auto", where unavailable plugins are skipped and
  * their reasons kept in the result. */
-int em_monitor_create(const struct em_config *cfg, pid_t target_pid, struct em_monitor **out,
+EM_API int em_monitor_create(const struct em_config *cfg, pid_t target_pid, struct em_monitor **out,
                       struct em_error *err);
-int em_monitor_start(struct em_monitor *mon, struct em_error *err);
-int em_monitor_stop(struct em_monitor *mon, struct em_error *err);
+EM_API int em_monitor_start(struct em_monitor *mon, struct em_error *err);
+EM_API int em_monitor_stop(struct em_monitor *mon, struct em_error *err);
 /* The composite result as a JSON document (UTF-8, NUL-terminated, caller
  * frees with free()). Valid after stop. NULL on allocation failure. */
-char *em_monitor_result_json(struct em_monitor *mon);
+EM_API char *em_monitor_result_json(struct em_monitor *mon);
 /* One file per source plus _composite.json in `dir`, atomically, 0644 in a
  * 0755 directory; dir NULL means the configured output dir. */
-int em_monitor_write_files(struct em_monitor *mon, const char *dir, const char *job_key,
+EM_API int em_monitor_write_files(struct em_monitor *mon, const char *dir, const char *job_key,
                            const char *call_id, struct em_error *err);
-void em_monitor_destroy(struct em_monitor *mon);
+EM_API void em_monitor_destroy(struct em_monitor *mon);
 
 /* Every plugin found on the search path, as a JSON array of
  * {name, file, version, abi, measures, available, reason, config_keys}.
  * `cfg` may be NULL (defaults). Caller frees. */
-char *em_plugins_list_json(const struct em_config *cfg);
+EM_API char *em_plugins_list_json(const struct em_config *cfg);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,215 @@
+/*
+ * The services the host offers each plugin instance (struct energy_host).
+ * Callbacks run on the thread that is calling into the plugin; the sampler
+ * serialises those calls, so a source's series need no lock of their own
+ * while it runs, and are read only after its thread has finished.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int64_t em_now_ns(int clock_id)
+{
+	struct timespec ts;
+	clock_gettime((clockid_t)clock_id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static const struct energy_config_key *declared_key(const struct em_source *src, const char *key)
+{
+	for (const struct energy_config_key *k = src->lib.vt->config_keys; k && k->name; k++)
+		if (strcmp(k->name, key) == 0)
+			return k;
+	return NULL;
+}
+
+/* A list value must outlive the call, so its C array is kept per key. */
+static const char *const *list_of(struct em_source *src, const char *key, const json_t *v, size_t *len)
+{
+	if (!src->list_cache && !(src->list_cache = json_object()))
+		return NULL;
+	json_t *cached = json_object_get(src->list_cache, key);
+	if (!cached) {
+		size_t n = json_is_array(v) ? json_array_size(v) : 1;
+		const char **items = calloc(n + 1, sizeof(*items));
+		if (!items)
+			return NULL;
+		for (size_t i = 0; i < n; i++)
+			items[i] = json_string_value(json_is_array(v) ? json_array_get(v, i) : v);
+		/* stored as an integer so jansson owns nothing it cannot free */
+		cached = json_integer((json_int_t)(intptr_t)items);
+		json_object_set_new(src->list_cache, key, cached);
+	}
+	*len = json_is_array(v) ? json_array_size(v) : 1;
+	return (const char *const *)(intptr_t)json_integer_value(cached);
+}
+
+static int host_config_get(void *ctx, const char *key, struct energy_config_value *out)
+{
+	struct em_source *src = ctx;
+	const struct energy_config_key *k = declared_key(src, key);
+	if (!k)
+		return -EINVAL;
+	const json_t *v = json_object_get(src->cfg_root, key);
+	if (!v)
+		return -ENOENT;
+	memset(out, 0, sizeof(*out));
+	out->type = k->type;
+	switch (k->type) {
+	case ENERGY_CONFIG_STRING: out->string = json_string_value(v); break;
+	case ENERGY_CONFIG_NUMBER: out->number = json_number_value(v); break;
+	case ENERGY_CONFIG_BOOL: out->boolean = json_is_true(v); break;
+	case ENERGY_CONFIG_STRING_LIST:
+		out->list = list_of(src, key, v, &out->list_len);
+		if (!out->list)
+			return -ENOMEM;
+		break;
+	default: return -EINVAL;
+	}
+	return 0;
+}
+
+/* The library does not print: log lines go into the source's result
+ * (bounded), and to stderr only when ENERGYMON_VERBOSE is set. */
+static void vlog(struct em_source *src, int level, const char *fmt, va_list ap)
+{
+	static const char *const names[] = {"error", "warning", "info", "debug"};
+	const char *lname = level >= 0 && level <= 3 ? names[level] : "log";
+	char line[1024];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (getenv("ENERGYMON_VERBOSE"))
+		fprintf(stderr, "energymon: %s: %s: %s\n", src->name, lname, line);
+	if (level > ENERGY_LOG_INFO)
+		return;
+	if (!src->log_lines && !(src->log_lines = json_array()))
+		return;
+	if (json_array_size(src->log_lines) < 64)
+		json_array_append_new(src->log_lines, json_pack("{s:s,s:s}", "level", lname, "message", line));
+}
+
+void em_host_log(struct em_source *src, int level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(src, level, fmt, ap);
+	va_end(ap);
+}
+
+static void host_log(void *ctx, int level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(ctx, level, fmt, ap);
+	va_end(ap);
+}
+
+struct em_series *em_source_find_series(struct em_source *src, uint32_t q, uint32_t scope, const char *sensor)
+{
+	for (size_t i = 0; i < src->nseries; i++) {
+		struct em_series *s = &src->series[i];
+		if (s->quantity == q && s->scope == scope && strcmp(s->sensor, sensor) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+static int host_emit(void *ctx, const struct energy_reading *in)
+{
+	struct em_source *src = ctx;
+	struct energy_reading r;
+	memset(&r, 0, sizeof(r));
+	if (!in || in->struct_size < offsetof(struct energy_reading, wall_ns) + sizeof(r.wall_ns))
+		return -EINVAL;
+	memcpy(&r, in, sizeof(r) < in->struct_size ? sizeof(r) : in->struct_size);
+	r.sensor[sizeof(r.sensor) - 1] = '\0';
+	if (!em_quantity_name(r.quantity) || !em_scope_name(r.scope) || !isfinite(r.value) ||
+	    !isfinite(r.counter_max) || r.counter_max < 0)
+		return -EINVAL;
+	if (!r.mono_ns)
+		r.mono_ns = src->call_mono;
+	if (!r.wall_ns)
+		r.wall_ns = src->call_wall;
+	struct em_series *s = em_source_find_series(src, r.quantity, r.scope, r.sensor);
+	if (!s) {
+		struct em_series *grown = realloc(src->series, (src->nseries + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		src->series = grown;
+		s = &src->series[src->nseries++];
+		em_series_init(s, &r);
+		s->failure_epoch = src->failure_epoch;
+	}
+	em_series_add(s, &r, src->failure_epoch);
+	return 0;
+}
+
+static void host_set_error(void *ctx, const char *fmt, ...)
+{
+	struct em_source *src = ctx;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(src->last_error, sizeof(src->last_error), fmt, ap);
+	va_end(ap);
+}
+
+static int set_note(struct em_source *src, const char *key, json_t *v)
+{
+	if (!v)
+		return -ENOMEM;
+	if (!key || !*key) {
+		json_decref(v);
+		return -EINVAL;
+	}
+	if (!src->notes && !(src->notes = json_object())) {
+		json_decref(v);
+		return -ENOMEM;
+	}
+	return json_object_set_new(src->notes, key, v) ? -ENOMEM : 0;
+}
+
+static int host_note_string(void *ctx, const char *key, const char *value)
+{
+	return set_note(ctx, key, json_string(value ? value : ""));
+}
+
+static int host_note_number(void *ctx, const char *key, double value, const char *unit)
+{
+	if (!isfinite(value))
+		return -EINVAL;
+	return set_note(ctx, key, json_pack("{s:f,s:s}", "value", value, "unit", unit ? unit : ""));
+}
+
+static int host_require_interval(void *ctx, double max_interval_s)
+{
+	struct em_source *src = ctx;
+	if (!isfinite(max_interval_s) || max_interval_s <= 0)
+		return -EINVAL;
+	if (!src->required_max_s || max_interval_s < src->required_max_s)
+		src->required_max_s = max_interval_s;
+	return 0;
+}
+
+void em_host_init(struct em_source *src)
+{
+	struct energy_host *h = &src->host;
+	memset(h, 0, sizeof(*h));
+	h->struct_size = sizeof(*h);
+	h->abi_major = ENERGY_PLUGIN_ABI_MAJOR;
+	h->abi_minor = ENERGY_PLUGIN_ABI_MINOR;
+	h->ctx = src;
+	h->target_pid = src->mon->target_pid;
+	h->interval_s = src->mon->cfg->interval_s;
+	h->config_get = host_config_get;
+	h->log = host_log;
+	h->emit = host_emit;
+	h->set_error = host_set_error;
+	h->note_string = host_note_string;
+	h->note_number = host_note_number;
+	h->require_interval = host_require_interval;
+}

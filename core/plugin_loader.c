@@ -1,0 +1,177 @@
+/*
+ * Finding and loading plugin files. A plugin runs with the caller's
+ * privileges (often root, for BPF and IPMI), so a file anyone could have
+ * replaced is refused rather than loaded.
+ */
+#include "internal.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef EM_PLUGIN_DIR
+#define EM_PLUGIN_DIR "/usr/local/lib/energymon/plugins"
+#endif
+
+/* Directories to search, in order, as one colon-separated string. */
+static char *search_path(void)
+{
+	const char *env = getenv("ENERGYMON_PLUGIN_PATH");
+	size_t n = (env ? strlen(env) + 1 : 0) + sizeof(EM_PLUGIN_DIR);
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s%s%s", env ? env : "", env && *env ? ":" : "", EM_PLUGIN_DIR);
+	return p;
+}
+
+int em_plugin_find(const char *name, char *path, size_t len, struct em_error *err)
+{
+	char *dirs = search_path();
+	if (!dirs)
+		return em_fail(err, -ENOMEM, "out of memory");
+	char *save = NULL;
+	int rc = -ENOENT;
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(path, len, "%s/%s.so", d, name);
+		if (access(path, F_OK) == 0) {
+			rc = 0;
+			break;
+		}
+	}
+	if (rc) {
+		char *again = search_path();
+		em_fail(err, rc, "plugin '%s': no file %s.so in the plugin search path (%s); "
+		        "set ENERGYMON_PLUGIN_PATH or check the name", name, name, again ? again : "?");
+		free(again);
+	}
+	free(dirs);
+	return rc;
+}
+
+/* World-writable and not sticky means anyone could swap the file in. */
+static int check_not_world_writable(const char *path, struct em_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return em_fail(err, -errno, "%s: %s", path, strerror(errno));
+	if (st.st_mode & S_IWOTH)
+		return em_fail(err, -EPERM, "%s: refusing to load a world-writable plugin file", path);
+	char copy[PATH_MAX];
+	snprintf(copy, sizeof(copy), "%s", path);
+	const char *dir = dirname(copy);
+	if (stat(dir, &st) != 0)
+		return em_fail(err, -errno, "%s: %s", dir, strerror(errno));
+	if (st.st_mode & S_IWOTH)
+		return em_fail(err, -EPERM, "%s: refusing to load a plugin from world-writable directory %s",
+		               path, dir);
+	return 0;
+}
+
+int em_plugin_open(const char *path, struct em_plugin_lib *lib, struct em_error *err)
+{
+	memset(lib, 0, sizeof(*lib));
+	int rc = check_not_world_writable(path, err);
+	if (rc)
+		return rc;
+	snprintf(lib->path, sizeof(lib->path), "%s", path);
+	lib->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!lib->dl)
+		return em_fail(err, -ENOEXEC, "%s: cannot load plugin: %s", path, dlerror());
+	energy_plugin_entry_fn entry;
+	*(void **)&entry = dlsym(lib->dl, ENERGY_PLUGIN_ENTRY_SYMBOL);
+	if (!entry) {
+		rc = em_fail(err, -ENOEXEC, "%s: not an energymon plugin: no symbol %s", path,
+		             ENERGY_PLUGIN_ENTRY_SYMBOL);
+		goto cleanup;
+	}
+	const struct energy_plugin *vt = entry();
+	if (!vt) {
+		rc = em_fail(err, -ENOEXEC, "%s: %s() returned NULL", path, ENERGY_PLUGIN_ENTRY_SYMBOL);
+		goto cleanup;
+	}
+	if (vt->abi_major != ENERGY_PLUGIN_ABI_MAJOR) {
+		rc = em_fail(err, -EPROTO, "%s: plugin ABI %u.%u is incompatible with this host's ABI %u.%u "
+		             "(major versions differ); rebuild the plugin against this energy_plugin.h",
+		             path, vt->abi_major, vt->abi_minor, ENERGY_PLUGIN_ABI_MAJOR, ENERGY_PLUGIN_ABI_MINOR);
+		goto cleanup;
+	}
+	/* A 1.x plugin carries at least the 1.0 members. */
+	if (vt->struct_size < offsetof(struct energy_plugin, destroy) + sizeof(vt->destroy) || !vt->name ||
+	    !vt->create || !vt->start || !vt->sample || !vt->stop || !vt->destroy) {
+		rc = em_fail(err, -EPROTO, "%s: malformed plugin descriptor (struct_size %u, or a required "
+		             "method or name is missing)", path, vt->struct_size);
+		goto cleanup;
+	}
+	lib->vt = vt;
+	return 0;
+cleanup:
+	dlclose(lib->dl);
+	lib->dl = NULL;
+	return rc;
+}
+
+void em_plugin_close(struct em_plugin_lib *lib)
+{
+	if (lib->dl)
+		dlclose(lib->dl);
+	lib->dl = NULL;
+	lib->vt = NULL;
+}
+
+static int seen_before(char **names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+int em_plugin_scan(void (*fn)(const char *name, const char *path, void *arg), void *arg)
+{
+	char *dirs = search_path();
+	if (!dirs)
+		return -ENOMEM;
+	char **names = NULL;
+	size_t n = 0;
+	char *save = NULL;
+	int rc = 0;
+	for (char *d = strtok_r(dirs, ":", &save); d && !rc; d = strtok_r(NULL, ":", &save)) {
+		DIR *dir = opendir(d);
+		if (!dir)
+			continue;
+		/* readdir order is arbitrary; plugins are reported per directory as found */
+		struct dirent *e;
+		while ((e = readdir(dir))) {
+			size_t len = strlen(e->d_name);
+			if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
+				continue;
+			char name[ENERGY_NAME_MAX];
+			snprintf(name, sizeof(name), "%.*s", (int)(len - 3), e->d_name);
+			if (seen_before(names, n, name))
+				continue;
+			char **grown = realloc(names, (n + 1) * sizeof(*names));
+			if (!grown || !(grown[n] = strdup(name))) {
+				names = grown ? grown : names;
+				rc = -ENOMEM;
+				break;
+			}
+			names = grown;
+			n++;
+			char path[PATH_MAX];
+			snprintf(path, sizeof(path), "%s/%s", d, e->d_name);
+			fn(name, path, arg);
+		}
+		closedir(dir);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(dirs);
+	return rc;
+}

@@ -1,0 +1,174 @@
+/*
+ * One series: the readings of one quantity from one sensor, reduced as they
+ * arrive so that a day of sampling needs no more memory than a minute:
+ *  - power is integrated with the trapezoid rule over the readings' own
+ *    time stamps (not mean x duration), skipping spans where a sample failed;
+ *  - cumulative counters are turned into deltas, a drop below the previous
+ *    value meaning one wrap at counter_max;
+ *  - min/max/mean/std-dev use Welford's update;
+ *  - a bounded number of points is kept for the output files, thinned 2:1
+ *    when full (every kept point is a real reading, never an average).
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_counter(uint32_t q)
+{
+	return q == ENERGY_Q_ENERGY_J || q == ENERGY_Q_CPU_TIME_S || q == ENERGY_Q_COUNT;
+}
+
+const char *em_quantity_name(uint32_t q)
+{
+	switch (q) {
+	case ENERGY_Q_POWER_W: return "power";
+	case ENERGY_Q_ENERGY_J: return "energy";
+	case ENERGY_Q_TEMPERATURE_C: return "temperature";
+	case ENERGY_Q_VOLTAGE_V: return "voltage";
+	case ENERGY_Q_CURRENT_A: return "current";
+	case ENERGY_Q_FAN_RPM: return "fan";
+	case ENERGY_Q_CPU_TIME_S: return "cpu_time";
+	case ENERGY_Q_COUNT: return "count";
+	default: return NULL;
+	}
+}
+
+const char *em_quantity_unit(uint32_t q)
+{
+	switch (q) {
+	case ENERGY_Q_POWER_W: return "W";
+	case ENERGY_Q_ENERGY_J: return "J";
+	case ENERGY_Q_TEMPERATURE_C: return "degC";
+	case ENERGY_Q_VOLTAGE_V: return "V";
+	case ENERGY_Q_CURRENT_A: return "A";
+	case ENERGY_Q_FAN_RPM: return "RPM";
+	case ENERGY_Q_CPU_TIME_S: return "s";
+	case ENERGY_Q_COUNT: return "1";
+	default: return NULL;
+	}
+}
+
+const char *em_scope_name(uint32_t scope)
+{
+	switch (scope) {
+	case ENERGY_SCOPE_SYSTEM: return "system";
+	case ENERGY_SCOPE_CPU_PACKAGE: return "cpu_package";
+	case ENERGY_SCOPE_CPU_CORES: return "cpu_cores";
+	case ENERGY_SCOPE_CPU_UNCORE: return "cpu_uncore";
+	case ENERGY_SCOPE_DRAM: return "dram";
+	case ENERGY_SCOPE_PROCESS: return "process";
+	case ENERGY_SCOPE_SENSOR: return "sensor";
+	default: return NULL;
+	}
+}
+
+void em_series_init(struct em_series *s, const struct energy_reading *r)
+{
+	memset(s, 0, sizeof(*s));
+	s->quantity = r->quantity;
+	s->scope = r->scope;
+	memcpy(s->sensor, r->sensor, sizeof(s->sensor));
+	s->sensor[sizeof(s->sensor) - 1] = '\0';
+	s->keep_every = 1;
+	s->counter_max = r->counter_max;
+}
+
+static void keep_point(struct em_series *s, int64_t wall_ns, double value)
+{
+	if (++s->since_kept < s->keep_every)
+		return;
+	s->since_kept = 0;
+	if (!s->points) {
+		s->points = malloc(EM_SERIES_POINTS_MAX * sizeof(*s->points));
+		if (!s->points)
+			return; /* the totals stay exact; only the point list is lost */
+	}
+	if (s->npoints == EM_SERIES_POINTS_MAX) {
+		for (size_t i = 0; i < EM_SERIES_POINTS_MAX / 2; i++)
+			s->points[i] = s->points[2 * i];
+		s->npoints = EM_SERIES_POINTS_MAX / 2;
+		s->keep_every *= 2;
+	}
+	s->points[s->npoints].wall_ns = wall_ns;
+	s->points[s->npoints].value = value;
+	s->npoints++;
+}
+
+static void record_gap(struct em_series *s, int64_t from_wall, int64_t to_wall, double seconds)
+{
+	size_t slots = sizeof(s->gap_list) / sizeof(s->gap_list[0]);
+	if (s->gaps < slots) {
+		s->gap_list[s->gaps].from_wall = from_wall;
+		s->gap_list[s->gaps].to_wall = to_wall;
+	}
+	s->gaps++;
+	s->gap_s += seconds;
+}
+
+static double counter_delta(struct em_series *s, double prev, double cur)
+{
+	if (cur >= prev)
+		return cur - prev;
+	if (s->counter_max > 0) {
+		s->wraps++;
+		return s->counter_max - prev + cur;
+	}
+	/* A counter without a wrap point went backwards: it was reset (the
+	 * source restarted). Count from the new value; what was lost is lost. */
+	return cur;
+}
+
+void em_series_add(struct em_series *s, const struct energy_reading *r, unsigned failure_epoch)
+{
+	if (s->readings && r->mono_ns <= s->last_mono) {
+		s->dropped++;
+		return;
+	}
+	double v = r->value;
+	if (s->readings) {
+		double dt = (double)(r->mono_ns - s->last_mono) / 1e9;
+		bool failed_between = failure_epoch != s->failure_epoch;
+		if (s->quantity == ENERGY_Q_POWER_W) {
+			if (failed_between) {
+				record_gap(s, s->last_wall, r->wall_ns, dt);
+			} else {
+				s->total += 0.5 * (s->last_value + v) * dt;
+				s->covered_s += dt;
+			}
+		} else if (is_counter(s->quantity)) {
+			/* A counter stays exact across a failed sample unless it
+			 * wrapped more than once, which require_interval() prevents
+			 * for samples that succeed; the gap is still reported. */
+			if (failed_between)
+				record_gap(s, s->last_wall, r->wall_ns, dt);
+			s->total += counter_delta(s, s->last_value, v);
+			s->covered_s += dt;
+		}
+	} else {
+		s->first_mono = r->mono_ns;
+		s->min = s->max = v;
+	}
+	if (r->counter_max > 0)
+		s->counter_max = r->counter_max;
+	s->readings++;
+	double d = v - s->mean;
+	s->mean += d / (double)s->readings;
+	s->m2 += d * (v - s->mean);
+	if (v < s->min)
+		s->min = v;
+	if (v > s->max)
+		s->max = v;
+	s->last_mono = r->mono_ns;
+	s->last_wall = r->wall_ns;
+	s->last_value = v;
+	s->failure_epoch = failure_epoch;
+	keep_point(s, r->wall_ns, v);
+}
+
+void em_series_free(struct em_series *s)
+{
+	free(s->points);
+	s->points = NULL;
+}
