@@ -1,0 +1,144 @@
+/* test_plot.c — the power plot is produced, as a valid PNG or SVG. */
+#include <CUnit/Basic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_fixture.h"
+#include "xml_check.h"
+
+enum { EXPECTED_WIDTH = 1000, EXPECTED_HEIGHT = 600 };
+
+static struct fixture_dir dir;
+
+static int setup(void)
+{
+	if (fixture_dir_create(&dir) != 0)
+		return -1;
+	/* Two calls with readings out of order (the plot sorts them) and a
+	 * third with one reading, which cannot make a line. */
+	return fixture_write(&dir, "job_0_ipmi.json",
+		"{\"energy_consumption\": {\"job_key\": \"job\", \"call_id\": \"0\", \"source\": \"ipmi\"},"
+		" \"power_readings\": [{\"timestamp\": 100.0, \"power\": 40.0},"
+		" {\"timestamp\": 102.0, \"power\": 50.0}, {\"timestamp\": 101.0, \"power\": 60.0}]}") ||
+	       fixture_write(&dir, "job_1_ipmi.json",
+		"{\"energy_consumption\": {\"job_key\": \"job\", \"call_id\": \"1\", \"source\": \"ipmi\"},"
+		" \"power_readings\": [{\"timestamp\": 200.0, \"power\": 90.0},"
+		" {\"timestamp\": 203.0, \"power\": 100.0}]}") ||
+	       fixture_write(&dir, "job_2_perf.json",
+		"{\"energy_consumption\": {\"job_key\": \"job\", \"call_id\": \"2\", \"source\": \"perf\"},"
+		" \"power_readings\": [{\"timestamp\": 300.0, \"power\": 20.0}]}");
+}
+
+static int teardown(void)
+{
+	fixture_dir_remove(&dir);
+	return 0;
+}
+
+static int run_plot(const char *path, struct report_capture *cap)
+{
+	const char *args[] = {"--plot", path, dir.path, NULL};
+	return fixture_run_report(args, cap);
+}
+
+static uint32_t big_endian_32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void test_png_is_produced_and_valid(void)
+{
+	char path[512];
+	fixture_path(&dir, "power.png", path, sizeof path);
+	struct report_capture cap;
+	CU_ASSERT_EQUAL_FATAL(run_plot(path, &cap), 0);
+	CU_ASSERT_EQUAL(cap.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap.err, "1 trace(s) with fewer than two power readings"));
+	fixture_capture_free(&cap);
+	size_t size = 0;
+	unsigned char *png = (unsigned char *)fixture_read_file(path, &size);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(png);
+	/* Signature, then the IHDR chunk (length 13) with width and height. */
+	CU_ASSERT_FATAL(size > 33);
+	CU_ASSERT_EQUAL(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
+	CU_ASSERT_EQUAL(big_endian_32(png + 8), 13);
+	CU_ASSERT_EQUAL(memcmp(png + 12, "IHDR", 4), 0);
+	CU_ASSERT_EQUAL(big_endian_32(png + 16), EXPECTED_WIDTH);
+	CU_ASSERT_EQUAL(big_endian_32(png + 20), EXPECTED_HEIGHT);
+	/* The last chunk is a zero-length IEND followed by its CRC. */
+	CU_ASSERT_EQUAL(memcmp(png + size - 12, "\0\0\0\0IEND", 8), 0);
+	free(png);
+	remove(path);
+}
+
+static void test_svg_is_produced_and_valid(void)
+{
+	char path[512];
+	fixture_path(&dir, "power.svg", path, sizeof path);
+	struct report_capture cap;
+	CU_ASSERT_EQUAL_FATAL(run_plot(path, &cap), 0);
+	CU_ASSERT_EQUAL(cap.status, 0);
+	fixture_capture_free(&cap);
+	char *svg = fixture_read_file(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	char why[128] = "";
+	size_t paths = 0;
+	int valid = xml_check(svg, "svg", "path", &paths, why, sizeof why);
+	if (valid != 0)
+		fprintf(stderr, "\n    SVG not well formed: %s\n", why);
+	CU_ASSERT_EQUAL(valid, 0);
+	/* Axes, lines, legend and glyphs are all paths: many, not none. */
+	CU_ASSERT(paths > 10);
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "width=\"1000pt\" height=\"600pt\""));
+	free(svg);
+	remove(path);
+}
+
+static void test_nothing_to_draw_fails_without_file(void)
+{
+	struct fixture_dir empty;
+	CU_ASSERT_EQUAL_FATAL(fixture_dir_create(&empty), 0);
+	CU_ASSERT_EQUAL(fixture_write(&empty, "j_0_ipmi.json",
+		"{\"energy_consumption\": {\"job_key\": \"j\", \"call_id\": \"0\", "
+		"\"energy_system\": 1.0}}"), 0);
+	char path[512];
+	fixture_path(&empty, "power.png", path, sizeof path);
+	struct report_capture cap;
+	const char *args[] = {"--plot", path, empty.path, NULL};
+	CU_ASSERT_EQUAL_FATAL(fixture_run_report(args, &cap), 0);
+	CU_ASSERT_EQUAL(cap.status, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap.err, "no trace has two power readings"));
+	CU_ASSERT_PTR_NULL(fixture_read_file(path, NULL));
+	fixture_capture_free(&cap);
+	fixture_dir_remove(&empty);
+}
+
+static void test_xml_check_rejects_broken_svg(void)
+{
+	char why[128];
+	size_t n;
+	CU_ASSERT_EQUAL(xml_check("<svg><g></svg>", "svg", NULL, &n, why, sizeof why), -1);
+	CU_ASSERT_EQUAL(xml_check("<html></html>", "svg", NULL, &n, why, sizeof why), -1);
+	CU_ASSERT_EQUAL(xml_check("<svg a=b></svg>", "svg", NULL, &n, why, sizeof why), -1);
+	CU_ASSERT_EQUAL(xml_check("<?xml version=\"1.0\"?><svg><path d=\"M 0 0\"/></svg>", "svg",
+	                          "path", &n, why, sizeof why), 0);
+	CU_ASSERT_EQUAL(n, 1);
+}
+
+int main(void)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite suite = CU_add_suite("report plot", setup, teardown);
+	CU_add_test(suite, "png is produced and valid", test_png_is_produced_and_valid);
+	CU_add_test(suite, "svg is produced and valid", test_svg_is_produced_and_valid);
+	CU_add_test(suite, "nothing to draw fails without file", test_nothing_to_draw_fails_without_file);
+	CU_add_test(suite, "xml check rejects broken svg", test_xml_check_rejects_broken_svg);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}
