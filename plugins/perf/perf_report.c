@@ -1,0 +1,85 @@
+#include "perf_report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int emit(const struct energy_host *host, const struct rapl_counter *c, double value_j,
+		double counter_max_j, uint32_t flags)
+{
+	struct energy_reading r;
+	memset(&r, 0, sizeof(r));
+	r.struct_size = sizeof(r);
+	r.quantity = ENERGY_Q_ENERGY_J;
+	r.scope = rapl_domain_info(c->domain)->scope;
+	r.flags = flags;
+	snprintf(r.sensor, sizeof(r.sensor), "%s", c->sensor);
+	r.value = value_j;
+	r.counter_max = counter_max_j;
+	r.mono_ns = now_ns(CLOCK_MONOTONIC);
+	r.wall_ns = now_ns(CLOCK_REALTIME);
+	return host->emit(host->ctx, &r);
+}
+
+int report_sample(const struct energy_host *host, struct rapl_set *set)
+{
+	int result = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		struct rapl_counter *c = &set->c[i];
+		char why[ENERGY_REASON_MAX];
+		uint64_t raw = 0, delta = 0;
+		int rc = rapl_counter_read(set, c, &raw, why, sizeof(why));
+		if (rc == 0 && (rc = counter_track_update(&c->track, raw, &delta)) != 0)
+			snprintf(why, sizeof(why), "%s read %llu, beyond its range %llu: the counter "
+				 "is not the one that was opened", c->sensor, (unsigned long long)raw,
+				 (unsigned long long)c->track.modulus);
+		if (rc == 0)
+			rc = emit(host, c, rapl_counter_joules(c, raw), rapl_counter_range_j(c), 0);
+		else
+			host->set_error(host->ctx, "%s", why);
+		if (rc != 0)
+			result = rc;
+	}
+	return result;
+}
+
+int report_baseline(const struct energy_host *host, struct rapl_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		counter_track_init(&set->c[i].track, set->c[i].track.modulus);
+	return report_sample(host, set);
+}
+
+int report_totals(const struct energy_host *host, const struct rapl_set *set)
+{
+	uint64_t units[RAPL_DOMAIN_COUNT] = { 0 }, wraps = 0;
+	const struct rapl_counter *sample_of[RAPL_DOMAIN_COUNT] = { NULL };
+	for (size_t i = 0; i < set->n; i++) {
+		const struct rapl_counter *c = &set->c[i];
+		if (!c->track.primed)
+			continue; /* never read: no total to give */
+		int rc = emit(host, c, rapl_counter_joules(c, c->track.total), 0, ENERGY_READING_FINAL);
+		if (rc != 0)
+			return rc;
+		/* Every package's counter of one domain has the same unit, so
+		 * summing raw units keeps the total exact. */
+		units[c->domain] += c->track.total;
+		sample_of[c->domain] = c;
+		wraps += c->track.wraps;
+	}
+	for (int d = 0; d < RAPL_DOMAIN_COUNT; d++)
+		if (sample_of[d])
+			host->note_number(host->ctx, rapl_domain_info((enum rapl_domain)d)->json_key,
+					  rapl_counter_joules(sample_of[d], units[d]), "J");
+	host->note_number(host->ctx, "counter_wraps", (double)wraps, "");
+	host->note_string(host->ctx, "backend", rapl_backend_name(set->backend));
+	return 0;
+}

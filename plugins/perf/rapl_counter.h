@@ -1,0 +1,53 @@
+/*
+ * rapl_counter.h — the counters one instance reads, whichever backend found
+ * them: one per package and domain (psys: one for the system).
+ */
+#ifndef PERF_RAPL_COUNTER_H
+#define PERF_RAPL_COUNTER_H
+
+#include "counter_wrap.h"
+#include "energy_plugin.h"
+#include "rapl_domain.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 16 packages x 5 domains; more is refused with a message, never cut. */
+#define RAPL_MAX_COUNTERS 80
+
+enum rapl_backend {
+	RAPL_BACKEND_PERF = 1,
+	RAPL_BACKEND_POWERCAP = 2
+};
+
+struct rapl_counter {
+	enum rapl_domain domain;
+	char sensor[ENERGY_NAME_MAX];  /* "package-0", "package-0/cores", "psys" */
+	char package[ENERGY_NAME_MAX]; /* "package-0"; "" for psys */
+	double joules_per_unit;        /* raw counter unit in joules */
+	/* powercap counts microjoules: dividing by 1e6 is exact to the last
+	 * bit where multiplying by 1e-6 is not. 0: use joules_per_unit. */
+	double units_per_joule;
+	double max_power_w;            /* from sysfs constraints; 0: not published */
+	int fd;                        /* perf event, or the open energy_uj file */
+	struct counter_track track;    /* modulus in raw units; 0 is 2^64 */
+};
+
+struct rapl_set {
+	enum rapl_backend backend;
+	size_t n;
+	struct rapl_counter c[RAPL_MAX_COUNTERS];
+};
+
+/* `units` of this counter in joules. */
+double rapl_counter_joules(const struct rapl_counter *c, uint64_t units);
+/* The counter's wrap point in joules (the reading's counter_max). */
+double rapl_counter_range_j(const struct rapl_counter *c);
+/* Read the raw value now. On failure fills why and returns -errno. */
+int rapl_counter_read(const struct rapl_set *set, const struct rapl_counter *c, uint64_t *raw,
+		      char *why, size_t why_len);
+/* Close every counter; the set may be reused. */
+void rapl_set_close(struct rapl_set *set);
+const char *rapl_backend_name(enum rapl_backend b);
+
+#endif
