@@ -1,0 +1,198 @@
+/*
+ * bmc_session.c — open the one FreeIPMI session the plugin uses, and reopen
+ * it with backoff when the BMC goes away. Session setup is the expensive part
+ * of IPMI (several round trips and key derivation for lanplus); a sample is
+ * one request on an open session.
+ */
+#include "bmc_session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bmc_errors.h"
+#include "ipmi_clock.h"
+
+/* The first reconnect is tried at once; later ones wait longer each time,
+ * up to a few seconds, so a dead BMC costs little while a rebooted one is
+ * found again soon. */
+#define BACKOFF_FIRST_S 0.25
+#define BACKOFF_MAX_S 4.0
+
+int bmc_session_init(struct bmc_session *s, const struct ipmi_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->ctx = ipmi_ctx_create();
+	if (!s->ctx)
+		return -ENOMEM;
+	if (ipmi_link_is_remote(cfg->link))
+		snprintf(s->target, sizeof(s->target), "%s via %s", cfg->host, cfg->link_name);
+	else
+		snprintf(s->target, sizeof(s->target), "localhost via %s", cfg->link_name);
+	return 0;
+}
+
+static int open_lan(struct bmc_session *s, enum ipmi_link link)
+{
+	const struct ipmi_config *c = s->cfg;
+	unsigned int timeout_ms = (unsigned int)(c->timeout_s * 1000.0);
+	/* Retransmit a few times within the timeout: UDP may drop a packet. */
+	unsigned int retransmit_ms = timeout_ms / 4 < 1000 ? timeout_ms / 4 : 1000;
+	if (retransmit_ms < 20)
+		retransmit_ms = 20;
+	const char *user = c->username[0] ? c->username : NULL;
+	const char *password = c->password[0] ? c->password : NULL;
+	if (link == IPMI_LINK_LAN)
+		return ipmi_ctx_open_outofband(s->ctx, c->host, user, password, IPMI_AUTHENTICATION_TYPE_MD5,
+					       c->privilege, timeout_ms, retransmit_ms, c->workarounds_lan,
+					       IPMI_FLAGS_DEFAULT);
+	return ipmi_ctx_open_outofband_2_0(s->ctx, c->host, user, password, NULL, 0, c->privilege,
+					   c->cipher_suite, timeout_ms, retransmit_ms, c->workarounds_lanplus,
+					   IPMI_FLAGS_DEFAULT);
+}
+
+int bmc_find_local_device(char *device, size_t device_len, char *why, size_t why_len)
+{
+	static const char *const candidates[] = {"/dev/ipmi0", "/dev/ipmi/0", "/dev/ipmidev/0"};
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		struct stat st;
+		if (stat(candidates[i], &st) != 0)
+			continue;
+		snprintf(device, device_len, "%s", candidates[i]);
+		if (access(candidates[i], R_OK | W_OK) != 0) {
+			snprintf(why, why_len, "local BMC: no permission to open %s (owner uid %u gid %u, mode %03o): "
+				 "run as root, or grant this user read/write access to it", candidates[i],
+				 (unsigned)st.st_uid, (unsigned)st.st_gid, (unsigned)(st.st_mode & 0777));
+			return -EACCES;
+		}
+		return 0;
+	}
+	snprintf(why, why_len, "local BMC: no IPMI device (none of /dev/ipmi0, /dev/ipmi/0, /dev/ipmidev/0 "
+		 "exists): load the ipmi_si and ipmi_devintf kernel modules if this machine has a BMC, or set "
+		 "ipmi_host and ipmi_username to reach one over the network");
+	return -ENODEV;
+}
+
+static int open_inband(struct bmc_session *s, char *why, size_t why_len)
+{
+	const struct ipmi_config *c = s->cfg;
+	ipmi_driver_type_t driver = IPMI_DEVICE_OPENIPMI;
+	const char *device = NULL;
+	if (c->link == IPMI_LINK_OPENIPMI) {
+		int rc = bmc_find_local_device(s->device, sizeof(s->device), why, why_len);
+		if (rc)
+			return rc;
+		device = s->device;
+	} else if (c->link == IPMI_LINK_KCS) {
+		driver = IPMI_DEVICE_KCS;
+	} else if (c->link == IPMI_LINK_SSIF) {
+		driver = IPMI_DEVICE_SSIF;
+	} else {
+		driver = IPMI_DEVICE_SUNBMC;
+	}
+	if (ipmi_ctx_open_inband(s->ctx, driver, 0, 0, 0, device, c->workarounds_inband, IPMI_FLAGS_DEFAULT) < 0) {
+		int lost;
+		return bmc_explain(s, ipmi_ctx_errnum(s->ctx), "opening the in-band interface", why, why_len, &lost);
+	}
+	if (device)
+		snprintf(s->target, sizeof(s->target), "localhost via %s (%s)", device, c->link_name);
+	return 0;
+}
+
+int bmc_session_open(struct bmc_session *s, char *why, size_t why_len)
+{
+	if (s->is_open)
+		return 0;
+	const struct ipmi_config *c = s->cfg;
+	int rc = 0, lost;
+	if (!ipmi_link_is_remote(c->link)) {
+		rc = open_inband(s, why, why_len);
+	} else {
+		enum ipmi_link link = s->link ? s->link : c->link;
+		if (link == IPMI_LINK_LAN_AUTO)
+			link = IPMI_LINK_LANPLUS;
+		if (open_lan(s, link) < 0) {
+			int errnum = ipmi_ctx_errnum(s->ctx);
+			/* "auto": an IPMI 1.5-only BMC answers lanplus with this one error. */
+			if (c->link == IPMI_LINK_LAN_AUTO && link == IPMI_LINK_LANPLUS &&
+			    errnum == IPMI_ERR_IPMI_2_0_UNAVAILABLE) {
+				link = IPMI_LINK_LAN;
+				if (open_lan(s, link) < 0)
+					rc = bmc_explain(s, ipmi_ctx_errnum(s->ctx), "opening an IPMI 1.5 session",
+							 why, why_len, &lost);
+			} else {
+				rc = bmc_explain(s, errnum, "opening a session", why, why_len, &lost);
+			}
+		}
+		if (!rc && s->link != link) {
+			s->link = link;
+			snprintf(s->target, sizeof(s->target), "%s via %s", c->host,
+				 link == IPMI_LINK_LAN ? "lan" : "lanplus");
+		}
+	}
+	if (rc) {
+		/* FreeIPMI leaves a failed context half set up; reset it for the next try. */
+		ipmi_ctx_close(s->ctx);
+		snprintf(s->last_error, sizeof(s->last_error), "%s", why);
+		return rc;
+	}
+	s->is_open = 1;
+	s->backoff_s = 0;
+	return 0;
+}
+
+static void schedule_next_attempt(struct bmc_session *s)
+{
+	s->next_attempt_mono_ns = ipmi_now_ns(CLOCK_MONOTONIC) + (int64_t)(s->backoff_s * 1e9);
+	s->backoff_s = s->backoff_s <= 0 ? BACKOFF_FIRST_S : s->backoff_s * 2;
+	if (s->backoff_s > BACKOFF_MAX_S)
+		s->backoff_s = BACKOFF_MAX_S;
+}
+
+int bmc_session_ensure(struct bmc_session *s, char *why, size_t why_len)
+{
+	if (s->is_open)
+		return 0;
+	int64_t now = ipmi_now_ns(CLOCK_MONOTONIC);
+	if (now < s->next_attempt_mono_ns) {
+		snprintf(why, why_len, "BMC %s: session lost, next reconnect in %.1f s; last error: %s", s->target,
+			 (double)(s->next_attempt_mono_ns - now) / 1e9, s->last_error);
+		return -ENOTCONN;
+	}
+	int rc = bmc_session_open(s, why, why_len);
+	if (rc) {
+		schedule_next_attempt(s);
+		return rc;
+	}
+	s->reconnects++;
+	return 0;
+}
+
+int bmc_session_fail(struct bmc_session *s, const char *what, char *why, size_t why_len)
+{
+	int lost = 0;
+	int rc = bmc_explain(s, ipmi_ctx_errnum(s->ctx), what, why, why_len, &lost);
+	if (lost && s->is_open) {
+		ipmi_ctx_close(s->ctx);
+		s->is_open = 0;
+		s->breaks++;
+		s->backoff_s = 0;
+		schedule_next_attempt(s);
+		snprintf(s->last_error, sizeof(s->last_error), "%s", why);
+	}
+	return rc;
+}
+
+void bmc_session_destroy(struct bmc_session *s)
+{
+	if (!s->ctx)
+		return;
+	if (s->is_open)
+		ipmi_ctx_close(s->ctx);
+	ipmi_ctx_destroy(s->ctx);
+	s->ctx = NULL;
+	s->is_open = 0;
+}

@@ -1,0 +1,307 @@
+/*
+ * ipmi_config.c — the ipmi plugin's configuration keys and their parsing.
+ */
+#include "ipmi_config.h"
+
+#include <errno.h>
+#include <freeipmi/freeipmi.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ipmi_password.h"
+
+const struct energy_config_key ipmi_config_keys[] = {
+	{"ipmi_host", ENERGY_CONFIG_STRING, 0, "localhost",
+	 "BMC host name or address, optionally host:port; \"localhost\" with no username means this machine's BMC in-band"},
+	{"ipmi_username", ENERGY_CONFIG_STRING, 0, "(none)", "BMC user name for lan/lanplus"},
+	{"ipmi_password", ENERGY_CONFIG_STRING, 1, "(none)",
+	 "BMC password in the configuration (seed compatibility; prefer ipmi_password_file or ipmi_password_env)"},
+	{"ipmi_password_file", ENERGY_CONFIG_STRING, 0, "(none)",
+	 "file whose first line is the BMC password (keep it mode 600)"},
+	{"ipmi_password_env", ENERGY_CONFIG_STRING, 0, "(none)",
+	 "name of an environment variable holding the BMC password"},
+	{"ipmi_interface", ENERGY_CONFIG_STRING, 0, "lanplus",
+	 "lanplus (IPMI 2.0), lan (IPMI 1.5), auto (lanplus, else lan), inband/openipmi (/dev/ipmi0), kcs, ssif, sunbmc"},
+	{"ipmi_cipher_suite", ENERGY_CONFIG_NUMBER, 0, "3", "IPMI 2.0 cipher suite id (3: HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128)"},
+	{"ipmi_privilege", ENERGY_CONFIG_STRING, 0, "admin",
+	 "privilege level to request: admin (as ipmitool and ipmi-dcmi), operator, or user (enough on most BMCs)"},
+	{"ipmi_workarounds", ENERGY_CONFIG_STRING_LIST, 0, "(none)",
+	 "FreeIPMI workaround flags, e.g. opensesspriv (needed by OpenIPMI's ipmi_sim), intel20, supermicro20, sun20, authcap"},
+	{"ipmi_use_sudo", ENERGY_CONFIG_BOOL, 0, "false",
+	 "accepted for seed compatibility and ignored: the plugin talks to the BMC in-process and never runs sudo"},
+	{"ipmi_power_source", ENERGY_CONFIG_STRING, 0, "auto",
+	 "dcmi (DCMI Get Power Reading), sdr (sum of SDR Watts sensors) or auto (dcmi, else sdr)"},
+	{"ipmi_power_sensors", ENERGY_CONFIG_STRING_LIST, 0, "(PSU input rule)",
+	 "SDR Watts sensors to sum for the sdr power source; default: Watts sensors named like PSU/PS<n>/Power Supply and not Out"},
+	{"ipmi_sensors", ENERGY_CONFIG_BOOL, 0, "true", "also record temperature, voltage, current and fan sensors from the SDR"},
+	{"ipmi_sensor_interval", ENERGY_CONFIG_NUMBER, 0, "5 x sampling interval",
+	 "seconds between two readings of the environmental sensors"},
+	{"ipmi_sdr_cache_dir", ENERGY_CONFIG_STRING, 0, "$XDG_CACHE_HOME/energymon/sdr",
+	 "directory for SDR caches (one per host:port, refreshed when the BMC's SDR changes); \"\" for none"},
+	{"ipmi_timeout", ENERGY_CONFIG_NUMBER, 0, "2", "seconds to wait for the BMC per session setup or request"},
+	{NULL, 0, 0, NULL, NULL}
+};
+
+struct name_flag {
+	const char *name;
+	unsigned int flag;
+};
+
+static const struct name_flag lanplus_workarounds[] = {
+	{"authcap", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_AUTHENTICATION_CAPABILITIES},
+	{"intel20", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_INTEL_2_0_SESSION},
+	{"supermicro20", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_SUPERMICRO_2_0_SESSION},
+	{"sun20", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_SUN_2_0_SESSION},
+	{"opensesspriv", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_OPEN_SESSION_PRIVILEGE},
+	{"integritycheckvalue", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_NON_EMPTY_INTEGRITY_CHECK_VALUE},
+	{"nochecksumcheck", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_NO_CHECKSUM_CHECK},
+	{NULL, 0}
+};
+
+static const struct name_flag lan_workarounds[] = {
+	{"authcap", IPMI_WORKAROUND_FLAGS_OUTOFBAND_AUTHENTICATION_CAPABILITIES},
+	{"idzero", IPMI_WORKAROUND_FLAGS_OUTOFBAND_ACCEPT_SESSION_ID_ZERO},
+	{"forcepermsg", IPMI_WORKAROUND_FLAGS_OUTOFBAND_FORCE_PERMSG_AUTHENTICATION},
+	{"unexpectedauth", IPMI_WORKAROUND_FLAGS_OUTOFBAND_CHECK_UNEXPECTED_AUTHCODE},
+	{"endianseq", IPMI_WORKAROUND_FLAGS_OUTOFBAND_BIG_ENDIAN_SEQUENCE_NUMBER},
+	{"noauthcodecheck", IPMI_WORKAROUND_FLAGS_OUTOFBAND_NO_AUTH_CODE_CHECK},
+	{"nochecksumcheck", IPMI_WORKAROUND_FLAGS_OUTOFBAND_NO_CHECKSUM_CHECK},
+	{NULL, 0}
+};
+
+static const struct name_flag inband_workarounds[] = {
+	{"assumeio", IPMI_WORKAROUND_FLAGS_INBAND_ASSUME_IO_BASE_ADDRESS},
+	{"spinpoll", IPMI_WORKAROUND_FLAGS_INBAND_SPIN_POLL},
+	{NULL, 0}
+};
+
+static int lookup_flag(const struct name_flag *table, const char *name, unsigned int *flags)
+{
+	for (; table->name; table++)
+		if (strcasecmp(table->name, name) == 0) {
+			*flags |= table->flag;
+			return 1;
+		}
+	return 0;
+}
+
+static int get(const struct energy_host *host, const char *key, struct energy_config_value *v)
+{
+	return host->config_get(host->ctx, key, v) == 0;
+}
+
+static const char *get_string(const struct energy_host *host, const char *key, const char *fallback)
+{
+	struct energy_config_value v;
+	return get(host, key, &v) && v.string ? v.string : fallback;
+}
+
+static int copy_checked(char *dst, size_t len, const char *src, const char *key, char *why, size_t why_len)
+{
+	if (strlen(src) >= len) {
+		snprintf(why, why_len, "%s is too long (at most %zu characters)", key, len - 1);
+		return -EINVAL;
+	}
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+static int parse_workarounds(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
+{
+	struct energy_config_value v;
+	if (!get(host, "ipmi_workarounds", &v))
+		return 0;
+	for (size_t i = 0; i < v.list_len; i++) {
+		const char *name = v.list[i];
+		int known = lookup_flag(lanplus_workarounds, name, &cfg->workarounds_lanplus);
+		known |= lookup_flag(lan_workarounds, name, &cfg->workarounds_lan);
+		known |= lookup_flag(inband_workarounds, name, &cfg->workarounds_inband);
+		if (!known) {
+			snprintf(why, why_len, "ipmi_workarounds: unknown flag \"%s\" (known: authcap, intel20, "
+				 "supermicro20, sun20, opensesspriv, integritycheckvalue, nochecksumcheck, idzero, "
+				 "forcepermsg, unexpectedauth, endianseq, noauthcodecheck, assumeio, spinpoll)", name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The seed monitored "this machine" when ipmi_host was localhost and no
+ * username was given, whatever ipmi_interface said; keep that meaning. */
+static int means_this_machine(const struct ipmi_config *cfg)
+{
+	return cfg->username[0] == '\0' && (cfg->host[0] == '\0' || strcasecmp(cfg->host, "localhost") == 0);
+}
+
+static int parse_link(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
+{
+	static const struct { const char *name; enum ipmi_link link; const char *canonical; } links[] = {
+		{"lanplus", IPMI_LINK_LANPLUS, "lanplus"}, {"lan_2_0", IPMI_LINK_LANPLUS, "lanplus"},
+		{"lan", IPMI_LINK_LAN, "lan"}, {"auto", IPMI_LINK_LAN_AUTO, "auto"},
+		{"inband", IPMI_LINK_OPENIPMI, "openipmi"}, {"openipmi", IPMI_LINK_OPENIPMI, "openipmi"},
+		{"open", IPMI_LINK_OPENIPMI, "openipmi"}, {"kcs", IPMI_LINK_KCS, "kcs"},
+		{"ssif", IPMI_LINK_SSIF, "ssif"}, {"sunbmc", IPMI_LINK_SUNBMC, "sunbmc"},
+	};
+	const char *name = get_string(host, "ipmi_interface", "lanplus");
+	size_t i = 0;
+	while (i < sizeof(links) / sizeof(links[0]) && strcasecmp(links[i].name, name) != 0)
+		i++;
+	if (i == sizeof(links) / sizeof(links[0])) {
+		snprintf(why, why_len, "ipmi_interface \"%s\" is not one of lanplus, lan, auto, inband, openipmi, "
+			 "kcs, ssif, sunbmc", name);
+		return -EINVAL;
+	}
+	cfg->link = links[i].link;
+	cfg->link_name = links[i].canonical;
+	if (ipmi_link_is_remote(cfg->link) && means_this_machine(cfg)) {
+		host->log(host->ctx, ENERGY_LOG_INFO, "ipmi_host is localhost and no ipmi_username is set: "
+			  "using this machine's BMC through the kernel IPMI driver, not %s", cfg->link_name);
+		cfg->link = IPMI_LINK_OPENIPMI;
+		cfg->link_name = "openipmi";
+	}
+	if (!ipmi_link_is_remote(cfg->link) && !means_this_machine(cfg)) {
+		snprintf(why, why_len, "ipmi_interface %s reaches this machine's BMC only; unset ipmi_host "
+			 "(\"%s\") and ipmi_username, or choose lanplus", cfg->link_name, cfg->host);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_privilege(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
+{
+	const char *name = get_string(host, "ipmi_privilege", "admin");
+	if (strcasecmp(name, "user") == 0)
+		cfg->privilege = IPMI_PRIVILEGE_LEVEL_USER, cfg->privilege_name = "user";
+	else if (strcasecmp(name, "operator") == 0)
+		cfg->privilege = IPMI_PRIVILEGE_LEVEL_OPERATOR, cfg->privilege_name = "operator";
+	else if (strcasecmp(name, "admin") == 0 || strcasecmp(name, "administrator") == 0)
+		cfg->privilege = IPMI_PRIVILEGE_LEVEL_ADMIN, cfg->privilege_name = "admin";
+	else {
+		snprintf(why, why_len, "ipmi_privilege \"%s\" is not one of user, operator, admin", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_power(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
+{
+	const char *name = get_string(host, "ipmi_power_source", "auto");
+	if (strcasecmp(name, "auto") == 0)
+		cfg->power = IPMI_POWER_AUTO;
+	else if (strcasecmp(name, "dcmi") == 0)
+		cfg->power = IPMI_POWER_DCMI;
+	else if (strcasecmp(name, "sdr") == 0)
+		cfg->power = IPMI_POWER_SDR;
+	else {
+		snprintf(why, why_len, "ipmi_power_source \"%s\" is not one of auto, dcmi, sdr", name);
+		return -EINVAL;
+	}
+	struct energy_config_value v;
+	if (!get(host, "ipmi_power_sensors", &v))
+		return 0;
+	if (v.list_len > IPMI_POWER_SENSORS_MAX) {
+		snprintf(why, why_len, "ipmi_power_sensors lists %zu sensors; at most %d", v.list_len,
+			 IPMI_POWER_SENSORS_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < v.list_len; i++)
+		if (copy_checked(cfg->power_sensors[i], ENERGY_NAME_MAX, v.list[i], "ipmi_power_sensors",
+				 why, why_len))
+			return -EINVAL;
+	cfg->npower_sensors = v.list_len;
+	return 0;
+}
+
+static int parse_numbers(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
+{
+	struct energy_config_value v;
+	cfg->cipher_suite = 3;
+	if (get(host, "ipmi_cipher_suite", &v)) {
+		if (!(v.number >= 0 && v.number <= 17) || v.number != floor(v.number)) {
+			snprintf(why, why_len, "ipmi_cipher_suite %g is not an IPMI 2.0 cipher suite id (0-17)", v.number);
+			return -EINVAL;
+		}
+		cfg->cipher_suite = (uint8_t)v.number;
+	}
+	cfg->timeout_s = 2.0;
+	if (get(host, "ipmi_timeout", &v)) {
+		if (!(v.number >= 0.1 && v.number <= 600)) {
+			snprintf(why, why_len, "ipmi_timeout %g s is outside 0.1-600 s", v.number);
+			return -EINVAL;
+		}
+		cfg->timeout_s = v.number;
+	}
+	cfg->sensor_interval_s = 0;
+	if (get(host, "ipmi_sensor_interval", &v)) {
+		if (!(v.number > 0 && v.number <= 86400)) {
+			snprintf(why, why_len, "ipmi_sensor_interval %g s must be above 0 and at most a day", v.number);
+			return -EINVAL;
+		}
+		cfg->sensor_interval_s = v.number;
+	}
+	cfg->sensors = get(host, "ipmi_sensors", &v) ? v.boolean : 1;
+	cfg->use_sudo_given = get(host, "ipmi_use_sudo", &v);
+	return 0;
+}
+
+static void default_cache_dir(char *out, size_t len)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && xdg[0] == '/')
+		snprintf(out, len, "%s/energymon/sdr", xdg);
+	else if (home && home[0] == '/')
+		snprintf(out, len, "%s/.cache/energymon/sdr", home);
+	else
+		out[0] = '\0';
+}
+
+int ipmi_link_is_remote(enum ipmi_link link)
+{
+	return link == IPMI_LINK_LANPLUS || link == IPMI_LINK_LAN || link == IPMI_LINK_LAN_AUTO;
+}
+
+int ipmi_config_load(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	int rc = copy_checked(cfg->host, sizeof(cfg->host), get_string(host, "ipmi_host", "localhost"),
+			      "ipmi_host", why, why_len);
+	if (!rc)
+		rc = copy_checked(cfg->username, sizeof(cfg->username), get_string(host, "ipmi_username", ""),
+				  "ipmi_username", why, why_len);
+	if (!rc)
+		rc = parse_link(host, cfg, why, why_len);
+	if (!rc)
+		rc = parse_privilege(host, cfg, why, why_len);
+	if (!rc)
+		rc = parse_workarounds(host, cfg, why, why_len);
+	if (!rc)
+		rc = parse_power(host, cfg, why, why_len);
+	if (!rc)
+		rc = parse_numbers(host, cfg, why, why_len);
+	if (!rc) {
+		const char *dir = get_string(host, "ipmi_sdr_cache_dir", NULL);
+		if (dir)
+			rc = copy_checked(cfg->sdr_cache_dir, sizeof(cfg->sdr_cache_dir), dir, "ipmi_sdr_cache_dir",
+					  why, why_len);
+		else
+			default_cache_dir(cfg->sdr_cache_dir, sizeof(cfg->sdr_cache_dir));
+	}
+	if (!rc && ipmi_link_is_remote(cfg->link)) {
+		/* IPMI 1.5 passwords are at most 16 bytes, 2.0 ones 20. */
+		size_t max = cfg->link == IPMI_LINK_LAN ? 17 : sizeof(cfg->password);
+		rc = ipmi_password_load(host, cfg->password, max, cfg->password_origin,
+					sizeof(cfg->password_origin), why, why_len);
+	}
+	if (rc)
+		ipmi_config_wipe(cfg);
+	return rc;
+}
+
+void ipmi_config_wipe(struct ipmi_config *cfg)
+{
+	explicit_bzero(cfg->password, sizeof(cfg->password));
+}

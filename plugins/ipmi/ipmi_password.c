@@ -1,0 +1,122 @@
+/*
+ * ipmi_password.c — where the BMC password comes from: a file, an
+ * environment variable, or (for compatibility with the seed's configs) the
+ * configuration itself. Exactly one source may be given, so that nobody
+ * wonders which one won. The value never leaves this struct except into
+ * FreeIPMI's session setup.
+ */
+#include "ipmi_password.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void strip_line_end(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+static int from_file(const struct energy_host *host, const char *path, char *out, size_t out_len,
+		     char *why, size_t why_len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		int err = errno;
+		snprintf(why, why_len, "ipmi_password_file %s: cannot open: %s", path, strerror(err));
+		return -err;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(why, why_len, "ipmi_password_file %s: not a regular file", path);
+		return -EINVAL;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		host->log(host->ctx, ENERGY_LOG_WARN,
+			  "ipmi_password_file %s is readable by other users (mode %03o); chmod 600 it",
+			  path, (unsigned)(st.st_mode & 0777));
+	/* Read one byte more than fits so an over-long password is refused, not cut. */
+	char buf[IPMI_PASSWORD_MAX + 2] = {0};
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	int err = errno;
+	close(fd);
+	if (n < 0) {
+		snprintf(why, why_len, "ipmi_password_file %s: cannot read: %s", path, strerror(err));
+		return -err;
+	}
+	buf[n] = '\0';
+	strip_line_end(buf);
+	int rc = 0;
+	if (strlen(buf) >= out_len) {
+		snprintf(why, why_len, "ipmi_password_file %s: the password is longer than IPMI allows (%zu bytes)",
+			 path, out_len - 1);
+		rc = -EINVAL;
+	} else {
+		memcpy(out, buf, strlen(buf) + 1);
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
+static int from_env(const char *name, char *out, size_t out_len, char *why, size_t why_len)
+{
+	const char *value = getenv(name);
+	if (!value) {
+		snprintf(why, why_len, "ipmi_password_env: environment variable %s is not set", name);
+		return -ENOENT;
+	}
+	if (strlen(value) >= out_len) {
+		snprintf(why, why_len, "ipmi_password_env: the password in %s is longer than IPMI allows (%zu bytes)",
+			 name, out_len - 1);
+		return -EINVAL;
+	}
+	memcpy(out, value, strlen(value) + 1);
+	return 0;
+}
+
+static const char *string_key(const struct energy_host *host, const char *key)
+{
+	struct energy_config_value v;
+	if (host->config_get(host->ctx, key, &v) != 0 || v.type != ENERGY_CONFIG_STRING || !v.string)
+		return NULL;
+	return v.string;
+}
+
+int ipmi_password_load(const struct energy_host *host, char *out, size_t out_len,
+		       char *origin, size_t origin_len, char *why, size_t why_len)
+{
+	const char *inline_pw = string_key(host, "ipmi_password");
+	const char *file = string_key(host, "ipmi_password_file");
+	const char *env = string_key(host, "ipmi_password_env");
+	int given = !!inline_pw + !!file + !!env;
+	out[0] = '\0';
+	snprintf(origin, origin_len, "no password");
+	if (given > 1) {
+		snprintf(why, why_len, "give the BMC password in only one of ipmi_password_file, "
+			 "ipmi_password_env and ipmi_password");
+		return -EINVAL;
+	}
+	if (file) {
+		snprintf(origin, origin_len, "ipmi_password_file %s", file);
+		return from_file(host, file, out, out_len, why, why_len);
+	}
+	if (env) {
+		snprintf(origin, origin_len, "ipmi_password_env %s", env);
+		return from_env(env, out, out_len, why, why_len);
+	}
+	if (inline_pw) {
+		snprintf(origin, origin_len, "ipmi_password");
+		if (strlen(inline_pw) >= out_len) {
+			snprintf(why, why_len, "ipmi_password is longer than IPMI allows (%zu bytes)", out_len - 1);
+			return -EINVAL;
+		}
+		memcpy(out, inline_pw, strlen(inline_pw) + 1);
+	}
+	return 0;
+}
