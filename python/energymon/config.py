@@ -1,0 +1,64 @@
+"""Turning a Lithops config dict into the JSON the C library reads."""
+
+import copy
+import errno
+import json
+
+from .errors import EnergyMonitorError
+
+
+def _without_none(mapping):
+    # The seed's configs say "no value" with None (ipmi_username: None);
+    # the library reads an absent key as "use the default", and would
+    # reject null as a value of the wrong type.
+    return {key: value for key, value in mapping.items() if value is not None}
+
+
+def normalise(config, default_strategy=None):
+    """A deep copy of `config` ready for json.dumps: None values dropped
+    (top level and under 'lithops'), and `default_strategy` set as
+    lithops.energy_strategy when the config does not name one."""
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise EnergyMonitorError(
+            "config: expected a dict such as {'lithops': {'energy': True}}, got %s"
+            % type(config).__name__, errno.EINVAL)
+    result = _without_none(copy.deepcopy(config))
+    lithops = result.get("lithops")
+    if isinstance(lithops, dict):
+        lithops = _without_none(lithops)
+        result["lithops"] = lithops
+    if default_strategy is not None:
+        if lithops is None:
+            lithops = result["lithops"] = {}
+        if isinstance(lithops, dict):
+            lithops.setdefault("energy_strategy", default_strategy)
+    return result
+
+
+def energy_enabled(config):
+    """lithops.energy, default True. Only an explicit False disables: the
+    library checks the type of anything else."""
+    lithops = (config or {}).get("lithops")
+    return not (isinstance(lithops, dict) and lithops.get("energy") is False)
+
+
+def strategy_names(config):
+    """The monitors the config names, as the library will read them, or
+    None for 'auto' (also when unset)."""
+    strategy = ((config or {}).get("lithops") or {}).get("energy_strategy", "auto")
+    if isinstance(strategy, str):
+        names = [part.strip() for part in strategy.split(",")]
+    elif isinstance(strategy, (list, tuple)):
+        names = [part.strip() if isinstance(part, str) else part for part in strategy]
+    else:
+        return None
+    return None if names == ["auto"] else names
+
+
+def to_json(config):
+    try:
+        return json.dumps(config, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise EnergyMonitorError("config: cannot be written as JSON: %s" % exc, errno.EINVAL)

@@ -1,0 +1,179 @@
+"""EnergyMonitor: the seed's monitor classes over the C library."""
+
+import ctypes
+import errno
+import json
+import os
+import threading
+import weakref
+
+from . import _native
+from . import config as _config
+from .errors import EnergyMonitorError
+
+
+def _release(native, monitor):
+    if monitor.value:
+        native.lib.em_monitor_destroy(monitor)
+        monitor.value = None
+
+
+class EnergyMonitor:
+    """Measures the process tree rooted at `process_id` (0: the whole
+    machine) with the monitors `config` names, as Lithops did:
+
+        monitor = EnergyMonitor(os.getpid(), config)
+        monitor.start(); ...; monitor.stop()
+        data = monitor.get_energy_data()   # data['energy'].get('system') in J
+
+    `config` is the Lithops dict: lithops.energy (False: a monitor that
+    does nothing and never loads the library), lithops.energy_strategy ('auto',
+    'ipmi', 'ipmi,perf' or a list), energy_sampling_interval (s),
+    energy_output_dir, ipmi_* and the other plugins' keys. A key set to None
+    counts as not set. One monitor must not be used from two threads at
+    once; calls are serialised to make that safe anyway.
+    """
+
+    _default_strategy = None
+    _always_composite = False
+
+    def __init__(self, process_id, config=None):
+        self.process_id = int(process_id)
+        self.config = _config.normalise(config, self._default_strategy)
+        self.enabled = _config.energy_enabled(self.config)
+        names = _config.strategy_names(self.config)
+        # The seed's factory made a single monitor for one name and a
+        # composite for a list; get_energy_data() answers in the same shape.
+        strategy = self.config.get("lithops", {}).get("energy_strategy")
+        self._single = (None if self._always_composite or not isinstance(strategy, str)
+                        or names is None or len(names) != 1 else names[0])
+        self._lock = threading.Lock()
+        self._result = None
+        self._started = self._stopped = False
+        self._native = None
+        self._handle = ctypes.c_void_p()
+        self.output_dir = self.config.get("energy_output_dir", "energy_data")
+        if self.enabled:
+            self._create()
+
+    def _create(self):
+        native = _native.load()
+        cfg = ctypes.c_void_p()
+        native.call("em_config_load_string", _config.to_json(self.config).encode("utf-8"),
+                    ctypes.byref(cfg))
+        try:
+            self.output_dir = native.lib.em_config_output_dir(cfg).decode("utf-8")
+            native.call("em_monitor_create", cfg, self.process_id, ctypes.byref(self._handle))
+        finally:
+            # The monitor keeps its own copy of the configuration.
+            native.lib.em_config_free(cfg)
+        self._native = native
+        self._finalizer = weakref.finalize(self, _release, native, self._handle)
+
+    def start(self):
+        """Measurement begins. Raises EnergyMonitorError if a plugin cannot."""
+        with self._lock:
+            if self.enabled:
+                self._native.call("em_monitor_start", self._handle)
+            self._started = True
+
+    def stop(self):
+        """Measurement ends; the result is then available."""
+        with self._lock:
+            if not self.enabled:
+                self._stopped = True
+                return
+            self._native.call("em_monitor_stop", self._handle)
+            self._stopped = True
+            text = self._native.take_string(self._native.lib.em_monitor_result_json(self._handle))
+            self._result = json.loads(text)
+
+    def get_energy_data(self):
+        """The result as a dict: 'energy' (keys such as 'system', 'pkg' in J,
+        'avg_power' in W; 'units' names each unit), 'duration' (s), 'source'
+        and, for a composite, 'monitors' with each monitor's own dict. With
+        one monitor named (e.g. strategy 'ipmi') it is that monitor's dict,
+        as the seed's IPMIEnergyMonitor returned. A missing number is None
+        with a 'reason', never 0."""
+        with self._lock:
+            if not self.enabled:
+                return {"source": "disabled", "energy": {}, "units": {}, "duration": None,
+                        "placeholder": True,
+                        "reason": "lithops.energy is false: nothing was measured"}
+            if self._result is None:
+                raise EnergyMonitorError("no result yet: call stop() before get_energy_data()",
+                                         errno.EINVAL)
+            if self._single is not None:
+                own = self._result.get("monitors", {}).get(self._single)
+                if own is not None:
+                    return own
+            return self._result
+
+    def write_files(self, job_key, call_id, directory=None):
+        """Writes {job_key}_{call_id}_{source}.json for every monitor and the
+        composite into `directory` (default: energy_output_dir, else
+        energy_data), each atomically, and appends one line per source to
+        {source}_summary.jsonl; safe with many writers on one directory.
+        Returns the paths of the per-call files."""
+        with self._lock:
+            if not self.enabled:
+                return []
+            if self._result is None:
+                raise EnergyMonitorError("no result yet: call stop() before write_files()",
+                                         errno.EINVAL)
+            target = directory if directory is not None else self.output_dir
+            self._native.call("em_monitor_write_files", self._handle,
+                              os.fsencode(target), str(job_key).encode("utf-8"),
+                              str(call_id).encode("utf-8"))
+            sources = list(self._result.get("monitors", {})) + ["composite"]
+            return [os.path.join(target, "%s_%s_%s.json" % (job_key, call_id, source))
+                    for source in sources]
+
+    def close(self):
+        """Frees the C monitor now rather than at garbage collection."""
+        with self._lock:
+            if self._native is not None:
+                self._finalizer()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if not self._started or self._stopped:
+            return False
+        try:
+            self.stop()
+        except EnergyMonitorError:
+            # Do not hide the exception that ended the block.
+            if exc_type is None:
+                raise
+        return False
+
+
+class IPMIEnergyMonitor(EnergyMonitor):
+    """The seed's IPMI monitor: strategy 'ipmi' unless the config names one."""
+
+    _default_strategy = "ipmi"
+
+
+class CompositeEnergyMonitor(EnergyMonitor):
+    """The seed's composite monitor: get_energy_data() always returns the
+    composite dict (source 'composite', 'monitors' per source)."""
+
+    _always_composite = True
+
+
+def list_plugins(config=None):
+    """Every plugin on the search path with whether it can run here and why
+    not: a list of dicts (name, file, version, available, reason, ...)."""
+    native = _native.load()
+    cfg = ctypes.c_void_p()
+    if config is not None:
+        native.call("em_config_load_string",
+                    _config.to_json(_config.normalise(config)).encode("utf-8"), ctypes.byref(cfg))
+    try:
+        return json.loads(native.take_string(native.lib.em_plugins_list_json(cfg)))
+    finally:
+        if cfg.value:
+            native.lib.em_config_free(cfg)

@@ -1,0 +1,90 @@
+/*
+ * steady_power_plugin.c — a test plugin that reports a constant system
+ * power of `steadypower_watts` W on every sample. It lets the Python tests
+ * drive real monitors through the real host library with a known power
+ * truth, without hardware. Never installed; found through
+ * ENERGYMON_PLUGIN_PATH set by tests/python/meson.build.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "energy_plugin.h"
+
+struct steady_power {
+	const struct energy_host *host;
+	double watts;
+};
+
+static const struct energy_config_key steady_keys[] = {
+	{"steadypower_watts", ENERGY_CONFIG_NUMBER, 0, "100", "the power to report, W"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+static int steady_create(const struct energy_host *host, void **instance, char *why, size_t why_len)
+{
+	struct steady_power *self = calloc(1, sizeof *self);
+	if (self == NULL) {
+		strncpy(why, "out of memory", why_len - 1);
+		return -ENOMEM;
+	}
+	self->host = host;
+	self->watts = 100.0;
+	struct energy_config_value value;
+	if (host->config_get(host->ctx, "steadypower_watts", &value) == 0)
+		self->watts = value.number;
+	*instance = self;
+	return 0;
+}
+
+static int steady_start(void *instance)
+{
+	(void)instance;
+	return 0;
+}
+
+static int steady_sample(void *instance)
+{
+	struct steady_power *self = instance;
+	struct energy_reading reading = {
+		.struct_size = sizeof reading,
+		.quantity = ENERGY_Q_POWER_W,
+		.scope = ENERGY_SCOPE_SYSTEM,
+		.sensor = "steady",
+		.value = self->watts,
+	};
+	return self->host->emit(self->host->ctx, &reading);
+}
+
+static int steady_stop(void *instance)
+{
+	/* A last reading at stop, so even a short run has two to integrate. */
+	return steady_sample(instance);
+}
+
+static void steady_destroy(void *instance)
+{
+	free(instance);
+}
+
+static const struct energy_plugin steady_plugin = {
+	.struct_size = sizeof steady_plugin,
+	.abi_major = ENERGY_PLUGIN_ABI_MAJOR,
+	.abi_minor = ENERGY_PLUGIN_ABI_MINOR,
+	.measures = ENERGY_MEASURES(ENERGY_SCOPE_SYSTEM),
+	.name = "steadypower",
+	.version = "1.0.0",
+	.description = "test plugin: a constant system power",
+	.min_interval_s = 0.001,
+	.config_keys = steady_keys,
+	.create = steady_create,
+	.start = steady_start,
+	.sample = steady_sample,
+	.stop = steady_stop,
+	.destroy = steady_destroy,
+};
+
+ENERGY_PLUGIN_EXPORT const struct energy_plugin *energymon_plugin_entry(void)
+{
+	return &steady_plugin;
+}
