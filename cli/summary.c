@@ -1,0 +1,105 @@
+/*
+ * The short human summary printed to stderr after a run, in the spirit of
+ * `perf stat`: per source what it measured with units, how many samples and
+ * how evenly, and for a source that could not measure, why.
+ */
+#include "cli.h"
+
+#include <math.h>
+#include <string.h>
+
+static double num(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void print_energy_line(FILE *out, const json_t *energy, const json_t *units)
+{
+	static const char *const order[] = {"system", "avg_power", "min_power", "max_power", "psys", "pkg", "cores",
+	                                    "uncore", "dram", "cpu_time", "machine_busy_time", "cpu_share", NULL};
+	for (size_t i = 0; order[i]; i++) {
+		double v = num(energy, order[i]);
+		if (isnan(v))
+			continue;
+		const char *unit = json_string_value(json_object_get(units, order[i]));
+		if (unit && !strcmp(unit, "ratio"))
+			fprintf(out, "  %s %.1f%%", order[i], 100 * v);
+		else
+			fprintf(out, "  %s %.3f %s", order[i], v, unit ? unit : "");
+	}
+	fputc('\n', out);
+}
+
+static void print_source(FILE *out, const char *name, const json_t *res)
+{
+	const json_t *sampling = json_object_get(res, "sampling");
+	if (!json_is_true(json_object_get(res, "available")) || json_is_true(json_object_get(res, "placeholder"))) {
+		fprintf(out, "  %-6s no measurement: %s\n", name, json_string_value(json_object_get(res, "reason")));
+	} else {
+		fprintf(out, "  %-6s", name);
+		print_energy_line(out, json_object_get(res, "energy"), json_object_get(res, "units"));
+	}
+	if (sampling)
+		fprintf(out, "         %lld samples (%lld failed, %lld deadlines missed), interval %.3f s asked, "
+		        "median %.4f s, p95 %.4f s\n",
+		        (long long)json_integer_value(json_object_get(sampling, "samples")),
+		        (long long)json_integer_value(json_object_get(sampling, "failed_samples")),
+		        (long long)json_integer_value(json_object_get(sampling, "missed_deadlines")),
+		        num(sampling, "interval_used_s"), num(sampling, "interval_median_s"),
+		        num(sampling, "interval_p95_s"));
+	const char *key;
+	json_t *v;
+	json_object_foreach(json_object_get(res, "notes"), key, v) {
+		if (json_is_string(v))
+			fprintf(out, "         %s: %s\n", key, json_string_value(v));
+	}
+	const json_t *last = json_object_get(sampling, "last_failure");
+	if (last)
+		fprintf(out, "         last failure: %s\n", json_string_value(last));
+}
+
+void cli_print_summary(FILE *out, const json_t *result, const char *what, int status)
+{
+	fprintf(out, "\n energymon: %s: %.3f s", what, num(result, "duration"));
+	if (status >= 0)
+		fprintf(out, ", exit status %d", status);
+	fputs("\n", out);
+	const char *name;
+	json_t *res;
+	json_object_foreach(json_object_get(result, "monitors"), name, res) print_source(out, name, res);
+	const json_t *att = json_object_get(result, "attribution");
+	const json_t *energy = json_object_get(result, "energy");
+	if (json_is_number(json_object_get(att, "cpu_share"))) {
+		fprintf(out, "  attributed to the command (%.1f%% of busy CPU time):", 100 * num(att, "cpu_share"));
+		if (!isnan(num(energy, "attributed_system")))
+			fprintf(out, " system %.3f J", num(energy, "attributed_system"));
+		if (!isnan(num(energy, "attributed_pkg")))
+			fprintf(out, " pkg %.3f J", num(energy, "attributed_pkg"));
+		fputc('\n', out);
+	}
+	const json_t *cost = json_object_get(result, "monitor_cost");
+	fprintf(out, "  monitor cost: %.2f ms CPU (%.3f%% of the run), peak RSS %.1f MiB\n\n",
+	        1e3 * num(cost, "cpu_time_s"), 100 * num(cost, "cpu_fraction"), num(cost, "peak_rss_kib") / 1024);
+}
+
+void cli_print_plugins(FILE *out, const json_t *list)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(list, i, p) {
+		const json_t *abi = json_object_get(p, "abi");
+		fprintf(out, "%-8s %-5s %-13s %s\n", json_string_value(json_object_get(p, "name")),
+		        abi ? json_string_value(abi) : "-",
+		        json_is_true(json_object_get(p, "available")) ? "available" : "unavailable",
+		        json_string_value(json_object_get(p, "file")));
+		const json_t *reason = json_object_get(p, "reason");
+		if (json_is_string(reason))
+			fprintf(out, "         reason: %s\n", json_string_value(reason));
+		const json_t *desc = json_object_get(p, "description");
+		if (json_is_string(desc) && *json_string_value(desc))
+			fprintf(out, "         %s\n", json_string_value(desc));
+	}
+	if (!json_array_size(list))
+		fprintf(out, "no plugins found (ENERGYMON_PLUGIN_PATH and the installed plugin directory are empty)\n");
+}

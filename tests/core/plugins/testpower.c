@@ -1,0 +1,135 @@
+/*
+ * Test plugin with a known truth: constant power `testpower_watts` (system),
+ * and a package energy counter advancing at `testpower_counter_watts` that
+ * wraps at `testpower_counter_max` J. Samples between `testpower_fail_from`
+ * and `testpower_fail_to` seconds after start fail, to make a gap.
+ * With testpower_silent it measures nothing at all (placeholder results).
+ */
+#include "energy_plugin.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct tp {
+	const struct energy_host *host;
+	double watts, counter_watts, counter_max, fail_from, fail_to;
+	int silent;
+	int64_t t0;
+};
+
+static const struct energy_config_key keys[] = {
+	{"testpower_watts", ENERGY_CONFIG_NUMBER, 0, "100", "constant system power, W"},
+	{"testpower_counter_watts", ENERGY_CONFIG_NUMBER, 0, "50", "package counter rate, W"},
+	{"testpower_counter_max", ENERGY_CONFIG_NUMBER, 0, "0", "wrap point of the counter, J (0: none)"},
+	{"testpower_fail_from", ENERGY_CONFIG_NUMBER, 0, "-1", "samples fail from this many s after start"},
+	{"testpower_fail_to", ENERGY_CONFIG_NUMBER, 0, "-1", "... until this many s"},
+	{"testpower_silent", ENERGY_CONFIG_BOOL, 0, "false", "emit nothing"},
+	{"testpower_secret", ENERGY_CONFIG_STRING, 1, "", "a secret the host must never show"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static double number(const struct energy_host *h, const char *key, double dflt)
+{
+	struct energy_config_value v;
+	return h->config_get(h->ctx, key, &v) == 0 ? v.number : dflt;
+}
+
+static int tp_create(const struct energy_host *host, void **inst, char *why, size_t len)
+{
+	(void)why;
+	(void)len;
+	struct tp *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->host = host;
+	t->watts = number(host, "testpower_watts", 100);
+	t->counter_watts = number(host, "testpower_counter_watts", 50);
+	t->counter_max = number(host, "testpower_counter_max", 0);
+	t->fail_from = number(host, "testpower_fail_from", -1);
+	t->fail_to = number(host, "testpower_fail_to", -1);
+	struct energy_config_value v;
+	t->silent = host->config_get(host->ctx, "testpower_silent", &v) == 0 && v.boolean;
+	if (t->counter_max > 0)
+		host->require_interval(host->ctx, 0.5 * t->counter_max / t->counter_watts);
+	*inst = t;
+	return 0;
+}
+
+static int tp_start(void *inst)
+{
+	struct tp *t = inst;
+	t->t0 = now_ns();
+	t->host->note_string(t->host->ctx, "truth", "constant power");
+	return 0;
+}
+
+static int emit(struct tp *t, uint32_t q, uint32_t scope, const char *sensor, double value, double max, int64_t mono)
+{
+	struct energy_reading r = {.struct_size = sizeof(r), .quantity = q, .scope = scope, .value = value,
+	                           .counter_max = max, .mono_ns = mono};
+	strncpy(r.sensor, sensor, sizeof(r.sensor) - 1);
+	return t->host->emit(t->host->ctx, &r);
+}
+
+static int tp_sample(void *inst)
+{
+	struct tp *t = inst;
+	int64_t mono = now_ns();
+	double s = (double)(mono - t->t0) / 1e9;
+	if (s >= t->fail_from && s < t->fail_to) {
+		t->host->set_error(t->host->ctx, "simulated failure at %.2f s", s);
+		return -EIO;
+	}
+	if (t->silent)
+		return 0;
+	emit(t, ENERGY_Q_POWER_W, ENERGY_SCOPE_SYSTEM, "test", t->watts, 0, mono);
+	double counter = t->counter_watts * s;
+	if (t->counter_max > 0)
+		counter = fmod(counter, t->counter_max);
+	emit(t, ENERGY_Q_ENERGY_J, ENERGY_SCOPE_CPU_PACKAGE, "package-0", counter, t->counter_max, mono);
+	emit(t, ENERGY_Q_TEMPERATURE_C, ENERGY_SCOPE_SENSOR, "CPU Temp", 42.5, 0, mono);
+	return 0;
+}
+
+static int tp_stop(void *inst)
+{
+	(void)inst;
+	return 0;
+}
+
+static void tp_destroy(void *inst)
+{
+	free(inst);
+}
+
+static const struct energy_plugin plugin = {
+	.struct_size = sizeof(struct energy_plugin),
+	.abi_major = ENERGY_PLUGIN_ABI_MAJOR,
+	.abi_minor = ENERGY_PLUGIN_ABI_MINOR,
+	.measures = ENERGY_MEASURES(ENERGY_SCOPE_SYSTEM) | ENERGY_MEASURES(ENERGY_SCOPE_CPU_PACKAGE),
+	.name = "testpower",
+	.version = "1.0.0",
+	.description = "test plugin with known constant power",
+	.min_interval_s = 0.001,
+	.config_keys = keys,
+	.create = tp_create,
+	.start = tp_start,
+	.sample = tp_sample,
+	.stop = tp_stop,
+	.destroy = tp_destroy,
+};
+
+ENERGY_PLUGIN_EXPORT const struct energy_plugin *energymon_plugin_entry(void)
+{
+	return &plugin;
+}

@@ -1,0 +1,170 @@
+/* Files on the real filesystem: names, modes, Lithops keys, atomicity, and
+ * concurrent writers sharing one summary. */
+#include "test_util.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char dir[PATH_MAX];
+
+static void make_dir(void)
+{
+	char tmpl[] = "/tmp/energymon-out-XXXXXX";
+	CU_ASSERT_FATAL(mkdtemp(tmpl) != NULL);
+	snprintf(dir, sizeof(dir), "%s/energy_data/nested", tmpl);
+}
+
+static struct em_monitor *run(const char *json, double s)
+{
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	json_t *res = measure(json, s, &mon, &err);
+	json_decref(res);
+	return mon;
+}
+
+static json_t *load(const char *name)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return json_load_file(path, 0, NULL);
+}
+
+static void test_files_names_modes_and_lithops_keys(void)
+{
+	make_dir();
+	umask(077); /* the files must still be 0644 and the dirs 0755 */
+	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": [\"testpower\", \"testcpu\"]},"
+	                             " \"energy_sampling_interval\": 0.05, \"energy_function_name\": \"f\"}", 0.3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, dir, "M000", "00003", &err), 0);
+	umask(022);
+	struct stat st;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/M000_00003_testpower.json", dir);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0644);
+	CU_ASSERT_EQUAL(stat(dir, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0755);
+	json_t *f = load("M000_00003_testpower.json");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	const json_t *ec = json_object_get(f, "energy_consumption");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ec, "job_key")), "M000");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ec, "call_id")), "00003");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ec, "function_name")), "f");
+	CU_ASSERT(json_number_value(json_object_get(ec, "energy_system")) > 0);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(ec, "avg_power")), 100, 1e-9);
+	CU_ASSERT(json_is_number(json_object_get(ec, "power_std_dev")));
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(ec, "avg_cpu_temp")), 42.5, 1e-9);
+	CU_ASSERT(json_array_size(json_object_get(f, "power_readings")) >= 5);
+	const json_t *r0 = json_array_get(json_object_get(f, "power_readings"), 0);
+	CU_ASSERT(json_number_value(json_object_get(r0, "timestamp")) > 1.6e9);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(r0, "power")), 100, 1e-12);
+	const json_t *t0 = json_array_get(json_object_get(f, "temperature_readings"), 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t0, "sensor")), "CPU Temp");
+	json_decref(f);
+	f = load("M000_00003_composite.json");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT(json_is_object(json_object_get(json_object_get(f, "monitors"), "testcpu")));
+	CU_ASSERT(json_number_value(json_object_get(json_object_get(f, "energy_consumption"), "energy_attributed_system")) > 0);
+	json_decref(f);
+	/* no temporary file is left behind */
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int hidden = 0;
+	while ((e = readdir(d)))
+		hidden += e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	CU_ASSERT_EQUAL(hidden, 0);
+	em_monitor_destroy(mon);
+}
+
+static void test_placeholder_file_has_null_energy_and_reason(void)
+{
+	make_dir();
+	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\":"
+	                             " 0.05, \"testpower_silent\": true}", 0.15);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, dir, "J", "0", &err), 0);
+	json_t *f = load("J_0_testpower.json");
+	const json_t *ec = json_object_get(f, "energy_consumption");
+	CU_ASSERT(json_is_true(json_object_get(ec, "placeholder")));
+	CU_ASSERT(json_is_string(json_object_get(ec, "reason")));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(f, "power_readings")), 0);
+	json_decref(f);
+	em_monitor_destroy(mon);
+}
+
+static void test_bad_job_key_is_named(void)
+{
+	make_dir();
+	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\":"
+	                             " 0.05}", 0.1);
+	struct em_error err = {0};
+	CU_ASSERT(em_monitor_write_files(mon, dir, "../escape", "0", &err) < 0);
+	ASSERT_CONTAINS(err.message, "job_key: '../escape'");
+	em_monitor_destroy(mon);
+}
+
+static void test_concurrent_writers_never_corrupt_the_summary(void)
+{
+	make_dir();
+	enum { WRITERS = 16, CALLS = 5 };
+	for (int w = 0; w < WRITERS; w++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"},"
+			                             " \"energy_sampling_interval\": 0.01}", 0.03);
+			struct em_error err = {0};
+			int bad = !mon;
+			for (int c = 0; mon && c < CALLS; c++) {
+				char call[16], job[16];
+				snprintf(job, sizeof(job), "W%02d", w);
+				snprintf(call, sizeof(call), "%05d", c);
+				bad |= em_monitor_write_files(mon, dir, job, call, &err) != 0;
+			}
+			em_monitor_destroy(mon);
+			_exit(bad);
+		}
+	}
+	int failures = 0, status;
+	while (wait(&status) > 0)
+		failures += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	CU_ASSERT_EQUAL(failures, 0);
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/testpower_summary.jsonl", dir);
+	FILE *f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	char line[65536];
+	int lines = 0, valid = 0;
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		json_t *j = json_loads(line, 0, NULL);
+		valid += j != NULL;
+		json_decref(j);
+	}
+	fclose(f);
+	CU_ASSERT_EQUAL(lines, WRITERS * CALLS);
+	CU_ASSERT_EQUAL(valid, WRITERS * CALLS);
+	json_t *one = load("W15_00004_testpower.json");
+	CU_ASSERT_PTR_NOT_NULL(one);
+	json_decref(one);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{"files: names, modes, Lithops keys", test_files_names_modes_and_lithops_keys},
+		{"placeholder file: null energy and a reason", test_placeholder_file_has_null_energy_and_reason},
+		{"bad job key is named", test_bad_job_key_is_named},
+		{"concurrent writers never corrupt the summary", test_concurrent_writers_never_corrupt_the_summary},
+		CU_TEST_INFO_NULL,
+	};
+	return run_suite("output", tests);
+}

@@ -1,0 +1,74 @@
+/* Shared helpers for the host's CUnit tests. */
+#ifndef TEST_UTIL_H
+#define TEST_UTIL_H
+
+#include "energymon.h"
+
+#include <CUnit/Basic.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Run one suite verbosely; the exit status is non-zero on any failure. */
+static inline int run_suite(const char *name, CU_TestInfo *tests)
+{
+	CU_SuiteInfo suites[] = {{(char *)name, NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+	if (CU_initialize_registry() != CUE_SUCCESS || CU_register_suites(suites) != CUE_SUCCESS)
+		return 2;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
+
+static inline void sleep_s(double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+	nanosleep(&ts, NULL);
+}
+
+/* Build a monitor from JSON text, run it for `seconds`, return the parsed
+ * result (NULL and a CUnit failure on any error; err gets the message). */
+static inline json_t *measure(const char *config_json, double seconds, struct em_monitor **keep,
+                              struct em_error *err)
+{
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	json_t *result = NULL;
+	if (em_config_load_string(config_json, &cfg, err) != 0)
+		return NULL;
+	if (em_monitor_create(cfg, 0, &mon, err) == 0 && em_monitor_start(mon, err) == 0) {
+		sleep_s(seconds);
+		if (em_monitor_stop(mon, err) == 0) {
+			char *text = em_monitor_result_json(mon);
+			result = text ? json_loads(text, 0, NULL) : NULL;
+			free(text);
+		}
+	}
+	if (keep && result)
+		*keep = mon;
+	else
+		em_monitor_destroy(mon);
+	em_config_free(cfg);
+	return result;
+}
+
+/* result.monitors.NAME.energy.KEY as a double, NAN when absent or null */
+static inline double energy_of(const json_t *res, const char *monitor, const char *key)
+{
+	const json_t *src = monitor ? json_object_get(json_object_get(res, "monitors"), monitor) : res;
+	const json_t *v = json_object_get(json_object_get(src, "energy"), key);
+	return json_is_number(v) ? json_number_value(v) : __builtin_nan("");
+}
+
+#define ASSERT_CONTAINS(haystack, needle)                                                                   \
+	do {                                                                                                 \
+		const char *h_ = (haystack);                                                                 \
+		if (!h_ || !strstr(h_, needle))                                                              \
+			fprintf(stderr, "\n    expected \"%s\" in \"%s\"\n", needle, h_ ? h_ : "(null)");      \
+		CU_ASSERT_PTR_NOT_NULL(h_ ? strstr(h_, needle) : NULL);                                      \
+	} while (0)
+
+#endif
