@@ -161,26 +161,32 @@ static const char *event_config(const char *event)
 	return "event=0xff";
 }
 
+int rapl_tree_add_pmu_event(const struct rapl_tree *t, const char *event, const char *terms)
+{
+	char rel[256];
+	snprintf(rel, sizeof(rel), "sys/devices/power/events/%s", event);
+	int rc = rapl_tree_write(t, rel, terms ? terms : event_config(event));
+	snprintf(rel, sizeof(rel), "sys/devices/power/events/%s.scale", event);
+	if (rc == 0)
+		rc = rapl_tree_write(t, rel, "2.3283064365386962890625e-10");
+	snprintf(rel, sizeof(rel), "sys/devices/power/events/%s.unit", event);
+	if (rc == 0)
+		rc = rapl_tree_write(t, rel, "Joules");
+	return rc;
+}
+
 int rapl_tree_add_pmu(const struct rapl_tree *t, unsigned type, const char *cpumask,
 		      const char *const *events)
 {
-	char num[32], rel[256], link[PATH_MAX];
+	char num[32], link[PATH_MAX];
 	snprintf(num, sizeof(num), "%u", type);
 	int rc = rapl_tree_write(t, "sys/devices/power/type", num);
 	if (rc == 0)
 		rc = rapl_tree_write(t, "sys/devices/power/cpumask", cpumask);
 	if (rc == 0)
 		rc = rapl_tree_write(t, "sys/devices/power/format/event", "config:0-7");
-	for (size_t i = 0; rc == 0 && events[i]; i++) {
-		snprintf(rel, sizeof(rel), "sys/devices/power/events/%s", events[i]);
-		rc = rapl_tree_write(t, rel, event_config(events[i]));
-		snprintf(rel, sizeof(rel), "sys/devices/power/events/%s.scale", events[i]);
-		if (rc == 0)
-			rc = rapl_tree_write(t, rel, "2.3283064365386962890625e-10");
-		snprintf(rel, sizeof(rel), "sys/devices/power/events/%s.unit", events[i]);
-		if (rc == 0)
-			rc = rapl_tree_write(t, rel, "Joules");
-	}
+	for (size_t i = 0; rc == 0 && events && events[i]; i++)
+		rc = rapl_tree_add_pmu_event(t, events[i], NULL);
 	snprintf(link, sizeof(link), "%s/sys/bus/event_source/devices", t->root);
 	if (rc == 0)
 		rc = make_dirs(link);

@@ -37,5 +37,8 @@ void rapl_tree_energy_path(const struct rapl_tree *t, const char *zone, char *ou
  * numbers, scale 2^-32 J and unit Joules. */
 int rapl_tree_add_pmu(const struct rapl_tree *t, unsigned type, const char *cpumask,
 		      const char *const *events);
+/* One more event with its scale and unit; `terms` NULL: the kernel's config
+ * for that name, else e.g. "event=0x00" to aim it at another PMU's event. */
+int rapl_tree_add_pmu_event(const struct rapl_tree *t, const char *event, const char *terms);
 
 #endif

@@ -1,0 +1,254 @@
+/* Honest absence and failure: no RAPL, no zones, energy_uj unreadable, a
+ * zone without a range, values that cannot be a counter, bad configuration.
+ * Each says why, and nothing is emitted in place of a reading. */
+#include "perf_fixture.h"
+
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CONTAINS(hay, needle)                                                         \
+	do {                                                                          \
+		if (!strstr((hay), (needle)))                                         \
+			fprintf(stderr, "\n  '%s' lacks '%s'\n", (hay), (needle));     \
+		CU_ASSERT_PTR_NOT_NULL(strstr((hay), (needle)));                      \
+	} while (0)
+
+static void test_no_rapl_at_all(void)
+{
+	struct rapl_tree t;
+	struct harness h;
+	char path[PATH_MAX + 64];
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
+	CU_ASSERT_EQUAL(harness_probe(&h), -ENODEV);
+	snprintf(path, sizeof(path), "%s/sys/bus/event_source/devices/power does not exist", t.root);
+	CONTAINS(h.error, path);
+	snprintf(path, sizeof(path), "%s/sys/class/powercap does not exist", t.root);
+	CONTAINS(h.error, path);
+	CU_ASSERT_EQUAL(harness_create(&h), -ENODEV);
+	CU_ASSERT_PTR_NULL(h.instance);
+	CU_ASSERT_EQUAL(h.nreadings, 0);
+	harness_close(&h);
+	rapl_tree_remove(&t);
+}
+
+static void test_this_machine(void)
+{
+	/* The default root is the real /. Without RAPL here, say so. */
+	if (access("/sys/bus/event_source/devices/power", F_OK) == 0 ||
+	    access("/sys/class/powercap", F_OK) == 0) {
+		fprintf(stderr, "\n  this machine has RAPL interfaces; absence not checked\n");
+		return;
+	}
+	struct harness h;
+	CU_ASSERT_FATAL(harness_load(&h, "perf") == 0);
+	CU_ASSERT_EQUAL(harness_probe(&h), -ENODEV);
+	CONTAINS(h.error, "no usable RAPL");
+	CONTAINS(h.error, "/sys/bus/event_source/devices/power does not exist");
+	CONTAINS(h.error, "/sys/class/powercap does not exist");
+	harness_close(&h);
+}
+
+static void test_powercap_without_rapl_zones(void)
+{
+	struct rapl_tree t;
+	struct harness h;
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	/* Another powercap driver is loaded, RAPL's is not. */
+	CU_ASSERT_FATAL(rapl_tree_write(&t, "sys/class/powercap/dtpm/enabled", "0") == 0);
+	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
+	CU_ASSERT_EQUAL(harness_probe(&h), -ENODEV);
+	CONTAINS(h.error, "has no intel-rapl zones");
+	harness_close(&h);
+	rapl_tree_remove(&t);
+}
+
+/* Probe as an unprivileged user (root reads any file), reporting the
+ * result code and message back through a pipe. */
+static int probe_unprivileged(const struct rapl_tree *t, char *msg, size_t len)
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		return -9999;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		struct harness h;
+		int rc = -9998;
+		if (getuid() != 0 || (setgid(65534) == 0 && setuid(65534) == 0)) {
+			rc = fixture_load(&h, t);
+			rc = rc == 0 ? harness_probe(&h) : -9997;
+		}
+		if (write(fds[1], &rc, sizeof(rc)) != sizeof(rc) ||
+		    write(fds[1], h.error, strlen(h.error)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	int rc = -9996;
+	ssize_t n = read(fds[0], &rc, sizeof(rc));
+	ssize_t m = n == sizeof(rc) ? read(fds[0], msg, len - 1) : 0;
+	msg[m > 0 ? m : 0] = '\0';
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	return rc;
+}
+
+static void test_unreadable_energy_uj(void)
+{
+	struct rapl_tree t;
+	char path[PATH_MAX], msg[ENERGY_REASON_MAX];
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0", "package-0", 5, 1000000, 0) == 0);
+	rapl_tree_energy_path(&t, "intel-rapl:0", path, sizeof(path));
+	/* As since Linux 5.10: root only. */
+	CU_ASSERT_FATAL(chmod(path, getuid() == 0 ? 0400 : 0000) == 0);
+	CU_ASSERT_EQUAL(probe_unprivileged(&t, msg, sizeof(msg)), -EACCES);
+	snprintf(path, sizeof(path), "cannot read %s/sys/class/powercap/intel-rapl:0/energy_uj", t.root);
+	CONTAINS(msg, path);
+	CONTAINS(msg, "Permission denied");
+	CONTAINS(msg, "Linux 5.10");
+	rapl_tree_remove(&t);
+}
+
+static void test_zone_without_range(void)
+{
+	struct rapl_tree t;
+	struct harness h;
+	char path[PATH_MAX];
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0", "package-0", 5, 1000000, 0) == 0);
+	rapl_tree_energy_path(&t, "intel-rapl:0", path, sizeof(path));
+	strcpy(strrchr(path, '/') + 1, "max_energy_range_uj");
+	CU_ASSERT_FATAL(unlink(path) == 0);
+	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
+	harness_set(&h, "perf_backend", "powercap");
+	CU_ASSERT_EQUAL(harness_create(&h), -ENOENT);
+	CONTAINS(h.error, "max_energy_range_uj");
+	CONTAINS(h.error, "wraps cannot be handled");
+	harness_close(&h);
+	rapl_tree_remove(&t);
+}
+
+static void test_impossible_values_emit_nothing(void)
+{
+	struct rapl_tree t;
+	struct harness h;
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0", "package-0", 5, 1000000, 0) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0:0", "core", 5, 1000000, 0) == 0);
+	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
+	CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+	CU_ASSERT_EQUAL_FATAL(h.plugin->start(h.instance), 0);
+	harness_clear_readings(&h);
+
+	rapl_tree_set_energy(&t, "intel-rapl:0", 2000000); /* beyond its 1 J range */
+	rapl_tree_set_energy(&t, "intel-rapl:0:0", 400005);
+	CU_ASSERT_EQUAL(h.plugin->sample(h.instance), -ERANGE);
+	CONTAINS(h.error, "package-0");
+	CU_ASSERT_EQUAL(harness_count(&h, "package-0", 0), 0);
+	CU_ASSERT_EQUAL(harness_count(&h, "package-0/cores", 0), 1);
+
+	CU_ASSERT_FATAL(rapl_tree_write(&t, "sys/class/powercap/intel-rapl:0/energy_uj", "garbage") == 0);
+	CU_ASSERT_EQUAL(h.plugin->sample(h.instance), -EINVAL);
+	CONTAINS(h.error, "not a decimal number");
+	CU_ASSERT_EQUAL(harness_count(&h, "package-0", 0), 0);
+
+	rapl_tree_set_energy(&t, "intel-rapl:0", 500005); /* readable again */
+	CU_ASSERT_EQUAL(h.plugin->stop(h.instance), 0);
+	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
+	CU_ASSERT_EQUAL(fixture_note_number(&h, "energy_pkg"), 0.5);
+	harness_close(&h);
+	rapl_tree_remove(&t);
+}
+
+static void expect_config_error(const char *key, const char *value, const char *needle)
+{
+	struct rapl_tree t;
+	struct harness h;
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0", "package-0", 5, 1000000, 0) == 0);
+	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
+	harness_set(&h, key, value);
+	CU_ASSERT_EQUAL(harness_probe(&h), -EINVAL);
+	CU_ASSERT_EQUAL(harness_create(&h), -EINVAL);
+	CONTAINS(h.error, needle);
+	harness_close(&h);
+	rapl_tree_remove(&t);
+}
+
+static void test_bad_configuration(void)
+{
+	expect_config_error("perf_backend", "msr", "perf_backend is 'msr'");
+	expect_config_error("perf_max_power_w", "0", "perf_max_power_w");
+	expect_config_error("perf_events", "power/energy-foo/", "'power/energy-foo/' is not an event");
+	expect_config_error("perf_events", "energy-pkg,cycles", "'cycles'");
+}
+
+static void test_unknown_libpfm_name(void)
+{
+	/* libpfm4 knows rapl:: events only where the CPU has RAPL. */
+	struct rapl_tree t;
+	struct harness h;
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0", "package-0", 5, 1000000, 0) == 0);
+	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
+	harness_set(&h, "perf_events", "rapl::RAPL_ENERGY_PKG");
+	int rc = harness_create(&h);
+	if (rc == 0) {
+		CU_ASSERT_EQUAL(h.plugin->start(h.instance), 0);
+		CU_ASSERT_EQUAL(harness_count(&h, "package-0", 0), 1);
+	} else {
+		CU_ASSERT_EQUAL(rc, -EINVAL);
+		CONTAINS(h.error, "unknown event 'rapl::RAPL_ENERGY_PKG': libpfm4: ");
+	}
+	harness_close(&h);
+	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
+	harness_set(&h, "perf_events", "rapl::NO_SUCH_EVENT");
+	CU_ASSERT_EQUAL(harness_create(&h), -EINVAL);
+	CONTAINS(h.error, "'rapl::NO_SUCH_EVENT'");
+	CONTAINS(h.error, "libpfm4: ");
+	harness_close(&h);
+	rapl_tree_remove(&t);
+}
+
+static void test_get_data_before_start(void)
+{
+	struct rapl_tree t;
+	struct harness h;
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0", "package-0", 5, 1000000, 0) == 0);
+	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
+	CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), -EINVAL);
+	CONTAINS(h.error, "before start");
+	CU_ASSERT(isnan(fixture_note_number(&h, "energy_pkg")));
+	harness_close(&h);
+	rapl_tree_remove(&t);
+}
+
+int main(void)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite s = CU_add_suite("perf unavailable", NULL, NULL);
+	CU_add_test(s, "no RAPL at all names both interfaces", test_no_rapl_at_all);
+	CU_add_test(s, "this machine", test_this_machine);
+	CU_add_test(s, "powercap without RAPL zones", test_powercap_without_rapl_zones);
+	CU_add_test(s, "unreadable energy_uj", test_unreadable_energy_uj);
+	CU_add_test(s, "zone without max_energy_range_uj", test_zone_without_range);
+	CU_add_test(s, "impossible values emit nothing", test_impossible_values_emit_nothing);
+	CU_add_test(s, "bad configuration", test_bad_configuration);
+	CU_add_test(s, "libpfm4 names", test_unknown_libpfm_name);
+	CU_add_test(s, "get_data before start", test_get_data_before_start);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
