@@ -121,10 +121,12 @@ static bool energy_of(const struct em_source *src, json_t *energy, json_t *units
 	if (tree && tree->readings > 1) {
 		add_number(energy, units, "cpu_time", tree->total, "s");
 		measured = true;
-		if (busy && busy->readings > 1) {
-			add_number(energy, units, "machine_busy_time", busy->total, "s");
+	}
+	if (busy && busy->readings > 1) {
+		add_number(energy, units, "machine_busy_time", busy->total, "s");
+		measured = true;
+		if (tree && tree->readings > 1)
 			add_number(energy, units, "cpu_share", busy->total > 0 ? tree->total / busy->total : NAN, "ratio");
-		}
 	}
 	return measured;
 }
