@@ -1,7 +1,9 @@
 /*
  * The monitor: the sources the strategy names, their lifecycle, and the
  * cost of measuring. Explicitly named plugins must load and run; under
- * "auto" a plugin that cannot run here is kept as unavailable with its reason.
+ * "auto" a plugin that cannot load or run here (a stale file of another ABI
+ * included) is kept as unavailable with its reason, so one bad file on the
+ * path never stops the measurement of the rest.
  */
 #include "internal.h"
 
@@ -152,8 +154,8 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		mon->sources[mon->nsources++] = src;
 		struct em_error local = {0};
 		rc = open_source(mon, src, mon->cfg->strategy[i], &local);
-		if (rc && (!mon->cfg->strategy_auto || !src->lib.vt)) {
-			/* named explicitly, or not a loadable plugin at all: a hard error */
+		if (rc && !mon->cfg->strategy_auto) {
+			/* named explicitly: whatever stops it is the user's to fix */
 			em_fail(err, rc, "%s", local.message);
 			goto fail;
 		}

@@ -76,13 +76,13 @@ static void test_world_writable_directory_is_refused(void)
 
 static void test_auto_skips_what_cannot_run_and_keeps_the_reason(void)
 {
-	/* auto loads every plugin on the path: the unloadable ones (bad ABI, no
-	 * entry) are errors, so auto gets a path with runnable and unavailable only */
+	/* auto tries every plugin on the path: one that cannot run and one that
+	 * cannot even load are both kept as unavailable, with their reasons */
 	char dir[] = "/tmp/energymon-auto-XXXXXX";
 	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
-	const char *names[] = {"testpower", "unavailable"};
+	const char *names[] = {"testpower", "unavailable", "badabi"};
 	char src[PATH_MAX], dst[PATH_MAX];
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		snprintf(src, sizeof(src), "%s/%s.so", getenv("ENERGYMON_TEST_PLUGIN_DIR"), names[i]);
 		snprintf(dst, sizeof(dst), "%s/%s.so", dir, names[i]);
 		CU_ASSERT(symlink(src, dst) == 0);
@@ -98,11 +98,13 @@ static void test_auto_skips_what_cannot_run_and_keeps_the_reason(void)
 	ASSERT_CONTAINS(json_string_value(json_object_get(un, "reason")), "/dev/nothing does not exist");
 	ASSERT_CONTAINS(json_string_value(json_object_get(json_object_get(res, "unavailable"), "unavailable")),
 	                "/dev/nothing");
+	const json_t *bad = json_object_get(json_object_get(res, "monitors"), "badabi");
+	ASSERT_CONTAINS(json_string_value(json_object_get(bad, "reason")), "plugin ABI 99.0");
 	CU_ASSERT(energy_of(res, NULL, "system") > 0);
 	json_decref(res);
 	setenv("ENERGYMON_PLUGIN_PATH", old, 1);
 	free(old);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		snprintf(dst, sizeof(dst), "%s/%s.so", dir, names[i]);
 		unlink(dst);
 	}
