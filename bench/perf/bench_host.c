@@ -1,0 +1,80 @@
+#include "bench_host.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int config_get(void *ctx, const char *key, struct energy_config_value *out)
+{
+	struct bench_host *b = ctx;
+	memset(out, 0, sizeof(*out));
+	out->type = ENERGY_CONFIG_STRING;
+	if (strcmp(key, "perf_sysfs_root") == 0)
+		out->string = b->sysfs_root;
+	else if (strcmp(key, "perf_backend") == 0)
+		out->string = b->backend;
+	else
+		return -ENOENT;
+	return 0;
+}
+
+static void log_line(void *ctx, int level, const char *fmt, ...)
+{
+	(void)ctx, (void)level, (void)fmt;
+}
+
+static int emit(void *ctx, const struct energy_reading *r)
+{
+	(void)r;
+	((struct bench_host *)ctx)->emitted++;
+	return 0;
+}
+
+static void set_error(void *ctx, const char *fmt, ...)
+{
+	struct bench_host *b = ctx;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b->error, sizeof(b->error), fmt, ap);
+	va_end(ap);
+}
+
+static int note_string(void *ctx, const char *key, const char *value)
+{
+	(void)ctx, (void)key, (void)value;
+	return 0;
+}
+
+static int note_number(void *ctx, const char *key, double value, const char *unit)
+{
+	(void)ctx, (void)key, (void)value, (void)unit;
+	return 0;
+}
+
+static int require_interval(void *ctx, double s)
+{
+	(void)ctx;
+	return s > 0 ? 0 : -EINVAL;
+}
+
+void bench_host_init(struct bench_host *b, const char *sysfs_root, const char *backend)
+{
+	memset(b, 0, sizeof(*b));
+	b->sysfs_root = sysfs_root;
+	b->backend = backend;
+	b->host = (struct energy_host){
+		.struct_size = sizeof(struct energy_host),
+		.abi_major = ENERGY_PLUGIN_ABI_MAJOR,
+		.abi_minor = ENERGY_PLUGIN_ABI_MINOR,
+		.ctx = b,
+		.interval_s = 1.0,
+		.config_get = config_get,
+		.log = log_line,
+		.emit = emit,
+		.set_error = set_error,
+		.note_string = note_string,
+		.note_number = note_number,
+		.require_interval = require_interval,
+	};
+}
