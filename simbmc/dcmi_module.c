@@ -1,0 +1,201 @@
+/*
+ * dcmi_module.c — an ipmi_sim module that makes the simulated BMC answer
+ * DCMI (IPMI group extension 0xDC) power requests with a known truth.
+ *
+ * Loaded from lan.conf:  loadlib "/abs/simbmc_dcmi.so" "profile=/abs/file"
+ *                    or  loadlib "/abs/simbmc_dcmi.so" "cpu=IDLE_W,PEAK_W"
+ *
+ * ipmi_sim runs every handler and timer on one thread, so the state below
+ * needs no locking. It lives in one allocation whose pointer is registered
+ * with ipmi_sim as the handler's data: nothing here is global.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <OpenIPMI/serv.h>
+#include <OpenIPMI/mcserv.h>
+
+#include "cpu_load.h"
+#include "dcmi_wire.h"
+#include "profile_file.h"
+#include "step_profile.h"
+
+#define SIMBMC_EXPORT __attribute__((visibility("default")))
+
+enum source { SOURCE_PROFILE, SOURCE_CPU };
+
+struct dcmi_sim {
+	sys_data_t *sys;
+	enum source source;
+	double start_unix;          /* statistics begin when the BMC starts */
+	struct profile_file profile;
+	/* cpu model */
+	struct cpu_load cpu;
+	double idle_w, peak_w;
+	double fraction;            /* last known busy fraction */
+	ipmi_timer_t *timer;
+	double cpu_min_w, cpu_max_w, cpu_sum_w;
+	unsigned long cpu_samples;
+};
+
+static double now_unix(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_power_w(struct dcmi_sim *d)
+{
+	double f;
+
+	if (cpu_load_fraction(&d->cpu, 0.5, &f) == 0)
+		d->fraction = f;
+	return d->idle_w + (d->peak_w - d->idle_w) * d->fraction;
+}
+
+static const struct timeval cpu_tick = { 0, 100000 };
+
+/* Every 100 ms: one /proc/stat sample for the window, one point for the
+ * min/max/average statistics (so they do not depend on how often clients
+ * ask). */
+static void cpu_timer(void *cb_data)
+{
+	struct dcmi_sim *d = cb_data;
+	struct timeval tv = cpu_tick;
+
+	if (cpu_load_tick(&d->cpu) == 0) {
+		double w = cpu_power_w(d);
+		if (d->cpu_samples == 0 || w < d->cpu_min_w)
+			d->cpu_min_w = w;
+		if (d->cpu_samples == 0 || w > d->cpu_max_w)
+			d->cpu_max_w = w;
+		d->cpu_sum_w += w;
+		d->cpu_samples++;
+	}
+	d->sys->start_timer(d->timer, &tv);
+}
+
+/* Fill the reading for now; returns 0, or an IPMI completion code. */
+static uint8_t current_reading(struct dcmi_sim *d, struct dcmi_power_reading *r)
+{
+	double now = now_unix();
+
+	r->timestamp = (uint32_t)now;
+	r->period_ms = (uint32_t)fmin((now - d->start_unix) * 1000.0,
+				      (double)UINT32_MAX);
+	if (d->source == SOURCE_PROFILE) {
+		char why[512];
+		struct profile_file *p = &d->profile;
+
+		if (profile_file_refresh(p, why, sizeof(why)) != 0)
+			d->sys->log(d->sys, OS_ERROR, NULL, "simbmc_dcmi: %s", why);
+		if (p->n == 0)
+			return DCMI_CC_NOT_IN_PRESENT_STATE;
+		r->current_w = step_profile_power_w(p->t, p->w, p->n, now);
+		step_profile_range_w(p->t, p->w, p->n, d->start_unix, now,
+				     &r->min_w, &r->max_w);
+		r->avg_w = now > d->start_unix
+			? step_profile_energy_j(p->t, p->w, p->n, d->start_unix, now) /
+				  (now - d->start_unix)
+			: r->current_w;
+	} else {
+		r->current_w = cpu_power_w(d);
+		r->min_w = d->cpu_samples ? d->cpu_min_w : r->current_w;
+		r->max_w = d->cpu_samples ? d->cpu_max_w : r->current_w;
+		r->avg_w = d->cpu_samples ? d->cpu_sum_w / (double)d->cpu_samples
+					  : r->current_w;
+	}
+	return 0;
+}
+
+static void handle_dcmi(lmc_data_t *mc, msg_t *msg, unsigned char *rdata,
+			unsigned int *rdata_len, void *cb_data)
+{
+	struct dcmi_sim *d = cb_data;
+	struct dcmi_power_reading r = { 0 };
+	uint8_t cc;
+
+	switch (msg->cmd) {
+	case DCMI_CMD_GET_CAPABILITY_INFO:
+		*rdata_len = dcmi_encode_capability_info(msg->data, msg->len, rdata);
+		return;
+	case DCMI_CMD_GET_POWER_READING:
+		cc = dcmi_check_power_reading_request(msg->data, msg->len);
+		if (cc == 0)
+			cc = current_reading(d, &r);
+		*rdata_len = dcmi_encode_power_reading(cc, &r, rdata);
+		return;
+	default:
+		handle_invalid_cmd(mc, rdata, rdata_len);
+		return;
+	}
+}
+
+static int parse_options(struct dcmi_sim *d, const char *options)
+{
+	char extra;
+
+	if (strncmp(options, "profile=", 8) == 0) {
+		d->source = SOURCE_PROFILE;
+		return profile_file_init(&d->profile, options + 8);
+	}
+	if (sscanf(options, "cpu=%lf,%lf%c", &d->idle_w, &d->peak_w, &extra) == 2 &&
+	    d->idle_w >= 0 && d->peak_w >= d->idle_w) {
+		d->source = SOURCE_CPU;
+		cpu_load_init(&d->cpu, NULL);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+SIMBMC_EXPORT int ipmi_sim_module_print_version(sys_data_t *sys, char *initstr)
+{
+	(void)sys;
+	(void)initstr;
+	printf("energymon simulated BMC DCMI module (simbmc_dcmi)\n");
+	return 0;
+}
+
+SIMBMC_EXPORT int ipmi_sim_module_init(sys_data_t *sys, const char *options)
+{
+	struct dcmi_sim *d = calloc(1, sizeof(*d));
+	int rc;
+
+	if (!d)
+		return ENOMEM;
+	d->sys = sys;
+	d->start_unix = now_unix();
+	rc = parse_options(d, options ? options : "");
+	if (rc) {
+		sys->log(sys, SETUP_ERROR, NULL,
+			 "simbmc_dcmi: options must be \"profile=/abs/path\" or "
+			 "\"cpu=IDLE_W,PEAK_W\" (0 <= IDLE <= PEAK), got \"%s\"",
+			 options ? options : "");
+		free(d);
+		return -rc;
+	}
+	if (d->source == SOURCE_CPU) {
+		struct timeval tv = cpu_tick;
+
+		rc = sys->alloc_timer(sys, cpu_timer, d, &d->timer);
+		if (rc) {
+			free(d);
+			return rc;
+		}
+		cpu_load_tick(&d->cpu);
+		sys->start_timer(d->timer, &tv);
+	}
+	/* The state must outlive the module's registration, i.e. the process:
+	 * ipmi_sim has no module unload hook. */
+	ipmi_emu_register_group_extension_handler(DCMI_GROUP_EXTENSION,
+						  handle_dcmi, d);
+	return 0;
+}

@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# simbmc.sh — start, stop and drive energymon's simulated BMC: OpenIPMI's
+# ipmi_sim listening on 127.0.0.1 only, with the DCMI module simbmc_dcmi.so
+# and the SDR sensors listed in sensors.tsv. See README.md for the usage.
+#
+# Passwords never appear on a command line: the script reads the password
+# file and writes it only into DIR/lan.conf (mode 0600, DIR mode 0700), which
+# ipmi_sim reads; the readiness probe gives ipmitool the file itself.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+table="$here/sensors.tsv"
+bmc_name=simbmc          # lan.conf "name": picks the state dir ipmi_sim uses
+poll_ms=100              # sensor file poll period
+
+die() { echo "simbmc.sh: $*" >&2; exit 1; }
+
+usage() {
+	cat >&2 <<'EOF'
+usage: simbmc.sh start --dir DIR --port PORT --password-file FILE [--user NAME]
+                       (--module /abs/simbmc_dcmi.so (--profile FILE | --cpu IDLE,PEAK) | --no-dcmi)
+                       [--sensors-init]
+       simbmc.sh stop  --dir DIR
+       simbmc.sh set   --dir DIR --sensor NAME --value NUMBER
+EOF
+	exit 2
+}
+
+# True while a UDP socket is bound to 127.0.0.1:PORT (any owner).
+port_bound() {
+	local want
+	want=$(printf '0100007F:%04X' "$1")
+	awk -v a="$want" 'NR > 1 && $2 == a { found = 1 } END { exit !found }' /proc/net/udp
+}
+
+# True if PID is a live (not zombie) ipmi_sim started for DIR.
+is_our_bmc() {
+	local pid=$1 dir=$2 state cmd
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[[ $state != Z ]] || return 1
+	cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
+	[[ $cmd == *ipmi_sim*" -c $dir/lan.conf "* ]]
+}
+
+# Make an absolute path without requiring the file to exist.
+abspath() { [[ $1 == /* ]] && echo "$1" || echo "$PWD/$1"; }
+
+write_atomic() { # FILE: stdin goes to FILE through a rename
+	local tmp="$1.tmp.$$"
+	cat > "$tmp" && mv -f "$tmp" "$1"
+}
+
+stop_bmc() {
+	local dir=$1 pid port i
+	pid=$(cat "$dir/ipmi_sim.pid" 2>/dev/null) || pid=
+	port=$(cat "$dir/port" 2>/dev/null) || port=
+	if [[ -n $pid ]] && is_our_bmc "$pid" "$dir"; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < 50; i++)); do
+			is_our_bmc "$pid" "$dir" || break
+			sleep 0.1
+		done
+		if is_our_bmc "$pid" "$dir"; then
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	fi
+	rm -f "$dir/ipmi_sim.pid"
+	if [[ -n $port ]]; then
+		for ((i = 0; i < 50; i++)); do
+			port_bound "$port" || return 0
+			sleep 0.1
+		done
+		die "127.0.0.1:$port is still bound 5 s after stopping the BMC in $dir"
+	fi
+}
+
+# Raw byte for an engineering value, from the sensor's row in the table.
+raw_for() { # NAME VALUE
+	awk -F'\t' -v name="$1" -v v="$2" '
+		/^#/ { next }
+		$2 == name {
+			found = 1
+			raw = (v / 10 ^ $9 - $7 * 10 ^ $8) / $6
+			r = int(raw + (raw < 0 ? -0.5 : 0.5))
+			if (r < 0 || r > 255) {
+				lo = ($7 * 10 ^ $8) * 10 ^ $9
+				hi = (255 * $6 + $7 * 10 ^ $8) * 10 ^ $9
+				printf "value %s is outside %s..%s %s for \"%s\"\n", v, lo, hi, $5, name > "/dev/stderr"
+				exit 3
+			}
+			print $3 "\t" r
+		}
+		END { if (!found) { printf "no sensor named \"%s\" in %s\n", name, FILENAME > "/dev/stderr"; exit 4 } }
+	' "$table"
+}
+
+sdr_text() { # the SDR repository, in sdrcomp's input language
+	awk -F'\t' -v id="$bmc_name" '
+		BEGIN {
+			print "sdr type 18"
+			print "\tdevice_slave_address 0x20"
+			print "\tdevice_channel_number 0"
+			print "\tchassis true"
+			print "\tipmb_event_gen false"
+			print "\tipmb_event_recv false"
+			print "\tfru_inventory false"
+			print "\tsel true"
+			print "\tsdr true"
+			print "\tsensor true"
+			print "\tentity_id system_board"
+			print "\tentity_instance 1"
+			printf "\tid_string \"%s\"\n", id
+			print "endsdr"
+		}
+		/^#/ { next }
+		{
+			print "sdr type 1"
+			print "\tsensor_owner_id 0x20"
+			print "\tsensor_owner_lun 0"
+			print "\tchannel_number 0"
+			printf "\tsensor_number %d\n", $1
+			print "\tentity_id system_board"
+			print "\tentity_instance 1"
+			printf "\tsensor_type %s\n", $4
+			print "\tinit_scanning true"
+			print "\tinit_sensor_type true"
+			print "\tdefault_sensor_scan_on true"
+			print "\tevent_reading_type_code 1"
+			print "\tanalog_data_format unsigned"
+			print "\trate_unit none"
+			print "\tmodifier_unit none"
+			print "\tpercentage false"
+			printf "\tbase_unit %s\n", $5
+			print "\tmodifier_unit_code unspecified"
+			print "\tlinearization linear"
+			printf "\tm %d\n\tb %d\n\tb_exp %d\n\tr_exp %d\n", $6, $7, $8, $9
+			print "\ttolerance 0"
+			print "\taccuracy 1"
+			print "\taccuracy_exp 0"
+			print "\tsensor_direction input"
+			print "\tsensor_maximum 255"
+			print "\tsensor_minimum 0"
+			printf "\tid_string \"%s\"\n", $2
+			print "endsdr"
+		}
+	' "$table"
+}
+
+emu_text() { # DIR: ipmi_sim's command file: the BMC and its polled sensors
+	awk -F'\t' -v dir="$1" -v ms="$poll_ms" '
+		BEGIN {
+			code["Temperature"] = "0x01"; code["Voltage"] = "0x02"
+			code["Current"] = "0x03"; code["Fan"] = "0x04"
+			code["Other_Units_Based_Sensor"] = "0x0b"
+			print "mc_setbmc 0x20"
+			print "mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr"
+			print "sel_enable 0x20 1000 0x0a"
+		}
+		/^#/ { next }
+		{ printf "sensor_add 0x20 0 %d %s 0x01 poll %d file \"%s/sensors/%s\"\n", $1, code[$4], ms, dir, $3 }
+		END { print "mc_enable 0x20" }
+	' "$table"
+}
+
+lan_conf() { # DIR PORT USER PASSWORD MODULE OPTIONS (MODULE empty: no DCMI)
+	cat <<EOF
+# Written by simbmc.sh; holds passwords: keep mode 0600.
+name "$bmc_name"
+set_working_mc 0x20
+  startlan 1
+    addr 127.0.0.1 $2
+    priv_limit admin
+    allowed_auths_callback none md2 md5 straight
+    allowed_auths_user md2 md5 straight
+    allowed_auths_operator md2 md5 straight
+    allowed_auths_admin md2 md5 straight
+    guid a123456789abcdefa123456789abcdef
+  endlan
+  user 2 true "$3" "$4" admin 10 md2 md5 straight
+  user 3 true "viewer" "$4" user 10 md2 md5 straight
+EOF
+	if [[ -n $5 ]]; then
+		printf 'loadlib "%s" "%s"\n' "$5" "$6"
+	fi
+}
+
+cmd_start() {
+	local dir= port= module= user=admin pwfile= dcmi=1 profile= cpu= init=0
+	while (($#)); do
+		case $1 in
+		--dir) dir=$(abspath "${2:?}"); shift ;;
+		--port) port=${2:?}; shift ;;
+		--module) module=${2:?}; shift ;;
+		--user) user=${2:?}; shift ;;
+		--password-file) pwfile=${2:?}; shift ;;
+		--no-dcmi) dcmi=0 ;;
+		--profile) profile=$(abspath "${2:?}"); shift ;;
+		--cpu) cpu=${2:?}; shift ;;
+		--sensors-init) init=1 ;;
+		*) usage ;;
+		esac
+		shift
+	done
+	[[ -n $dir && -n $port && -n $pwfile ]] || usage
+	[[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "bad port '$port'"
+	[[ $user =~ ^[A-Za-z0-9_.-]{1,16}$ ]] || die "user name must be 1-16 of [A-Za-z0-9_.-]"
+	local options=
+	if ((dcmi)); then
+		[[ $module == /* && -r $module ]] || die "--module must be the absolute path of simbmc_dcmi.so (got '$module')"
+		if [[ -n $profile && -z $cpu ]]; then
+			options="profile=$profile"
+		elif [[ -n $cpu && -z $profile ]]; then
+			[[ $cpu =~ ^[0-9.]+,[0-9.]+$ ]] || die "--cpu wants IDLE,PEAK watts (got '$cpu')"
+			options="cpu=$cpu"
+		else
+			die "give exactly one of --profile FILE or --cpu IDLE,PEAK (or --no-dcmi)"
+		fi
+	else
+		module=
+	fi
+	command -v ipmi_sim >/dev/null || die "ipmi_sim not found (Debian package: openipmi)"
+	command -v sdrcomp >/dev/null || die "sdrcomp not found (Debian package: openipmi)"
+	command -v ipmitool >/dev/null || die "ipmitool not found (needed to check the BMC answers)"
+
+	[[ -r $pwfile ]] || die "cannot read password file $pwfile"
+	if [[ $(stat -c %a "$pwfile") != [0-7]00 ]]; then
+		die "password file $pwfile is readable by others: chmod 600 it"
+	fi
+	local pw=
+	IFS= read -r pw < "$pwfile" || [[ -n $pw ]] || die "password file $pwfile is empty"
+	# lan.conf quotes the password; IPMI 2.0 passwords are at most 20 bytes.
+	[[ $pw =~ ^[[:print:]]{1,20}$ && $pw != *'"'* && $pw != *'\'* ]] ||
+		die "password must be 1-20 printable characters without \" or \\"
+
+	mkdir -p "$dir" "$dir/sensors" "$dir/state/ipmi_sim/$bmc_name"
+	chmod 700 "$dir"
+	stop_bmc "$dir"
+	port_bound "$port" && die "127.0.0.1:$port is already in use by another process"
+
+	(umask 077; lan_conf "$dir" "$port" "$user" "$pw" "$module" "$options" | write_atomic "$dir/lan.conf")
+	echo "$port" > "$dir/port"
+	emu_text "$dir" | write_atomic "$dir/sim.emu"
+	sdr_text > "$dir/simbmc.sdrs"
+	sdrcomp -o "$dir/state/ipmi_sim/$bmc_name/sdr.20.main" "$dir/simbmc.sdrs" >> "$dir/ipmi_sim.log" 2>&1 ||
+		die "sdrcomp failed on $dir/simbmc.sdrs (see $dir/ipmi_sim.log)"
+	local name file def
+	while IFS=$'\t' read -r _ name file _ _ _ _ _ _ def; do
+		if ((init)) || [[ ! -s $dir/sensors/$file ]]; then
+			raw_for "$name" "$def" | cut -f2 | write_atomic "$dir/sensors/$file"
+		fi
+	done < <(grep -v '^#' "$table")
+
+	echo "--- simbmc.sh start $(date -u +%FT%TZ) port $port" >> "$dir/ipmi_sim.log"
+	setsid ipmi_sim -c "$dir/lan.conf" -f "$dir/sim.emu" -s "$dir/state" -n \
+		< /dev/null >> "$dir/ipmi_sim.log" 2>&1 &
+	local pid=$!
+	echo "$pid" > "$dir/ipmi_sim.pid"
+
+	# Ready means a real authenticated IPMI request is answered.
+	local i
+	for ((i = 0; i < 50; i++)); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			tail -n 5 "$dir/ipmi_sim.log" >&2
+			die "ipmi_sim exited during start-up (log: $dir/ipmi_sim.log)"
+		fi
+		if port_bound "$port" &&
+			ipmitool -I lanplus -C 3 -N 1 -R 1 -H 127.0.0.1 -p "$port" -U "$user" -f "$pwfile" \
+				mc info > /dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	stop_bmc "$dir"
+	die "the BMC did not answer on 127.0.0.1:$port within 5 s (log: $dir/ipmi_sim.log)"
+}
+
+cmd_stop() {
+	local dir=
+	while (($#)); do
+		case $1 in
+		--dir) dir=$(abspath "${2:?}"); shift ;;
+		*) usage ;;
+		esac
+		shift
+	done
+	[[ -n $dir ]] || usage
+	[[ -d $dir ]] || return 0
+	stop_bmc "$dir"
+}
+
+cmd_set() {
+	local dir= sensor= value= row
+	while (($#)); do
+		case $1 in
+		--dir) dir=$(abspath "${2:?}"); shift ;;
+		--sensor) sensor=${2:?}; shift ;;
+		--value) value=${2:?}; shift ;;
+		*) usage ;;
+		esac
+		shift
+	done
+	[[ -n $dir && -n $sensor && -n $value ]] || usage
+	[[ $value =~ ^-?[0-9]+([.][0-9]*)?$ ]] || die "value must be a decimal number (got '$value')"
+	[[ -d $dir/sensors ]] || die "$dir is not a simulated BMC directory (start it first)"
+	row=$(raw_for "$sensor" "$value") || exit $?  # 3: out of range, 4: unknown
+	printf '%s\n' "${row#*$'\t'}" | write_atomic "$dir/sensors/${row%%$'\t'*}"
+}
+
+case ${1:-} in
+start) shift; cmd_start "$@" ;;
+stop) shift; cmd_stop "$@" ;;
+set) shift; cmd_set "$@" ;;
+*) usage ;;
+esac
