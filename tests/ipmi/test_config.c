@@ -1,0 +1,170 @@
+/*
+ * test_config.c — the ipmi plugin's configuration: declared keys, refused
+ * values named in the error, password sources, and the in-band path on a
+ * machine without an IPMI device. No BMC needed.
+ */
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plugin_harness.h"
+
+static int load(struct harness *h)
+{
+	int rc = harness_load(h, "ipmi");
+	if (rc)
+		fprintf(stderr, "harness_load: %s\n", h->error);
+	return rc;
+}
+
+/* Probe with one remote-looking base config plus key=value; returns probe's rc. */
+static int probe_with(struct harness *h, const char *key, const char *value)
+{
+	if (load(h))
+		return -999;
+	harness_set(h, "ipmi_host", "127.0.0.1:1");
+	harness_set(h, "ipmi_username", "admin");
+	if (key)
+		harness_set(h, key, value);
+	return harness_probe(h);
+}
+
+static void test_keys_declared(void)
+{
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(load(&h), 0);
+	static const char *const expected[] = {
+		"ipmi_host", "ipmi_username", "ipmi_password", "ipmi_password_file", "ipmi_password_env",
+		"ipmi_interface", "ipmi_cipher_suite", "ipmi_privilege", "ipmi_workarounds", "ipmi_use_sudo",
+		"ipmi_power_source", "ipmi_power_sensors", "ipmi_sensors", "ipmi_sensor_interval",
+		"ipmi_sdr_cache_dir", "ipmi_timeout"};
+	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+		const struct energy_config_key *k = h.plugin->config_keys;
+		while (k->name && strcmp(k->name, expected[i]) != 0)
+			k++;
+		CU_ASSERT_PTR_NOT_NULL(k->name);
+		if (!k->name) {
+			printf("\n  missing key %s\n", expected[i]);
+			continue;
+		}
+		CU_ASSERT(k->help && k->help[0]);
+		CU_ASSERT(k->default_doc && k->default_doc[0]);
+		CU_ASSERT_EQUAL(k->secret, strcmp(k->name, "ipmi_password") == 0);
+	}
+	CU_ASSERT_STRING_EQUAL(h.plugin->name, "ipmi");
+	harness_close(&h);
+}
+
+static void expect_refused(const char *key, const char *value, int want_rc, const char *want_in_error)
+{
+	struct harness h;
+	int rc = probe_with(&h, key, value);
+	CU_ASSERT_EQUAL(rc, want_rc);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, want_in_error));
+	if (rc != want_rc || !strstr(h.error, want_in_error))
+		printf("\n  %s=%s: rc %d, error \"%s\"\n", key, value, rc, h.error);
+	harness_close(&h);
+}
+
+static void test_bad_values_named(void)
+{
+	expect_refused("ipmi_interface", "serial", -EINVAL, "ipmi_interface");
+	expect_refused("ipmi_privilege", "root", -EINVAL, "ipmi_privilege");
+	expect_refused("ipmi_power_source", "rapl", -EINVAL, "ipmi_power_source");
+	expect_refused("ipmi_workarounds", "nosuchflag", -EINVAL, "nosuchflag");
+	expect_refused("ipmi_cipher_suite", "42", -EINVAL, "ipmi_cipher_suite");
+	expect_refused("ipmi_timeout", "0", -EINVAL, "ipmi_timeout");
+	expect_refused("ipmi_sensor_interval", "-1", -EINVAL, "ipmi_sensor_interval");
+}
+
+static void test_good_values_accepted(void)
+{
+	struct harness h;
+	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_workarounds", "opensesspriv,intel20"), 0);
+	harness_close(&h);
+	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_interface", "lan"), 0);
+	harness_close(&h);
+	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_use_sudo", "true"), 0);
+	harness_close(&h);
+}
+
+static void test_password_sources(void)
+{
+	struct harness h;
+	/* two sources at once: which one wins would be a guess */
+	CU_ASSERT_EQUAL(load(&h), 0);
+	harness_set(&h, "ipmi_host", "127.0.0.1:1");
+	harness_set(&h, "ipmi_username", "admin");
+	harness_set(&h, "ipmi_password", "Hunter2x");
+	harness_set(&h, "ipmi_password_env", "SOME_VAR");
+	CU_ASSERT_EQUAL(harness_probe(&h), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, "only one"));
+	CU_ASSERT_PTR_NULL(strstr(h.error, "Hunter2x"));
+	harness_close(&h);
+
+	unsetenv("ENERGYMON_TEST_NO_SUCH_VAR");
+	expect_refused("ipmi_password_env", "ENERGYMON_TEST_NO_SUCH_VAR", -ENOENT, "ENERGYMON_TEST_NO_SUCH_VAR");
+	expect_refused("ipmi_password_file", "/nonexistent/energymon/pw", -ENOENT, "/nonexistent/energymon/pw");
+
+	char path[] = "/tmp/energymon-ipmi-pw-XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	const char *too_long = "Abcdefghijklmnopqrstuvwxyz0123\n"; /* over IPMI 2.0's 20 bytes */
+	CU_ASSERT(write(fd, too_long, strlen(too_long)) == (ssize_t)strlen(too_long));
+	close(fd);
+	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_password_file", path), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, path));
+	CU_ASSERT_PTR_NULL(strstr(h.error, "Abcdefgh"));
+	CU_ASSERT_PTR_NULL(strstr(h.log, "Abcdefgh"));
+	harness_close(&h);
+	unlink(path);
+}
+
+static void test_inband_without_device(void)
+{
+	struct stat st;
+	if (stat("/dev/ipmi0", &st) == 0 || stat("/dev/ipmi/0", &st) == 0 || stat("/dev/ipmidev/0", &st) == 0) {
+		printf("\n  this machine has an IPMI device; the no-device case cannot be shown here\n");
+		return;
+	}
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(load(&h), 0);
+	/* The seed's defaults: localhost, no user, lanplus, sudo. */
+	harness_set(&h, "ipmi_use_sudo", "true");
+	CU_ASSERT_EQUAL(harness_probe(&h), -ENODEV);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, "/dev/ipmi0"));
+	CU_ASSERT_EQUAL(harness_create(&h), -ENODEV);
+	CU_ASSERT_PTR_NULL(h.instance);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, "/dev/ipmi0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.log, "ipmi_use_sudo"));
+	harness_close(&h);
+}
+
+static void test_inband_with_remote_host_refused(void)
+{
+	expect_refused("ipmi_interface", "openipmi", -EINVAL, "ipmi_host");
+}
+
+int main(void)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite suite = CU_add_suite("ipmi config", NULL, NULL);
+	CU_add_test(suite, "every key declared, typed, documented", test_keys_declared);
+	CU_add_test(suite, "bad values refused, naming the key", test_bad_values_named);
+	CU_add_test(suite, "good values accepted", test_good_values_accepted);
+	CU_add_test(suite, "password sources", test_password_sources);
+	CU_add_test(suite, "in-band without /dev/ipmi0", test_inband_without_device);
+	CU_add_test(suite, "in-band with a remote host refused", test_inband_with_remote_host_refused);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
