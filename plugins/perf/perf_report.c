@@ -13,14 +13,13 @@ static int64_t now_ns(clockid_t clock)
 }
 
 static int emit(const struct energy_host *host, const struct rapl_counter *c, double value_j,
-		double counter_max_j, uint32_t flags)
+		double counter_max_j)
 {
 	struct energy_reading r;
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
 	r.quantity = ENERGY_Q_ENERGY_J;
 	r.scope = rapl_domain_info(c->domain)->scope;
-	r.flags = flags;
 	snprintf(r.sensor, sizeof(r.sensor), "%s", c->sensor);
 	r.value = value_j;
 	r.counter_max = counter_max_j;
@@ -42,7 +41,7 @@ int report_sample(const struct energy_host *host, struct rapl_set *set)
 				 "is not the one that was opened", c->sensor, (unsigned long long)raw,
 				 (unsigned long long)c->track.modulus);
 		if (rc == 0)
-			rc = emit(host, c, rapl_counter_joules(c, raw), rapl_counter_range_j(c), 0);
+			rc = emit(host, c, rapl_counter_joules(c, raw), rapl_counter_range_j(c));
 		else
 			host->set_error(host->ctx, "%s", why);
 		if (rc != 0)
@@ -58,6 +57,15 @@ int report_baseline(const struct energy_host *host, struct rapl_set *set)
 	return report_sample(host, set);
 }
 
+/* "energy_cores" + "package-1" -> "energy_cores_package_1". */
+static void per_package_key(const struct rapl_counter *c, char *key, size_t len)
+{
+	int n = snprintf(key, len, "%s_%s", rapl_domain_info(c->domain)->json_key, c->package);
+	for (int i = 0; i < n && (size_t)i < len; i++)
+		if (key[i] == '-' || key[i] == '/')
+			key[i] = '_';
+}
+
 int report_totals(const struct energy_host *host, const struct rapl_set *set)
 {
 	uint64_t units[RAPL_DOMAIN_COUNT] = { 0 }, wraps = 0;
@@ -66,9 +74,11 @@ int report_totals(const struct energy_host *host, const struct rapl_set *set)
 		const struct rapl_counter *c = &set->c[i];
 		if (!c->track.primed)
 			continue; /* never read: no total to give */
-		int rc = emit(host, c, rapl_counter_joules(c, c->track.total), 0, ENERGY_READING_FINAL);
-		if (rc != 0)
-			return rc;
+		if (c->package[0]) {
+			char key[2 * ENERGY_NAME_MAX];
+			per_package_key(c, key, sizeof(key));
+			host->note_number(host->ctx, key, rapl_counter_joules(c, c->track.total), "J");
+		}
 		/* Every package's counter of one domain has the same unit, so
 		 * summing raw units keeps the total exact. */
 		units[c->domain] += c->track.total;

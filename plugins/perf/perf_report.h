@@ -14,8 +14,10 @@
 int report_sample(const struct energy_host *host, struct rapl_set *set);
 /* Start over: forget previous readings, then report_sample as a baseline. */
 int report_baseline(const struct energy_host *host, struct rapl_set *set);
-/* FINAL readings per counter and notes per domain (energy_pkg, ... in J),
- * summed over packages; cores, uncore and DRAM are never added to pkg. */
+/* Notes, in J: per domain summed over packages (energy_pkg, energy_cores,
+ * ...) and per package (energy_pkg_package_0, ...); cores, uncore and DRAM
+ * are never added to pkg. Notes, not FINAL readings: a FINAL reading on
+ * the counter's own sensor would read to a host as one more counter value. */
 int report_totals(const struct energy_host *host, const struct rapl_set *set);
 
 #endif

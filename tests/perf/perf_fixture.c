@@ -17,7 +17,7 @@ double fixture_host_energy(const struct harness *h, const char *sensor)
 	int have_prev = 0;
 	for (size_t i = 0; i < h->nreadings; i++) {
 		const struct energy_reading *r = &h->readings[i];
-		if (strcmp(r->sensor, sensor) != 0 || (r->flags & ENERGY_READING_FINAL))
+		if (strcmp(r->sensor, sensor) != 0)
 			continue;
 		if (have_prev)
 			total += r->value >= prev ? r->value - prev : r->value + r->counter_max - prev;
@@ -25,19 +25,6 @@ double fixture_host_energy(const struct harness *h, const char *sensor)
 		have_prev = 1;
 	}
 	return total;
-}
-
-size_t fixture_final(const struct harness *h, const char *sensor, double *value)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < h->nreadings; i++) {
-		const struct energy_reading *r = &h->readings[i];
-		if (strcmp(r->sensor, sensor) == 0 && (r->flags & ENERGY_READING_FINAL)) {
-			n++;
-			*value = r->value;
-		}
-	}
-	return n;
 }
 
 double fixture_note_number(const struct harness *h, const char *key)

@@ -14,10 +14,8 @@
 /* Load perf.so with perf_sysfs_root = the tree's root. 0 or -errno. */
 int fixture_load(struct harness *h, const struct rapl_tree *t);
 /* The energy the host would count for `sensor`: the sum over consecutive
- * non-final readings of (cur - prev), plus counter_max when cur < prev. */
+ * readings of (cur - prev), plus counter_max when cur < prev. */
 double fixture_host_energy(const struct harness *h, const char *sensor);
-/* Number of readings flagged FINAL for `sensor`, and the last one's value. */
-size_t fixture_final(const struct harness *h, const char *sensor, double *value);
 /* A note's number, or NAN when it is absent or a string. */
 double fixture_note_number(const struct harness *h, const char *key);
 /* A note's text, or "" when absent. */

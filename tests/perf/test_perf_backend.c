@@ -168,11 +168,10 @@ static void test_perf_read_path(void)
 		CU_ASSERT_EQUAL(h.plugin->sample(h.instance), 0);
 		CU_ASSERT_EQUAL(h.plugin->stop(h.instance), 0);
 		CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
-		double f0 = 0, f1 = 0;
-		CU_ASSERT_EQUAL(fixture_final(&h, "package-0", &f0), 1);
-		if (two)
-			CU_ASSERT_EQUAL(fixture_final(&h, "package-1", &f1), 1);
+		double f0 = fixture_note_number(&h, "energy_pkg_package_0");
+		double f1 = two ? fixture_note_number(&h, "energy_pkg_package_1") : 0;
 		CU_ASSERT(f0 > 0);
+		CU_ASSERT(f1 >= 0);
 		CU_ASSERT_DOUBLE_EQUAL(fixture_note_number(&h, "energy_pkg"), f0 + f1, 1e-12);
 		CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "package-0"), f0, 1e-12);
 		CU_ASSERT(fixture_note_number(&h, "energy_psys") > 0);
