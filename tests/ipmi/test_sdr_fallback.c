@@ -1,0 +1,105 @@
+/*
+ * test_sdr_fallback.c — a BMC without DCMI: power comes from the PSU input
+ * Watts sensors of the SDR, summed, and the result says so.
+ */
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipmi_fixture.h"
+
+static int start_without_dcmi(struct simbmc *bmc)
+{
+	struct simbmc_options opts = {.no_dcmi = 1};
+	if (ipmi_fixture_start_bmc(bmc, &opts))
+		return -1;
+	CU_ASSERT_EQUAL(simbmc_set_sensor(bmc, "PSU1 Input Power", 150), 0);
+	CU_ASSERT_EQUAL(simbmc_set_sensor(bmc, "PSU2 Input Power", 132), 0);
+	usleep(300000); /* one sensor poll period and then some */
+	return 0;
+}
+
+static void test_sum_of_psu_input_sensors(void)
+{
+	struct simbmc bmc;
+	if (start_without_dcmi(&bmc))
+		return;
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load(&h, &bmc, 0.1), 0);
+	int rc = harness_create(&h);
+	if (rc)
+		fprintf(stderr, "create: %s\n", h.error);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	const struct harness_note *source = harness_note(&h, "power_source");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(source);
+	CU_ASSERT_STRING_EQUAL(source->text, "sdr:PSU1 Input Power+PSU2 Input Power");
+	h.plugin->start(h.instance);
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 5, 0.1), 0);
+	CU_ASSERT_EQUAL(harness_count(&h, "dcmi", 0), 0);
+	CU_ASSERT_EQUAL(harness_count(&h, "sdr", ENERGY_Q_POWER_W), 5);
+	const struct energy_reading *r = harness_last(&h, "sdr", ENERGY_Q_POWER_W);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_DOUBLE_EQUAL(r->value, 282.0, 1e-9);
+	CU_ASSERT_EQUAL(r->scope, ENERGY_SCOPE_SYSTEM);
+
+	/* The BMC's number changes: so does the reading. */
+	CU_ASSERT_EQUAL(simbmc_set_sensor(&bmc, "PSU2 Input Power", 200), 0);
+	usleep(300000);
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 1, 0.1), 0);
+	r = harness_last(&h, "sdr", ENERGY_Q_POWER_W);
+	CU_ASSERT_DOUBLE_EQUAL(r->value, 350.0, 1e-9);
+	harness_close(&h);
+	simbmc_cleanup(&bmc);
+}
+
+static void test_named_sensor_and_forced_dcmi(void)
+{
+	struct simbmc bmc;
+	if (start_without_dcmi(&bmc))
+		return;
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load(&h, &bmc, 0.1), 0);
+	harness_set(&h, "ipmi_power_sensors", "PSU2 Input Power");
+	CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+	CU_ASSERT_STRING_EQUAL(harness_note(&h, "power_source")->text, "sdr:PSU2 Input Power");
+	h.plugin->start(h.instance);
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 1, 0.1), 0);
+	CU_ASSERT_DOUBLE_EQUAL(harness_last(&h, "sdr", ENERGY_Q_POWER_W)->value, 132.0, 1e-9);
+	harness_close(&h);
+
+	/* A sensor that does not exist: an error naming it and the ones that do. */
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load(&h, &bmc, 0.1), 0);
+	harness_set(&h, "ipmi_power_sensors", "PSU9 Input Power");
+	CU_ASSERT_EQUAL(harness_create(&h), -ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, "PSU9 Input Power"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, "PSU1 Input Power"));
+	harness_close(&h);
+
+	/* DCMI demanded from a BMC without it: no silent fallback. */
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load(&h, &bmc, 0.1), 0);
+	harness_set(&h, "ipmi_power_source", "dcmi");
+	CU_ASSERT_EQUAL(harness_create(&h), -ENODEV);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, "DCMI"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, bmc.host));
+	CU_ASSERT_PTR_NULL(h.instance);
+	harness_close(&h);
+	simbmc_cleanup(&bmc);
+}
+
+int main(void)
+{
+	ipmi_fixture_require_bmc();
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite suite = CU_add_suite("ipmi sdr fallback", NULL, NULL);
+	CU_add_test(suite, "no DCMI: sum of PSU input Watts sensors", test_sum_of_psu_input_sensors);
+	CU_add_test(suite, "named power sensor; forced DCMI refused", test_named_sensor_and_forced_dcmi);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,109 @@
+/*
+ * test_sensors.c — temperature, voltage, current and fan readings: the names,
+ * values and units the simulated BMC was set to, read at their own interval.
+ */
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipmi_fixture.h"
+
+struct expected_sensor {
+	const char *name;
+	unsigned quantity;
+	double value; /* representable exactly at the sensor's resolution */
+};
+
+/* Values away from the defaults, so a stale or default reading shows. */
+static const struct expected_sensor expected[] = {
+	{"CPU Temp", ENERGY_Q_TEMPERATURE_C, 61.5},
+	{"System Temp", ENERGY_Q_TEMPERATURE_C, 27.0},
+	{"CPU Vcore", ENERGY_Q_VOLTAGE_V, 1.05},
+	{"12V Rail", ENERGY_Q_VOLTAGE_V, 11.94},
+	{"PSU1 Current", ENERGY_Q_CURRENT_A, 7.3},
+	{"Fan 1 Speed", ENERGY_Q_FAN_RPM, 4250},
+	{"Fan 2 Speed", ENERGY_Q_FAN_RPM, 1800},
+};
+#define NEXPECTED (sizeof(expected) / sizeof(expected[0]))
+
+static void test_sensor_names_values_units(void)
+{
+	struct simbmc bmc;
+	if (ipmi_fixture_start_bmc(&bmc, NULL))
+		return;
+	for (size_t i = 0; i < NEXPECTED; i++)
+		CU_ASSERT_EQUAL(simbmc_set_sensor(&bmc, expected[i].name, expected[i].value), 0);
+	usleep(300000); /* ipmi_sim polls sensor files every 100 ms */
+
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load(&h, &bmc, 0.05), 0);
+	harness_set(&h, "ipmi_sensor_interval", "0.25");
+	int rc = harness_create(&h);
+	if (rc)
+		fprintf(stderr, "create: %s\n", h.error);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	h.plugin->start(h.instance);
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 20, 0.05), 0); /* 1 s: about 4 sweeps */
+	h.plugin->stop(h.instance);
+	h.plugin->get_data(h.instance);
+
+	for (size_t i = 0; i < NEXPECTED; i++) {
+		const struct energy_reading *r = harness_last(&h, expected[i].name, 0);
+		CU_ASSERT_PTR_NOT_NULL(r);
+		if (!r) {
+			printf("\n  no reading for \"%s\"\n", expected[i].name);
+			continue;
+		}
+		CU_ASSERT_EQUAL(r->quantity, expected[i].quantity);
+		CU_ASSERT_EQUAL(r->scope, ENERGY_SCOPE_SENSOR);
+		CU_ASSERT(fabs(r->value - expected[i].value) < 1e-6 * fmax(1, expected[i].value));
+		if (fabs(r->value - expected[i].value) >= 1e-6 * fmax(1, expected[i].value))
+			printf("\n  %s: %g, expected %g\n", r->sensor, r->value, expected[i].value);
+		CU_ASSERT(r->mono_ns > 0 && r->wall_ns > 0);
+		/* At their own interval: 1 s at 0.25 s gives a handful, not one per sample. */
+		size_t n = harness_count(&h, expected[i].name, 0);
+		CU_ASSERT(n >= 2 && n <= 6);
+	}
+	/* The Watts sensors are power, not environmental readings, and with DCMI
+	 * present they are not the power source either. */
+	CU_ASSERT_EQUAL(harness_count(&h, "PSU1 Input Power", 0), 0);
+	CU_ASSERT_EQUAL(harness_count(&h, "dcmi", ENERGY_Q_POWER_W), 20);
+	CU_ASSERT_PTR_NOT_NULL(harness_note(&h, "sensor_readings"));
+	harness_close(&h);
+	simbmc_cleanup(&bmc);
+}
+
+static void test_sensors_can_be_switched_off(void)
+{
+	struct simbmc bmc;
+	if (ipmi_fixture_start_bmc(&bmc, NULL))
+		return;
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load(&h, &bmc, 0.05), 0);
+	harness_set(&h, "ipmi_sensors", "false");
+	CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+	h.plugin->start(h.instance);
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 5, 0.05), 0);
+	CU_ASSERT_EQUAL(harness_count(&h, NULL, 0), 5);
+	CU_ASSERT_EQUAL(harness_count(&h, "dcmi", ENERGY_Q_POWER_W), 5);
+	harness_close(&h);
+	simbmc_cleanup(&bmc);
+}
+
+int main(void)
+{
+	ipmi_fixture_require_bmc();
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite suite = CU_add_suite("ipmi sensors", NULL, NULL);
+	CU_add_test(suite, "sensor names, values and units as the BMC set them", test_sensor_names_values_units);
+	CU_add_test(suite, "ipmi_sensors=false reads power only", test_sensors_can_be_switched_off);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
