@@ -1,0 +1,62 @@
+/* The step-profile arithmetic that both the module and the tests' truth use. */
+#include <CUnit/Basic.h>
+
+#include "check.h"
+#include "step_profile.h"
+
+static const double t[] = { 100, 110, 110, 130 };
+static const double w[] = { 10, 20, 30, 40 };
+
+static void test_power_at(void)
+{
+	CHECK_NEAR(step_profile_power_w(t, w, 4, 0), 10, 0);     /* before */
+	CHECK_NEAR(step_profile_power_w(t, w, 4, 100), 10, 0);
+	CHECK_NEAR(step_profile_power_w(t, w, 4, 109.999), 10, 0);
+	/* Two points at 110: the later one wins, the first lasts no time. */
+	CHECK_NEAR(step_profile_power_w(t, w, 4, 110), 30, 0);
+	CHECK_NEAR(step_profile_power_w(t, w, 4, 130), 40, 0);
+	CHECK_NEAR(step_profile_power_w(t, w, 4, 1e9), 40, 0);   /* after */
+	CHECK_NEAR(step_profile_power_w(t, w, 1, 1e9), 10, 0);
+}
+
+static void test_energy(void)
+{
+	/* 90..100 at 10 W, 100..110 at 10 W, 110..130 at 30 W, 130..140 at 40. */
+	CHECK_NEAR(step_profile_energy_j(t, w, 4, 90, 140), 100 + 100 + 600 + 400, 1e-9);
+	CHECK_NEAR(step_profile_energy_j(t, w, 4, 105, 120), 50 + 300, 1e-9);
+	CHECK_NEAR(step_profile_energy_j(t, w, 4, 200, 210), 400, 1e-9);
+	CHECK_NEAR(step_profile_energy_j(t, w, 4, 0, 50), 500, 1e-9);
+	CHECK_NEAR(step_profile_energy_j(t, w, 4, 120, 120), 0, 0);
+	CHECK_NEAR(step_profile_energy_j(t, w, 4, 120, 110), 0, 0);
+	CHECK_NEAR(step_profile_energy_j(t, w, 1, 0, 3), 30, 1e-9);
+}
+
+static void test_range(void)
+{
+	double lo, hi;
+
+	step_profile_range_w(t, w, 4, 90, 140, &lo, &hi);
+	CHECK_NEAR(lo, 10, 0);
+	CHECK_NEAR(hi, 40, 0);
+	step_profile_range_w(t, w, 4, 111, 129, &lo, &hi);
+	CHECK_NEAR(lo, 30, 0);
+	CHECK_NEAR(hi, 30, 0);
+	step_profile_range_w(t, w, 4, 105, 110, &lo, &hi);
+	CHECK_NEAR(lo, 10, 0);
+	CHECK_NEAR(hi, 30, 0);
+}
+
+int main(void)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite s = CU_add_suite("step_profile", NULL, NULL);
+	CU_add_test(s, "power at an instant", test_power_at);
+	CU_add_test(s, "exact energy", test_energy);
+	CU_add_test(s, "min and max over a window", test_range);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
