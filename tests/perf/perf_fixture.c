@@ -2,6 +2,8 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 int fixture_load(struct harness *h, const struct rapl_tree *t)
 {
@@ -44,4 +46,37 @@ int fixture_probe_create(struct harness *h)
 	int probe_rc = harness_probe(h);
 	int create_rc = harness_create(h);
 	return probe_rc == create_rc ? create_rc : -1000 + probe_rc;
+}
+
+int fixture_probe_unprivileged(const struct rapl_tree *t, const char *key, const char *value,
+			       char *msg, size_t len)
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		return -9999;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		struct harness h;
+		int rc = -9998;
+		memset(&h, 0, sizeof(h));
+		if (getuid() != 0 || (setgid(65534) == 0 && setuid(65534) == 0)) {
+			rc = fixture_load(&h, t);
+			if (rc == 0 && key)
+				rc = harness_set(&h, key, value);
+			rc = rc == 0 ? harness_probe(&h) : -9997;
+		}
+		if (write(fds[1], &rc, sizeof(rc)) != sizeof(rc) ||
+		    write(fds[1], h.error, strlen(h.error)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	int rc = -9996;
+	ssize_t n = read(fds[0], &rc, sizeof(rc));
+	ssize_t m = n == sizeof(rc) ? read(fds[0], msg, len - 1) : 0;
+	msg[m > 0 ? m : 0] = '\0';
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	return rc;
 }

@@ -20,6 +20,12 @@ double fixture_host_energy(const struct harness *h, const char *sensor);
 double fixture_note_number(const struct harness *h, const char *key);
 /* A note's text, or "" when absent. */
 const char *fixture_note_text(const struct harness *h, const char *key);
+/* Probe in a child running as an unprivileged user (nobody when we are
+ * root, who reads any file), with one extra key=value when key is not NULL.
+ * Returns probe's result (below -9000: the child could not run it) and
+ * copies its message to msg. */
+int fixture_probe_unprivileged(const struct rapl_tree *t, const char *key, const char *value,
+			       char *msg, size_t len);
 /* Run probe and create; both must agree. Returns create's result. */
 int fixture_probe_create(struct harness *h);
 

@@ -202,6 +202,27 @@ static void test_multi_die_names(void)
 	rapl_tree_remove(&t);
 }
 
+static void test_paranoid_refusal_is_explained(void)
+{
+	char paranoid[16] = "", msg[ENERGY_REASON_MAX];
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int ok = f && fgets(paranoid, sizeof(paranoid), f);
+	if (f)
+		fclose(f);
+	if (!ok || atoi(paranoid) <= 0) {
+		fprintf(stderr, "\n  not checked: perf_event_paranoid is %s, unprivileged users may "
+			"count system-wide\n", ok ? paranoid : "unreadable");
+		return;
+	}
+	struct rapl_tree t;
+	CU_ASSERT_FATAL(software_pmu_tree(&t, "0", NULL) == 0);
+	CU_ASSERT_EQUAL(fixture_probe_unprivileged(&t, "perf_backend", "perf", msg, sizeof(msg)),
+			-EACCES);
+	CONTAINS(msg, "perf_event_paranoid <= 0 (it is ");
+	CONTAINS(msg, "CAP_PERFMON");
+	rapl_tree_remove(&t);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -213,6 +234,7 @@ int main(void)
 	CU_add_test(s, "an event without a scale is refused", test_event_without_scale_is_refused);
 	CU_add_test(s, "the perf read path (software PMU)", test_perf_read_path);
 	CU_add_test(s, "one counter per die", test_multi_die_names);
+	CU_add_test(s, "perf_event_paranoid refusal is explained", test_paranoid_refusal_is_explained);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failed = CU_get_number_of_failures();

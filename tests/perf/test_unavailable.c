@@ -5,10 +5,10 @@
 
 #include <CUnit/Basic.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define CONTAINS(hay, needle)                                                         \
@@ -68,37 +68,6 @@ static void test_powercap_without_rapl_zones(void)
 	rapl_tree_remove(&t);
 }
 
-/* Probe as an unprivileged user (root reads any file), reporting the
- * result code and message back through a pipe. */
-static int probe_unprivileged(const struct rapl_tree *t, char *msg, size_t len)
-{
-	int fds[2];
-	if (pipe(fds) != 0)
-		return -9999;
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		struct harness h;
-		int rc = -9998;
-		if (getuid() != 0 || (setgid(65534) == 0 && setuid(65534) == 0)) {
-			rc = fixture_load(&h, t);
-			rc = rc == 0 ? harness_probe(&h) : -9997;
-		}
-		if (write(fds[1], &rc, sizeof(rc)) != sizeof(rc) ||
-		    write(fds[1], h.error, strlen(h.error)) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(fds[1]);
-	int rc = -9996;
-	ssize_t n = read(fds[0], &rc, sizeof(rc));
-	ssize_t m = n == sizeof(rc) ? read(fds[0], msg, len - 1) : 0;
-	msg[m > 0 ? m : 0] = '\0';
-	close(fds[0]);
-	waitpid(pid, NULL, 0);
-	return rc;
-}
-
 static void test_unreadable_energy_uj(void)
 {
 	struct rapl_tree t;
@@ -108,7 +77,7 @@ static void test_unreadable_energy_uj(void)
 	rapl_tree_energy_path(&t, "intel-rapl:0", path, sizeof(path));
 	/* As since Linux 5.10: root only. */
 	CU_ASSERT_FATAL(chmod(path, getuid() == 0 ? 0400 : 0000) == 0);
-	CU_ASSERT_EQUAL(probe_unprivileged(&t, msg, sizeof(msg)), -EACCES);
+	CU_ASSERT_EQUAL(fixture_probe_unprivileged(&t, NULL, NULL, msg, sizeof(msg)), -EACCES);
 	snprintf(path, sizeof(path), "cannot read %s/sys/class/powercap/intel-rapl:0/energy_uj", t.root);
 	CONTAINS(msg, path);
 	CONTAINS(msg, "Permission denied");
