@@ -67,8 +67,10 @@ class Native:
         self.path = path
         self.lib = ctypes.CDLL(path)
         _declare(self.lib)
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        self._free = libc.free
+        # free() as the process resolves it, i.e. the same allocator the
+        # library's malloc() came from even when one is preloaded (jemalloc,
+        # a sanitizer); libc.so.6's own free() would then be the wrong one.
+        self._free = ctypes.CDLL(None).free
         self._free.restype = None
         self._free.argtypes = [ctypes.c_void_p]
 
