@@ -29,6 +29,12 @@ int ipmi_fixture_start_bmc(struct simbmc *bmc, const struct simbmc_options *opts
 
 int ipmi_fixture_load(struct harness *h, const struct simbmc *bmc, double interval_s)
 {
+	return ipmi_fixture_load_as(h, bmc, interval_s, bmc->user, bmc->password_file);
+}
+
+int ipmi_fixture_load_as(struct harness *h, const struct simbmc *bmc, double interval_s, const char *user,
+			 const char *password_file)
+{
 	int rc = harness_load(h, "ipmi");
 	if (rc) {
 		fprintf(stderr, "harness_load: %s\n", h->error);
@@ -37,8 +43,8 @@ int ipmi_fixture_load(struct harness *h, const struct simbmc *bmc, double interv
 	char cache[sizeof(bmc->dir) + 16];
 	snprintf(cache, sizeof(cache), "%s/sdr-cache", bmc->dir);
 	harness_set(h, "ipmi_host", bmc->host);
-	harness_set(h, "ipmi_username", bmc->user);
-	harness_set(h, "ipmi_password_file", bmc->password_file);
+	harness_set(h, "ipmi_username", user);
+	harness_set(h, "ipmi_password_file", password_file);
 	harness_set(h, "ipmi_workarounds", "opensesspriv");
 	harness_set(h, "ipmi_sdr_cache_dir", cache);
 	harness_set_target(h, 0, interval_s);

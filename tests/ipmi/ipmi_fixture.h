@@ -26,6 +26,11 @@ int ipmi_fixture_start_bmc(struct simbmc *bmc, const struct simbmc_options *opts
  * the BMC's directory, the given sampling interval. Returns 0 or -errno. */
 int ipmi_fixture_load(struct harness *h, const struct simbmc *bmc, double interval_s);
 
+/* The same with another user and password file (the harness keeps the
+ * first value set for a key, so these cannot be overridden afterwards). */
+int ipmi_fixture_load_as(struct harness *h, const struct simbmc *bmc, double interval_s, const char *user,
+			 const char *password_file);
+
 /* Call sample() `n` times, one every `interval_s` on absolute monotonic
  * deadlines, starting now. Returns how many calls failed. */
 size_t ipmi_fixture_sample_loop(struct harness *h, size_t n, double interval_s);

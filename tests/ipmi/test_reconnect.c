@@ -1,0 +1,114 @@
+/*
+ * test_reconnect.c — the BMC is killed in the middle of a run and started
+ * again: sample() fails meanwhile with an error naming the BMC, the run
+ * completes, the gap shows in the readings, and sampling resumes on a new
+ * session without anyone calling create() again.
+ */
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ipmi_fixture.h"
+
+#define TICK_S 0.1
+#define KILL_AT_TICK 15
+#define RESTART_AT_TICK 35
+#define MAX_TICKS 250 /* 25 s: far beyond the 4 s backoff cap plus one timeout */
+#define WANTED_AFTER_RESTART 10
+
+static void sleep_until(struct timespec *deadline, double step_s)
+{
+	deadline->tv_nsec += (long)(step_s * 1e9);
+	while (deadline->tv_nsec >= 1000000000)
+		deadline->tv_sec++, deadline->tv_nsec -= 1000000000;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL) == EINTR)
+		;
+}
+
+static void test_bmc_killed_and_restarted(void)
+{
+	struct simbmc bmc;
+	if (ipmi_fixture_start_bmc(&bmc, NULL))
+		return;
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load(&h, &bmc, TICK_S), 0);
+	harness_set(&h, "ipmi_timeout", "0.5");
+	int rc = harness_create(&h);
+	if (rc)
+		fprintf(stderr, "create: %s\n", h.error);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_EQUAL(h.plugin->start(h.instance), 0);
+
+	size_t ok_before = 0, failed = 0, ok_after = 0, error_names_bmc = 0;
+	double killed_unix = 0, restarted_unix = 0;
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	for (int tick = 0; tick < MAX_TICKS && ok_after < WANTED_AFTER_RESTART; tick++) {
+		if (tick == KILL_AT_TICK) {
+			CU_ASSERT_EQUAL_FATAL(simbmc_kill(&bmc), 0);
+			killed_unix = ipmi_fixture_now_unix();
+		}
+		if (tick == RESTART_AT_TICK) {
+			CU_ASSERT_EQUAL_FATAL(simbmc_restart(&bmc), 0);
+			restarted_unix = ipmi_fixture_now_unix();
+			clock_gettime(CLOCK_MONOTONIC, &deadline); /* restart took a while */
+		}
+		h.error[0] = '\0';
+		if (h.plugin->sample(h.instance) == 0) {
+			if (tick < KILL_AT_TICK)
+				ok_before++;
+			else if (tick >= RESTART_AT_TICK)
+				ok_after++;
+		} else {
+			failed++;
+			error_names_bmc += strstr(h.error, bmc.host) != NULL;
+		}
+		sleep_until(&deadline, TICK_S);
+	}
+	CU_ASSERT_EQUAL(h.plugin->stop(h.instance), 0);
+	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
+
+	printf("\n  %zu samples before the kill, %zu failed, %zu after the restart\n", ok_before, failed, ok_after);
+	CU_ASSERT_EQUAL(ok_before, KILL_AT_TICK);
+	CU_ASSERT(failed >= 1);
+	CU_ASSERT_EQUAL(error_names_bmc, failed);
+	CU_ASSERT_EQUAL(ok_after, WANTED_AFTER_RESTART);
+
+	/* The gap: no power reading while the BMC was down, and the longest
+	 * interval between readings spans the outage. */
+	size_t during_outage = 0;
+	for (size_t i = 0; i < h.nreadings; i++) {
+		double t = (double)h.readings[i].wall_ns / 1e9;
+		if (h.readings[i].quantity == ENERGY_Q_POWER_W && t > killed_unix && t < restarted_unix)
+			during_outage++;
+	}
+	CU_ASSERT_EQUAL(during_outage, 0);
+	double first, last, gap;
+	ipmi_fixture_trapezoid_j(&h, "dcmi", &first, &last, &gap);
+	printf("  outage %.2f s, longest gap between readings %.2f s\n", restarted_unix - killed_unix, gap);
+	CU_ASSERT(gap >= restarted_unix - killed_unix);
+
+	const struct harness_note *reconnects = harness_note(&h, "reconnects");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reconnects);
+	CU_ASSERT(reconnects->number >= 1);
+	CU_ASSERT_EQUAL(harness_note(&h, "failed_power_samples")->number, (double)failed);
+	harness_close(&h);
+	simbmc_cleanup(&bmc);
+}
+
+int main(void)
+{
+	ipmi_fixture_require_bmc();
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite suite = CU_add_suite("ipmi reconnect", NULL, NULL);
+	CU_add_test(suite, "BMC killed mid-run and restarted", test_bmc_killed_and_restarted);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
