@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/*
+ * cputime.bpf.c — kernel side of the ebpf plugin: on-CPU time of one process
+ * tree, and the machine's busy and idle time, counted at every context switch.
+ *
+ * Membership of the tree is a task-local storage entry: looking it up costs a
+ * pointer walk from the task, not a hash of a pid, which keeps the switch
+ * handler close to the cost of an empty program, and an entry dies with its
+ * task, so a recycled pid can never join the tree by accident.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "cputime.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define MAX_DEPTH 64 /* parent links followed when deciding membership */
+
+/* set between open and load */
+const volatile __u32 target_tgid = 0;
+const volatile __u32 follow_children = 1;
+
+/* set by user space through the mmapped .bss */
+__u64 start_ns = 0; /* charged from here by a CPU's first switch */
+__u32 seeding = 0;  /* 1 while existing tasks are being marked */
+/* forks of tree tasks whose child could not be marked (storage busy or
+ * out of memory): their time is not counted, so the result says so */
+__u64 missed_forks = 0;
+__u64 seeded_tasks = 0; /* tasks marked by the seed iterator */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cputime_cpu);
+} cpu_acct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} tree SEC(".maps");
+
+static __always_inline __u32 kind_of(struct task_struct *t)
+{
+	if (t->pid == 0)
+		return KIND_IDLE;
+	return bpf_task_storage_get(&tree, t, 0, 0) ? KIND_TREE : KIND_OTHER;
+}
+
+/* Is `t` the target or (when following children) one of its descendants?
+ * Only used while seeding: afterwards, membership is inherited at fork. */
+static __always_inline int descends_from_target(struct task_struct *t)
+{
+	for (int i = 0; i < MAX_DEPTH; i++) {
+		if (BPF_CORE_READ(t, tgid) == (int)target_tgid)
+			return 1;
+		if (!follow_children)
+			return 0;
+		struct task_struct *parent = BPF_CORE_READ(t, real_parent);
+		if (!parent || parent == t)
+			return 0;
+		t = parent;
+	}
+	return 0;
+}
+
+static __always_inline void mark(struct task_struct *t)
+{
+	if (!bpf_task_storage_get(&tree, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		__sync_fetch_and_add(&missed_forks, 1);
+}
+
+static __always_inline void charge(struct cputime_cpu *c, __u32 kind, __u64 ns)
+{
+	if (kind == KIND_IDLE) {
+		c->idle_ns += ns;
+	} else {
+		c->busy_ns += ns;
+		if (kind == KIND_TREE)
+			c->tree_ns += ns;
+	}
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 zero = 0;
+	struct cputime_cpu *c = bpf_map_lookup_elem(&cpu_acct, &zero);
+	if (!c)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 since = c->last_ns;
+	__u32 was = c->cur_kind;
+	if (!since) {
+		/* first switch on this CPU: prev has run since at least start */
+		since = start_ns;
+		was = kind_of(prev);
+	} else if (c->cur_task != (__u64)prev) {
+		/* A switch into prev was not delivered to this program (seen
+		 * on a Firecracker guest). prev certainly ran last: charge the
+		 * slice to it rather than to a task that may be long gone. */
+		was = kind_of(prev);
+		c->unseen++;
+	}
+	if (now > since)
+		charge(c, was, now - since);
+	if (was == KIND_TREE)
+		c->tree_switches++;
+	c->last_ns = now;
+	c->cur_task = (__u64)next;
+	c->cur_kind = kind_of(next);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (!follow_children && child->tgid != parent->tgid)
+		return 0;
+	if (bpf_task_storage_get(&tree, parent, 0, 0) ||
+	    (seeding && descends_from_target(parent)))
+		mark(child);
+	return 0;
+}
+
+/* Run once at start over every task (thread) alive then. */
+SEC("iter/task")
+int seed(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	if (t && descends_from_target(t)) {
+		mark(t);
+		__sync_fetch_and_add(&seeded_tasks, 1);
+	}
+	return 0;
+}
+
+/* Run on one CPU through BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU: it
+ * executes in an interrupt there, so no switch handler runs meanwhile. It
+ * charges the running slice up to now and copies the totals to snap_. */
+SEC("raw_tp")
+int flush(void *ctx)
+{
+	__u32 zero = 0;
+	struct cputime_cpu *c = bpf_map_lookup_elem(&cpu_acct, &zero);
+	if (!c)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	if (c->last_ns && c->cur_kind != KIND_UNKNOWN) {
+		if (now > c->last_ns)
+			charge(c, c->cur_kind, now - c->last_ns);
+		c->last_ns = now;
+	}
+	c->snap_ns = now;
+	c->snap_busy_ns = c->busy_ns;
+	c->snap_idle_ns = c->idle_ns;
+	c->snap_tree_ns = c->tree_ns;
+	c->snap_tree_switches = c->tree_switches;
+	c->snap_unseen = c->unseen;
+	c->snap_valid = 1;
+	return 0;
+}

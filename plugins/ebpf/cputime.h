@@ -1,0 +1,53 @@
+/*
+ * cputime.h — what the kernel side (cputime.bpf.c) and the user side share:
+ * one entry of the per-CPU accounting map. Fixed-width fields only, no
+ * implicit padding, so both compilers lay it out the same way.
+ *
+ * The switch handler on a CPU is the only writer of the live fields of that
+ * CPU's entry; the flush program (run on that CPU, with interrupts off, so
+ * never at the same time as the switch handler there) is the only writer of
+ * the snap_ fields, which user space reads after the flush returns. That is
+ * why no locks and no sequence counters are needed.
+ */
+#ifndef EBPF_CPUTIME_H
+#define EBPF_CPUTIME_H
+
+#ifdef __BPF__
+/* vmlinux.h provides __u32/__u64 */
+#else
+#include <linux/types.h>
+#endif
+
+/* Who has been on a CPU since its last switch. UNKNOWN: no switch seen on
+ * that CPU yet, so the running task's slice cannot be attributed. */
+enum ebpf_task_kind {
+	KIND_UNKNOWN = 0,
+	KIND_IDLE = 1,  /* the idle task (pid 0) */
+	KIND_OTHER = 2, /* a task outside the monitored tree */
+	KIND_TREE = 3   /* a task of the monitored tree */
+};
+
+struct cputime_cpu {
+	/* live: written by the sched_switch handler (and by the flush, which
+	 * closes the running slice) */
+	__u64 last_ns;        /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the last switch or flush; 0: none */
+	__u64 busy_ns;        /* non-idle time charged so far */
+	__u64 idle_ns;        /* idle time charged so far */
+	__u64 tree_ns;        /* time of tree tasks charged so far */
+	__u64 tree_switches;  /* switches away from a tree task */
+	__u64 unseen;         /* switches whose prev was not the last next: one went unseen */
+	__u64 cur_task;       /* address of the task switched in last, only compared */
+	__u32 cur_kind;       /* enum ebpf_task_kind of the task running since last_ns */
+	__u32 pad0;
+	/* snapshot: written only by the flush program */
+	__u64 snap_ns;
+	__u64 snap_busy_ns;
+	__u64 snap_idle_ns;
+	__u64 snap_tree_ns;
+	__u64 snap_tree_switches;
+	__u64 snap_unseen;
+	__u32 snap_valid;     /* 1 once a flush ran on this CPU */
+	__u32 pad1;
+};
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * ebpf_internal.h — the pieces of the ebpf plugin, between its files.
+ * Every function returns 0 or a negative errno and, on failure, writes a
+ * reason a user can act on into `why`.
+ */
+#ifndef EBPF_INTERNAL_H
+#define EBPF_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "energy_plugin.h"
+
+/* Sums over all CPUs, charged up to the moment of the reading. */
+struct ebpf_totals {
+	uint64_t busy_ns;       /* non-idle time of all CPUs */
+	uint64_t idle_ns;       /* idle time of all CPUs */
+	uint64_t tree_ns;       /* on-CPU time of the process tree */
+	uint64_t tree_switches; /* switches away from a task of the tree */
+	uint64_t unseen;        /* switches the program was not shown (see cputime.bpf.c) */
+	unsigned cpus;          /* CPUs that contributed */
+	int64_t mono_ns;        /* CLOCK_MONOTONIC of the reading */
+	int64_t wall_ns;        /* CLOCK_REALTIME of the reading */
+};
+
+struct ebpf_monitor;
+
+/* monitor.c: the BPF side's lifecycle. open loads the programs (create),
+ * start marks the tree and attaches (start), read takes a reading, stop
+ * detaches, close frees. */
+int monitor_open(struct ebpf_monitor **out, const struct energy_host *host,
+		 pid_t target, int follow_children, char *why, size_t len);
+int monitor_start(struct ebpf_monitor *m, char *why, size_t len);
+int monitor_read(struct ebpf_monitor *m, struct ebpf_totals *out, char *why, size_t len);
+void monitor_stop(struct ebpf_monitor *m);
+uint64_t monitor_missed_forks(const struct ebpf_monitor *m);
+uint64_t monitor_seeded_tasks(const struct ebpf_monitor *m);
+void monitor_close(struct ebpf_monitor *m);
+
+/* cpu_visit.c: make every CPU this process may use switch tasks once. */
+int cpu_visit_all(char *why, size_t len);
+
+/* privileges.c: what probe() and create() check, and the hardware
+ * counters' status as a sentence for the result. */
+int ebpf_check_privileges(char *why, size_t len);
+int ebpf_check_btf(char *why, size_t len);
+int ebpf_check_pid_namespace(char *why, size_t len);
+void ebpf_hw_counters_status(char *out, size_t len);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * ebpf_plugin.c — the ebpf plugin's vtable: CPU time of the monitored
+ * process tree and of the whole machine, counted in the kernel at every
+ * context switch, so that the composite monitor can attribute system and
+ * package energy to the tree. The BPF side is in cputime.bpf.c.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ebpf_internal.h"
+
+#define ATTRIBUTION_RULE                                                              \
+	"energy attributed to the process tree = measured energy x (tree CPU time / " \
+	"machine busy CPU time) over the same interval"
+
+struct ebpf_inst {
+	const struct energy_host *host;
+	struct ebpf_monitor *mon;
+	pid_t target;
+	int started, stopped, have_final;
+	struct ebpf_totals final;
+	char hw_status[ENERGY_REASON_MAX];
+};
+
+static const struct energy_config_key config_keys[] = {
+	{ "ebpf_include_children", ENERGY_CONFIG_BOOL, 0, "true",
+	  "count the target's descendants (present and future) with it; false: the target process only" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static int ebpf_probe(const struct energy_host *host, char *why, size_t len)
+{
+	(void)host;
+	int rc = ebpf_check_privileges(why, len);
+	if (rc == 0)
+		rc = ebpf_check_btf(why, len);
+	if (rc == 0)
+		rc = ebpf_check_pid_namespace(why, len);
+	return rc;
+}
+
+static int ebpf_create(const struct energy_host *host, void **instance, char *why, size_t len)
+{
+	int rc = ebpf_probe(host, why, len);
+	if (rc != 0)
+		return rc;
+	if (host->target_pid <= 0) {
+		snprintf(why, len, "ebpf: no process tree to follow (target pid %lld): this plugin measures "
+				   "a command or a worker process, not the whole system",
+			 (long long)host->target_pid);
+		return -EINVAL;
+	}
+	if (kill((pid_t)host->target_pid, 0) != 0 && errno == ESRCH) {
+		snprintf(why, len, "ebpf: target process %lld does not exist", (long long)host->target_pid);
+		return -ESRCH;
+	}
+	int follow = 1;
+	struct energy_config_value v;
+	if (host->config_get(host->ctx, "ebpf_include_children", &v) == 0)
+		follow = v.boolean != 0;
+
+	struct ebpf_inst *in = calloc(1, sizeof(*in));
+	if (!in) {
+		snprintf(why, len, "ebpf: out of memory");
+		return -ENOMEM;
+	}
+	in->host = host;
+	in->target = (pid_t)host->target_pid;
+	rc = monitor_open(&in->mon, host, in->target, follow, why, len);
+	if (rc != 0) {
+		free(in);
+		return rc;
+	}
+	ebpf_hw_counters_status(in->hw_status, sizeof(in->hw_status));
+	*instance = in;
+	return 0;
+}
+
+static int ebpf_start(void *instance)
+{
+	struct ebpf_inst *in = instance;
+	char why[ENERGY_REASON_MAX];
+	if (in->started) {
+		in->host->set_error(in->host->ctx, "ebpf: start() called twice");
+		return -EINVAL;
+	}
+	int rc = monitor_start(in->mon, why, sizeof(why));
+	if (rc == 0 && monitor_seeded_tasks(in->mon) == 0) {
+		monitor_stop(in->mon);
+		snprintf(why, sizeof(why), "ebpf: target process %d exited before the measurement started",
+			 (int)in->target);
+		rc = -ESRCH;
+	}
+	if (rc != 0) {
+		in->host->set_error(in->host->ctx, "%s", why);
+		return rc;
+	}
+	in->host->log(in->host->ctx, ENERGY_LOG_DEBUG, "ebpf: following %llu task(s) of process %d's tree",
+		      (unsigned long long)monitor_seeded_tasks(in->mon), (int)in->target);
+	in->started = 1;
+	return 0;
+}
+
+static void emit(struct ebpf_inst *in, const struct ebpf_totals *t, uint32_t flags)
+{
+	const struct energy_host *h = in->host;
+	struct energy_reading r;
+	memset(&r, 0, sizeof(r));
+	r.struct_size = sizeof(r);
+	r.flags = flags;
+	r.counter_max = 0; /* 64-bit nanoseconds: no wrap */
+	r.mono_ns = t->mono_ns;
+	r.wall_ns = t->wall_ns;
+
+	r.quantity = ENERGY_Q_CPU_TIME_S;
+	r.scope = ENERGY_SCOPE_PROCESS;
+	snprintf(r.sensor, sizeof(r.sensor), "tree");
+	r.value = (double)t->tree_ns / 1e9;
+	h->emit(h->ctx, &r);
+
+	r.scope = ENERGY_SCOPE_SYSTEM;
+	snprintf(r.sensor, sizeof(r.sensor), "busy");
+	r.value = (double)t->busy_ns / 1e9;
+	h->emit(h->ctx, &r);
+
+	snprintf(r.sensor, sizeof(r.sensor), "idle");
+	r.value = (double)t->idle_ns / 1e9;
+	h->emit(h->ctx, &r);
+
+	r.quantity = ENERGY_Q_COUNT;
+	r.scope = ENERGY_SCOPE_PROCESS;
+	snprintf(r.sensor, sizeof(r.sensor), "context_switches");
+	r.value = (double)t->tree_switches;
+	h->emit(h->ctx, &r);
+}
+
+static int ebpf_sample(void *instance)
+{
+	struct ebpf_inst *in = instance;
+	char why[ENERGY_REASON_MAX];
+	if (!in->started || in->stopped) {
+		in->host->set_error(in->host->ctx, "ebpf: sample() outside start()..stop()");
+		return -EINVAL;
+	}
+	struct ebpf_totals t;
+	int rc = monitor_read(in->mon, &t, why, sizeof(why));
+	if (rc != 0) {
+		in->host->set_error(in->host->ctx, "%s", why);
+		return rc;
+	}
+	emit(in, &t, 0);
+	return 0;
+}
+
+static int ebpf_stop(void *instance)
+{
+	struct ebpf_inst *in = instance;
+	char why[ENERGY_REASON_MAX];
+	if (!in->started || in->stopped) {
+		in->host->set_error(in->host->ctx, "ebpf: stop() without a running measurement");
+		return -EINVAL;
+	}
+	in->stopped = 1;
+	/* Read before detaching: the flush charges the slices still running. */
+	int rc = monitor_read(in->mon, &in->final, why, sizeof(why));
+	monitor_stop(in->mon);
+	if (rc != 0) {
+		in->host->set_error(in->host->ctx, "%s", why);
+		return rc;
+	}
+	in->have_final = 1;
+	return 0;
+}
+
+static int ebpf_get_data(void *instance)
+{
+	struct ebpf_inst *in = instance;
+	const struct energy_host *h = in->host;
+	if (!in->have_final) {
+		h->set_error(h->ctx, "ebpf: no final reading: the measurement was not stopped cleanly");
+		return -ENODATA;
+	}
+	const struct ebpf_totals *t = &in->final;
+	emit(in, t, ENERGY_READING_FINAL);
+	h->note_number(h->ctx, "cpu_time", (double)t->tree_ns / 1e9, "s");
+	if (t->busy_ns > 0)
+		h->note_number(h->ctx, "cpu_share", (double)t->tree_ns / (double)t->busy_ns, "");
+	h->note_number(h->ctx, "machine_busy_time", (double)t->busy_ns / 1e9, "s");
+	h->note_number(h->ctx, "machine_idle_time", (double)t->idle_ns / 1e9, "s");
+	h->note_number(h->ctx, "context_switches", (double)t->tree_switches, "");
+	h->note_string(h->ctx, "attribution_rule", ATTRIBUTION_RULE);
+	h->note_string(h->ctx, "hardware_counters", in->hw_status);
+	/* Switches the kernel did not deliver to the program: each one makes
+	 * the slice before it uncertain, so the result shows how many. */
+	h->note_number(h->ctx, "unseen_context_switches", (double)t->unseen, "");
+	uint64_t missed = monitor_missed_forks(in->mon);
+	if (missed > 0) {
+		h->note_number(h->ctx, "untracked_forks", (double)missed, "");
+		h->log(h->ctx, ENERGY_LOG_WARN,
+		       "ebpf: %llu process(es) forked in the tree could not be followed; their CPU time is missing",
+		       (unsigned long long)missed);
+	}
+	return 0;
+}
+
+static void ebpf_destroy(void *instance)
+{
+	struct ebpf_inst *in = instance;
+	if (!in)
+		return;
+	monitor_close(in->mon);
+	free(in);
+}
+
+static const struct energy_plugin plugin = {
+	.struct_size = sizeof(struct energy_plugin),
+	.abi_major = ENERGY_PLUGIN_ABI_MAJOR,
+	.abi_minor = ENERGY_PLUGIN_ABI_MINOR,
+	.measures = ENERGY_MEASURES(ENERGY_SCOPE_PROCESS) | ENERGY_MEASURES(ENERGY_SCOPE_SYSTEM),
+	.name = "ebpf",
+	.version = "1.0.0",
+	.description = "CPU time of the process tree and of the machine, per context switch (eBPF, tp_btf)",
+	.min_interval_s = 0.01,
+	.config_keys = config_keys,
+	.probe = ebpf_probe,
+	.create = ebpf_create,
+	.start = ebpf_start,
+	.sample = ebpf_sample,
+	.stop = ebpf_stop,
+	.get_data = ebpf_get_data,
+	.destroy = ebpf_destroy,
+};
+
+ENERGY_PLUGIN_EXPORT const struct energy_plugin *energymon_plugin_entry(void)
+{
+	return &plugin;
+}

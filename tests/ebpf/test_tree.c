@@ -1,0 +1,231 @@
+/*
+ * test_tree.c — the ebpf plugin follows a process tree on the real kernel:
+ * its CPU time matches the kernel's own accounting, forks during the run
+ * join the tree, processes outside it do not, exited members keep their
+ * time, and two monitors do not see each other's processes. Needs root.
+ */
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "plugin_harness.h"
+#include "workload.h"
+
+#define TOLERANCE 0.05
+
+#define ASSERT_WITHIN(measured, expected, rel)                                              \
+	do {                                                                                \
+		double m_ = (measured), e_ = (expected);                                    \
+		int ok_ = e_ > 0 && fabs(m_ - e_) <= (rel) * e_;                            \
+		if (!ok_)                                                                   \
+			printf("\n  %s = %.4f, expected %s = %.4f (within %.0f%%)\n", #measured, \
+			       m_, #expected, e_, (rel) * 100);                             \
+		CU_ASSERT(ok_);                                                             \
+	} while (0)
+
+static int start_monitor(struct harness *h, pid_t target, const char *follow)
+{
+	if (harness_load(h, "ebpf") != 0) {
+		printf("\n  load: %s\n", h->error);
+		return -1;
+	}
+	if (follow)
+		harness_set(h, "ebpf_include_children", follow);
+	harness_set_target(h, target, 0.1);
+	int rc = harness_create(h);
+	if (rc == 0)
+		rc = h->plugin->start(h->instance);
+	if (rc != 0)
+		printf("\n  create/start: %d %s\n", rc, h->error);
+	return rc;
+}
+
+/* stop + get_data; the FINAL "tree" reading in seconds, or -1 */
+static double finish(struct harness *h)
+{
+	int rc = h->plugin->stop(h->instance);
+	if (rc == 0)
+		rc = h->plugin->get_data(h->instance);
+	if (rc != 0) {
+		printf("\n  stop/get_data: %d %s\n", rc, h->error);
+		return -1;
+	}
+	const struct energy_reading *r = harness_last(h, "tree", ENERGY_Q_CPU_TIME_S);
+	if (!r || !(r->flags & ENERGY_READING_FINAL) || r->scope != ENERGY_SCOPE_PROCESS)
+		return -1;
+	return r->value;
+}
+
+static void burn_1_5(void *arg)
+{
+	(void)arg;
+	burn_cpu(1.5);
+}
+
+static void test_child_matches_kernel_accounting(void)
+{
+	struct waiting_child c;
+	struct harness h;
+	CU_ASSERT_FATAL(spawn_waiting(&c, burn_1_5, NULL) == 0);
+	CU_ASSERT_FATAL(start_monitor(&h, c.pid, NULL) == 0);
+	release(&c);
+	double prev = 0;
+	for (int i = 0; i < 3; i++) {
+		usleep(300000);
+		CU_ASSERT(h.plugin->sample(h.instance) == 0);
+		const struct energy_reading *r = harness_last(&h, "tree", ENERGY_Q_CPU_TIME_S);
+		CU_ASSERT_FATAL(r != NULL);
+		CU_ASSERT(r->value >= prev);
+		prev = r->value;
+	}
+	/* 0.9 s into a CPU-bound run, the running slice must be counted. */
+	CU_ASSERT(prev > 0.5);
+	double expected = reap_cpu_s(c.pid);
+	double measured = finish(&h);
+	ASSERT_WITHIN(measured, expected, TOLERANCE);
+	CU_ASSERT(harness_last(&h, "busy", ENERGY_Q_CPU_TIME_S) != NULL);
+	CU_ASSERT(harness_last(&h, "idle", ENERGY_Q_CPU_TIME_S) != NULL);
+	CU_ASSERT(harness_last(&h, "context_switches", ENERGY_Q_COUNT) != NULL);
+	harness_close(&h);
+}
+
+static void parent_then_grandchild(void *arg)
+{
+	(void)arg;
+	burn_cpu(0.5);
+	pid_t g = fork();
+	if (g == 0) {
+		burn_cpu(1.0);
+		_exit(0);
+	}
+	if (g > 0)
+		waitpid(g, NULL, 0);
+}
+
+static void burn_1_0(void *arg)
+{
+	(void)arg;
+	burn_cpu(1.0);
+}
+
+static void test_grandchild_counted_outsider_not(void)
+{
+	struct waiting_child c, outsider;
+	struct harness h;
+	CU_ASSERT_FATAL(spawn_waiting(&c, parent_then_grandchild, NULL) == 0);
+	CU_ASSERT_FATAL(spawn_waiting(&outsider, burn_1_0, NULL) == 0);
+	CU_ASSERT_FATAL(start_monitor(&h, c.pid, NULL) == 0);
+	release(&outsider);
+	release(&c);
+	/* wait4 of the child includes the grandchild it waited for */
+	double expected = reap_cpu_s(c.pid);
+	double outside = reap_cpu_s(outsider.pid);
+	double measured = finish(&h);
+	CU_ASSERT(expected > 1.4);
+	CU_ASSERT(outside > 0.9);
+	ASSERT_WITHIN(measured, expected, TOLERANCE);
+	harness_close(&h);
+}
+
+/* The child forks a grandchild that burns 1 s and exits, reports the
+ * grandchild's CPU time through a pipe and stays alive until killed. */
+static void report_grandchild(void *arg)
+{
+	int fd = *(int *)arg;
+	pid_t g = fork();
+	if (g == 0) {
+		burn_cpu(1.0);
+		_exit(0);
+	}
+	double gs = reap_cpu_s(g);
+	if (write(fd, &gs, sizeof(gs)) != (ssize_t)sizeof(gs))
+		_exit(3);
+	pause();
+}
+
+static void test_exited_member_keeps_total(void)
+{
+	int p[2];
+	CU_ASSERT_FATAL(pipe(p) == 0);
+	struct waiting_child c;
+	struct harness h;
+	CU_ASSERT_FATAL(spawn_waiting(&c, report_grandchild, &p[1]) == 0);
+	CU_ASSERT_FATAL(start_monitor(&h, c.pid, NULL) == 0);
+	release(&c);
+	double grandchild = -1;
+	CU_ASSERT_FATAL(read(p[0], &grandchild, sizeof(grandchild)) == (ssize_t)sizeof(grandchild));
+	usleep(100000); /* the grandchild is gone; the child sleeps */
+	double child_own = schedstat_cpu_s(c.pid);
+	double measured = finish(&h);
+	kill(c.pid, SIGKILL);
+	waitpid(c.pid, NULL, 0);
+	close(p[0]);
+	close(p[1]);
+	CU_ASSERT(grandchild > 0.9);
+	CU_ASSERT(child_own >= 0);
+	ASSERT_WITHIN(measured, grandchild + child_own, TOLERANCE);
+	harness_close(&h);
+}
+
+static void burn_0_6(void *arg)
+{
+	(void)arg;
+	burn_cpu(0.6);
+}
+
+static void test_two_monitors_are_separate(void)
+{
+	struct waiting_child a, b;
+	struct harness ha, hb;
+	CU_ASSERT_FATAL(spawn_waiting(&a, burn_1_0, NULL) == 0);
+	CU_ASSERT_FATAL(spawn_waiting(&b, burn_0_6, NULL) == 0);
+	CU_ASSERT_FATAL(start_monitor(&ha, a.pid, NULL) == 0);
+	CU_ASSERT_FATAL(start_monitor(&hb, b.pid, NULL) == 0);
+	release(&a);
+	release(&b);
+	double ea = reap_cpu_s(a.pid), eb = reap_cpu_s(b.pid);
+	double ma = finish(&ha), mb = finish(&hb);
+	ASSERT_WITHIN(ma, ea, TOLERANCE);
+	ASSERT_WITHIN(mb, eb, TOLERANCE);
+	harness_close(&ha);
+	harness_close(&hb);
+}
+
+static void test_children_excluded_when_configured(void)
+{
+	struct waiting_child c;
+	struct harness h;
+	CU_ASSERT_FATAL(spawn_waiting(&c, parent_then_grandchild, NULL) == 0);
+	CU_ASSERT_FATAL(start_monitor(&h, c.pid, "false") == 0);
+	release(&c);
+	double with_grandchild = reap_cpu_s(c.pid);
+	double measured = finish(&h);
+	/* the child alone burns 0.5 s; its grandchild's 1.0 s is left out */
+	ASSERT_WITHIN(measured, 0.5, 0.1);
+	CU_ASSERT(with_grandchild > 1.4);
+	harness_close(&h);
+}
+
+int main(void)
+{
+	skip_unless_bpf_allowed();
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite s = CU_add_suite("ebpf process tree", NULL, NULL);
+	CU_add_test(s, "a child's CPU time matches the kernel's accounting", test_child_matches_kernel_accounting);
+	CU_add_test(s, "a grandchild forked mid-run is counted, an outsider is not", test_grandchild_counted_outsider_not);
+	CU_add_test(s, "a member that exits before stop keeps its total", test_exited_member_keeps_total);
+	CU_add_test(s, "two monitors at once do not see each other's processes", test_two_monitors_are_separate);
+	CU_add_test(s, "ebpf_include_children=false leaves descendants out", test_children_excluded_when_configured);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
