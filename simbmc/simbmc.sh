@@ -144,6 +144,14 @@ cmd_start() {
 	done < <(grep -v '^#' "$table")
 
 	echo "--- simbmc.sh start $(date -u +%FT%TZ) port $port" >> "$dir/ipmi_sim.log"
+	# A module built with -fsanitize (the project's sanitizer CI) needs its
+	# runtime loaded first in the uninstrumented ipmi_sim. Leak checks stay
+	# off there: the module's state lives as long as the process on purpose.
+	local preload=
+	[[ -z $module ]] || preload=$(ldd "$module" 2>/dev/null |
+		awk '/lib(a|ub)san\.so/ { printf "%s%s", sep, $3; sep = ":" }')
+	LD_PRELOAD=${preload:-${LD_PRELOAD:-}} \
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 	setsid ipmi_sim -c "$dir/lan.conf" -f "$dir/sim.emu" -s "$dir/state" -n \
 		< /dev/null >> "$dir/ipmi_sim.log" 2>&1 &
 	local pid=$!
