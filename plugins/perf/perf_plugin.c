@@ -16,7 +16,6 @@
 struct perf_instance {
 	const struct energy_host *host;
 	struct perf_config cfg;
-	double wrap_guard_s;
 	int started;
 	struct rapl_set set;
 };
@@ -52,9 +51,9 @@ static void describe_run(struct perf_instance *in, const char *fallback)
 		host->log(host->ctx, ENERGY_LOG_INFO, "perf backend not usable (%s); using powercap",
 			  fallback);
 	}
-	host->note_number(host->ctx, "wrap_guard_interval", in->wrap_guard_s, "s");
+	host->note_number(host->ctx, "wrap_guard_interval", in->set.wrap_guard_s, "s");
 	host->log(host->ctx, ENERGY_LOG_INFO, "RAPL through %s: %zu counters; sampled at least "
-		  "every %.6g s so no counter wrap is missed", backend, in->set.n, in->wrap_guard_s);
+		  "every %.6g s so no counter wrap is missed", backend, in->set.n, in->set.wrap_guard_s);
 }
 
 static int perf_create(const struct energy_host *host, void **instance, char *why, size_t why_len)
@@ -73,11 +72,12 @@ static int perf_create(const struct energy_host *host, void **instance, char *wh
 		free(in);
 		return rc;
 	}
-	in->wrap_guard_s = rapl_wrap_guard_s(&in->cfg, &in->set);
-	rc = isfinite(in->wrap_guard_s) ? host->require_interval(host->ctx, in->wrap_guard_s) : 0;
+	double guard_s = rapl_wrap_guard_s(&in->cfg, &in->set);
+	in->set.wrap_guard_s = guard_s;
+	rc = isfinite(guard_s) ? host->require_interval(host->ctx, guard_s) : 0;
 	if (rc != 0) {
 		snprintf(why, why_len, "the host refused the wrap guard interval of %g s: %s",
-			 in->wrap_guard_s, strerror(-rc));
+			 guard_s, strerror(-rc));
 		rapl_set_close(&in->set);
 		free(in);
 		return rc;

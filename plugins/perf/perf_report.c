@@ -28,9 +28,26 @@ static int emit(const struct energy_host *host, const struct rapl_counter *c, do
 	return host->emit(host->ctx, &r);
 }
 
+/* The guard asks for readings R / (2 P) apart; one that comes more than
+ * R / P after the previous may have let a counter pass its whole range, and
+ * no arithmetic can tell. Say so rather than trust the delta silently. */
+static void check_lateness(const struct energy_host *host, struct rapl_set *set)
+{
+	int64_t now = now_ns(CLOCK_MONOTONIC);
+	double gap_s = set->last_read_ns ? (double)(now - set->last_read_ns) / 1e9 : 0;
+	set->last_read_ns = now;
+	if (!(set->wrap_guard_s > 0) || gap_s <= 2 * set->wrap_guard_s)
+		return;
+	set->late_readings++;
+	host->log(host->ctx, ENERGY_LOG_WARN, "readings %.6g s apart, more than the %.6g s in which a "
+		  "counter can pass its whole range: a wrap may have been missed", gap_s,
+		  2 * set->wrap_guard_s);
+}
+
 int report_sample(const struct energy_host *host, struct rapl_set *set)
 {
 	int result = 0;
+	check_lateness(host, set);
 	for (size_t i = 0; i < set->n; i++) {
 		struct rapl_counter *c = &set->c[i];
 		char why[ENERGY_REASON_MAX];
@@ -54,6 +71,8 @@ int report_baseline(const struct energy_host *host, struct rapl_set *set)
 {
 	for (size_t i = 0; i < set->n; i++)
 		counter_track_init(&set->c[i].track, set->c[i].track.modulus);
+	set->last_read_ns = 0;
+	set->late_readings = 0;
 	return report_sample(host, set);
 }
 
@@ -90,6 +109,7 @@ int report_totals(const struct energy_host *host, const struct rapl_set *set)
 			host->note_number(host->ctx, rapl_domain_info((enum rapl_domain)d)->json_key,
 					  rapl_counter_joules(sample_of[d], units[d]), "J");
 	host->note_number(host->ctx, "counter_wraps", (double)wraps, "");
+	host->note_number(host->ctx, "late_readings", (double)set->late_readings, "");
 	host->note_string(host->ctx, "backend", rapl_backend_name(set->backend));
 	return 0;
 }

@@ -35,6 +35,11 @@ struct rapl_counter {
 
 struct rapl_set {
 	enum rapl_backend backend;
+	/* Readings further apart than R / P (twice the guard interval asked
+	 * of the host) may hide a wrap: they are counted and reported. */
+	double wrap_guard_s;
+	int64_t last_read_ns;   /* CLOCK_MONOTONIC of the previous sample; 0: none */
+	uint64_t late_readings;
 	size_t n;
 	struct rapl_counter c[RAPL_MAX_COUNTERS];
 };

@@ -56,6 +56,7 @@ static void test_one_package_with_subdomains(void)
 	CU_ASSERT_EQUAL(fixture_note_number(&h, "energy_gpu"), 0.0); /* read, and truly idle */
 	CU_ASSERT(isnan(fixture_note_number(&h, "energy_psys")));   /* no such zone: no number */
 	CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "package-0"), 20.0, 1e-9);
+	CU_ASSERT_EQUAL(fixture_note_number(&h, "late_readings"), 0.0);
 	CU_ASSERT_EQUAL(fixture_note_number(&h, "energy_cores_package_0"), 8.0);
 	CU_ASSERT_EQUAL(harness_count(&h, "package-0", 0), 3); /* start, sample, stop */
 	harness_close(&h);
@@ -169,6 +170,29 @@ static void test_selected_events(void)
 	rapl_tree_remove(&t);
 }
 
+static void test_late_reading_is_reported(void)
+{
+	/* At a stated 1 GW, a 1 J counter could pass its whole range in a
+	 * nanosecond: any two readings are "late", and the plugin must say
+	 * that a wrap may have been missed instead of trusting the delta. */
+	struct rapl_tree t;
+	struct harness h;
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0", "package-0", 0, 1000000, 0) == 0);
+	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
+	harness_set(&h, "perf_max_power_w", "1e9");
+	CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+	CU_ASSERT_EQUAL_FATAL(h.plugin->start(h.instance), 0);
+	rapl_tree_set_energy(&t, "intel-rapl:0", 400000);
+	CU_ASSERT_EQUAL(h.plugin->sample(h.instance), 0);
+	CU_ASSERT_EQUAL(h.plugin->stop(h.instance), 0);
+	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
+	CU_ASSERT_EQUAL(fixture_note_number(&h, "late_readings"), 2.0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.log, "a wrap may have been missed"));
+	harness_close(&h);
+	rapl_tree_remove(&t);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -178,6 +202,7 @@ int main(void)
 	CU_add_test(s, "two packages and psys", test_two_packages_and_psys);
 	CU_add_test(s, "a counter that wraps many times", test_wraps_many_times_exactly);
 	CU_add_test(s, "selected events", test_selected_events);
+	CU_add_test(s, "a late reading is reported", test_late_reading_is_reported);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failed = CU_get_number_of_failures();
