@@ -21,7 +21,7 @@ usage() {
 	cat >&2 <<'EOF'
 usage: simbmc.sh start --dir DIR --port PORT --password-file FILE [--user NAME]
                        (--module /abs/simbmc_dcmi.so (--profile FILE | --cpu IDLE,PEAK) | --no-dcmi)
-                       [--sensors-init]
+                       [--sensors-init] [--owner-pid PID]
        simbmc.sh stop  --dir DIR
        simbmc.sh set   --dir DIR --sensor NAME --value NUMBER
 EOF
@@ -53,6 +53,17 @@ write_atomic() { # FILE: stdin goes to FILE through a rename
 	cat > "$tmp" && mv -f "$tmp" "$1"
 }
 
+# Stop the BMC once OWNER exits, so a test killed by a timeout leaves no BMC
+# behind. The watcher ends by itself when the BMC goes first.
+watch_owner() { # OWNER BMC_PID DIR
+	setsid bash -c '
+		while kill -0 "$1" && read -r _ _ st _ < "/proc/$2/stat" && [[ $st != Z ]]; do
+			sleep 0.5
+		done
+		[[ $(tr "\0" " " < "/proc/$2/cmdline") == *" -c $3/lan.conf "* ]] &&
+			kill -TERM "$2"' simbmc-watch "$@" < /dev/null > /dev/null 2>&1 &
+}
+
 stop_bmc() {
 	local dir=$1 pid port i
 	pid=$(cat "$dir/ipmi_sim.pid" 2>/dev/null) || pid=
@@ -78,7 +89,7 @@ stop_bmc() {
 }
 
 cmd_start() {
-	local dir= port= module= user=admin pwfile= dcmi=1 profile= cpu= init=0
+	local dir= port= module= user=admin pwfile= dcmi=1 profile= cpu= init=0 owner=
 	while (($#)); do
 		case $1 in
 		--dir) dir=$(abspath "${2:?}"); shift ;;
@@ -90,11 +101,13 @@ cmd_start() {
 		--profile) profile=$(abspath "${2:?}"); shift ;;
 		--cpu) cpu=${2:?}; shift ;;
 		--sensors-init) init=1 ;;
+		--owner-pid) owner=${2:?}; shift ;;
 		*) usage ;;
 		esac
 		shift
 	done
 	[[ -n $dir && -n $port && -n $pwfile ]] || usage
+	[[ -z $owner || $owner =~ ^[0-9]+$ ]] || die "bad --owner-pid '$owner'"
 	[[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "bad port '$port'"
 	[[ $user =~ ^[A-Za-z0-9_.-]{1,16}$ ]] || die "user name must be 1-16 of [A-Za-z0-9_.-]"
 	local options=
@@ -156,6 +169,7 @@ cmd_start() {
 		< /dev/null >> "$dir/ipmi_sim.log" 2>&1 &
 	local pid=$!
 	echo "$pid" > "$dir/ipmi_sim.pid"
+	[[ -z $owner ]] || watch_owner "$owner" "$pid" "$dir"
 
 	# Ready means a real authenticated IPMI request is answered.
 	local i

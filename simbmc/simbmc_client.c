@@ -126,11 +126,12 @@ static int write_file(const char *path, mode_t mode, const char *text)
 
 static int run_start(struct simbmc *s)
 {
-	char port[16], cpu[64];
-	const char *argv[20];
+	char port[16], cpu[64], owner[16];
+	const char *argv[24];
 	int n = 0;
 
 	snprintf(port, sizeof(port), "%d", s->port);
+	snprintf(owner, sizeof(owner), "%ld", (long)getpid());
 	argv[n++] = "start";
 	argv[n++] = "--dir";
 	argv[n++] = s->dir;
@@ -140,6 +141,9 @@ static int run_start(struct simbmc *s)
 	argv[n++] = s->user;
 	argv[n++] = "--password-file";
 	argv[n++] = s->password_file;
+	/* The BMC goes when this process does, even if it never cleans up. */
+	argv[n++] = "--owner-pid";
+	argv[n++] = owner;
 	if (s->no_dcmi_) {
 		argv[n++] = "--no-dcmi";
 	} else {
