@@ -58,7 +58,7 @@ static void test_perf_only_fails_clearly(void)
 	harness_set(&h, "perf_backend", "perf");
 	CU_ASSERT_EQUAL(fixture_probe_create(&h), -ENODEV);
 	CONTAINS(h.error, "perf_event_open(type 4000 from ");
-	CONTAINS(h.error, "energy-pkg, cpu 0) failed");
+	CONTAINS(h.error, "config 0x2 = energy-pkg, cpu 0) failed");
 	CU_ASSERT_PTR_NULL(h.instance);
 	harness_close(&h);
 
