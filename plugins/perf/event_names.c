@@ -40,8 +40,8 @@ static int resolve_with_pfm(const char *name, enum rapl_domain *d, char *why, si
 	ret = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT, &arg);
 	if (ret != PFM_SUCCESS) {
 		snprintf(why, why_len, "perf_events: unknown event '%s': libpfm4: %s (write RAPL "
-			 "events as power/energy-pkg/ or rapl::RAPL_ENERGY_PKG; libpfm4 knows "
-			 "rapl:: events only on a CPU with RAPL)", name, pfm_strerror(ret));
+			 "events as power/energy-pkg/ or rapl::RAPL_ENERGY_PKG, amd64_rapl:: on AMD; "
+			 "libpfm4 knows these only on a CPU with RAPL)", name, pfm_strerror(ret));
 		return -EINVAL;
 	}
 	pfm_event_info_t einfo;
@@ -55,7 +55,9 @@ static int resolve_with_pfm(const char *name, enum rapl_domain *d, char *why, si
 		snprintf(why, why_len, "perf_events: libpfm4 resolved '%s' but cannot describe it", name);
 		return -EINVAL;
 	}
-	if (strcmp(pinfo.name, "rapl") != 0 || rapl_domain_by_pfm_event(einfo.name, d) != 0) {
+	/* libpfm4 names the PMU "rapl" on Intel and "amd64_rapl" on AMD. */
+	int rapl_pmu = strcmp(pinfo.name, "rapl") == 0 || strcmp(pinfo.name, "amd64_rapl") == 0;
+	if (!rapl_pmu || rapl_domain_by_pfm_event(einfo.name, d) != 0) {
 		snprintf(why, why_len, "perf_events: '%s' is not a RAPL energy event (libpfm4 resolves "
 			 "it to %s::%s)", name, pinfo.name, einfo.name);
 		return -EINVAL;
