@@ -35,6 +35,7 @@ struct dcmi_sim {
 	enum source source;
 	double start_unix;          /* statistics begin when the BMC starts */
 	struct profile_file profile;
+	char last_error[512];       /* logged once, not at every request */
 	/* cpu model */
 	struct cpu_load cpu;
 	double idle_w, peak_w;
@@ -95,8 +96,13 @@ static uint8_t current_reading(struct dcmi_sim *d, struct dcmi_power_reading *r)
 		char why[512];
 		struct profile_file *p = &d->profile;
 
-		if (profile_file_refresh(p, why, sizeof(why)) != 0)
-			d->sys->log(d->sys, OS_ERROR, NULL, "simbmc_dcmi: %s", why);
+		if (profile_file_refresh(p, why, sizeof(why)) == 0) {
+			d->last_error[0] = '\0';
+		} else if (strcmp(why, d->last_error) != 0) {
+			d->sys->log(d->sys, OS_ERROR, NULL, "simbmc_dcmi: %s%s", why,
+				    p->n ? " (serving the previous version)" : "");
+			snprintf(d->last_error, sizeof(d->last_error), "%s", why);
+		}
 		if (p->n == 0)
 			return DCMI_CC_NOT_IN_PRESENT_STATE;
 		r->current_w = step_profile_power_w(p->t, p->w, p->n, now);
@@ -108,8 +114,9 @@ static uint8_t current_reading(struct dcmi_sim *d, struct dcmi_power_reading *r)
 			: r->current_w;
 	} else {
 		r->current_w = cpu_power_w(d);
-		r->min_w = d->cpu_samples ? d->cpu_min_w : r->current_w;
-		r->max_w = d->cpu_samples ? d->cpu_max_w : r->current_w;
+		/* The reading itself belongs to the period too. */
+		r->min_w = d->cpu_samples ? fmin(d->cpu_min_w, r->current_w) : r->current_w;
+		r->max_w = d->cpu_samples ? fmax(d->cpu_max_w, r->current_w) : r->current_w;
 		r->avg_w = d->cpu_samples ? d->cpu_sum_w / (double)d->cpu_samples
 					  : r->current_w;
 	}
@@ -190,7 +197,11 @@ SIMBMC_EXPORT int ipmi_sim_module_init(sys_data_t *sys, const char *options)
 			free(d);
 			return rc;
 		}
-		cpu_load_tick(&d->cpu);
+		rc = cpu_load_tick(&d->cpu);
+		if (rc)
+			sys->log(sys, OS_ERROR, NULL,
+				 "simbmc_dcmi: cannot read /proc/stat (%s): the cpu "
+				 "model will report idle power", strerror(-rc));
 		sys->start_timer(d->timer, &tv);
 	}
 	/* The state must outlive the module's registration, i.e. the process:

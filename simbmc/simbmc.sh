@@ -110,6 +110,7 @@ cmd_start() {
 	[[ -z $owner || $owner =~ ^[0-9]+$ ]] || die "bad --owner-pid '$owner'"
 	[[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "bad port '$port'"
 	[[ $user =~ ^[A-Za-z0-9_.-]{1,16}$ ]] || die "user name must be 1-16 of [A-Za-z0-9_.-]"
+	[[ $user != viewer ]] || die "\"viewer\" is the built-in USER-privilege account; pick another --user"
 	local options=
 	if ((dcmi)); then
 		[[ $module == /* && -r $module ]] || die "--module must be the absolute path of simbmc_dcmi.so (got '$module')"

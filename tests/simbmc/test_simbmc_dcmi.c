@@ -3,6 +3,8 @@
  * one FreeIPMI lanplus session, Get Power Reading per sample.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -98,6 +100,43 @@ static void test_quick_rewrites_are_seen(void)
 	}
 	dcmi_session_close(ctx);
 	simbmc_cleanup(&b);
+}
+
+static void test_missing_then_bad_profile(void)
+{
+	char dir[] = "/tmp/simbmc-prof-XXXXXX", path[64];
+	struct simbmc_options o = { 0 };
+	struct simbmc b;
+	struct dcmi_power p;
+	int cc;
+	double t = 0, w = 55;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/profile", dir);
+	o.profile = path;
+	CHECK_OK(simbmc_start(&b, &o), b.error);
+	ipmi_ctx_t ctx = open_admin(&b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+
+	/* No profile yet: no reading rather than an invented one. */
+	CU_ASSERT_NOT_EQUAL(dcmi_session_read(ctx, &p, &cc), 0);
+	CHECK_INT(cc, ==, 0xD5);
+	CHECK_OK(simbmc_write_profile(&b, &t, &w, 1), b.error);
+	CHECK_INT(dcmi_session_read(ctx, &p, &cc), ==, 0);
+	CHECK_INT(p.current_w, ==, 55);
+
+	/* A broken rewrite: the last good profile stays in force. */
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("0 66\nnot a number\n", f);
+	fclose(f);
+	CHECK_INT(dcmi_session_read(ctx, &p, &cc), ==, 0);
+	CHECK_INT(p.current_w, ==, 55);
+
+	dcmi_session_close(ctx);
+	simbmc_cleanup(&b);
+	remove(path);
+	rmdir(dir);
 }
 
 static void test_no_dcmi_is_invalid_command(void)
@@ -217,6 +256,7 @@ int main(void)
 	CU_pSuite s = CU_add_suite("simbmc_dcmi", NULL, NULL);
 	CU_add_test(s, "power follows the profile", test_power_follows_profile);
 	CU_add_test(s, "quick rewrites are seen", test_quick_rewrites_are_seen);
+	CU_add_test(s, "missing, then bad profile", test_missing_then_bad_profile);
 	CU_add_test(s, "--no-dcmi answers invalid command", test_no_dcmi_is_invalid_command);
 	CU_add_test(s, "USER privilege gets no DCMI", test_user_privilege_gets_no_dcmi);
 	CU_add_test(s, "kill and restart on the same port", test_kill_and_restart_on_same_port);
