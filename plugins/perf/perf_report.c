@@ -29,25 +29,20 @@ static int emit(const struct energy_host *host, const struct rapl_counter *c, do
 }
 
 /* The guard asks for readings R / (2 P) apart; one that comes more than
- * R / P after the previous may have let a counter pass its whole range, and
- * no arithmetic can tell. Say so rather than trust the delta silently. */
-static void check_lateness(const struct energy_host *host, struct rapl_set *set)
+ * R / P after the counter's previous one (a slow host, or failed reads in
+ * between) may have let it pass its whole range, and no arithmetic can
+ * tell. Say so rather than trust the delta silently. */
+static double late_by(const struct rapl_set *set, struct rapl_counter *c, int64_t now)
 {
-	int64_t now = now_ns(CLOCK_MONOTONIC);
-	double gap_s = set->last_read_ns ? (double)(now - set->last_read_ns) / 1e9 : 0;
-	set->last_read_ns = now;
-	if (!(set->wrap_guard_s > 0) || gap_s <= 2 * set->wrap_guard_s)
-		return;
-	set->late_readings++;
-	host->log(host->ctx, ENERGY_LOG_WARN, "readings %.6g s apart, more than the %.6g s in which a "
-		  "counter can pass its whole range: a wrap may have been missed", gap_s,
-		  2 * set->wrap_guard_s);
+	double gap_s = c->last_read_ns ? (double)(now - c->last_read_ns) / 1e9 : 0;
+	c->last_read_ns = now;
+	return set->wrap_guard_s > 0 && gap_s > 2 * set->wrap_guard_s ? gap_s : 0;
 }
 
 int report_sample(const struct energy_host *host, struct rapl_set *set)
 {
 	int result = 0;
-	check_lateness(host, set);
+	double late_gap_s = 0;
 	for (size_t i = 0; i < set->n; i++) {
 		struct rapl_counter *c = &set->c[i];
 		char why[ENERGY_REASON_MAX];
@@ -57,21 +52,31 @@ int report_sample(const struct energy_host *host, struct rapl_set *set)
 			snprintf(why, sizeof(why), "%s read %llu, beyond its range %llu: the counter "
 				 "is not the one that was opened", c->sensor, (unsigned long long)raw,
 				 (unsigned long long)c->track.modulus);
-		if (rc == 0)
+		if (rc == 0) {
+			double gap_s = late_by(set, c, now_ns(CLOCK_MONOTONIC));
+			late_gap_s = gap_s > late_gap_s ? gap_s : late_gap_s;
 			rc = emit(host, c, rapl_counter_joules(c, raw), rapl_counter_range_j(c));
-		else
+		} else {
 			host->set_error(host->ctx, "%s", why);
+		}
 		if (rc != 0)
 			result = rc;
+	}
+	if (late_gap_s > 0) {
+		set->late_readings++;
+		host->log(host->ctx, ENERGY_LOG_WARN, "readings %.6g s apart, more than the %.6g s in "
+			  "which a counter can pass its whole range: a wrap may have been missed",
+			  late_gap_s, 2 * set->wrap_guard_s);
 	}
 	return result;
 }
 
 int report_baseline(const struct energy_host *host, struct rapl_set *set)
 {
-	for (size_t i = 0; i < set->n; i++)
+	for (size_t i = 0; i < set->n; i++) {
 		counter_track_init(&set->c[i].track, set->c[i].track.modulus);
-	set->last_read_ns = 0;
+		set->c[i].last_read_ns = 0;
+	}
 	set->late_readings = 0;
 	return report_sample(host, set);
 }

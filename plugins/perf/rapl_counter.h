@@ -30,6 +30,7 @@ struct rapl_counter {
 	double units_per_joule;
 	double max_power_w;            /* from sysfs constraints; 0: not published */
 	int fd;                        /* perf event, or the open energy_uj file */
+	int64_t last_read_ns;          /* CLOCK_MONOTONIC of the last good read; 0: none */
 	struct counter_track track;    /* modulus in raw units; 0 is 2^64 */
 };
 
@@ -38,7 +39,6 @@ struct rapl_set {
 	/* Readings further apart than R / P (twice the guard interval asked
 	 * of the host) may hide a wrap: they are counted and reported. */
 	double wrap_guard_s;
-	int64_t last_read_ns;   /* CLOCK_MONOTONIC of the previous sample; 0: none */
 	uint64_t late_readings;
 	size_t n;
 	struct rapl_counter c[RAPL_MAX_COUNTERS];
