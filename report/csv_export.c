@@ -48,7 +48,7 @@ int csv_export_metrics(const struct trace_set *set, FILE *out)
 {
 	fputs("job_key,call_id,function_name,source,placeholder,timestamp,duration,"
 	      "system_energy,pkg_energy,avg_power,min_power,max_power,power_std_dev,"
-	      "avg_cpu_temp,avg_system_temp\n", out);
+	      "avg_cpu_temp,avg_system_temp,cpu_time\n", out);
 	for (size_t i = 0; i < set->count; i++) {
 		const struct energy_trace *t = &set->traces[i];
 		bool system = strcmp(energy_trace_energy_label(t->source), "system") == 0;
@@ -59,7 +59,7 @@ int csv_export_metrics(const struct trace_set *set, FILE *out)
 			t->timestamp_s, t->duration_s,
 			system ? t->energy_j : absent, system ? absent : t->energy_j,
 			t->avg_power_w, t->min_power_w, t->max_power_w, t->power_std_dev_w,
-			t->avg_cpu_temp_c, t->avg_system_temp_c,
+			t->avg_cpu_temp_c, t->avg_system_temp_c, t->cpu_time_s,
 		};
 		size_t n = sizeof columns / sizeof columns[0];
 		for (size_t c = 0; c < n; c++) {

@@ -15,7 +15,7 @@
 /* One row per trace: job_key, call_id, function_name, source, placeholder,
  * timestamp, duration, system_energy (ipmi), pkg_energy (perf, ebpf),
  * avg_power, min_power, max_power, power_std_dev, avg_cpu_temp,
- * avg_system_temp. */
+ * avg_system_temp, cpu_time. */
 int csv_export_metrics(const struct trace_set *set, FILE *out);
 
 /* One row per power reading: job_key, call_id, function_name, source,

@@ -111,6 +111,7 @@ int energy_trace_load(const char *path, const char *file_name, const char *sourc
 	out->power_std_dev_w = number_at(consumption, "power_std_dev");
 	out->avg_cpu_temp_c = number_at(consumption, "avg_cpu_temp");
 	out->avg_system_temp_c = number_at(consumption, "avg_system_temp");
+	out->cpu_time_s = number_at(consumption, "cpu_time");
 	out->file_name = strdup(file_name);
 	out->source = strdup(source);
 	if (out->file_name == NULL || out->source == NULL ||

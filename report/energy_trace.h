@@ -33,6 +33,7 @@ struct energy_trace {
 	struct maybe_double energy_j; /* the source's main energy key */
 	struct maybe_double avg_power_w, min_power_w, max_power_w, power_std_dev_w;
 	struct maybe_double avg_cpu_temp_c, avg_system_temp_c;
+	struct maybe_double cpu_time_s; /* the monitored tree's CPU time (ebpf) */
 	struct power_sample *power; /* power_readings, in file order */
 	size_t n_power;
 	json_t *root; /* kept for the sensor readings export */

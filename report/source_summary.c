@@ -59,7 +59,7 @@ void source_summary_compute(const struct trace_set *set, const char *source,
 	memset(out, 0, sizeof *out);
 	out->source = source;
 	struct accumulator energy = {0}, avg_power = {0}, max_power = {0}, min_power = {0};
-	struct accumulator cpu_temp = {0}, system_temp = {0}, duration = {0};
+	struct accumulator cpu_temp = {0}, system_temp = {0}, duration = {0}, cpu_time = {0};
 	for (size_t i = 0; i < set->count; i++) {
 		const struct energy_trace *trace = &set->traces[i];
 		if (strcmp(trace->source, source) != 0)
@@ -77,6 +77,7 @@ void source_summary_compute(const struct trace_set *set, const char *source,
 		accumulate(&min_power, trace->min_power_w);
 		accumulate(&cpu_temp, trace->avg_cpu_temp_c);
 		accumulate(&system_temp, trace->avg_system_temp_c);
+		accumulate(&cpu_time, trace->cpu_time_s);
 	}
 	if (energy.n > 0) {
 		out->total_energy_j = some(energy.sum);
@@ -92,6 +93,9 @@ void source_summary_compute(const struct trace_set *set, const char *source,
 		out->min_power_recorded_w = some(min_power.min);
 	out->avg_cpu_temp_c = mean_of(&cpu_temp);
 	out->avg_system_temp_c = mean_of(&system_temp);
+	if (cpu_time.n > 0)
+		out->total_cpu_time_s = some(cpu_time.sum);
+	out->avg_cpu_time_s = mean_of(&cpu_time);
 	if (duration.n > 0)
 		out->total_duration_s = some(duration.sum);
 	out->avg_duration_s = mean_of(&duration);
@@ -132,6 +136,9 @@ void source_summary_print(const struct source_summary *s, FILE *out)
 	/* Temperatures are optional in the format: shown only when present. */
 	print_value(out, "avg_cpu_temp", s->avg_cpu_temp_c, "degC", NULL);
 	print_value(out, "avg_system_temp", s->avg_system_temp_c, "degC", NULL);
+	/* ebpf measures CPU time rather than energy: its own quantity. */
+	print_value(out, "total_cpu_time", s->total_cpu_time_s, "s", NULL);
+	print_value(out, "avg_cpu_time", s->avg_cpu_time_s, "s", NULL);
 	print_value(out, "total_duration", s->total_duration_s, "s", "no durations");
 	print_value(out, "avg_duration", s->avg_duration_s, "s", "no durations");
 }

@@ -24,6 +24,7 @@ struct source_summary {
 	struct maybe_double avg_power_w;        /* mean of the traces' avg_power */
 	struct maybe_double max_power_recorded_w, min_power_recorded_w;
 	struct maybe_double avg_cpu_temp_c, avg_system_temp_c;
+	struct maybe_double total_cpu_time_s, avg_cpu_time_s; /* sources that measure it */
 	struct maybe_double total_duration_s, avg_duration_s;
 };
 

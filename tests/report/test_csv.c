@@ -25,6 +25,9 @@ static int setup(void)
 		" \"voltage_readings\": [{\"timestamp\": 1700000000.5, \"sensor\": \"12V\", \"value\": 12.1}],"
 		" \"current_readings\": [{\"timestamp\": 1700000000.5, \"sensor\": \"PSU1\", \"value\": 1.5}],"
 		" \"fan_readings\": [{\"timestamp\": 1700000000.5, \"sensor\": \"FAN1\", \"value\": 4200}]}") ||
+	       fixture_write(&dir, "job_2_ebpf.json",
+		"{\"energy_consumption\": {\"job_key\": \"job\", \"call_id\": \"2\", "
+		"\"cpu_time\": 0.75, \"duration\": 1.5, \"source\": \"ebpf\"}}") ||
 	       fixture_write(&dir, "job_1_perf.json",
 		"{\"energy_consumption\": {\"job_key\": \"job\", \"call_id\": \"1\", "
 		"\"energy_pkg\": null, \"duration\": 1.0, \"source\": \"perf\", \"placeholder\": true}}");
@@ -59,9 +62,10 @@ static void test_metrics_table(void)
 	CU_ASSERT_STRING_EQUAL(csv,
 		"job_key,call_id,function_name,source,placeholder,timestamp,duration,"
 		"system_energy,pkg_energy,avg_power,min_power,max_power,power_std_dev,"
-		"avg_cpu_temp,avg_system_temp\n"
-		"job,0,\"f(a, \"\"b\"\")\",ipmi,false,1700000000.25,2,150.5,,75.25,70,80,2.5,41.5,\n"
-		"job,1,,perf,true,,1,,,,,,,,\n");
+		"avg_cpu_temp,avg_system_temp,cpu_time\n"
+		"job,0,\"f(a, \"\"b\"\")\",ipmi,false,1700000000.25,2,150.5,,75.25,70,80,2.5,41.5,,\n"
+		"job,1,,perf,true,,1,,,,,,,,,\n"
+		"job,2,,ebpf,false,,1.5,,,,,,,,,0.75\n");
 	free(csv);
 }
 

@@ -48,6 +48,12 @@ static const struct { const char *name, *text; } files[] = {
 	 "{\"energy_consumption\": {\"job_key\": \"job-b\", \"call_id\": \"00000\", "
 	 "\"energy_pkg\": 10.0, \"energy_cores\": 4.0, \"avg_power\": 5.0, \"duration\": 2.0, "
 	 "\"source\": \"perf\"}}"},
+	{"job-c_00000_ebpf.json",
+	 "{\"energy_consumption\": {\"job_key\": \"job-c\", \"call_id\": \"00000\", "
+	 "\"cpu_time\": 0.5, \"duration\": 1.0, \"source\": \"ebpf\", \"placeholder\": false}}"},
+	{"job-c_00001_ebpf.json",
+	 "{\"energy_consumption\": {\"job_key\": \"job-c\", \"call_id\": \"00001\", "
+	 "\"cpu_time\": 1.5, \"duration\": 2.0, \"source\": \"ebpf\", \"placeholder\": false}}"},
 	{"job-b_00001_perf.json",
 	 "{\"energy_consumption\": {\"job_key\": \"job-b\", \"call_id\": \"00001\", "
 	 "\"energy_pkg\": 30.0, \"energy_cores\": 20.0, \"avg_power\": 15.0, \"duration\": 2.0, "
@@ -123,7 +129,22 @@ static void test_perf_uses_package_energy(void)
 	ASSERT_CLOSE(fixture_summary_value(o, "perf", "avg_power"), 10);
 	/* perf files carry no min/max power: said, not printed as 0. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(o, "  max_power_recorded: n/a (no power values)\n"));
-	CU_ASSERT_PTR_NULL(strstr(o, "\nebpf ("));
+	fixture_capture_free(&cap);
+}
+
+static void test_ebpf_reports_cpu_time_not_energy(void)
+{
+	struct report_capture cap;
+	const char *args[] = {dir.path, NULL};
+	CU_ASSERT_EQUAL_FATAL(fixture_run_report(args, &cap), 0);
+	const char *o = cap.out;
+	ASSERT_CLOSE(fixture_summary_value(o, "ebpf", "total_traces"), 2);
+	ASSERT_CLOSE(fixture_summary_value(o, "ebpf", "traces_without_energy"), 2);
+	ASSERT_CLOSE(fixture_summary_value(o, "ebpf", "total_cpu_time"), 2.0);
+	ASSERT_CLOSE(fixture_summary_value(o, "ebpf", "avg_cpu_time"), 1.0);
+	ASSERT_CLOSE(fixture_summary_value(o, "ebpf", "total_duration"), 3.0);
+	/* Sources without CPU time do not print the line at all. */
+	CU_ASSERT(isnan(fixture_summary_value(o, "ipmi", "total_cpu_time")));
 	fixture_capture_free(&cap);
 }
 
@@ -177,6 +198,7 @@ int main(void)
 	CU_add_test(suite, "ipmi energy statistics", test_ipmi_energy_statistics);
 	CU_add_test(suite, "ipmi power and duration", test_ipmi_power_and_duration);
 	CU_add_test(suite, "perf uses package energy", test_perf_uses_package_energy);
+	CU_add_test(suite, "ebpf reports cpu time, not energy", test_ebpf_reports_cpu_time_not_energy);
 	CU_add_test(suite, "--source filter", test_source_filter);
 	CU_add_test(suite, "one trace has no std dev", test_one_trace_has_no_std_dev);
 	CU_add_test(suite, "placeholders give no energy", test_only_placeholders_gives_no_energy);
