@@ -6,22 +6,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 enum { PAGE_WIDTH_PX = 1000, PAGE_HEIGHT_PX = 600, LINE_COLOURS = 10, GRID_GREY = 12,
        LABEL_SIZE = 160 };
-
-const char *power_plot_device_for(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-	if (dot == NULL)
-		return NULL;
-	if (strcasecmp(dot, ".svg") == 0)
-		return "svgcairo";
-	if (strcasecmp(dot, ".png") == 0)
-		return "pngcairo";
-	return NULL;
-}
 
 /* Asked before plinit(), which would otherwise prompt on stdin for another
  * device when the driver is missing. */
