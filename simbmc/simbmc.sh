@@ -28,11 +28,15 @@ EOF
 	exit 2
 }
 
-# True while a UDP socket is bound to 127.0.0.1:PORT (any owner).
-port_bound() {
-	local want
-	want=$(printf '0100007F:%04X' "$1")
-	awk -v a="$want" 'NR > 1 && $2 == a { found = 1 } END { exit !found }' /proc/net/udp
+# True while a UDP socket is bound to 127.0.0.1:PORT (any owner); with a
+# second argument, a socket bound to the wildcard address counts too (it
+# would make ipmi_sim's bind fail just the same).
+port_bound() { # PORT [any]
+	local lo wild=-
+	lo=$(printf '0100007F:%04X' "$1")
+	[[ -z ${2:-} ]] || wild=$(printf '00000000:%04X' "$1")
+	awk -v a="$lo" -v b="$wild" 'NR > 1 && ($2 == a || $2 == b) { found = 1 }
+		END { exit !found }' /proc/net/udp
 }
 
 # True if PID is a live (not zombie) ipmi_sim started for DIR.
@@ -142,7 +146,7 @@ cmd_start() {
 	mkdir -p "$dir" "$dir/sensors" "$dir/state/ipmi_sim/$bmc_name"
 	chmod 700 "$dir"
 	stop_bmc "$dir"
-	port_bound "$port" && die "127.0.0.1:$port is already in use by another process"
+	port_bound "$port" any && die "UDP port $port is already in use by another process"
 
 	(umask 077; lan_conf "$dir" "$port" "$user" "$pw" "$module" "$options" | write_atomic "$dir/lan.conf")
 	echo "$port" > "$dir/port"
