@@ -108,6 +108,7 @@ struct em_source {
 	json_t *list_cache;               /* key -> array of C strings (kept alive) */
 	json_t *notes;                    /* object */
 	json_t *log_lines;                /* array of {level, message}, bounded */
+	json_t *finals;                   /* ENERGY_READING_FINAL readings, as reported */
 	struct em_series *series;
 	size_t nseries;
 	unsigned failure_epoch;

@@ -58,6 +58,7 @@ static void free_source(struct em_source *src)
 	json_decref(src->list_cache);
 	json_decref(src->notes);
 	json_decref(src->log_lines);
+	json_decref(src->finals);
 	for (size_t i = 0; i < src->nseries; i++)
 		em_series_free(&src->series[i]);
 	free(src->series);

@@ -119,6 +119,21 @@ struct em_series *em_source_find_series(struct em_source *src, uint32_t q, uint3
 	return NULL;
 }
 
+/* A final reading summarises the run (a total, a last state); it is kept
+ * as reported, never fed into a series, where it would look like one more
+ * counter value or one more power sample. */
+static int keep_final(struct em_source *src, const struct energy_reading *r)
+{
+	if (!src->finals && !(src->finals = json_array()))
+		return -ENOMEM;
+	if (json_array_size(src->finals) >= 256)
+		return -ENOSPC;
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:f,s:f}", "quantity", em_quantity_name(r->quantity), "unit",
+	                      em_quantity_unit(r->quantity), "scope", em_scope_name(r->scope), "sensor", r->sensor,
+	                      "value", r->value, "timestamp", (double)r->wall_ns / 1e9);
+	return o && json_array_append_new(src->finals, o) == 0 ? 0 : -ENOMEM;
+}
+
 static int host_emit(void *ctx, const struct energy_reading *in)
 {
 	struct em_source *src = ctx;
@@ -135,6 +150,8 @@ static int host_emit(void *ctx, const struct energy_reading *in)
 		r.mono_ns = src->call_mono;
 	if (!r.wall_ns)
 		r.wall_ns = src->call_wall;
+	if (r.flags & ENERGY_READING_FINAL)
+		return keep_final(src, &r);
 	struct em_series *s = em_source_find_series(src, r.quantity, r.scope, r.sensor);
 	if (!s) {
 		struct em_series *grown = realloc(src->series, (src->nseries + 1) * sizeof(*grown));

@@ -83,6 +83,7 @@ static void describe(const char *name, const char *path, void *arg)
 		json_decref(src->list_cache);
 		json_decref(src->notes);
 		json_decref(src->log_lines);
+		json_decref(src->finals);
 		em_plugin_close(&src->lib);
 	}
 	free(src);

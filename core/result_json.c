@@ -182,6 +182,8 @@ json_t *em_source_result(const struct em_monitor *mon, const struct em_source *s
 	}
 	if (src->started)
 		json_object_set_new(o, "sampling", sampling_json(mon, src));
+	if (src->finals)
+		json_object_set_new(o, "final_readings", json_incref(src->finals));
 	if (src->log_lines && json_array_size(src->log_lines))
 		json_object_set_new(o, "log", json_incref(src->log_lines));
 	return o;

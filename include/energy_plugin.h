@@ -93,7 +93,9 @@ enum energy_scope {
 #define ENERGY_MEASURES(scope) (1u << (scope))
 
 /* energy_reading.flags */
-#define ENERGY_READING_FINAL 0x1u /* emitted from get_data(), not from sample() */
+/* A summary emitted from get_data() (e.g. a run total): the host reports it
+ * as given and never feeds it into the sampled series. */
+#define ENERGY_READING_FINAL 0x1u
 
 /* One typed reading. The plugin fills it and passes it to host->emit(); the
  * host copies it, so the plugin may reuse the memory at once. */

@@ -42,6 +42,11 @@ static void test_constant_power_integrates_exactly(void)
 	CU_ASSERT(json_is_false(json_object_get(tp, "placeholder")));
 	CU_ASSERT(json_is_true(json_object_get(tp, "complete")));
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_object_get(tp, "units"), "system")), "J");
+	/* the final reading is reported as given, and not counted as a sample */
+	const json_t *fin = json_array_get(json_object_get(tp, "final_readings"), 0);
+	CU_ASSERT_DOUBLE_EQUAL(num(fin, "value"), 1e6, 1e-9);
+	const json_t *pkg = series_of(tp, "energy", "package-0");
+	CU_ASSERT_DOUBLE_EQUAL(energy_of(res, "testpower", "pkg"), 50 * num(pkg, "covered_s"), 1e-6);
 	json_decref(res);
 }
 
