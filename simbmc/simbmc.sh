@@ -12,7 +12,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 table="$here/sensors.tsv"
 bmc_name=simbmc          # lan.conf "name": picks the state dir ipmi_sim uses
 poll_ms=100              # sensor file poll period
-# shellcheck source=simbmc_files.sh
+# shellcheck source=SCRIPTDIR/simbmc_files.sh
 . "$here/simbmc_files.sh"
 
 die() { echo "simbmc.sh: $*" >&2; exit 1; }
@@ -60,6 +60,7 @@ write_atomic() { # FILE: stdin goes to FILE through a rename
 # Stop the BMC once OWNER exits, so a test killed by a timeout leaves no BMC
 # behind. The watcher ends by itself when the BMC goes first.
 watch_owner() { # OWNER BMC_PID DIR
+	# shellcheck disable=SC2016 # expanded by the inner bash, from its "$@"
 	setsid bash -c '
 		while kill -0 "$1" && read -r _ _ st _ < "/proc/$2/stat" && [[ $st != Z ]]; do
 			sleep 0.5
@@ -93,7 +94,7 @@ stop_bmc() {
 }
 
 cmd_start() {
-	local dir= port= module= user=admin pwfile= dcmi=1 profile= cpu= init=0 owner=
+	local dir='' port='' module='' user=admin pwfile='' dcmi=1 profile='' cpu='' init=0 owner=''
 	while (($#)); do
 		case $1 in
 		--dir) dir=$(abspath "${2:?}"); shift ;;
@@ -112,7 +113,9 @@ cmd_start() {
 	done
 	[[ -n $dir && -n $port && -n $pwfile ]] || usage
 	[[ -z $owner || $owner =~ ^[0-9]+$ ]] || die "bad --owner-pid '$owner'"
-	[[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "bad port '$port'"
+	if ! [[ $port =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then
+		die "bad port '$port'"
+	fi
 	[[ $user =~ ^[A-Za-z0-9_.-]{1,16}$ ]] || die "user name must be 1-16 of [A-Za-z0-9_.-]"
 	[[ $user != viewer ]] || die "\"viewer\" is the built-in USER-privilege account; pick another --user"
 	local options=
@@ -140,7 +143,7 @@ cmd_start() {
 	local pw=
 	IFS= read -r pw < "$pwfile" || [[ -n $pw ]] || die "password file $pwfile is empty"
 	# lan.conf quotes the password; IPMI 2.0 passwords are at most 20 bytes.
-	[[ $pw =~ ^[[:print:]]{1,20}$ && $pw != *'"'* && $pw != *'\'* ]] ||
+	[[ $pw =~ ^[[:print:]]{1,20}$ && $pw != *'"'* && $pw != *\\* ]] ||
 		die "password must be 1-20 printable characters without \" or \\"
 
 	mkdir -p "$dir" "$dir/sensors" "$dir/state/ipmi_sim/$bmc_name"
@@ -195,7 +198,7 @@ cmd_start() {
 }
 
 cmd_stop() {
-	local dir=
+	local dir=''
 	while (($#)); do
 		case $1 in
 		--dir) dir=$(abspath "${2:?}"); shift ;;
@@ -209,7 +212,7 @@ cmd_stop() {
 }
 
 cmd_set() {
-	local dir= sensor= value= row
+	local dir='' sensor='' value='' row
 	while (($#)); do
 		case $1 in
 		--dir) dir=$(abspath "${2:?}"); shift ;;

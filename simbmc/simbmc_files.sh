@@ -2,6 +2,7 @@
 # BMC's directory holds (lan.conf, sim.emu, the SDR source) and the sensor
 # value conversion, all derived from sensors.tsv ($table). Expects $table,
 # $bmc_name and $poll_ms to be set.
+# shellcheck shell=bash disable=SC2154
 
 # Raw byte for an engineering value, from the sensor's row in the table.
 raw_for() { # NAME VALUE
