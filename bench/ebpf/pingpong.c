@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,7 +37,13 @@ static void player(int go, int in, int out, long n, int serve, int cpu)
 	_exit(0);
 }
 
-long long pingpong_run(long round_trips, int cpu)
+static long long cpu_ns(const struct rusage *ru)
+{
+	return ((long long)ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000000LL +
+	       ((long long)ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000LL;
+}
+
+int pingpong_run(long round_trips, int cpu, struct pingpong_cost *cost)
 {
 	int go[2], ab[2], ba[2];
 	if (pipe(go) || pipe(ab) || pipe(ba))
@@ -62,14 +69,19 @@ long long pingpong_run(long round_trips, int cpu)
 	}
 	usleep(50000); /* both pinned and waiting */
 	long long t0 = now_ns();
-	if (write(go[1], "gg", 2) != 2)
-		return -EIO;
+	int started = write(go[1], "gg", 2) == 2;
+	if (!started)
+		close(go[1]); /* the players read EOF and exit */
 	int sa = 0, sb = 0;
-	waitpid(a, &sa, 0);
-	waitpid(b, &sb, 0);
+	struct rusage ra, rb;
+	wait4(a, &sa, 0, &ra);
+	wait4(b, &sb, 0, &rb);
 	long long t1 = now_ns();
-	close(go[1]);
-	if (!WIFEXITED(sa) || WEXITSTATUS(sa) || !WIFEXITED(sb) || WEXITSTATUS(sb))
+	if (started)
+		close(go[1]);
+	if (!started || !WIFEXITED(sa) || WEXITSTATUS(sa) || !WIFEXITED(sb) || WEXITSTATUS(sb))
 		return -EIO;
-	return t1 - t0;
+	cost->wall_ns = t1 - t0;
+	cost->cpu_ns = cpu_ns(&ra) + cpu_ns(&rb);
+	return 0;
 }

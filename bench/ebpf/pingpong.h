@@ -6,8 +6,14 @@
 #ifndef EBPF_BENCH_PINGPONG_H
 #define EBPF_BENCH_PINGPONG_H
 
-/* Run `round_trips` round trips on `cpu`; returns the wall time in
- * nanoseconds from the start signal to both processes' exit, or -errno. */
-long long pingpong_run(long round_trips, int cpu);
+struct pingpong_cost {
+	long long wall_ns; /* from the start signal to both processes' exit */
+	long long cpu_ns;  /* user + system time of both processes: the switch
+			    * handlers run in their context, and unlike wall
+			    * time it does not grow while other work has the CPU */
+};
+
+/* Run `round_trips` round trips on `cpu`. Returns 0 or -errno. */
+int pingpong_run(long round_trips, int cpu, struct pingpong_cost *cost);
 
 #endif
