@@ -22,6 +22,15 @@ ipmi_ctx_t dcmi_session_open(const char *host, const char *user,
 			     const char *password, uint8_t privilege,
 			     char *why, size_t why_len);
 
+/* The same over IPMI 1.5 (RMCP, MD5 authentication). */
+ipmi_ctx_t dcmi_session_open_lan15(const char *host, const char *user,
+				   const char *password, uint8_t privilege,
+				   char *why, size_t why_len);
+
+/* Get DCMI Capability Info, parameter 1: 0 and *supported = the "power
+ * management / monitoring" bit, or the FreeIPMI errnum. */
+int dcmi_session_power_supported(ipmi_ctx_t ctx, int *supported);
+
 /* One Get Power Reading (system power statistics mode). Returns 0, or the
  * FreeIPMI errnum; *comp_code gets the completion code when one arrived
  * (else -1). */

@@ -139,6 +139,31 @@ static void test_missing_then_bad_profile(void)
 	rmdir(dir);
 }
 
+static void test_capability_and_ipmi15(void)
+{
+	struct simbmc b;
+	struct dcmi_power p;
+	char why[512];
+	int cc, supported = -1;
+
+	CHECK_OK(simbmc_start(&b, NULL), b.error);
+	ipmi_ctx_t ctx = open_admin(&b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+	CHECK_INT(dcmi_session_power_supported(ctx, &supported), ==, 0);
+	CHECK_INT(supported, ==, 1);
+	dcmi_session_close(ctx);
+
+	ctx = dcmi_session_open_lan15(b.host, b.user, b.password,
+				      IPMI_PRIVILEGE_LEVEL_ADMIN, why, sizeof(why));
+	if (!ctx)
+		fprintf(stderr, "%s\n", why);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+	CHECK_INT(dcmi_session_read(ctx, &p, &cc), ==, 0);
+	CHECK_INT(p.current_w, ==, 100);
+	dcmi_session_close(ctx);
+	simbmc_cleanup(&b);
+}
+
 static void test_no_dcmi_is_invalid_command(void)
 {
 	struct simbmc_options o = { .no_dcmi = 1 };
@@ -256,6 +281,7 @@ int main(void)
 	CU_pSuite s = CU_add_suite("simbmc_dcmi", NULL, NULL);
 	CU_add_test(s, "power follows the profile", test_power_follows_profile);
 	CU_add_test(s, "quick rewrites are seen", test_quick_rewrites_are_seen);
+	CU_add_test(s, "capability info, and IPMI 1.5", test_capability_and_ipmi15);
 	CU_add_test(s, "missing, then bad profile", test_missing_then_bad_profile);
 	CU_add_test(s, "--no-dcmi answers invalid command", test_no_dcmi_is_invalid_command);
 	CU_add_test(s, "USER privilege gets no DCMI", test_user_privilege_gets_no_dcmi);
