@@ -16,6 +16,9 @@
  *   simbmc_kill / simbmc_stop / simbmc_restart (same dir, port, options)
  *   simbmc_cleanup(&bmc)        -> BMC stopped, dir removed; safe to repeat,
  *                                  and safe after a failed simbmc_start
+ * If the process that started the BMC exits without cleaning up (a crash,
+ * a test timeout), a watcher stops the BMC within ~0.5 s; its directory
+ * stays behind in /tmp.
  *
  * CLIENT SIDE (what a test passes to FreeIPMI / libipmimonitoring):
  *   host "127.0.0.1:PORT" (bmc.host), user bmc.user at ADMIN privilege or
