@@ -7,6 +7,7 @@
 #include "csv_export.h"
 #include "power_plot.h"
 #include "source_summary.h"
+#include "summary_log.h"
 #include "trace_set.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -86,7 +87,7 @@ static int parse(int argc, char **argv, struct report_options *opts, FILE *err)
 }
 
 static void print_summaries(const struct report_options *opts, const struct trace_set *set,
-                            FILE *out)
+                            FILE *out, FILE *err)
 {
 	static const char *const sources[] = {"ipmi", "perf", "ebpf"};
 	fprintf(out, "Energy summary of %s: %zu per-call file(s)", opts->dir, set->count);
@@ -97,12 +98,20 @@ static void print_summaries(const struct report_options *opts, const struct trac
 		fprintf(out, "; %zu file(s) ignored", set->skipped_unknown);
 	fputs("\n", out);
 	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+		if (opts->only_source != NULL && strcmp(opts->only_source, sources[i]) != 0)
+			continue;
 		struct source_summary summary;
 		source_summary_compute(set, sources[i], &summary);
+		struct summary_log_check log;
+		int log_status = summary_log_check(opts->dir, sources[i], set, err, &log);
 		if (summary.total_traces == 0)
 			continue;
 		fputs("\n", out);
 		source_summary_print(&summary, out);
+		if (log_status == 0 && log.lines + log.bad_lines > 0)
+			fprintf(out, "  summary_log: %zu call(s) in %s_summary.jsonl, %zu without a "
+			        "per-call file, %zu unreadable line(s)\n", log.lines, sources[i],
+			        log.missing_files, log.bad_lines);
 	}
 }
 
@@ -155,7 +164,7 @@ int report_run(int argc, char **argv, FILE *out, FILE *err)
 		trace_set_release(&set);
 		return EXIT_FAILED;
 	}
-	print_summaries(&opts, &set, out);
+	print_summaries(&opts, &set, out, err);
 	fflush(out);
 	int failed = write_outputs(&opts, &set, out, err);
 	trace_set_release(&set);
