@@ -16,7 +16,7 @@ run_suite() { # build-dir, meson setup args..., -- meson test args...
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "${setup[@]}" >/dev/null
   fi
-  ninja -C "$dir" >/dev/null
+  ninja -C "$dir" >"$dir/.ninja.out" || { cat "$dir/.ninja.out"; exit 1; }
   # -v puts every CUnit/unittest summary line in the output
   meson test -C "$dir" -v --print-errorlogs "${testargs[@]}"
 }
