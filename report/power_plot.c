@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* LEGEND_MAX entries fit the page's height; past that the last one says
+ * how many calls are not listed (every line is still drawn). */
 enum { PAGE_WIDTH_PX = 1000, PAGE_HEIGHT_PX = 600, LINE_COLOURS = 10, GRID_GREY = 12,
-       LABEL_SIZE = 160 };
+       LABEL_SIZE = 160, LEGEND_MAX = 18 };
 
 /* Asked before plinit(), which would otherwise prompt on stdin for another
  * device when the driver is missing. */
@@ -110,17 +112,19 @@ static void draw(const struct line *lines, size_t n, const char *device, const c
 	plbox("bcnst", 0.0, 0, "bcnstv", 0.0, 0);
 	pllab("Time (s)", "Power (W)", "Power Consumption Over Time");
 
+	PLINT legend_n = n <= LEGEND_MAX ? (PLINT)n : LEGEND_MAX;
 	PLINT *opts = calloc(n, sizeof *opts), *colours = calloc(n, sizeof *colours);
 	PLINT *styles = calloc(n, sizeof *styles);
 	PLFLT *widths = calloc(n, sizeof *widths);
 	const char **labels = calloc(n, sizeof *labels);
+	bool legend = opts && colours && styles && widths && labels;
 	for (size_t i = 0; i < n; i++) {
 		PLINT colour = 2 + (PLINT)(i % LINE_COLOURS), style = 1 + (PLINT)(i / LINE_COLOURS % 8);
 		plcol0(colour);
 		pllsty(style);
 		plwidth(2.0);
 		plline(lines[i].n, lines[i].t_s, lines[i].p_w);
-		if (opts && colours && styles && widths && labels) {
+		if (legend) {
 			opts[i] = PL_LEGEND_LINE;
 			colours[i] = colour;
 			styles[i] = style;
@@ -129,11 +133,18 @@ static void draw(const struct line *lines, size_t n, const char *device, const c
 		}
 	}
 	pllsty(1);
-	if (opts && colours && styles && widths && labels) {
+	char more[64];
+	if (legend && n > LEGEND_MAX) {
+		snprintf(more, sizeof more, "+ %zu more calls", n - (LEGEND_MAX - 1));
+		opts[LEGEND_MAX - 1] = PL_LEGEND_NONE;
+		colours[LEGEND_MAX - 1] = 1;
+		labels[LEGEND_MAX - 1] = more;
+	}
+	if (legend) {
 		PLFLT legend_w, legend_h;
 		pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
 		         PL_POSITION_RIGHT | PL_POSITION_OUTSIDE, 0.02, 0.0, 0.05,
-		         0, 1, 1, 0, 0, (PLINT)n, opts, 1.0, 0.6, 1.6, 0.0, colours, labels, NULL,
+		         0, 1, 1, 0, 0, legend_n, opts, 1.0, 0.6, 1.6, 0.0, colours, labels, NULL,
 		         NULL, NULL, NULL, colours, styles, widths, NULL, NULL, NULL, NULL);
 	}
 	free(opts);

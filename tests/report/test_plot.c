@@ -96,6 +96,37 @@ static void test_svg_is_produced_and_valid(void)
 	remove(path);
 }
 
+/* More calls than the legend can list: all drawn, the legend says how
+ * many it left out, and the file is still a valid picture. */
+static void test_many_calls_still_valid(void)
+{
+	struct fixture_dir many;
+	CU_ASSERT_EQUAL_FATAL(fixture_dir_create(&many), 0);
+	for (int call = 0; call < 30; call++) {
+		char name[64], text[512];
+		snprintf(name, sizeof name, "many_%02d_ipmi.json", call);
+		snprintf(text, sizeof text,
+		         "{\"energy_consumption\": {\"job_key\": \"many\", \"call_id\": \"%02d\"},"
+		         " \"power_readings\": [{\"timestamp\": 10.0, \"power\": %d.0},"
+		         " {\"timestamp\": 11.0, \"power\": %d.0}]}", call, 50 + call, 60 + call);
+		CU_ASSERT_EQUAL(fixture_write(&many, name, text), 0);
+	}
+	char path[512];
+	fixture_path(&many, "power.svg", path, sizeof path);
+	struct report_capture cap;
+	const char *args[] = {"--plot", path, many.path, NULL};
+	CU_ASSERT_EQUAL_FATAL(fixture_run_report(args, &cap), 0);
+	CU_ASSERT_EQUAL(cap.status, 0);
+	fixture_capture_free(&cap);
+	char *svg = fixture_read_file(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	char why[128];
+	size_t paths;
+	CU_ASSERT_EQUAL(xml_check(svg, "svg", "path", &paths, why, sizeof why), 0);
+	free(svg);
+	fixture_dir_remove(&many);
+}
+
 static void test_nothing_to_draw_fails_without_file(void)
 {
 	struct fixture_dir empty;
@@ -134,6 +165,7 @@ int main(void)
 	CU_pSuite suite = CU_add_suite("report plot", setup, teardown);
 	CU_add_test(suite, "png is produced and valid", test_png_is_produced_and_valid);
 	CU_add_test(suite, "svg is produced and valid", test_svg_is_produced_and_valid);
+	CU_add_test(suite, "many calls still valid", test_many_calls_still_valid);
 	CU_add_test(suite, "nothing to draw fails without file", test_nothing_to_draw_fails_without_file);
 	CU_add_test(suite, "xml check rejects broken svg", test_xml_check_rejects_broken_svg);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
