@@ -88,7 +88,7 @@ static void test_orphaned_bmc_goes_with_its_owner(void)
 static void test_port_in_use_is_refused(void)
 {
 	struct simbmc b;
-	int port, fd = bind_udp(0, &port);
+	int port = 0, fd = bind_udp(0, &port);
 	struct simbmc_options o = { 0 };
 
 	CU_ASSERT_FATAL(fd >= 0);
