@@ -1,5 +1,6 @@
 """EnergyMonitor: the seed's monitor classes over the C library."""
 
+import copy
 import ctypes
 import errno
 import json
@@ -103,11 +104,12 @@ class EnergyMonitor:
             if self._result is None:
                 raise EnergyMonitorError("no result yet: call stop() before get_energy_data()",
                                          errno.EINVAL)
+            # A copy: what the caller changes must not change the next answer.
             if self._single is not None:
                 own = self._result.get("monitors", {}).get(self._single)
                 if own is not None:
-                    return own
-            return self._result
+                    return copy.deepcopy(own)
+            return copy.deepcopy(self._result)
 
     def write_files(self, job_key, call_id, directory=None):
         """Writes {job_key}_{call_id}_{source}.json for every monitor and the
