@@ -52,6 +52,20 @@ static int append(struct trace_set *set, size_t *capacity, const struct energy_t
 	return 0;
 }
 
+/* A file of another plugin is named right but has nothing this report
+ * knows how to summarise; say which, rather than blame its name. */
+static void warn_unknown_name(FILE *warnings, const char *dir, const char *name)
+{
+	const char *last_sep = strrchr(name, '_');
+	if (ends_with(name, ".json") && last_sep != NULL && strchr(name, '_') < last_sep)
+		fprintf(warnings, "report: warning: ignoring %s/%s: source '%.*s' is not one this "
+		        "report reads (ipmi, perf, ebpf)\n", dir, name,
+		        (int)(strlen(last_sep + 1) - strlen(".json")), last_sep + 1);
+	else
+		fprintf(warnings, "report: warning: ignoring %s/%s: not named "
+		        "{job_key}_{call_id}_{ipmi|perf|ebpf}.json\n", dir, name);
+}
+
 /* Hidden files are the writers' temporaries before their atomic rename. */
 static bool is_regular_visible(int dir_fd, const char *name)
 {
@@ -90,8 +104,7 @@ int trace_set_load(const char *dir, const char *only_source, FILE *warnings,
 			continue;
 		}
 		if (kind == FILE_UNKNOWN) {
-			fprintf(warnings, "report: warning: ignoring %s/%s: not named "
-			        "{job_key}_{call_id}_{ipmi|perf|ebpf}.json\n", dir, name);
+			warn_unknown_name(warnings, dir, name);
 			out->skipped_unknown++;
 			continue;
 		}

@@ -33,7 +33,8 @@ static void test_unknown_files_are_named_in_warnings(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap.err, "/notes.txt: not named"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap.err, "/broken_0_perf.json: not JSON"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap.err, "/other_0_ipmi.json: no \"energy_consumption\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(cap.err, "/x_1_gpu.json: not named"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap.err, "/x_1_gpu.json: source 'gpu' is not one this "
+	                                       "report reads"));
 	CU_ASSERT_PTR_NULL(strstr(cap.err, "summary"));
 	CU_ASSERT_PTR_NULL(strstr(cap.err, "composite"));
 	CU_ASSERT_PTR_NULL(strstr(cap.err, "tmp123"));
