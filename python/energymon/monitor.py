@@ -63,7 +63,7 @@ class EnergyMonitor:
         native.call("em_config_load_string", _config.to_json(self.config).encode("utf-8"),
                     ctypes.byref(cfg))
         try:
-            self.output_dir = native.lib.em_config_output_dir(cfg).decode("utf-8")
+            self.output_dir = os.fsdecode(native.lib.em_config_output_dir(cfg))
             native.call("em_monitor_create", cfg, self.process_id, ctypes.byref(self._handle))
         finally:
             # The monitor keeps its own copy of the configuration.
@@ -71,9 +71,15 @@ class EnergyMonitor:
         self._native = native
         self._finalizer = weakref.finalize(self, _release, native, self._handle)
 
+    def _require_open(self):
+        # After close() the C monitor is gone: calling into it would crash.
+        if self.enabled and not self._handle.value:
+            raise EnergyMonitorError("monitor closed: create a new one", errno.EBADF)
+
     def start(self):
         """Measurement begins. Raises EnergyMonitorError if a plugin cannot."""
         with self._lock:
+            self._require_open()
             if self.enabled:
                 self._native.call("em_monitor_start", self._handle)
             self._started = True
@@ -84,6 +90,7 @@ class EnergyMonitor:
             if not self.enabled:
                 self._stopped = True
                 return
+            self._require_open()
             self._native.call("em_monitor_stop", self._handle)
             self._stopped = True
             text = self._native.take_string(self._native.lib.em_monitor_result_json(self._handle))
@@ -123,6 +130,7 @@ class EnergyMonitor:
             if self._result is None:
                 raise EnergyMonitorError("no result yet: call stop() before write_files()",
                                          errno.EINVAL)
+            self._require_open()
             target = directory if directory is not None else self.output_dir
             self._native.call("em_monitor_write_files", self._handle,
                               os.fsencode(target), str(job_key).encode("utf-8"),

@@ -70,6 +70,25 @@ class SeedDirectUsage(unittest.TestCase):
         monitor.close()
 
 
+class Lifecycle(unittest.TestCase):
+    def test_closed_monitor_refuses_calls(self):
+        monitor = energymon.EnergyMonitor(os.getpid(), steady_config(WATTS))
+        measure(monitor, 0.05)
+        monitor.close()
+        monitor.close()  # twice is harmless
+        self.assertEqual(monitor.get_energy_data()["source"], STEADY)  # the result stays
+        for call in (monitor.start, monitor.stop, lambda: monitor.write_files("j", "0")):
+            with self.assertRaises(energymon.EnergyMonitorError) as caught:
+                call()
+            self.assertIn("closed", str(caught.exception))
+
+    def test_returned_dict_is_a_copy(self):
+        monitor = energymon.EnergyMonitor(os.getpid(), steady_config(WATTS))
+        data = measure(monitor, 0.05)
+        data["energy"]["system"] = -1
+        self.assertNotEqual(monitor.get_energy_data()["energy"]["system"], -1)
+
+
 class ContextManager(unittest.TestCase):
     def test_with_block_starts_and_stops(self):
         with energymon.EnergyMonitor(os.getpid(), steady_config(WATTS)) as monitor:
