@@ -54,8 +54,8 @@ static void list_watts_sensors(const struct sdr_catalog *cat, char *out, size_t 
 		snprintf(out, len, "none");
 }
 
-static int select_sensors(struct power_source *ps, const struct ipmi_config *cfg, const struct sdr_catalog *cat,
-			  const char *target, char *why, size_t why_len)
+int power_source_select_sensors(struct power_source *ps, const struct ipmi_config *cfg,
+				const struct sdr_catalog *cat, const char *target, char *why, size_t why_len)
 {
 	char found[256];
 	list_watts_sensors(cat, found, sizeof(found));
@@ -122,7 +122,7 @@ int power_source_choose(struct power_source *ps, struct bmc_session *s, const st
 		}
 	}
 	char sdr_why[ENERGY_REASON_MAX] = "";
-	int rc = cat ? select_sensors(ps, cfg, cat, s->target, sdr_why, sizeof(sdr_why)) : -ENODEV;
+	int rc = cat ? power_source_select_sensors(ps, cfg, cat, s->target, sdr_why, sizeof(sdr_why)) : -ENODEV;
 	if (!cat)
 		snprintf(sdr_why, sizeof(sdr_why), "the SDR could not be read");
 	if (rc == 0) {

@@ -27,6 +27,13 @@ int power_source_may_need_sdr(const struct ipmi_config *cfg);
 int power_source_choose(struct power_source *ps, struct bmc_session *s, const struct ipmi_config *cfg,
 			const struct sdr_catalog *cat, ipmi_sensor_read_ctx_t reader, char *why, size_t why_len);
 
+/* Pick the SDR Watts sensors to sum (no I/O): those named in the config,
+ * else by the PSU input rule (README.md). Returns 0; -ENOENT for a named
+ * sensor that is not there; -ENODEV when the rule finds none. `why` lists
+ * the Watts sensors the BMC has. */
+int power_source_select_sensors(struct power_source *ps, const struct ipmi_config *cfg,
+				const struct sdr_catalog *cat, const char *target, char *why, size_t why_len);
+
 /* One power reading in W. With several SDR sensors, all must answer: a
  * partial sum would under-report, so it fails instead. */
 int power_source_read(const struct power_source *ps, struct bmc_session *s, ipmi_sensor_read_ctx_t reader,
