@@ -1,6 +1,7 @@
 /* report_main.c — argument handling and the order of the report's steps. */
 #include "report.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ struct report_options {
 	const char *dir;
 	const char *only_source;
 	const char *metrics_csv, *power_csv, *sensors_csv, *plot;
+	bool json; /* the summary as one JSON document on stdout */
 };
 
 static const char usage_text[] =
@@ -26,6 +28,7 @@ static const char usage_text[] =
 	"  --power-csv FILE     write every power reading (timestamp s, power W)\n"
 	"  --sensors-csv FILE   write temperature, voltage, current and fan readings\n"
 	"  --plot FILE          draw power over time per call into FILE (.svg or .png)\n"
+	"  --json               print the summary as JSON (numbers in the units it names)\n"
 	"  -h, --help           show this help\n";
 
 /* Option values follow as the next argument or after '='. Parsed by hand
@@ -44,6 +47,10 @@ static int parse(int argc, char **argv, struct report_options *opts, FILE *err)
 		const char *arg = argv[i];
 		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
 			return 1;
+		if (strcmp(arg, "--json") == 0) {
+			opts->json = true;
+			continue;
+		}
 		size_t k = 0, n = sizeof valued / sizeof valued[0];
 		for (; k < n; k++) {
 			size_t len = strlen(valued[k].name);
@@ -86,10 +93,11 @@ static int parse(int argc, char **argv, struct report_options *opts, FILE *err)
 	return 0;
 }
 
-static void print_summaries(const struct report_options *opts, const struct trace_set *set,
-                            FILE *out, FILE *err)
+static const char *const sources[] = {"ipmi", "perf", "ebpf"};
+
+static void print_header(const struct report_options *opts, const struct trace_set *set,
+                         FILE *out)
 {
-	static const char *const sources[] = {"ipmi", "perf", "ebpf"};
 	fprintf(out, "Energy summary of %s: %zu per-call file(s)", opts->dir, set->count);
 	if (set->skipped_derived > 0)
 		fprintf(out, "; %zu summary/composite file(s) not counted again",
@@ -97,22 +105,59 @@ static void print_summaries(const struct report_options *opts, const struct trac
 	if (set->skipped_unknown > 0)
 		fprintf(out, "; %zu file(s) ignored", set->skipped_unknown);
 	fputs("\n", out);
+}
+
+/* Text blocks, or one JSON document: the same numbers either way. */
+static int print_summaries(const struct report_options *opts, const struct trace_set *set,
+                           FILE *out, FILE *err)
+{
+	json_t *by_source = json_object();
+	json_t *document = json_pack("{s:s,s:I,s:I,s:I,s:O}", "directory", opts->dir,
+	                             "per_call_files", (json_int_t)set->count,
+	                             "derived_files_skipped", (json_int_t)set->skipped_derived,
+	                             "files_ignored", (json_int_t)set->skipped_unknown,
+	                             "sources", by_source);
+	if (document == NULL) {
+		json_decref(by_source);
+		fprintf(err, "report: out of memory\n");
+		return -1;
+	}
+	if (!opts->json)
+		print_header(opts, set, out);
 	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
 		if (opts->only_source != NULL && strcmp(opts->only_source, sources[i]) != 0)
 			continue;
 		struct source_summary summary;
 		source_summary_compute(set, sources[i], &summary);
 		struct summary_log_check log;
-		int log_status = summary_log_check(opts->dir, sources[i], set, err, &log);
+		bool has_log = summary_log_check(opts->dir, sources[i], set, err, &log) == 0 &&
+		               log.lines + log.bad_lines > 0;
 		if (summary.total_traces == 0)
 			continue;
+		if (opts->json) {
+			json_t *object = source_summary_json(&summary);
+			if (object != NULL && has_log)
+				json_object_set_new(object, "summary_log",
+				                    json_pack("{s:I,s:I,s:I}", "calls", (json_int_t)log.lines,
+				                              "without_file", (json_int_t)log.missing_files,
+				                              "unreadable_lines", (json_int_t)log.bad_lines));
+			json_object_set_new(by_source, sources[i], object);
+			continue;
+		}
 		fputs("\n", out);
 		source_summary_print(&summary, out);
-		if (log_status == 0 && log.lines + log.bad_lines > 0)
+		if (has_log)
 			fprintf(out, "  summary_log: %zu call(s) in %s_summary.jsonl, %zu without a "
 			        "per-call file, %zu unreadable line(s)\n", log.lines, sources[i],
 			        log.missing_files, log.bad_lines);
 	}
+	if (opts->json) {
+		json_dumpf(document, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+		fputs("\n", out);
+	}
+	json_decref(by_source);
+	json_decref(document);
+	return 0;
 }
 
 static int write_outputs(const struct report_options *opts, const struct trace_set *set,
@@ -164,9 +209,13 @@ int report_run(int argc, char **argv, FILE *out, FILE *err)
 		trace_set_release(&set);
 		return EXIT_FAILED;
 	}
-	print_summaries(&opts, &set, out, err);
+	if (print_summaries(&opts, &set, out, err) != 0) {
+		trace_set_release(&set);
+		return EXIT_FAILED;
+	}
 	fflush(out);
-	int failed = write_outputs(&opts, &set, out, err);
+	/* With --json, stdout holds only the document. */
+	int failed = write_outputs(&opts, &set, opts.json ? err : out, err);
 	trace_set_release(&set);
 	return failed ? EXIT_FAILED : EXIT_OK;
 }

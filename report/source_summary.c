@@ -2,6 +2,7 @@
 #include "source_summary.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 /* Running mean / min / max / sum of one quantity, skipping absent values. */
@@ -101,44 +102,88 @@ void source_summary_compute(const struct trace_set *set, const char *source,
 	out->avg_duration_s = mean_of(&duration);
 }
 
-static void print_value(FILE *out, const char *key, struct maybe_double value, const char *unit,
-                        const char *why_absent)
+/* The summary's values in the seed's order; "%s" in a key is the source's
+ * energy label ("system", "pkg"). Fields without a reason are optional in
+ * the file format and left out when absent. */
+static const struct summary_field {
+	const char *key;
+	size_t offset;
+	const char *unit;
+	const char *why_absent;
+} summary_fields[] = {
+#define FIELD(key, member, unit, why) {key, offsetof(struct source_summary, member), unit, why}
+	FIELD("total_%s_energy", total_energy_j, "J", "no trace with a measured energy"),
+	FIELD("avg_%s_energy", avg_energy_j, "J", "no trace with a measured energy"),
+	FIELD("max_%s_energy", max_energy_j, "J", "no trace with a measured energy"),
+	FIELD("min_%s_energy", min_energy_j, "J", "no trace with a measured energy"),
+	FIELD("energy_std_dev", energy_std_dev_j, "J", "needs two traces with a measured energy"),
+	FIELD("avg_power", avg_power_w, "W", "no power values"),
+	FIELD("max_power_recorded", max_power_recorded_w, "W", "no power values"),
+	FIELD("min_power_recorded", min_power_recorded_w, "W", "no power values"),
+	FIELD("avg_cpu_temp", avg_cpu_temp_c, "degC", NULL),
+	FIELD("avg_system_temp", avg_system_temp_c, "degC", NULL),
+	/* ebpf measures CPU time rather than energy: its own quantity. */
+	FIELD("total_cpu_time", total_cpu_time_s, "s", NULL),
+	FIELD("avg_cpu_time", avg_cpu_time_s, "s", NULL),
+	FIELD("total_duration", total_duration_s, "s", "no durations"),
+	FIELD("avg_duration", avg_duration_s, "s", "no durations"),
+#undef FIELD
+};
+
+static struct maybe_double field_value(const struct source_summary *s,
+                                       const struct summary_field *field)
 {
-	if (value.present)
-		fprintf(out, "  %s: %.6f %s\n", key, value.value, unit);
-	else if (why_absent != NULL)
-		fprintf(out, "  %s: n/a (%s)\n", key, why_absent);
+	return *(const struct maybe_double *)((const char *)s + field->offset);
+}
+
+static void field_key(const struct source_summary *s, const struct summary_field *field,
+                      char *key, size_t size)
+{
+	if (strstr(field->key, "%s") != NULL)
+		snprintf(key, size, field->key, energy_trace_energy_label(s->source));
+	else
+		snprintf(key, size, "%s", field->key);
 }
 
 void source_summary_print(const struct source_summary *s, FILE *out)
 {
-	const char *label = energy_trace_energy_label(s->source);
-	char key[64];
 	fprintf(out, "%s (energy from energy_consumption.%s)\n", s->source,
 	        energy_trace_energy_key(s->source));
 	fprintf(out, "  total_traces: %zu\n", s->total_traces);
 	fprintf(out, "  traces_without_energy: %zu\n", s->traces_without_energy);
-	const char *no_energy = "no trace with a measured energy";
-	snprintf(key, sizeof key, "total_%s_energy", label);
-	print_value(out, key, s->total_energy_j, "J", no_energy);
-	snprintf(key, sizeof key, "avg_%s_energy", label);
-	print_value(out, key, s->avg_energy_j, "J", no_energy);
-	snprintf(key, sizeof key, "max_%s_energy", label);
-	print_value(out, key, s->max_energy_j, "J", no_energy);
-	snprintf(key, sizeof key, "min_%s_energy", label);
-	print_value(out, key, s->min_energy_j, "J", no_energy);
-	print_value(out, "energy_std_dev", s->energy_std_dev_j, "J",
-	            "needs two traces with a measured energy");
-	const char *no_power = "no power values";
-	print_value(out, "avg_power", s->avg_power_w, "W", no_power);
-	print_value(out, "max_power_recorded", s->max_power_recorded_w, "W", no_power);
-	print_value(out, "min_power_recorded", s->min_power_recorded_w, "W", no_power);
-	/* Temperatures are optional in the format: shown only when present. */
-	print_value(out, "avg_cpu_temp", s->avg_cpu_temp_c, "degC", NULL);
-	print_value(out, "avg_system_temp", s->avg_system_temp_c, "degC", NULL);
-	/* ebpf measures CPU time rather than energy: its own quantity. */
-	print_value(out, "total_cpu_time", s->total_cpu_time_s, "s", NULL);
-	print_value(out, "avg_cpu_time", s->avg_cpu_time_s, "s", NULL);
-	print_value(out, "total_duration", s->total_duration_s, "s", "no durations");
-	print_value(out, "avg_duration", s->avg_duration_s, "s", "no durations");
+	for (size_t i = 0; i < sizeof summary_fields / sizeof summary_fields[0]; i++) {
+		const struct summary_field *field = &summary_fields[i];
+		struct maybe_double value = field_value(s, field);
+		char key[64];
+		field_key(s, field, key, sizeof key);
+		if (value.present)
+			fprintf(out, "  %s: %.6f %s\n", key, value.value, field->unit);
+		else if (field->why_absent != NULL)
+			fprintf(out, "  %s: n/a (%s)\n", key, field->why_absent);
+	}
+}
+
+json_t *source_summary_json(const struct source_summary *s)
+{
+	json_t *object = json_pack("{s:s,s:I,s:I}", "energy_key", energy_trace_energy_key(s->source),
+	                           "total_traces", (json_int_t)s->total_traces,
+	                           "traces_without_energy", (json_int_t)s->traces_without_energy);
+	json_t *units = json_object();
+	if (object == NULL || units == NULL) {
+		json_decref(object);
+		json_decref(units);
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof summary_fields / sizeof summary_fields[0]; i++) {
+		const struct summary_field *field = &summary_fields[i];
+		struct maybe_double value = field_value(s, field);
+		char key[64];
+		field_key(s, field, key, sizeof key);
+		if (!value.present && field->why_absent == NULL)
+			continue;
+		json_object_set_new(object, key, value.present ? json_real(value.value) : json_null());
+		json_object_set_new(units, key, json_string(field->unit));
+	}
+	json_object_set_new(object, "units", units);
+	return object;
 }

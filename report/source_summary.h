@@ -36,4 +36,10 @@ void source_summary_compute(const struct trace_set *set, const char *source,
  * (total_system_energy for ipmi, total_pkg_energy for perf). */
 void source_summary_print(const struct source_summary *summary, FILE *out);
 
+/* The same as a JSON object: the seed's keys with numbers (null when
+ * absent, with the reason only in the text form), plus energy_key,
+ * total_traces, traces_without_energy and "units" naming each key's unit.
+ * NULL on allocation failure; the caller owns the reference. */
+json_t *source_summary_json(const struct source_summary *summary);
+
 #endif

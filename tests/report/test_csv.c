@@ -1,5 +1,6 @@
 /* test_csv.c — the exported tables, byte for byte. */
 #include <CUnit/Basic.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,23 @@ static void test_sensor_table(void)
 	free(csv);
 }
 
+static void test_json_stdout_stays_pure_with_exports(void)
+{
+	char path[512];
+	fixture_path(&dir, "power.out", path, sizeof path);
+	struct report_capture cap;
+	const char *args[] = {"--json", "--power-csv", path, dir.path, NULL};
+	CU_ASSERT_EQUAL_FATAL(fixture_run_report(args, &cap), 0);
+	CU_ASSERT_EQUAL(cap.status, 0);
+	json_error_t error;
+	json_t *doc = json_loads(cap.out, 0, &error);
+	CU_ASSERT_PTR_NOT_NULL(doc);
+	json_decref(doc);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap.err, "Wrote power readings to "));
+	fixture_capture_free(&cap);
+	remove(path);
+}
+
 static void test_unwritable_csv_fails_naming_path(void)
 {
 	struct report_capture cap;
@@ -111,6 +129,7 @@ int main(void)
 	CU_add_test(suite, "metrics table", test_metrics_table);
 	CU_add_test(suite, "power table", test_power_table);
 	CU_add_test(suite, "sensor table", test_sensor_table);
+	CU_add_test(suite, "json stdout stays pure with exports", test_json_stdout_stays_pure_with_exports);
 	CU_add_test(suite, "unwritable csv fails naming path", test_unwritable_csv_fails_naming_path);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -1,6 +1,7 @@
 /* test_summary.c — the printed summary's numbers against files whose
  * statistics are worked out by hand in the comments. */
 #include <CUnit/Basic.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,38 @@ static void test_ebpf_reports_cpu_time_not_energy(void)
 	fixture_capture_free(&cap);
 }
 
+static double number_in(const json_t *doc, const char *source, const char *key)
+{
+	const json_t *value = json_object_get(json_object_get(json_object_get(doc, "sources"),
+	                                                      source), key);
+	return json_is_number(value) ? json_number_value(value) : NAN;
+}
+
+static void test_json_has_the_same_numbers(void)
+{
+	struct report_capture cap;
+	const char *args[] = {"--json", dir.path, NULL};
+	CU_ASSERT_EQUAL_FATAL(fixture_run_report(args, &cap), 0);
+	CU_ASSERT_EQUAL(cap.status, 0);
+	json_error_t error;
+	json_t *doc = json_loads(cap.out, 0, &error);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "per_call_files")), 9);
+	ASSERT_CLOSE(number_in(doc, "ipmi", "total_traces"), 5);
+	ASSERT_CLOSE(number_in(doc, "ipmi", "traces_without_energy"), 2);
+	ASSERT_CLOSE(number_in(doc, "ipmi", "total_system_energy"), 600);
+	ASSERT_CLOSE(number_in(doc, "ipmi", "energy_std_dev"), 100);
+	ASSERT_CLOSE(number_in(doc, "ipmi", "avg_power"), 80);
+	ASSERT_CLOSE(number_in(doc, "perf", "total_pkg_energy"), 40);
+	ASSERT_CLOSE(number_in(doc, "ebpf", "total_cpu_time"), 2.0);
+	const json_t *perf = json_object_get(json_object_get(doc, "sources"), "perf");
+	CU_ASSERT(json_is_null(json_object_get(perf, "max_power_recorded")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_object_get(perf, "units"),
+	                                                         "total_pkg_energy")), "J");
+	json_decref(doc);
+	fixture_capture_free(&cap);
+}
+
 static void test_source_filter(void)
 {
 	struct report_capture cap;
@@ -199,6 +232,7 @@ int main(void)
 	CU_add_test(suite, "ipmi power and duration", test_ipmi_power_and_duration);
 	CU_add_test(suite, "perf uses package energy", test_perf_uses_package_energy);
 	CU_add_test(suite, "ebpf reports cpu time, not energy", test_ebpf_reports_cpu_time_not_energy);
+	CU_add_test(suite, "--json has the same numbers", test_json_has_the_same_numbers);
 	CU_add_test(suite, "--source filter", test_source_filter);
 	CU_add_test(suite, "one trace has no std dev", test_one_trace_has_no_std_dev);
 	CU_add_test(suite, "placeholders give no energy", test_only_placeholders_gives_no_energy);
