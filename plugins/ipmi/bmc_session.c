@@ -141,6 +141,7 @@ int bmc_session_open(struct bmc_session *s, char *why, size_t why_len)
 	}
 	s->is_open = 1;
 	s->backoff_s = 0;
+	bmc_session_used(s);
 	return 0;
 }
 
@@ -152,14 +153,33 @@ static void schedule_next_attempt(struct bmc_session *s)
 		s->backoff_s = BACKOFF_MAX_S;
 }
 
+void bmc_session_used(struct bmc_session *s)
+{
+	s->last_used_mono_ns = ipmi_now_ns(CLOCK_MONOTONIC);
+}
+
 int bmc_session_ensure(struct bmc_session *s, char *why, size_t why_len)
 {
-	if (s->is_open)
-		return 0;
+	/* BMCs close a session after about 60 s without a request (IPMI's
+	 * default inactivity timeout; some use less). With long sampling
+	 * intervals the next request would wait out ipmi_timeout on a dead
+	 * session and fail, so an idle session is replaced before it is used;
+	 * at such intervals one session setup per sample costs nothing. */
 	int64_t now = ipmi_now_ns(CLOCK_MONOTONIC);
+	if (s->is_open && now - s->last_used_mono_ns <= (int64_t)(s->cfg->session_refresh_s * 1e9))
+		return 0;
+	if (s->is_open) {
+		ipmi_ctx_close(s->ctx);
+		s->is_open = 0;
+		s->refreshes++;
+		int rc = bmc_session_open(s, why, why_len);
+		if (rc)
+			schedule_next_attempt(s);
+		return rc;
+	}
 	if (now < s->next_attempt_mono_ns) {
-		snprintf(why, why_len, "BMC %s: session lost, next reconnect in %.1f s; last error: %s", s->target,
-			 (double)(s->next_attempt_mono_ns - now) / 1e9, s->last_error);
+		snprintf(why, why_len, "session lost (%s); next reconnect attempt in %.1f s", s->last_error,
+			 (double)(s->next_attempt_mono_ns - now) / 1e9);
 		return -ENOTCONN;
 	}
 	int rc = bmc_session_open(s, why, why_len);

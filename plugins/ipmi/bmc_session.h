@@ -20,7 +20,9 @@ struct bmc_session {
 	char device[32];              /* in-band device path, when one is used */
 	int64_t next_attempt_mono_ns; /* no reconnect before this */
 	double backoff_s;             /* wait after the next failed attempt */
+	int64_t last_used_mono_ns;    /* last time the BMC answered on this session */
 	unsigned reconnects;          /* successful reopenings after a break */
+	unsigned refreshes;           /* idle sessions replaced before use */
 	unsigned breaks;              /* times the session was found broken */
 	char last_error[ENERGY_REASON_MAX];
 };
@@ -33,7 +35,8 @@ int bmc_session_init(struct bmc_session *s, const struct ipmi_config *cfg);
 int bmc_session_open(struct bmc_session *s, char *why, size_t why_len);
 
 /* 0 when the session is open; otherwise try to reopen it unless the backoff
- * says not yet. Fails fast (-ENOTCONN) while waiting for the next attempt. */
+ * says not yet. Fails fast (-ENOTCONN) while waiting for the next attempt.
+ * A session left idle longer than a BMC may keep it is replaced first. */
 int bmc_session_ensure(struct bmc_session *s, char *why, size_t why_len);
 
 /* After a failed request on the session: turn FreeIPMI's error into a
@@ -46,6 +49,9 @@ int bmc_session_fail(struct bmc_session *s, const char *what, char *why, size_t 
  * checked up front so that the message can name it. Returns 0 with its path,
  * -ENODEV when there is none, -EACCES when this user cannot open it. */
 int bmc_find_local_device(char *device, size_t device_len, char *why, size_t why_len);
+
+/* The BMC answered a request on the session: it is alive now. */
+void bmc_session_used(struct bmc_session *s);
 
 /* Close and free. Safe on a session that never opened. */
 void bmc_session_destroy(struct bmc_session *s);

@@ -34,6 +34,7 @@ int dcmi_power_read(struct bmc_session *s, struct dcmi_power_reading *out, char 
 	struct ipmi_stamp when = ipmi_stamp_midpoint(begin);
 	if (n < 0)
 		return bmc_session_fail(s, "DCMI Get Power Reading", why, why_len);
+	bmc_session_used(s);
 	if (n < 2) {
 		snprintf(why, why_len, "BMC %s: DCMI Get Power Reading: short response (%d bytes)", s->target, n);
 		return -EIO;

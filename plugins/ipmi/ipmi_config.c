@@ -43,6 +43,8 @@ const struct energy_config_key ipmi_config_keys[] = {
 	{"ipmi_sdr_cache_dir", ENERGY_CONFIG_STRING, 0, "$XDG_CACHE_HOME/energymon/sdr",
 	 "directory for SDR caches (one per host:port, refreshed when the BMC's SDR changes); \"\" for none"},
 	{"ipmi_timeout", ENERGY_CONFIG_NUMBER, 0, "2", "seconds to wait for the BMC per session setup or request"},
+	{"ipmi_session_refresh", ENERGY_CONFIG_NUMBER, 0, "25",
+	 "seconds a session may stay idle before it is replaced (BMCs drop idle sessions after about 60 s)"},
 	{NULL, 0, 0, NULL, NULL}
 };
 
@@ -182,6 +184,14 @@ static int parse_numbers(const struct energy_host *host, struct ipmi_config *cfg
 			return -EINVAL;
 		}
 		cfg->timeout_s = v.number;
+	}
+	cfg->session_refresh_s = 25.0;
+	if (get(host, "ipmi_session_refresh", &v)) {
+		if (!(v.number >= 0.1 && v.number <= 3600)) {
+			snprintf(why, why_len, "ipmi_session_refresh %g s is outside 0.1-3600 s", v.number);
+			return -EINVAL;
+		}
+		cfg->session_refresh_s = v.number;
 	}
 	cfg->sensor_interval_s = 0;
 	if (get(host, "ipmi_sensor_interval", &v)) {

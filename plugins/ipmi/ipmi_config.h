@@ -54,6 +54,7 @@ struct ipmi_config {
 	double sensor_interval_s;      /* 0: five times the power interval */
 	char sdr_cache_dir[512];
 	double timeout_s;
+	double session_refresh_s;      /* replace a session idle longer than this */
 };
 
 /* The declared keys, terminated by a NULL name. */

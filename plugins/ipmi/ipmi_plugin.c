@@ -192,6 +192,7 @@ static int ipmi_get_data(void *instance)
 	host->note_number(host->ctx, "failed_power_samples", (double)in->failed_samples, "");
 	host->note_number(host->ctx, "session_breaks", (double)in->session.breaks, "");
 	host->note_number(host->ctx, "reconnects", (double)in->session.reconnects, "");
+	host->note_number(host->ctx, "idle_session_refreshes", (double)in->session.refreshes, "");
 	if (in->sweep_enabled) {
 		host->note_number(host->ctx, "sensor_readings", (double)in->sweep.reads, "");
 		host->note_number(host->ctx, "sensor_misses", (double)in->sweep.misses, "");

@@ -138,6 +138,8 @@ int sdr_sensor_read(ipmi_sensor_read_ctx_t reader, struct bmc_session *s, const 
 		snprintf(what, sizeof(what), "reading sensor \"%s\"", sensor->name);
 		return bmc_session_fail(s, what, why, why_len);
 	}
+	if (rc >= 0)
+		bmc_session_used(s);
 	if (rc <= 0 || !reading) {
 		snprintf(why, why_len, "BMC %s: sensor \"%s\" has no reading now: %s", s->target, sensor->name,
 			 ipmi_sensor_read_ctx_errormsg(reader));

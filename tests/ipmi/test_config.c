@@ -43,7 +43,7 @@ static void test_keys_declared(void)
 		"ipmi_host", "ipmi_username", "ipmi_password", "ipmi_password_file", "ipmi_password_env",
 		"ipmi_interface", "ipmi_cipher_suite", "ipmi_privilege", "ipmi_workarounds", "ipmi_use_sudo",
 		"ipmi_power_source", "ipmi_power_sensors", "ipmi_sensors", "ipmi_sensor_interval",
-		"ipmi_sdr_cache_dir", "ipmi_timeout"};
+		"ipmi_sdr_cache_dir", "ipmi_timeout", "ipmi_session_refresh"};
 	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
 		const struct energy_config_key *k = h.plugin->config_keys;
 		while (k->name && strcmp(k->name, expected[i]) != 0)
@@ -81,6 +81,7 @@ static void test_bad_values_named(void)
 	expect_refused("ipmi_cipher_suite", "42", -EINVAL, "ipmi_cipher_suite");
 	expect_refused("ipmi_timeout", "0", -EINVAL, "ipmi_timeout");
 	expect_refused("ipmi_sensor_interval", "-1", -EINVAL, "ipmi_sensor_interval");
+	expect_refused("ipmi_session_refresh", "0", -EINVAL, "ipmi_session_refresh");
 }
 
 static void test_good_values_accepted(void)

@@ -99,6 +99,27 @@ static void test_bmc_killed_and_restarted(void)
 	simbmc_cleanup(&bmc);
 }
 
+static void test_idle_session_replaced(void)
+{
+	struct simbmc bmc;
+	if (ipmi_fixture_start_bmc(&bmc, NULL))
+		return;
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load(&h, &bmc, 1.0), 0);
+	harness_set(&h, "ipmi_session_refresh", "0.5");
+	harness_set(&h, "ipmi_sensors", "false");
+	CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+	CU_ASSERT_EQUAL(h.plugin->start(h.instance), 0);
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 3, 1.0), 0); /* idle 1 s > 0.5 s before each */
+	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
+	CU_ASSERT_EQUAL(harness_count(&h, "dcmi", ENERGY_Q_POWER_W), 3);
+	CU_ASSERT_EQUAL(harness_note(&h, "idle_session_refreshes")->number, 2);
+	CU_ASSERT_EQUAL(harness_note(&h, "session_breaks")->number, 0);
+	CU_ASSERT_EQUAL(harness_note(&h, "failed_power_samples")->number, 0);
+	harness_close(&h);
+	simbmc_cleanup(&bmc);
+}
+
 int main(void)
 {
 	ipmi_fixture_require_bmc();
@@ -106,6 +127,7 @@ int main(void)
 		return 1;
 	CU_pSuite suite = CU_add_suite("ipmi reconnect", NULL, NULL);
 	CU_add_test(suite, "BMC killed mid-run and restarted", test_bmc_killed_and_restarted);
+	CU_add_test(suite, "a session idle too long is replaced before use", test_idle_session_replaced);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
