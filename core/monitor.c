@@ -190,6 +190,9 @@ int em_monitor_start(struct em_monitor *mon, struct em_error *err)
 		if (!src->available)
 			continue;
 		src->last_error[0] = '\0';
+		/* readings emitted from start() are stamped with this moment */
+		src->call_mono = em_now_ns(CLOCK_MONOTONIC);
+		src->call_wall = em_now_ns(CLOCK_REALTIME);
 		int rc = src->lib.vt->start(src->instance);
 		if (rc < 0) {
 			em_fail(err, rc, "plugin '%s' failed to start: %s", src->name,
@@ -229,11 +232,12 @@ static void stop_source(struct em_source *src, double interval_s)
 	src->stop_mono = em_now_ns(CLOCK_MONOTONIC);
 	src->stop_wall = em_now_ns(CLOCK_REALTIME);
 	src->last_error[0] = '\0';
-	if (src->lib.vt->stop(src->instance) < 0)
-		snprintf(src->recent_failure, sizeof(src->recent_failure), "stop failed: %s", src->last_error);
-	/* final readings are stamped with the stop time unless the plugin says otherwise */
+	/* readings from stop() and get_data() are stamped with the stop time
+	 * unless the plugin says otherwise */
 	src->call_mono = src->stop_mono;
 	src->call_wall = src->stop_wall;
+	if (src->lib.vt->stop(src->instance) < 0)
+		snprintf(src->recent_failure, sizeof(src->recent_failure), "stop failed: %s", src->last_error);
 	if (src->lib.vt->get_data && src->lib.vt->get_data(src->instance) < 0)
 		snprintf(src->recent_failure, sizeof(src->recent_failure), "get_data failed: %s", src->last_error);
 }

@@ -10,7 +10,7 @@ pkgs=(
   libjansson-dev libcunit1-dev
   openipmi libopenipmi-dev
   libplplot-dev plplot-driver-cairo
-  python3
+  python3 python3-pip
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -25,7 +25,5 @@ echo "=== energymon tests (release build) ==="
 run_suite build/test -Dbuildtype=debugoptimized -- "$@"
 
 echo "=== energymon tests under ASan + UBSan ==="
-# Python loads the library into an uninstrumented interpreter, which ASan
-# cannot join: that suite runs in the plain build only.
-run_suite build/asan -Db_sanitize=address,undefined -Db_lundef=false -- --no-suite python "$@"
+run_suite build/asan -Db_sanitize=address,undefined -Db_lundef=false -- "$@"
 echo "=== all tests passed ==="

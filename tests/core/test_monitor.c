@@ -39,6 +39,7 @@ static void test_constant_power_integrates_exactly(void)
 	CU_ASSERT_DOUBLE_EQUAL(energy_of(res, "testpower", "avg_power"), 120, 1e-9);
 	/* first reading at start, last at stop: the series covers the run */
 	CU_ASSERT_DOUBLE_EQUAL(covered, num(tp, "duration"), 0.02);
+	CU_ASSERT_PTR_NULL(json_object_get(power, "dropped_out_of_order"));
 	CU_ASSERT(json_is_false(json_object_get(tp, "placeholder")));
 	CU_ASSERT(json_is_true(json_object_get(tp, "complete")));
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_object_get(tp, "units"), "system")), "J");
