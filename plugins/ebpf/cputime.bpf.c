@@ -17,13 +17,17 @@
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define MAX_DEPTH 64 /* parent links followed when deciding membership */
+/* How often a busy CPU re-reads CLOCK_MONOTONIC next to rq->clock. The two
+ * run at the same rate to within NTP's slew (under 500 ppm), so converting
+ * over at most this span errs by under 2 us. */
+#define RESYNC_NS 4000000ULL
 
 /* set between open and load */
 const volatile __u32 target_tgid = 0;
 const volatile __u32 follow_children = 1;
 
 /* set by user space through the mmapped .bss */
-__u64 start_ns = 0; /* charged from here by a CPU's first switch */
+__u64 start_ns = 0; /* CLOCK_MONOTONIC; charged from here by a CPU's first switch */
 __u32 seeding = 0;  /* 1 while existing tasks are being marked */
 /* forks of tree tasks whose child could not be marked (storage busy or
  * out of memory): their time is not counted, so the result says so */
@@ -85,6 +89,18 @@ static __always_inline void charge(struct cputime_cpu *c, __u32 kind, __u64 ns)
 	}
 }
 
+/* __schedule() updated this CPU's rq->clock just before the tracepoint.
+ * The runqueues symbol needs CONFIG_KALLSYMS_ALL; the task's cfs_rq
+ * (CONFIG_FAIR_GROUP_SCHED, set for tasks of every class) points at the
+ * runqueue of the CPU it is about to run on. Without it, pay for the clock
+ * read: the pairs then hold the same clock twice. */
+static __always_inline __u64 switch_clock(struct task_struct *next)
+{
+	if (bpf_core_field_exists(struct cfs_rq, rq))
+		return next->se.cfs_rq->rq->clock;
+	return bpf_ktime_get_ns();
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
@@ -92,25 +108,35 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	struct cputime_cpu *c = bpf_map_lookup_elem(&cpu_acct, &zero);
 	if (!c)
 		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	__u64 since = c->last_ns;
+	__u64 now = switch_clock(next);
+	__u64 since = c->last_clk;
 	__u32 was = c->cur_kind;
 	if (!since) {
 		/* first switch on this CPU: prev has run since at least start */
-		since = start_ns;
+		__u64 kt = bpf_ktime_get_ns();
+		c->pair_clk = now;
+		c->pair_kt = kt;
+		since = kt > start_ns && now > kt - start_ns ? now - (kt - start_ns) : now;
 		was = kind_of(prev);
-	} else if (c->cur_task != (__u64)prev) {
-		/* A switch into prev was not delivered to this program (seen
-		 * on a Firecracker guest). prev certainly ran last: charge the
-		 * slice to it rather than to a task that may be long gone. */
-		was = kind_of(prev);
-		c->unseen++;
+	} else {
+		if (now - c->pair_clk > RESYNC_NS) {
+			c->pair_clk = now;
+			c->pair_kt = bpf_ktime_get_ns();
+		}
+		if (c->cur_task != (__u64)prev) {
+			/* A switch into prev was not delivered to this program
+			 * (seen on Firecracker guests). prev certainly ran
+			 * last: charge the slice to it, not to a task that may
+			 * be long gone. */
+			was = kind_of(prev);
+			c->unseen++;
+		}
 	}
 	if (now > since)
 		charge(c, was, now - since);
 	if (was == KIND_TREE)
 		c->tree_switches++;
-	c->last_ns = now;
+	c->last_clk = now;
 	c->cur_task = (__u64)next;
 	c->cur_kind = kind_of(next);
 	return 0;
@@ -140,8 +166,9 @@ int seed(struct bpf_iter__task *ctx)
 }
 
 /* Run on one CPU through BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU: it
- * executes in an interrupt there, so no switch handler runs meanwhile. It
- * charges the running slice up to now and copies the totals to snap_. */
+ * executes in an interrupt there (or with preemption off, on the caller's
+ * CPU), so no switch handler runs there meanwhile. It charges the running
+ * slice up to now and copies the totals to snap_. */
 SEC("raw_tp")
 int flush(void *ctx)
 {
@@ -149,13 +176,16 @@ int flush(void *ctx)
 	struct cputime_cpu *c = bpf_map_lookup_elem(&cpu_acct, &zero);
 	if (!c)
 		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	if (c->last_ns && c->cur_kind != KIND_UNKNOWN) {
-		if (now > c->last_ns)
-			charge(c, c->cur_kind, now - c->last_ns);
-		c->last_ns = now;
+	__u64 kt = bpf_ktime_get_ns();
+	if (c->last_clk && c->cur_kind != KIND_UNKNOWN && kt > c->pair_kt) {
+		/* rq->clock is not fresh here: convert from the last pair */
+		__u64 now = c->pair_clk + (kt - c->pair_kt);
+		if (now > c->last_clk) {
+			charge(c, c->cur_kind, now - c->last_clk);
+			c->last_clk = now;
+		}
 	}
-	c->snap_ns = now;
+	c->snap_ns = kt;
 	c->snap_busy_ns = c->busy_ns;
 	c->snap_idle_ns = c->idle_ns;
 	c->snap_tree_ns = c->tree_ns;
