@@ -35,7 +35,9 @@ static int classify(ipmi_sdr_ctx_t sdr, const uint8_t *rec, unsigned int len, st
 	uint8_t type, code, percentage, modifier, rate, base, modifier_unit;
 	if (ipmi_sdr_parse_record_id_and_type(sdr, rec, len, &id, &type) < 0)
 		return 0;
-	if (type != IPMI_SDR_FORMAT_FULL_SENSOR_RECORD && type != IPMI_SDR_FORMAT_COMPACT_SENSOR_RECORD)
+	/* Only full records carry the conversion factors that turn a raw byte
+	 * into a value in units; a compact record's sensor has no number to read. */
+	if (type != IPMI_SDR_FORMAT_FULL_SENSOR_RECORD)
 		return 0;
 	if (ipmi_sdr_parse_event_reading_type_code(sdr, rec, len, &code) < 0 ||
 	    !IPMI_EVENT_READING_TYPE_CODE_IS_THRESHOLD(code))

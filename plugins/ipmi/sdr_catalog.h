@@ -28,7 +28,7 @@ struct sdr_catalog {
 	int from_cache;       /* 1: a still-valid cache was used, 0: read from the BMC */
 };
 
-/* Load the threshold sensors whose unit is degrees C/F, Volts, Amps, RPM or
+/* Load the threshold sensors (full records) whose unit is degrees C/F, Volts, Amps, RPM or
  * Watts. `cache_dir` ("" for no lasting cache) holds one cache per BMC,
  * checked against the BMC's SDR repository timestamps before use and
  * rebuilt when they changed. Returns 0 or a negative errno with `why`. */
