@@ -25,6 +25,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 /* set between open and load */
 const volatile __u32 target_tgid = 0;
 const volatile __u32 follow_children = 1;
+const volatile __u32 n_counters = 0; /* perf counters in counter0, counter1 */
 
 /* set by user space through the mmapped .bss */
 __u64 start_ns = 0; /* CLOCK_MONOTONIC; charged from here by a CPU's first switch */
@@ -40,6 +41,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cputime_cpu);
 } cpu_acct SEC(".maps");
+
+/* one perf event per CPU each; libbpf sizes them to the possible CPUs */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} counter0 SEC(".maps"), counter1 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -101,6 +109,29 @@ static __always_inline __u64 switch_clock(struct task_struct *next)
 	return bpf_ktime_get_ns();
 }
 
+static __always_inline void count_one(struct cputime_cpu *c, void *map, int i, __u32 kind)
+{
+	struct bpf_perf_event_value v;
+	if (bpf_perf_event_read_value(map, BPF_F_CURRENT_CPU, &v, sizeof(v)) != 0)
+		return;
+	/* cnt_last is 0 before this CPU's first reading: nothing to charge */
+	if (kind == KIND_TREE && c->cnt_last[i])
+		c->cnt_tree[i] += v.counter - c->cnt_last[i];
+	c->cnt_last[i] = v.counter;
+	if (v.running < v.enabled)
+		c->multiplexed = 1;
+}
+
+/* Charge the counts since the last reading on this CPU to `kind`. With no
+ * counters (n_counters is read-only), the verifier drops all of this. */
+static __always_inline void count(struct cputime_cpu *c, __u32 kind)
+{
+	if (n_counters > 0)
+		count_one(c, &counter0, 0, kind);
+	if (n_counters > 1)
+		count_one(c, &counter1, 1, kind);
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
@@ -136,6 +167,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		charge(c, was, now - since);
 	if (was == KIND_TREE)
 		c->tree_switches++;
+	count(c, was);
 	c->last_clk = now;
 	c->cur_task = (__u64)next;
 	c->cur_kind = kind_of(next);
@@ -184,6 +216,7 @@ int flush(void *ctx)
 			charge(c, c->cur_kind, now - c->last_clk);
 			c->last_clk = now;
 		}
+		count(c, c->cur_kind);
 	}
 	c->snap_ns = kt;
 	c->snap_busy_ns = c->busy_ns;
@@ -191,6 +224,9 @@ int flush(void *ctx)
 	c->snap_tree_ns = c->tree_ns;
 	c->snap_tree_switches = c->tree_switches;
 	c->snap_unseen = c->unseen;
+	c->snap_cnt_tree[0] = c->cnt_tree[0];
+	c->snap_cnt_tree[1] = c->cnt_tree[1];
+	c->snap_multiplexed = c->multiplexed;
 	c->snap_valid = 1;
 	return 0;
 }

@@ -12,6 +12,8 @@
 #ifndef EBPF_CPUTIME_H
 #define EBPF_CPUTIME_H
 
+#define CPUTIME_MAX_COUNTERS 2 /* perf counters read at each switch */
+
 #ifdef __BPF__
 /* vmlinux.h provides __u32/__u64 */
 #else
@@ -43,7 +45,9 @@ struct cputime_cpu {
 	__u64 unseen;         /* switches whose prev was not the last next: one went unseen */
 	__u64 cur_task;       /* address of the task switched in last, only compared */
 	__u32 cur_kind;       /* enum ebpf_task_kind of the task running since last_clk */
-	__u32 pad0;
+	__u32 multiplexed;    /* 1: a counter ran only part of the time */
+	__u64 cnt_last[CPUTIME_MAX_COUNTERS]; /* counter values at the last switch or flush */
+	__u64 cnt_tree[CPUTIME_MAX_COUNTERS]; /* counts charged to the tree */
 	/* snapshot: written only by the flush program */
 	__u64 snap_ns;        /* CLOCK_MONOTONIC of the snapshot */
 	__u64 snap_busy_ns;
@@ -51,8 +55,9 @@ struct cputime_cpu {
 	__u64 snap_tree_ns;
 	__u64 snap_tree_switches;
 	__u64 snap_unseen;
+	__u64 snap_cnt_tree[CPUTIME_MAX_COUNTERS];
 	__u32 snap_valid;     /* 1 once a flush ran on this CPU */
-	__u32 pad1;
+	__u32 snap_multiplexed;
 };
 
 #endif

@@ -22,12 +22,15 @@ struct ebpf_inst {
 	pid_t target;
 	int started, stopped, have_final;
 	struct ebpf_totals final;
-	char hw_status[ENERGY_REASON_MAX];
+	struct ebpf_counters counters;
+	char counters_status[ENERGY_REASON_MAX];
 };
 
 static const struct energy_config_key config_keys[] = {
 	{ "ebpf_include_children", ENERGY_CONFIG_BOOL, 0, "true",
 	  "count the target's descendants (present and future) with it; false: the target process only" },
+	{ "ebpf_counters", ENERGY_CONFIG_STRING_LIST, 0, "cycles,instructions",
+	  "perf counters to count per process tree, at most 2 of: cycles, instructions, cpu-clock" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -61,6 +64,17 @@ static int ebpf_create(const struct energy_host *host, void **instance, char *wh
 	struct energy_config_value v;
 	if (host->config_get(host->ctx, "ebpf_include_children", &v) == 0)
 		follow = v.boolean != 0;
+	static const char *const default_counters[] = { "cycles", "instructions" };
+	const char *const *names = default_counters;
+	size_t nnames = 2;
+	int counters_configured = host->config_get(host->ctx, "ebpf_counters", &v) == 0;
+	if (counters_configured) {
+		names = v.list;
+		nnames = v.list_len;
+		rc = counters_check_names(names, nnames, why, len);
+		if (rc != 0)
+			return rc;
+	}
 
 	struct ebpf_inst *in = calloc(1, sizeof(*in));
 	if (!in) {
@@ -69,12 +83,16 @@ static int ebpf_create(const struct energy_host *host, void **instance, char *wh
 	}
 	in->host = host;
 	in->target = (pid_t)host->target_pid;
-	rc = monitor_open(&in->mon, host, in->target, follow, why, len);
+	/* without counters the plugin still runs; the result says why */
+	if (counters_open_described(&in->counters, names, nnames, in->counters_status,
+				    sizeof(in->counters_status)) != 0 && counters_configured)
+		host->log(host->ctx, ENERGY_LOG_WARN, "ebpf: counters %s", in->counters_status);
+	rc = monitor_open(&in->mon, host, in->target, follow, &in->counters, why, len);
 	if (rc != 0) {
+		counters_close(&in->counters);
 		free(in);
 		return rc;
 	}
-	ebpf_hw_counters_status(in->hw_status, sizeof(in->hw_status));
 	*instance = in;
 	return 0;
 }
@@ -135,6 +153,12 @@ static void emit(struct ebpf_inst *in, const struct ebpf_totals *t, uint32_t fla
 	snprintf(r.sensor, sizeof(r.sensor), "context_switches");
 	r.value = (double)t->tree_switches;
 	h->emit(h->ctx, &r);
+
+	for (unsigned i = 0; i < in->counters.n; i++) {
+		snprintf(r.sensor, sizeof(r.sensor), "%s", in->counters.name[i]);
+		r.value = (double)t->counts[i];
+		h->emit(h->ctx, &r);
+	}
 }
 
 static int ebpf_sample(void *instance)
@@ -192,7 +216,12 @@ static int ebpf_get_data(void *instance)
 	h->note_number(h->ctx, "machine_idle_time", (double)t->idle_ns / 1e9, "s");
 	h->note_number(h->ctx, "context_switches", (double)t->tree_switches, "");
 	h->note_string(h->ctx, "attribution_rule", ATTRIBUTION_RULE);
-	h->note_string(h->ctx, "hardware_counters", in->hw_status);
+	h->note_string(h->ctx, "hardware_counters", in->counters_status);
+	for (unsigned i = 0; i < in->counters.n; i++)
+		h->note_number(h->ctx, in->counters.name[i], (double)t->counts[i], "");
+	if (t->multiplexed)
+		h->note_string(h->ctx, "counters_multiplexed",
+			       "the PMU was shared: some counters ran part of the time, their counts are low");
 	/* Switches the kernel did not deliver to the program: each one makes
 	 * the slice before it uncertain, so the result shows how many. */
 	h->note_number(h->ctx, "unseen_context_switches", (double)t->unseen, "");
@@ -212,6 +241,7 @@ static void ebpf_destroy(void *instance)
 	if (!in)
 		return;
 	monitor_close(in->mon);
+	counters_close(&in->counters);
 	free(in);
 }
 

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,8 @@
 #include "ebpf_internal.h"
 
 #define VERIFIER_LOG_SIZE (256 * 1024)
+
+_Static_assert(EBPF_MAX_COUNTERS == CPUTIME_MAX_COUNTERS, "one counter map per counter");
 
 struct ebpf_monitor {
 	const struct energy_host *host;
@@ -56,8 +59,29 @@ static const char *last_line(char *log)
 	return nl ? nl + 1 : log;
 }
 
+/* Hand the perf events to the kernel side: one map per counter, by CPU. */
+static int install_counters(struct ebpf_monitor *m, const struct ebpf_counters *counters, char *why,
+			    size_t len)
+{
+	struct bpf_map *maps[EBPF_MAX_COUNTERS] = { m->skel->maps.counter0, m->skel->maps.counter1 };
+	for (unsigned i = 0; i < counters->n; i++)
+		for (__u32 cpu = 0; cpu < (__u32)counters->ncpus && (int)cpu < m->ncpus; cpu++) {
+			int fd = counters->fds[i][cpu];
+			if (fd < 0)
+				continue;
+			if (bpf_map_update_elem(bpf_map__fd(maps[i]), &cpu, &fd, BPF_ANY) != 0) {
+				int err = -errno;
+				snprintf(why, len, "ebpf: installing the %s counter of CPU %u failed: %s",
+					 counters->name[i], cpu, strerror(-err));
+				return err;
+			}
+		}
+	return 0;
+}
+
 int monitor_open(struct ebpf_monitor **out, const struct energy_host *host,
-		 pid_t target, int follow_children, char *why, size_t len)
+		 pid_t target, int follow_children, const struct ebpf_counters *counters,
+		 char *why, size_t len)
 {
 	int err;
 	struct ebpf_monitor *m = calloc(1, sizeof(*m));
@@ -93,6 +117,7 @@ int monitor_open(struct ebpf_monitor **out, const struct energy_host *host,
 	}
 	m->skel->rodata->target_tgid = (__u32)target;
 	m->skel->rodata->follow_children = follow_children ? 1 : 0;
+	m->skel->rodata->n_counters = counters->n;
 
 	err = cputime_bpf__load(m->skel);
 	if (err) {
@@ -101,6 +126,9 @@ int monitor_open(struct ebpf_monitor **out, const struct energy_host *host,
 		host->log(host->ctx, ENERGY_LOG_DEBUG, "ebpf: verifier log:\n%s", log);
 		goto cleanup;
 	}
+	err = install_counters(m, counters, why, len);
+	if (err)
+		goto cleanup;
 	*out = m;
 	m = NULL;
 cleanup:
@@ -207,6 +235,9 @@ int monitor_read(struct ebpf_monitor *m, struct ebpf_totals *out, char *why, siz
 		out->tree_ns += c->snap_tree_ns;
 		out->tree_switches += c->snap_tree_switches;
 		out->unseen += c->snap_unseen;
+		for (int i = 0; i < EBPF_MAX_COUNTERS; i++)
+			out->counts[i] += c->snap_cnt_tree[i];
+		out->multiplexed |= c->snap_multiplexed != 0;
 		out->cpus++;
 	}
 	return 0;

@@ -1,13 +1,11 @@
 /*
- * privileges.c — can this process load tracing BPF programs here, and are
- * there hardware counters? Cheap checks, no side effects, for probe().
+ * privileges.c — can this process load tracing BPF programs here? Cheap
+ * checks, no side effects, for probe().
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/perf_event.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ebpf_internal.h"
@@ -82,27 +80,4 @@ int ebpf_check_pid_namespace(char *why, size_t len)
 		return -EOPNOTSUPP;
 	}
 	return 0;
-}
-
-void ebpf_hw_counters_status(char *out, size_t len)
-{
-	if (access("/sys/bus/event_source/devices/cpu", F_OK) != 0 &&
-	    access("/sys/bus/event_source/devices/cpu_core", F_OK) != 0) {
-		snprintf(out, len, "unavailable: no hardware cpu PMU (/sys/bus/event_source/devices/cpu is missing)");
-		return;
-	}
-	struct perf_event_attr attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
-	attr.type = PERF_TYPE_HARDWARE;
-	attr.config = PERF_COUNT_HW_CPU_CYCLES;
-	attr.disabled = 1;
-	long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0) {
-		snprintf(out, len, "unavailable: perf_event_open of hardware cycles failed: %s", strerror(errno));
-		return;
-	}
-	close((int)fd);
-	snprintf(out, len, "unavailable: the cpu PMU opens here, but this plugin version does not count "
-			   "cycles or instructions per process tree");
 }
