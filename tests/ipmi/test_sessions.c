@@ -6,6 +6,7 @@
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,6 +39,38 @@ static void test_lan_lanplus_auto(void)
 	expect_session(&bmc, "lan", "lan");
 	expect_session(&bmc, "lanplus", "lanplus");
 	expect_session(&bmc, "auto", "lanplus");
+	simbmc_cleanup(&bmc);
+}
+
+/* The two other password sources open the same session as the file does. */
+static void test_password_from_env_and_config(void)
+{
+	struct simbmc bmc;
+	if (ipmi_fixture_start_bmc(&bmc, NULL))
+		return;
+	setenv("ENERGYMON_TEST_BMC_PASSWORD", bmc.password, 1);
+	for (int inline_pw = 0; inline_pw <= 1; inline_pw++) {
+		struct harness h;
+		CU_ASSERT_EQUAL_FATAL(harness_load(&h, "ipmi"), 0);
+		harness_set(&h, "ipmi_host", bmc.host);
+		harness_set(&h, "ipmi_username", bmc.user);
+		if (inline_pw)
+			harness_set(&h, "ipmi_password", bmc.password);
+		else
+			harness_set(&h, "ipmi_password_env", "ENERGYMON_TEST_BMC_PASSWORD");
+		harness_set(&h, "ipmi_workarounds", "opensesspriv");
+		harness_set(&h, "ipmi_sensors", "false");
+		int rc = harness_create(&h);
+		if (rc)
+			printf("\n  %s: %s", inline_pw ? "ipmi_password" : "ipmi_password_env", h.error);
+		CU_ASSERT_EQUAL(rc, 0);
+		if (rc == 0) {
+			h.plugin->start(h.instance);
+			CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 1, 0.1), 0);
+		}
+		harness_close(&h);
+	}
+	unsetenv("ENERGYMON_TEST_BMC_PASSWORD");
 	simbmc_cleanup(&bmc);
 }
 
@@ -95,6 +128,7 @@ int main(void)
 		return 1;
 	CU_pSuite suite = CU_add_suite("ipmi sessions", NULL, NULL);
 	CU_add_test(suite, "lan, lanplus and auto sessions", test_lan_lanplus_auto);
+	CU_add_test(suite, "password from the environment or the configuration", test_password_from_env_and_config);
 	CU_add_test(suite, "SDR cache reused, rebuilt for another BMC on the same port",
 		    test_sdr_cache_reused_then_rebuilt);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
