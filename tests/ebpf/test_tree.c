@@ -6,7 +6,6 @@
  */
 #include <CUnit/Basic.h>
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,52 +14,8 @@
 #include <unistd.h>
 
 #include "plugin_harness.h"
+#include "tree_check.h"
 #include "workload.h"
-
-#define TOLERANCE 0.05
-
-#define ASSERT_WITHIN(measured, expected, rel)                                              \
-	do {                                                                                \
-		double m_ = (measured), e_ = (expected);                                    \
-		int ok_ = e_ > 0 && fabs(m_ - e_) <= (rel) * e_;                            \
-		if (!ok_)                                                                   \
-			printf("\n  %s = %.4f, expected %s = %.4f (within %.0f%%)\n", #measured, \
-			       m_, #expected, e_, (rel) * 100);                             \
-		CU_ASSERT(ok_);                                                             \
-	} while (0)
-
-static int start_monitor(struct harness *h, pid_t target, const char *follow)
-{
-	if (harness_load(h, "ebpf") != 0) {
-		printf("\n  load: %s\n", h->error);
-		return -1;
-	}
-	if (follow)
-		harness_set(h, "ebpf_include_children", follow);
-	harness_set_target(h, target, 0.1);
-	int rc = harness_create(h);
-	if (rc == 0)
-		rc = h->plugin->start(h->instance);
-	if (rc != 0)
-		printf("\n  create/start: %d %s\n", rc, h->error);
-	return rc;
-}
-
-/* stop + get_data; the FINAL "tree" reading in seconds, or -1 */
-static double finish(struct harness *h)
-{
-	int rc = h->plugin->stop(h->instance);
-	if (rc == 0)
-		rc = h->plugin->get_data(h->instance);
-	if (rc != 0) {
-		printf("\n  stop/get_data: %d %s\n", rc, h->error);
-		return -1;
-	}
-	const struct energy_reading *r = harness_last(h, "tree", ENERGY_Q_CPU_TIME_S);
-	if (!r || !(r->flags & ENERGY_READING_FINAL) || r->scope != ENERGY_SCOPE_PROCESS)
-		return -1;
-	return r->value;
-}
 
 static void burn_1_5(void *arg)
 {
@@ -197,21 +152,6 @@ static void test_two_monitors_are_separate(void)
 	harness_close(&hb);
 }
 
-static void test_children_excluded_when_configured(void)
-{
-	struct waiting_child c;
-	struct harness h;
-	CU_ASSERT_FATAL(spawn_waiting(&c, parent_then_grandchild, NULL) == 0);
-	CU_ASSERT_FATAL(start_monitor(&h, c.pid, "false") == 0);
-	release(&c);
-	double with_grandchild = reap_cpu_s(c.pid);
-	double measured = finish(&h);
-	/* the child alone burns 0.5 s; its grandchild's 1.0 s is left out */
-	ASSERT_WITHIN(measured, 0.5, 0.1);
-	CU_ASSERT(with_grandchild > 1.4);
-	harness_close(&h);
-}
-
 int main(void)
 {
 	skip_unless_bpf_allowed();
@@ -222,7 +162,6 @@ int main(void)
 	CU_add_test(s, "a grandchild forked mid-run is counted, an outsider is not", test_grandchild_counted_outsider_not);
 	CU_add_test(s, "a member that exits before stop keeps its total", test_exited_member_keeps_total);
 	CU_add_test(s, "two monitors at once do not see each other's processes", test_two_monitors_are_separate);
-	CU_add_test(s, "ebpf_include_children=false leaves descendants out", test_children_excluded_when_configured);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

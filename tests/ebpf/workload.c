@@ -9,20 +9,30 @@
 
 #include "plugin_harness.h"
 
-static double cpu_now_s(void)
+static double cpu_now_s(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void burn(clockid_t clock, double cpu_s)
+{
+	double end = cpu_now_s(clock) + cpu_s;
+	volatile unsigned long x = 0;
+	while (cpu_now_s(clock) < end)
+		for (int i = 0; i < 10000; i++)
+			x += (unsigned long)i;
 }
 
 void burn_cpu(double cpu_s)
 {
-	double end = cpu_now_s() + cpu_s;
-	volatile unsigned long x = 0;
-	while (cpu_now_s() < end)
-		for (int i = 0; i < 10000; i++)
-			x += (unsigned long)i;
+	burn(CLOCK_PROCESS_CPUTIME_ID, cpu_s);
+}
+
+void burn_cpu_thread(double cpu_s)
+{
+	burn(CLOCK_THREAD_CPUTIME_ID, cpu_s);
 }
 
 int spawn_waiting(struct waiting_child *c, void (*fn)(void *), void *arg)

@@ -10,6 +10,8 @@
 
 /* Spend `cpu_s` seconds of this process's own CPU time, then return. */
 void burn_cpu(double cpu_s);
+/* The same, counting the calling thread's CPU time only. */
+void burn_cpu_thread(double cpu_s);
 
 /* A child that blocks until release() and then runs fn(arg) and exits 0. */
 struct waiting_child {
