@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bmc_errors.h"
+#include "bmc_reconnect.h"
 #include "ipmi_clock.h"
 
 /* The first reconnect is tried at once; later ones wait longer each time,
@@ -177,18 +178,34 @@ int bmc_session_ensure(struct bmc_session *s, char *why, size_t why_len)
 			schedule_next_attempt(s);
 		return rc;
 	}
-	if (now < s->next_attempt_mono_ns) {
-		snprintf(why, why_len, "session lost (%s); next reconnect attempt in %.1f s", s->last_error,
-			 (double)(s->next_attempt_mono_ns - now) / 1e9);
+	if (s->pending) {
+		int rc = bmc_reconnect_poll(s, why, why_len);
+		if (rc == 0) {
+			s->reconnects++;
+			s->backoff_s = 0;
+			return 0;
+		}
+		if (rc < 0) {
+			snprintf(s->last_error, sizeof(s->last_error), "%s", why);
+			schedule_next_attempt(s);
+			return rc;
+		}
+		snprintf(why, why_len, "BMC %s: reconnecting in the background after: %s", s->target, s->last_error);
 		return -ENOTCONN;
 	}
-	int rc = bmc_session_open(s, why, why_len);
+	if (now < s->next_attempt_mono_ns) {
+		snprintf(why, why_len, "BMC %s: next reconnect attempt in %.1f s after: %s", s->target,
+			 (double)(s->next_attempt_mono_ns - now) / 1e9, s->last_error);
+		return -ENOTCONN;
+	}
+	int rc = bmc_reconnect_start(s);
 	if (rc) {
+		snprintf(why, why_len, "BMC %s: cannot start reconnecting: %s", s->target, strerror(-rc));
 		schedule_next_attempt(s);
 		return rc;
 	}
-	s->reconnects++;
-	return 0;
+	snprintf(why, why_len, "BMC %s: reconnecting in the background after: %s", s->target, s->last_error);
+	return -ENOTCONN;
 }
 
 int bmc_session_fail(struct bmc_session *s, const char *what, char *why, size_t why_len)
@@ -208,6 +225,7 @@ int bmc_session_fail(struct bmc_session *s, const char *what, char *why, size_t 
 
 void bmc_session_destroy(struct bmc_session *s)
 {
+	bmc_reconnect_abandon(s);
 	if (!s->ctx)
 		return;
 	if (s->is_open)

@@ -11,8 +11,12 @@
 
 #include "ipmi_config.h"
 
+struct bmc_attempt;
+
 struct bmc_session {
-	ipmi_ctx_t ctx;               /* kept across reconnects; only closed and reopened */
+	ipmi_ctx_t ctx;               /* replaced when a reconnection succeeds */
+	unsigned generation;          /* changes whenever ctx does: rebind what uses it */
+	struct bmc_attempt *pending;  /* a reconnection running in the background */
 	const struct ipmi_config *cfg;
 	int is_open;
 	enum ipmi_link link;          /* resolved: LAN_AUTO becomes LANPLUS or LAN */
@@ -34,9 +38,11 @@ int bmc_session_init(struct bmc_session *s, const struct ipmi_config *cfg);
  * naming the BMC and saying what to change. */
 int bmc_session_open(struct bmc_session *s, char *why, size_t why_len);
 
-/* 0 when the session is open; otherwise try to reopen it unless the backoff
- * says not yet. Fails fast (-ENOTCONN) while waiting for the next attempt.
- * A session left idle longer than a BMC may keep it is replaced first. */
+/* 0 when the session is open. Otherwise never waits for the BMC: starts a
+ * reconnection in the background when the backoff allows, picks up its
+ * result on a later call, and meanwhile fails at once with -ENOTCONN (or the
+ * failed attempt's errno). A session left idle longer than a BMC may keep it
+ * is replaced first (in the caller's thread: that BMC was answering). */
 int bmc_session_ensure(struct bmc_session *s, char *why, size_t why_len);
 
 /* After a failed request on the session: turn FreeIPMI's error into a
@@ -53,7 +59,8 @@ int bmc_find_local_device(char *device, size_t device_len, char *why, size_t why
 /* The BMC answered a request on the session: it is alive now. */
 void bmc_session_used(struct bmc_session *s);
 
-/* Close and free. Safe on a session that never opened. */
+/* Close and free; waits for a background reconnection to end (at most
+ * ipmi_timeout). Safe on a session that never opened. */
 void bmc_session_destroy(struct bmc_session *s);
 
 #endif

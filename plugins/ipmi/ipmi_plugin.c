@@ -22,6 +22,7 @@ struct ipmi_instance {
 	struct sdr_catalog catalog;
 	int have_catalog;
 	ipmi_sensor_read_ctx_t reader;
+	unsigned reader_generation;   /* the session generation `reader` is bound to */
 	struct power_source power;
 	struct sensor_sweep sweep;
 	int sweep_enabled;
@@ -141,6 +142,23 @@ static int ipmi_start(void *instance)
 	return 0;
 }
 
+/* A reconnection brings a new FreeIPMI context; the sensor reader is bound
+ * to the old one and must follow. */
+static int rebind_reader(struct ipmi_instance *in, char *why, size_t why_len)
+{
+	if (in->reader_generation == in->session.generation)
+		return 0;
+	ipmi_sensor_read_ctx_t reader = ipmi_sensor_read_ctx_create(in->session.ctx);
+	if (!reader) {
+		snprintf(why, why_len, "out of memory for a sensor reader");
+		return -ENOMEM;
+	}
+	ipmi_sensor_read_ctx_destroy(in->reader);
+	in->reader = reader;
+	in->reader_generation = in->session.generation;
+	return 0;
+}
+
 static int ipmi_sample(void *instance)
 {
 	struct ipmi_instance *in = instance;
@@ -153,6 +171,8 @@ static int ipmi_sample(void *instance)
 	if (rc == 0 && in->session.reconnects != before)
 		host->log(host->ctx, ENERGY_LOG_INFO, "BMC %s: session reopened (reconnect %u)", in->session.target,
 			  in->session.reconnects);
+	if (rc == 0)
+		rc = rebind_reader(in, why, sizeof(why));
 	if (rc == 0)
 		rc = power_source_read(&in->power, &in->session, in->reader, &watts, &when, why, sizeof(why));
 	if (rc) {
