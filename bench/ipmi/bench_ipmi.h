@@ -16,6 +16,7 @@ struct bench_result {
 	double wall_s;       /* elapsed, for all readings back to back */
 	double median_us;    /* latency of one reading */
 	double p99_us;
+	size_t missed_deadlines; /* paced runs: readings that ended after the next one was due */
 };
 
 /* The seed's method: one `ipmitool -I lanplus -C 3 ... dcmi power reading`
@@ -27,6 +28,11 @@ int bench_bare_freeipmi(const struct simbmc *bmc, size_t n, struct bench_result 
 
 /* The ipmi plugin's sample() through the recording harness. */
 int bench_plugin(const struct simbmc *bmc, const char *so_path, size_t n, int sensors, struct bench_result *out);
+
+/* The plugin paced at `hz` on absolute deadlines for `seconds`, power only:
+ * each reading then starts with cold caches after a sleep, as in real use. */
+int bench_plugin_paced(const struct simbmc *bmc, const char *so_path, double hz, double seconds,
+		       struct bench_result *out);
 
 double bench_cpu_self_s(void);
 double bench_mono_s(void);
