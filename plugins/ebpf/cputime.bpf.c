@@ -209,6 +209,14 @@ int flush(void *ctx)
 	if (!c)
 		return 0;
 	__u64 kt = bpf_ktime_get_ns();
+	/* The interrupted task is the one running here. If a switch into it
+	 * went unseen, the running slice is its own, not the last next's. */
+	struct task_struct *cur = bpf_get_current_task_btf();
+	if (c->last_clk && c->cur_task != (__u64)cur) {
+		c->cur_task = (__u64)cur;
+		c->cur_kind = kind_of(cur);
+		c->unseen++;
+	}
 	if (c->last_clk && c->cur_kind != KIND_UNKNOWN && kt > c->pair_kt) {
 		/* rq->clock is not fresh here: convert from the last pair */
 		__u64 now = c->pair_clk + (kt - c->pair_kt);
