@@ -22,7 +22,7 @@
 struct options {
 	const char *plugins, *config, *output_dir, *job_key, *call_id;
 	double interval;
-	bool json, list, no_files;
+	bool json, list, no_files, allow_unavailable;
 	const char *sets[64];
 	size_t nsets;
 	char **command;
@@ -32,6 +32,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: energymon [--plugins LIST] [--config FILE] [--interval S] [--output-dir DIR]\n"
 	      "                 [--job-key K] [--call-id C] [--set KEY=VALUE]... [--json] [--no-files]\n"
+	      "                 [--allow-unavailable]\n"
 	      "                 [-- COMMAND [ARGS...]]\n"
 	      "       energymon --list-plugins [--config FILE]\n"
 	      "       energymon report DIR [options]   (energymon report --help)\n\n"
@@ -39,7 +40,9 @@ static void usage(FILE *out)
 	      "(ipmi, perf, ebpf, ... or auto: every plugin that can run here). Without COMMAND,\n"
 	      "measures until Ctrl-C. Prints a summary to stderr; --json prints the result on stdout;\n"
 	      "writes {job_key}_{call_id}_{source}.json files to DIR (default energy_data).\n"
-	      "Plugin keys (ipmi_host, ...) come from --config or --set; secrets never from --set.\n",
+	      "Plugin keys (ipmi_host, ...) come from --config or --set; secrets never from --set.\n"
+	      "A named plugin that cannot run stops energymon (exit 125) unless --allow-unavailable:\n"
+	      "then the command runs and that source's files say why it measured nothing.\n",
 	      out);
 }
 
@@ -51,6 +54,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{"job-key", required_argument, 0, 'j'}, {"call-id", required_argument, 0, 'k'},
 		{"set", required_argument, 0, 's'}, {"json", no_argument, 0, 'J'},
 		{"no-files", no_argument, 0, 'n'}, {"list-plugins", no_argument, 0, 'l'},
+		{"allow-unavailable", no_argument, 0, 'a'},
 		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0},
 	};
 	int c;
@@ -79,6 +83,7 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case 'J': o->json = true; break;
 		case 'n': o->no_files = true; break;
+		case 'a': o->allow_unavailable = true; break;
 		case 'l': o->list = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("energymon %s (plugin ABI %d.%d)\n", ENERGYMON_VERSION, 1, 0); exit(0);
@@ -106,6 +111,8 @@ static int build_config(const struct options *o, struct em_config **cfg, struct 
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
 		rc = em_config_set(*cfg, key, eq + 1, err);
 	}
+	if (!rc && o->allow_unavailable)
+		rc = em_config_set(*cfg, "energy_allow_unavailable", "true", err);
 	if (!rc && o->command && !o->config)
 		rc = em_config_set(*cfg, "energy_function_name", o->command[0], err);
 	return rc;

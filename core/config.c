@@ -16,7 +16,7 @@
 /* Keys the host owns at the top level; anything else starting with "energy_"
  * is a typo worth reporting. */
 static const char *const host_keys[] = {
-	"energy_sampling_interval", "energy_output_dir", "energy_function_name", NULL,
+	"energy_sampling_interval", "energy_output_dir", "energy_function_name", "energy_allow_unavailable", NULL,
 };
 
 static void free_strategy(struct em_config *cfg)
@@ -167,6 +167,11 @@ static int read_host_keys(struct em_config *cfg, struct em_error *err)
 		if (rc)
 			return rc;
 	}
+	if ((v = json_object_get(root, "energy_allow_unavailable"))) {
+		if (!json_is_boolean(v))
+			return em_fail(err, -EINVAL, "energy_allow_unavailable: expected true or false");
+		cfg->allow_unavailable = json_is_true(v);
+	}
 	const char *key;
 	json_t *val;
 	json_object_foreach((json_t *)root, key, val) {
@@ -177,8 +182,8 @@ static int read_host_keys(struct em_config *cfg, struct em_error *err)
 			known |= strcmp(key, host_keys[i]) == 0;
 		if (!known)
 			return em_fail(err, -EINVAL, "%s: unknown key; energymon reads energy_sampling_interval, "
-			               "energy_output_dir, energy_function_name and lithops.energy, "
-			               "lithops.energy_strategy", key);
+			               "energy_output_dir, energy_function_name, energy_allow_unavailable and "
+			               "lithops.energy, lithops.energy_strategy", key);
 	}
 	return 0;
 }

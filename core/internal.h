@@ -28,6 +28,7 @@ struct em_config {
 	double interval_s;   /* energy_sampling_interval */
 	char *output_dir;    /* energy_output_dir */
 	char *function_name; /* energy_function_name, may be NULL */
+	bool allow_unavailable; /* energy_allow_unavailable */
 };
 
 /* ---- plugin files (plugin_loader.c) ---- */

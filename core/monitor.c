@@ -155,8 +155,11 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		mon->sources[mon->nsources++] = src;
 		struct em_error local = {0};
 		rc = open_source(mon, src, mon->cfg->strategy[i], &local);
-		if (rc && !mon->cfg->strategy_auto) {
-			/* named explicitly: whatever stops it is the user's to fix */
+		/* src->reason is set only when the plugin itself said it cannot run
+		 * here; a missing file, a bad ABI or a config error is always the
+		 * user's to fix when the plugin was named */
+		bool runtime_absence = src->reason[0] != '\0';
+		if (rc && !mon->cfg->strategy_auto && !(runtime_absence && mon->cfg->allow_unavailable)) {
 			em_fail(err, rc, "%s", local.message);
 			goto fail;
 		}
@@ -165,7 +168,7 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		usable += src->available;
 		rc = 0;
 	}
-	if (!usable) {
+	if (!usable && !(mon->cfg->allow_unavailable && !mon->cfg->strategy_auto)) {
 		rc = em_fail(err, -ENODEV, "no energy source can run here: %s: %s", mon->sources[0]->name,
 		             mon->sources[0]->reason);
 		goto fail;

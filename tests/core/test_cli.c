@@ -125,6 +125,23 @@ static void test_errors_name_the_key_and_run_nothing(void)
 	CU_ASSERT_NOT_EQUAL(access(marker, F_OK), 0);
 }
 
+static void test_allow_unavailable_runs_the_command_and_says_why(void)
+{
+	static struct run r;
+	char outdir[PATH_MAX];
+	snprintf(outdir, sizeof(outdir), "%s/files-allow", work);
+	const char *args[] = {"--allow-unavailable", "--plugins", "unavailable", "--output-dir", outdir, "--job-key",
+	                      "a", "--call-id", "1", "--", "sh", "-c", "exit 3", NULL};
+	run_cli(&r, args, 0);
+	CU_ASSERT_EQUAL(r.status, 3);
+	ASSERT_CONTAINS(r.err, "no measurement: no such hardware");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/a_1_unavailable.json", outdir);
+	json_t *f = json_load_file(path, 0, NULL);
+	CU_ASSERT(json_is_true(json_object_get(json_object_get(f, "energy_consumption"), "placeholder")));
+	json_decref(f);
+}
+
 static void test_command_not_found(void)
 {
 	static struct run r;
@@ -159,6 +176,7 @@ int main(int argc, char **argv)
 		{"SIGTERM is forwarded, results kept", test_sigterm_is_forwarded_and_results_kept},
 		{"--json output", test_json_output},
 		{"errors name the key and run nothing", test_errors_name_the_key_and_run_nothing},
+		{"--allow-unavailable runs the command, says why", test_allow_unavailable_runs_the_command_and_says_why},
 		{"command not found", test_command_not_found},
 		{"--list-plugins", test_list_plugins},
 		CU_TEST_INFO_NULL,

@@ -101,6 +101,33 @@ static void test_placeholder_file_has_null_energy_and_reason(void)
 	em_monitor_destroy(mon);
 }
 
+static void test_named_source_that_cannot_run_still_gets_its_file(void)
+{
+	make_dir();
+	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": [\"testpower\", \"unavailable\"]},"
+	                             " \"energy_sampling_interval\": 0.05, \"energy_allow_unavailable\": true}", 0.15);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, dir, "J", "1", &err), 0);
+	json_t *f = load("J_1_unavailable.json");
+	const json_t *ec = json_object_get(f, "energy_consumption");
+	CU_ASSERT(json_is_true(json_object_get(ec, "placeholder")));
+	ASSERT_CONTAINS(json_string_value(json_object_get(ec, "reason")), "/dev/nothing does not exist");
+	json_decref(f);
+	f = load("J_1_testpower.json");
+	CU_ASSERT(json_number_value(json_object_get(json_object_get(f, "energy_consumption"), "energy_system")) > 0);
+	json_decref(f);
+	em_monitor_destroy(mon);
+	/* with nothing that can run, the run still happens and says why */
+	mon = run("{\"lithops\": {\"energy_strategy\": \"unavailable\"}, \"energy_allow_unavailable\": true}", 0.05);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, dir, "J", "2", &err), 0);
+	f = load("J_2_composite.json");
+	CU_ASSERT(json_is_true(json_object_get(f, "placeholder")));
+	json_decref(f);
+	em_monitor_destroy(mon);
+}
+
 static void test_bad_job_key_is_named(void)
 {
 	make_dir();
@@ -162,6 +189,8 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{"files: names, modes, Lithops keys", test_files_names_modes_and_lithops_keys},
 		{"placeholder file: null energy and a reason", test_placeholder_file_has_null_energy_and_reason},
+		{"named source that cannot run still gets its file",
+		 test_named_source_that_cannot_run_still_gets_its_file},
 		{"bad job key is named", test_bad_job_key_is_named},
 		{"concurrent writers never corrupt the summary", test_concurrent_writers_never_corrupt_the_summary},
 		CU_TEST_INFO_NULL,

@@ -8,6 +8,7 @@
 #include "simbmc_client.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <math.h>
 #include <signal.h>
@@ -49,6 +50,7 @@ static void burn_cpu(double seconds)
 			x += (unsigned long)i;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
+	(void)x;
 }
 
 static const json_t *monitor_of(const json_t *res, const char *name)
@@ -162,6 +164,38 @@ static void test_bmc_death_mid_run_leaves_a_gap_and_sampling_resumes(void)
 	em_config_free(cfg);
 }
 
+static void test_unreachable_bmc_gives_a_placeholder_file_naming_the_host(void)
+{
+	char cfg_text[2048], dir[] = "/tmp/energymon-unreach-XXXXXX";
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	/* a port nothing listens on: the BMC's own port after it is stopped */
+	CU_ASSERT_EQUAL_FATAL(simbmc_stop(&bmc), 0);
+	snprintf(cfg_text, sizeof(cfg_text),
+	         "{\"lithops\": {\"energy_strategy\": \"ipmi\"}, \"energy_allow_unavailable\": true,"
+	         " \"ipmi_host\": \"%s\", \"ipmi_username\": \"%s\", \"ipmi_password_file\": \"%s\","
+	         " \"ipmi_workarounds\": [\"opensesspriv\"], \"ipmi_sdr_cache_dir\": \"%s\"}",
+	         bmc.host, bmc.user, bmc.password_file, sdr_dir);
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_load_string(cfg_text, &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_create(cfg, 0, &mon, &err), 0);
+	CU_ASSERT_EQUAL(em_monitor_start(mon, &err), 0);
+	CU_ASSERT_EQUAL(em_monitor_stop(mon, &err), 0);
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, dir, "job", "7", &err), 0);
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/job_7_ipmi.json", dir);
+	json_t *f = json_load_file(path, 0, NULL);
+	const json_t *ec = json_object_get(f, "energy_consumption");
+	CU_ASSERT(json_is_true(json_object_get(ec, "placeholder")));
+	CU_ASSERT(json_is_null(json_object_get(ec, "energy_system")));
+	ASSERT_CONTAINS(json_string_value(json_object_get(ec, "reason")), bmc.host);
+	json_decref(f);
+	em_monitor_destroy(mon);
+	em_config_free(cfg);
+	CU_ASSERT_EQUAL(simbmc_restart(&bmc), 0);
+}
+
 int main(int argc, char **argv)
 {
 	static CU_TestInfo attribution[] = {
@@ -171,6 +205,8 @@ int main(int argc, char **argv)
 	};
 	static CU_TestInfo bmc_death[] = {
 		{"BMC death mid-run: gap, resume", test_bmc_death_mid_run_leaves_a_gap_and_sampling_resumes},
+		{"unreachable BMC: placeholder file naming the host",
+		 test_unreachable_bmc_gives_a_placeholder_file_naming_the_host},
 		CU_TEST_INFO_NULL,
 	};
 	bool want_attribution = argc > 1 && !strcmp(argv[1], "attribution");
