@@ -1,13 +1,16 @@
 /*
  * test_unavailable.c — the ebpf plugin refuses clearly: without the
  * privilege to load BPF it says "unavailable" and why, and it will not
- * follow pid 0 or a process that does not exist. Needs root (to drop it).
+ * follow pid 0 or a process that does not exist; without BTF or inside a pid
+ * namespace it says so. Needs root (to drop it, and for the namespaces).
  */
 #include <CUnit/Basic.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,16 +42,75 @@ static int unprivileged_child(void)
 	return ok && ok2 ? 0 : 1;
 }
 
-static void test_without_privilege(void)
+/* Run `fn` in a child and expect exit status 0; the child reports. */
+static void in_child(int (*fn)(void))
 {
 	fflush(stdout);
 	pid_t pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0)
-		_exit(unprivileged_child());
+		_exit(fn());
 	int status = 0;
 	CU_ASSERT_FATAL(waitpid(pid, &status, 0) == pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		printf("\n  (skipped: this kernel does not allow the namespace this needs)\n");
+		return;
+	}
 	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_without_privilege(void)
+{
+	in_child(unprivileged_child);
+}
+
+static int probe_expect(int want, const char *words)
+{
+	struct harness h;
+	if (harness_load(&h, "ebpf") != 0)
+		return 11;
+	int rc = harness_probe(&h);
+	int ok = rc == want && strstr(h.error, words);
+	if (!ok)
+		printf("\n  probe: %d \"%s\", expected %d and \"%s\"\n", rc, h.error, want, words);
+	harness_close(&h);
+	fflush(stdout);
+	return ok ? 0 : 1;
+}
+
+/* Without BTF: hide /sys/kernel/btf behind an empty tmpfs in a private
+ * mount namespace. */
+static int hidden_btf_child(void)
+{
+	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("none", "/sys/kernel/btf", "tmpfs", 0, NULL) != 0)
+		return 77;
+	return probe_expect(-ENODEV, "BTF");
+}
+
+static void test_without_btf(void)
+{
+	in_child(hidden_btf_child);
+}
+
+/* In a new pid namespace the pids differ from the kernel's own. */
+static int pidns_child(void)
+{
+	if (unshare(CLONE_NEWPID) != 0)
+		return 77;
+	pid_t pid = fork();
+	if (pid < 0)
+		return 12;
+	if (pid == 0)
+		_exit(probe_expect(-EOPNOTSUPP, "pid namespace"));
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 13;
+}
+
+static void test_in_pid_namespace(void)
+{
+	in_child(pidns_child);
 }
 
 static void test_no_tree(void)
@@ -108,6 +170,8 @@ int main(void)
 		return 1;
 	CU_pSuite s = CU_add_suite("ebpf unavailable", NULL, NULL);
 	CU_add_test(s, "without root or CAP_BPF+CAP_PERFMON: -EPERM, unavailable, why", test_without_privilege);
+	CU_add_test(s, "without BTF: -ENODEV, and why", test_without_btf);
+	CU_add_test(s, "inside a pid namespace: -EOPNOTSUPP, and why", test_in_pid_namespace);
 	CU_add_test(s, "target pid 0: -EINVAL, no tree to follow", test_no_tree);
 	CU_add_test(s, "target that does not exist: -ESRCH", test_missing_process);
 	CU_add_test(s, "target gone between create and start: -ESRCH", test_target_gone_before_start);
