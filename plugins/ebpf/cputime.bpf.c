@@ -17,9 +17,10 @@
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define MAX_DEPTH 64 /* parent links followed when deciding membership */
-/* How often a busy CPU re-reads CLOCK_MONOTONIC next to rq->clock. The two
- * run at the same rate to within NTP's slew (under 500 ppm), so converting
- * over at most this span errs by under 2 us. */
+/* How often a CPU that keeps switching re-reads CLOCK_MONOTONIC next to
+ * rq->clock. The two run at the same rate to within NTP's slew (under 500
+ * ppm), so converting over this span errs by under 2 us; a CPU that does
+ * not switch for long converts over a longer span, erring by 0.05% of it. */
 #define RESYNC_NS 4000000ULL
 
 /* set between open and load */
