@@ -64,6 +64,28 @@ static __always_inline __u32 kind_of(struct task_struct *t)
 	return bpf_task_storage_get(&tree, t, 0, 0) ? KIND_TREE : KIND_OTHER;
 }
 
+/* kind_of() remembered per CPU: a CPU mostly switches among a few tasks.
+ * Membership of a live task never changes while the switch handler is
+ * attached (seeding is over; a child is marked at fork, before it can
+ * run), so a remembered kind stays right. */
+static __always_inline __u32 kind_memo(struct cputime_cpu *c, struct task_struct *t)
+{
+	if (t->pid == 0)
+		return KIND_IDLE;
+	__u64 p = (__u64)t, born = t->start_time;
+	if (c->memo_task[0] == p && c->memo_start[0] == born)
+		return c->memo_kind[0];
+	if (c->memo_task[1] == p && c->memo_start[1] == born)
+		return c->memo_kind[1];
+	__u32 kind = kind_of(t);
+	__u32 slot = c->memo_next & 1;
+	c->memo_task[slot] = p;
+	c->memo_start[slot] = born;
+	c->memo_kind[slot] = kind;
+	c->memo_next = slot ^ 1;
+	return kind;
+}
+
 /* Is `t` the target or (when following children) one of its descendants?
  * Only used while seeding: afterwards, membership is inherited at fork. */
 static __always_inline int descends_from_target(struct task_struct *t)
@@ -171,7 +193,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	count(c, was);
 	c->last_clk = now;
 	c->cur_task = (__u64)next;
-	c->cur_kind = kind_of(next);
+	c->cur_kind = kind_memo(c, next);
 	return 0;
 }
 

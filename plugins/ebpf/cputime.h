@@ -48,6 +48,13 @@ struct cputime_cpu {
 	__u32 multiplexed;    /* 1: a counter ran only part of the time */
 	__u64 cnt_last[CPUTIME_MAX_COUNTERS]; /* counter values at the last switch or flush */
 	__u64 cnt_tree[CPUTIME_MAX_COUNTERS]; /* counts charged to the tree */
+	/* the kinds of the last two tasks looked up here, by address and
+	 * start time (an address alone may be reused by a later task) */
+	__u64 memo_task[2];
+	__u64 memo_start[2];
+	__u32 memo_kind[2];
+	__u32 memo_next;      /* slot to replace next */
+	__u32 pad2;
 	/* snapshot: written only by the flush program */
 	__u64 snap_ns;        /* CLOCK_MONOTONIC of the snapshot */
 	__u64 snap_busy_ns;
