@@ -97,6 +97,8 @@ static int ebpf_create(const struct energy_host *host, void **instance, char *wh
 	return 0;
 }
 
+static int ebpf_sample(void *instance);
+
 static int ebpf_start(void *instance)
 {
 	struct ebpf_inst *in = instance;
@@ -119,7 +121,9 @@ static int ebpf_start(void *instance)
 	in->host->log(in->host->ctx, ENERGY_LOG_DEBUG, "ebpf: following %llu task(s) of process %d's tree",
 		      (unsigned long long)monitor_seeded_tasks(in->mon), (int)in->target);
 	in->started = 1;
-	return 0;
+	/* The counters start at zero now: say so at once, so the host's totals
+	 * (last reading minus first) include the time before its first sample(). */
+	return ebpf_sample(in);
 }
 
 static void emit(struct ebpf_inst *in, const struct ebpf_totals *t, uint32_t flags)
