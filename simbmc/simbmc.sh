@@ -189,6 +189,10 @@ cmd_start() {
 		if port_bound "$port" &&
 			ipmitool -I lanplus -C 3 -N 1 -R 1 -H 127.0.0.1 -p "$port" -U "$user" -f "$pwfile" \
 				mc info > /dev/null 2>&1; then
+			# ipmi_sim reads the sensor files one poll period (100 ms)
+			# after start and serves raw 0 as a valid reading until
+			# then: wait for that first poll before calling it ready
+			sleep 0.25
 			return 0
 		fi
 		sleep 0.1
