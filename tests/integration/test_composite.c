@@ -164,6 +164,65 @@ static void test_bmc_death_mid_run_leaves_a_gap_and_sampling_resumes(void)
 	em_config_free(cfg);
 }
 
+static pid_t bmc_pid(void)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/ipmi_sim.pid", bmc.dir);
+	FILE *f = fopen(path, "r");
+	int pid = 0;
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	return pid;
+}
+
+static void test_hung_bmc_stalls_only_its_own_samples(void)
+{
+	/* SIGSTOP: the BMC neither answers nor refuses, as a wedged BMC does */
+	double t[] = {now_unix()}, w[] = {120};
+	CU_ASSERT_EQUAL_FATAL(simbmc_write_profile(&bmc, t, w, 1), 0);
+	char cfg_text[2048];
+	config_for(cfg_text, sizeof(cfg_text), "\"ipmi\"", 0.1);
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_load_string(cfg_text, &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_create(cfg, 0, &mon, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_start(mon, &err), 0);
+	pid_t pid = bmc_pid();
+	CU_ASSERT_FATAL(pid > 0);
+	sleep_s(1.0);
+	kill(pid, SIGSTOP);
+	sleep_s(3.0);
+	kill(pid, SIGCONT);
+	sleep_s(3.0);
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_stop(mon, &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	/* stop is not held hostage: at most one request timeout (ipmi_timeout 2 s) */
+	CU_ASSERT((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9 < 3.0);
+	char *text = em_monitor_result_json(mon);
+	json_t *res = json_loads(text, 0, NULL);
+	free(text);
+	const json_t *ipmi = monitor_of(res, "ipmi");
+	CU_ASSERT(json_is_false(json_object_get(ipmi, "complete")));
+	CU_ASSERT(json_integer_value(json_object_get(json_object_get(ipmi, "sampling"), "failed_samples")) >= 1);
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(ipmi, "series"), i, s) {
+		if (strcmp(json_string_value(json_object_get(s, "quantity")), "power"))
+			continue;
+		CU_ASSERT(json_number_value(json_object_get(s, "gap_s")) >= 2.0);
+		CU_ASSERT(json_number_value(json_object_get(s, "covered_s")) >= 2.0); /* resumed */
+	}
+	json_decref(res);
+	em_monitor_destroy(mon);
+	em_config_free(cfg);
+}
+
 static void test_unreachable_bmc_gives_a_placeholder_file_naming_the_host(void)
 {
 	char cfg_text[2048], dir[] = "/tmp/energymon-unreach-XXXXXX";
@@ -205,6 +264,7 @@ int main(int argc, char **argv)
 	};
 	static CU_TestInfo bmc_death[] = {
 		{"BMC death mid-run: gap, resume", test_bmc_death_mid_run_leaves_a_gap_and_sampling_resumes},
+		{"hung BMC stalls only its own samples", test_hung_bmc_stalls_only_its_own_samples},
 		{"unreachable BMC: placeholder file naming the host",
 		 test_unreachable_bmc_gives_a_placeholder_file_naming_the_host},
 		CU_TEST_INFO_NULL,
