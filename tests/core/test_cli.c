@@ -142,6 +142,21 @@ static void test_allow_unavailable_runs_the_command_and_says_why(void)
 	json_decref(f);
 }
 
+static void test_without_a_command_measures_until_interrupted(void)
+{
+	static struct run r;
+	const char *args[] = {"--no-files", "--json", "--plugins", "testpower", "--interval", "0.05", NULL};
+	run_cli(&r, args, 0.4);
+	CU_ASSERT_EQUAL(r.status, 0);
+	ASSERT_CONTAINS(r.err, "whole system");
+	json_t *res = json_loads(r.out, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	CU_ASSERT(json_number_value(json_object_get(res, "duration")) > 0.2);
+	CU_ASSERT(energy_of(res, NULL, "system") > 0);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(res, "target_pid")), 0);
+	json_decref(res);
+}
+
 static void test_command_not_found(void)
 {
 	static struct run r;
@@ -177,6 +192,7 @@ int main(int argc, char **argv)
 		{"--json output", test_json_output},
 		{"errors name the key and run nothing", test_errors_name_the_key_and_run_nothing},
 		{"--allow-unavailable runs the command, says why", test_allow_unavailable_runs_the_command_and_says_why},
+		{"without a command: measures until interrupted", test_without_a_command_measures_until_interrupted},
 		{"command not found", test_command_not_found},
 		{"--list-plugins", test_list_plugins},
 		CU_TEST_INFO_NULL,
