@@ -27,7 +27,7 @@ struct rapl_domain_info {
 	const char *json_key;      /* Lithops perf JSON / note key, e.g. "energy_pkg" */
 	const char *sensor_suffix; /* appended to the package sensor, e.g. "/cores" */
 	unsigned scope;            /* enum energy_scope */
-	int per_package;           /* 0: one counter for the whole system (psys) */
+	int per_package;           /* 0: one counter for the whole machine (psys) */
 };
 
 const struct rapl_domain_info *rapl_domain_info(enum rapl_domain d);

@@ -121,47 +121,80 @@ static void test_ipmi_and_ebpf_attribute_system_energy_by_cpu_share(void)
 	em_config_free(cfg);
 }
 
-static void test_bmc_death_mid_run_leaves_a_gap_and_sampling_resumes(void)
+/* An ipmi-only monitor, started, against a BMC held at constant `watts`
+ * (the monitor keeps its own copy of the configuration). */
+static struct em_monitor *start_ipmi_monitor(double watts)
 {
-	double t[] = {now_unix()}, w[] = {200};
-	CU_ASSERT_EQUAL_FATAL(simbmc_write_profile(&bmc, t, w, 1), 0);
+	double t[] = {now_unix()}, w[] = {watts};
+	CU_ASSERT_EQUAL(simbmc_write_profile(&bmc, t, w, 1), 0);
 	char cfg_text[2048];
 	config_for(cfg_text, sizeof(cfg_text), "\"ipmi\"", 0.1);
 	struct em_config *cfg = NULL;
 	struct em_monitor *mon = NULL;
 	struct em_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(em_config_load_string(cfg_text, &cfg, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(em_monitor_create(cfg, 0, &mon, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(em_monitor_start(mon, &err), 0);
+	if (em_config_load_string(cfg_text, &cfg, &err) != 0 || em_monitor_create(cfg, 0, &mon, &err) != 0 ||
+	    em_monitor_start(mon, &err) != 0) {
+		fprintf(stderr, "\n    %s\n", err.message);
+		em_monitor_destroy(mon);
+		mon = NULL;
+	}
+	em_config_free(cfg);
+	return mon;
+}
+
+/* Stop, return the parsed result, destroy the monitor. */
+static json_t *stop_monitor(struct em_monitor *mon)
+{
+	struct em_error err = {0};
+	json_t *res = NULL;
+	if (em_monitor_stop(mon, &err) == 0) {
+		char *text = em_monitor_result_json(mon);
+		res = text ? json_loads(text, 0, NULL) : NULL;
+		free(text);
+	}
+	em_monitor_destroy(mon);
+	return res;
+}
+
+static const json_t *power_series(const json_t *res)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(monitor_of(res, "ipmi"), "series"), i, s)
+		if (!strcmp(json_string_value(json_object_get(s, "quantity")), "power"))
+			return s;
+	return NULL;
+}
+
+static double num(const json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+static void test_bmc_death_mid_run_leaves_a_gap_and_sampling_resumes(void)
+{
+	struct em_monitor *mon = start_ipmi_monitor(200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
 	sleep_s(1.0);
 	CU_ASSERT_EQUAL(simbmc_kill(&bmc), 0);
 	sleep_s(1.5);
 	CU_ASSERT_EQUAL(simbmc_restart(&bmc), 0);
 	sleep_s(2.5);
-	CU_ASSERT_EQUAL_FATAL(em_monitor_stop(mon, &err), 0);
-	char *text = em_monitor_result_json(mon);
-	json_t *res = json_loads(text, 0, NULL);
-	free(text);
+	json_t *res = stop_monitor(mon);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
 	const json_t *ipmi = monitor_of(res, "ipmi");
 	CU_ASSERT(json_is_false(json_object_get(ipmi, "complete")));
 	CU_ASSERT(json_is_false(json_object_get(ipmi, "placeholder")));
 	const json_t *sampling = json_object_get(ipmi, "sampling");
 	CU_ASSERT(json_integer_value(json_object_get(sampling, "failed_samples")) >= 1);
 	ASSERT_CONTAINS(json_string_value(json_object_get(sampling, "first_failure")), bmc.host);
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(ipmi, "series"), i, s) {
-		if (strcmp(json_string_value(json_object_get(s, "quantity")), "power"))
-			continue;
-		double gap = json_number_value(json_object_get(s, "gap_s"));
-		double covered = json_number_value(json_object_get(s, "covered_s"));
-		CU_ASSERT(gap >= 1.4);
-		CU_ASSERT(covered >= 2.0); /* sampling resumed after the restart */
-		CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(s, "energy_j")), 200 * covered, 200 * covered * 0.01);
-	}
+	const json_t *power = power_series(res);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(power);
+	double covered = num(power, "covered_s");
+	CU_ASSERT(num(power, "gap_s") >= 1.4);
+	CU_ASSERT(covered >= 2.0); /* sampling resumed after the restart */
+	CU_ASSERT_DOUBLE_EQUAL(num(power, "energy_j"), 200 * covered, 200 * covered * 0.01);
 	json_decref(res);
-	em_monitor_destroy(mon);
-	em_config_free(cfg);
 }
 
 static pid_t bmc_pid(void)
@@ -181,16 +214,8 @@ static pid_t bmc_pid(void)
 static void test_hung_bmc_stalls_only_its_own_samples(void)
 {
 	/* SIGSTOP: the BMC neither answers nor refuses, as a wedged BMC does */
-	double t[] = {now_unix()}, w[] = {120};
-	CU_ASSERT_EQUAL_FATAL(simbmc_write_profile(&bmc, t, w, 1), 0);
-	char cfg_text[2048];
-	config_for(cfg_text, sizeof(cfg_text), "\"ipmi\"", 0.1);
-	struct em_config *cfg = NULL;
-	struct em_monitor *mon = NULL;
-	struct em_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(em_config_load_string(cfg_text, &cfg, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(em_monitor_create(cfg, 0, &mon, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(em_monitor_start(mon, &err), 0);
+	struct em_monitor *mon = start_ipmi_monitor(120);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
 	pid_t pid = bmc_pid();
 	CU_ASSERT_FATAL(pid > 0);
 	sleep_s(1.0);
@@ -200,27 +225,19 @@ static void test_hung_bmc_stalls_only_its_own_samples(void)
 	sleep_s(3.0);
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	CU_ASSERT_EQUAL_FATAL(em_monitor_stop(mon, &err), 0);
+	json_t *res = stop_monitor(mon);
 	clock_gettime(CLOCK_MONOTONIC, &b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
 	/* stop is not held hostage: at most one request timeout (ipmi_timeout 2 s) */
 	CU_ASSERT((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9 < 3.0);
-	char *text = em_monitor_result_json(mon);
-	json_t *res = json_loads(text, 0, NULL);
-	free(text);
 	const json_t *ipmi = monitor_of(res, "ipmi");
 	CU_ASSERT(json_is_false(json_object_get(ipmi, "complete")));
 	CU_ASSERT(json_integer_value(json_object_get(json_object_get(ipmi, "sampling"), "failed_samples")) >= 1);
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(ipmi, "series"), i, s) {
-		if (strcmp(json_string_value(json_object_get(s, "quantity")), "power"))
-			continue;
-		CU_ASSERT(json_number_value(json_object_get(s, "gap_s")) >= 2.0);
-		CU_ASSERT(json_number_value(json_object_get(s, "covered_s")) >= 2.0); /* resumed */
-	}
+	const json_t *power = power_series(res);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(power);
+	CU_ASSERT(num(power, "gap_s") >= 2.0);
+	CU_ASSERT(num(power, "covered_s") >= 2.0); /* resumed */
 	json_decref(res);
-	em_monitor_destroy(mon);
-	em_config_free(cfg);
 }
 
 static void test_unreachable_bmc_gives_a_placeholder_file_naming_the_host(void)
