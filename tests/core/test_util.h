@@ -3,6 +3,7 @@
 #define TEST_UTIL_H
 
 #include "energymon.h"
+#include "../support/cunit_run.h"
 
 #include <CUnit/Basic.h>
 #include <jansson.h>
@@ -16,11 +17,7 @@ static inline int run_suite(const char *name, CU_TestInfo *tests)
 	CU_SuiteInfo suites[] = {{(char *)name, NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
 	if (CU_initialize_registry() != CUE_SUCCESS || CU_register_suites(suites) != CUE_SUCCESS)
 		return 2;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }
 
 static inline void sleep_s(double s)

@@ -4,6 +4,7 @@
  * (nanoseconds on CPU) exercises the same path, and its count for the
  * tree must agree with the tree's CPU time. Needs root.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <math.h>
@@ -94,9 +95,5 @@ int main(void)
 	CU_add_test(s, "cpu-clock counted for the tree matches its CPU time", test_cpu_clock_matches_cpu_time);
 	CU_add_test(s, "an unknown counter name is refused", test_unknown_counter_refused);
 	CU_add_test(s, "no hardware PMU: cycles/instructions unavailable, said so", test_no_pmu_says_unavailable);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -3,6 +3,7 @@
  * start (found by the seed walk), threads started during the run, and with
  * ebpf_include_children=false, the target alone. Needs root.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -124,9 +125,5 @@ int main(void)
 	CU_add_test(s, "a grandchild alive before start is counted", test_existing_grandchild_counted);
 	CU_add_test(s, "threads started during the run are counted", test_threads_counted);
 	CU_add_test(s, "ebpf_include_children=false leaves descendants out", test_children_excluded_when_configured);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -4,6 +4,7 @@
  * fraction of the busy time, and the notes state the attribution rule and
  * the hardware counters' status. Needs root.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <math.h>
@@ -126,9 +127,5 @@ int main(void)
 	CU_pSuite s = CU_add_suite("ebpf result", NULL, NULL);
 	CU_add_test(s, "busy + idle = CPUs x wall time; share and notes", test_machine_time_and_notes);
 	CU_add_test(s, "samples are cumulative counters with time stamps", test_samples_are_cumulative_and_stamped);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

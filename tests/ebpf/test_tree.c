@@ -4,6 +4,7 @@
  * join the tree, processes outside it do not, exited members keep their
  * time, and two monitors do not see each other's processes. Needs root.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <signal.h>
@@ -168,9 +169,5 @@ int main(void)
 	CU_add_test(s, "a grandchild forked mid-run is counted, an outsider is not", test_grandchild_counted_outsider_not);
 	CU_add_test(s, "a member that exits before stop keeps its total", test_exited_member_keeps_total);
 	CU_add_test(s, "two monitors at once do not see each other's processes", test_two_monitors_are_separate);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

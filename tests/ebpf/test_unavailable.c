@@ -4,6 +4,7 @@
  * follow pid 0 or a process that does not exist; without BTF or inside a pid
  * namespace it says so. Needs root (to drop it, and for the namespaces).
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <sched.h>
@@ -175,9 +176,5 @@ int main(void)
 	CU_add_test(s, "target pid 0: -EINVAL, no tree to follow", test_no_tree);
 	CU_add_test(s, "target that does not exist: -ESRCH", test_missing_process);
 	CU_add_test(s, "target gone between create and start: -ESRCH", test_target_gone_before_start);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -3,6 +3,7 @@
  * values named in the error, password sources, and the in-band path on a
  * machine without an IPMI device. No BMC needed.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -163,9 +164,5 @@ int main(void)
 	CU_add_test(suite, "password sources", test_password_sources);
 	CU_add_test(suite, "in-band without /dev/ipmi0", test_inband_without_device);
 	CU_add_test(suite, "in-band with a remote host refused", test_inband_with_remote_host_refused);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

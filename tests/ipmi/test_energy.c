@@ -8,6 +8,7 @@
  * contains it; at 0.1 s that must stay within 1% of the truth, at 1 s within
  * that bound itself.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -108,9 +109,5 @@ int main(void)
 		return 1;
 	CU_pSuite suite = CU_add_suite("ipmi energy", NULL, NULL);
 	CU_add_test(suite, "step profile energy at 0.1 s and 1 s sampling", test_step_profile_energy);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -5,6 +5,7 @@
  * left allocated, and within a few seconds (a functional bound: a monitor
  * must not hang its caller, not a speed measurement).
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
@@ -137,9 +138,5 @@ int main(void)
 	CU_add_test(suite, "nothing listening on the port", test_nothing_on_the_port);
 	CU_add_test(suite, "insufficient privilege for DCMI", test_insufficient_privilege);
 	CU_add_test(suite, "unknown user", test_unknown_user);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -4,6 +4,7 @@
  * simulated BMC does not have, and the error when none qualifies. No BMC:
  * choosing sensors reads only the catalog.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -120,9 +121,5 @@ int main(void)
 	CU_add_test(suite, "one Watts sensor is the system's", test_single_system_sensor);
 	CU_add_test(suite, "several non-PSU Watts sensors refused", test_ambiguous_sensors_refused);
 	CU_add_test(suite, "no DCMI and no Watts sensor", test_no_power_reading_available);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

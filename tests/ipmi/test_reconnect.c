@@ -4,6 +4,7 @@
  * completes, the gap shows in the readings, and sampling resumes on a new
  * session without anyone calling create() again.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -139,9 +140,5 @@ int main(void)
 	CU_pSuite suite = CU_add_suite("ipmi reconnect", NULL, NULL);
 	CU_add_test(suite, "BMC killed mid-run and restarted", test_bmc_killed_and_restarted);
 	CU_add_test(suite, "a session idle too long is replaced before use", test_idle_session_replaced);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

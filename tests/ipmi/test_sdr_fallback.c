@@ -2,6 +2,7 @@
  * test_sdr_fallback.c — a BMC without DCMI: power comes from the PSU input
  * Watts sensors of the SDR, summed, and the result says so.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -97,9 +98,5 @@ int main(void)
 	CU_pSuite suite = CU_add_suite("ipmi sdr fallback", NULL, NULL);
 	CU_add_test(suite, "no DCMI: sum of PSU input Watts sensors", test_sum_of_psu_input_sensors);
 	CU_add_test(suite, "named power sensor; forced DCMI refused", test_named_sensor_and_forced_dcmi);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -5,6 +5,7 @@
  * errors, notes or readings, not in the SDR cache. Both the right password
  * and a wrong one are checked, from a file and from the environment.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <dirent.h>
@@ -138,9 +139,5 @@ int main(void)
 		return 1;
 	CU_pSuite suite = CU_add_suite("ipmi secrets", NULL, NULL);
 	CU_add_test(suite, "the password never shows", test_password_never_shows);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

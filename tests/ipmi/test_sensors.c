@@ -2,6 +2,7 @@
  * test_sensors.c — temperature, voltage, current and fan readings: the names,
  * values and units the simulated BMC was set to, read at their own interval.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -101,9 +102,5 @@ int main(void)
 	CU_pSuite suite = CU_add_suite("ipmi sensors", NULL, NULL);
 	CU_add_test(suite, "sensor names, values and units as the BMC set them", test_sensor_names_values_units);
 	CU_add_test(suite, "ipmi_sensors=false reads power only", test_sensors_can_be_switched_off);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -3,6 +3,7 @@
  * and the SDR cache: reused for the same BMC, rebuilt when a different BMC
  * answers on the same host:port.
  */
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -131,9 +132,5 @@ int main(void)
 	CU_add_test(suite, "password from the environment or the configuration", test_password_from_env_and_config);
 	CU_add_test(suite, "SDR cache reused, rebuilt for another BMC on the same port",
 		    test_sdr_cache_reused_then_rebuilt);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }
