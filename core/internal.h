@@ -121,6 +121,7 @@ struct em_source {
 	bool thread_running;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	bool sync_ready;                  /* lock and wake initialised */
 	bool stop_requested, thread_done;
 	int64_t call_mono, call_wall;     /* time of the sample() in progress */
 	int64_t start_mono, start_wall, stop_mono, stop_wall;
@@ -135,8 +136,11 @@ EM_INTERNAL void em_host_log(struct em_source *src, int level, const char *fmt, 
 	__attribute__((format(printf, 3, 4)));
 EM_INTERNAL int em_config_check_plugin_keys(const struct em_config *cfg, const struct energy_plugin *vt,
                                             struct em_error *err);
+EM_INTERNAL int em_sampler_init(struct em_source *src);
+EM_INTERNAL void em_sampler_fini(struct em_source *src);
 EM_INTERNAL int em_sampler_start(struct em_source *src);
-/* Ask the thread to take its last sample and finish; wait at most timeout. */
+/* Ask the thread to take its last sample and finish; wait at most timeout,
+ * or until em_monitor_abandon(). */
 EM_INTERNAL int em_sampler_stop(struct em_source *src, double timeout_s);
 EM_INTERNAL struct em_series *em_source_find_series(struct em_source *src, uint32_t q, uint32_t scope,
                                                     const char *sensor);
@@ -148,6 +152,7 @@ struct em_monitor {
 	struct em_source **sources; /* each alone: a stalled one is never freed */
 	size_t nsources;
 	bool started, stopped;
+	_Atomic bool abandon;  /* em_monitor_abandon(): stop waiting for plugins */
 	int64_t start_mono, start_wall, stop_mono, stop_wall;
 	double self_cpu_s;     /* CPU time of monitor calls and sampler threads */
 	json_t *result;        /* built at stop */

@@ -63,6 +63,7 @@ static void free_source(struct em_source *src)
 		em_series_free(&src->series[i]);
 	free(src->series);
 	em_plugin_close(&src->lib);
+	em_sampler_fini(src);
 	free(src);
 }
 
@@ -153,6 +154,11 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 			goto fail;
 		}
 		mon->sources[mon->nsources++] = src;
+		src->mon = mon;
+		if ((rc = em_sampler_init(src))) {
+			rc = em_fail(err, rc, "cannot initialise a sampling lock: %s", strerror(-rc));
+			goto fail;
+		}
 		struct em_error local = {0};
 		rc = open_source(mon, src, mon->cfg->strategy[i], &local);
 		/* src->reason is set only when the plugin itself said it cannot run
@@ -265,6 +271,17 @@ int em_monitor_stop(struct em_monitor *mon, struct em_error *err)
 	if (!mon->result)
 		return em_fail(err, -ENOMEM, "out of memory building the result");
 	return 0;
+}
+
+void em_monitor_abandon(struct em_monitor *mon)
+{
+	mon->abandon = true;
+	for (size_t i = 0; i < mon->nsources; i++) {
+		struct em_source *src = mon->sources[i];
+		pthread_mutex_lock(&src->lock);
+		pthread_cond_broadcast(&src->wake);
+		pthread_mutex_unlock(&src->lock);
+	}
 }
 
 char *em_monitor_result_json(struct em_monitor *mon)

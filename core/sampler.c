@@ -81,7 +81,9 @@ static void *sampler_main(void *arg)
 	return NULL;
 }
 
-int em_sampler_start(struct em_source *src)
+/* The lock and condition live as long as the source, so that
+ * em_monitor_abandon() can always take them. */
+int em_sampler_init(struct em_source *src)
 {
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);
@@ -94,11 +96,24 @@ int em_sampler_start(struct em_source *src)
 		pthread_cond_destroy(&src->wake);
 		return -rc;
 	}
-	if ((rc = pthread_create(&src->thread, NULL, sampler_main, src))) {
-		pthread_mutex_destroy(&src->lock);
-		pthread_cond_destroy(&src->wake);
+	src->sync_ready = true;
+	return 0;
+}
+
+void em_sampler_fini(struct em_source *src)
+{
+	if (!src->sync_ready)
+		return;
+	pthread_mutex_destroy(&src->lock);
+	pthread_cond_destroy(&src->wake);
+	src->sync_ready = false;
+}
+
+int em_sampler_start(struct em_source *src)
+{
+	int rc = pthread_create(&src->thread, NULL, sampler_main, src);
+	if (rc)
 		return -rc;
-	}
 	src->thread_running = true;
 	return 0;
 }
@@ -116,7 +131,7 @@ int em_sampler_stop(struct em_source *src, double timeout_s)
 	src->stop_requested = true;
 	pthread_cond_broadcast(&src->wake);
 	int rc = 0;
-	while (!src->thread_done && rc != ETIMEDOUT)
+	while (!src->thread_done && rc != ETIMEDOUT && !src->mon->abandon)
 		rc = pthread_cond_timedwait(&src->wake, &src->lock, &ts);
 	bool done = src->thread_done;
 	pthread_mutex_unlock(&src->lock);
@@ -128,7 +143,5 @@ int em_sampler_stop(struct em_source *src, double timeout_s)
 	}
 	pthread_join(src->thread, NULL);
 	src->thread_running = false;
-	pthread_mutex_destroy(&src->lock);
-	pthread_cond_destroy(&src->wake);
 	return 0;
 }
