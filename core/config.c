@@ -16,7 +16,8 @@
 /* Keys the host owns at the top level; anything else starting with "energy_"
  * is a typo worth reporting. */
 static const char *const host_keys[] = {
-	"energy_sampling_interval", "energy_output_dir", "energy_function_name", "energy_allow_unavailable", NULL,
+	"energy_sampling_interval", "energy_output_dir", "energy_function_name", "energy_allow_unavailable",
+	"energy_max_series", NULL,
 };
 
 static void free_strategy(struct em_config *cfg)
@@ -172,6 +173,13 @@ static int read_host_keys(struct em_config *cfg, struct em_error *err)
 			return em_fail(err, -EINVAL, "energy_allow_unavailable: expected true or false");
 		cfg->allow_unavailable = json_is_true(v);
 	}
+	if ((v = json_object_get(root, "energy_max_series"))) {
+		double n = json_number_value(v);
+		if (!json_is_number(v) || n != floor(n) || n < 1 || n > 1000000)
+			return em_fail(err, -EINVAL, "energy_max_series: expected a whole number of series per source "
+			               "from 1 to 1000000 (default %d)", EM_DEFAULT_MAX_SERIES);
+		cfg->max_series = (size_t)n;
+	}
 	const char *key;
 	json_t *val;
 	json_object_foreach((json_t *)root, key, val) {
@@ -182,7 +190,8 @@ static int read_host_keys(struct em_config *cfg, struct em_error *err)
 			known |= strcmp(key, host_keys[i]) == 0;
 		if (!known)
 			return em_fail(err, -EINVAL, "%s: unknown key; energymon reads energy_sampling_interval, "
-			               "energy_output_dir, energy_function_name, energy_allow_unavailable and "
+			               "energy_output_dir, energy_function_name, energy_allow_unavailable, "
+			               "energy_max_series and "
 			               "lithops.energy, lithops.energy_strategy", key);
 	}
 	return 0;
@@ -198,6 +207,7 @@ int em_config_new(struct em_config **out, struct em_error *err)
 	cfg->energy_enabled = true;
 	cfg->strategy_auto = true;
 	cfg->interval_s = DEFAULT_INTERVAL_S;
+	cfg->max_series = EM_DEFAULT_MAX_SERIES;
 	*out = cfg;
 	return 0;
 }

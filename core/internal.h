@@ -29,7 +29,10 @@ struct em_config {
 	char *output_dir;    /* energy_output_dir */
 	char *function_name; /* energy_function_name, may be NULL */
 	bool allow_unavailable; /* energy_allow_unavailable */
+	size_t max_series;   /* energy_max_series: series per source */
 };
+
+#define EM_DEFAULT_MAX_SERIES 1024
 
 /* ---- plugin files (plugin_loader.c) ---- */
 struct em_plugin_lib {
@@ -67,11 +70,22 @@ struct em_series {
 	uint64_t gaps, wraps;
 	unsigned failure_epoch;    /* source failures seen at the last reading */
 	double counter_max;
+	double wrap_safe_s;        /* the plugin's require_interval(), 0 if none */
 	/* kept points, thinned 2:1 whenever full, so memory stays bounded */
 	struct em_point *points;
 	size_t npoints, keep_every, since_kept;
-	struct em_gap { int64_t from_wall, to_wall; } gap_list[16];
+	struct em_gap { int64_t from_wall, to_wall; uint32_t why; } gap_list[16];
 };
+
+/* Why a span is a gap (struct em_gap.why). */
+enum em_gap_why {
+	EM_GAP_FAILED_SAMPLES = 0, /* sample() failed in between */
+	EM_GAP_WRAP_UNSAFE = 1,    /* a counter could have wrapped more than once: delta not counted */
+	EM_GAP_ABANDONED = 2,      /* the plugin was abandoned: nothing measured to the end */
+};
+EM_INTERNAL const char *em_gap_reason(uint32_t why);
+/* Record a gap from the series' last reading to (to_mono, to_wall). */
+EM_INTERNAL void em_series_gap_to(struct em_series *s, int64_t to_mono, int64_t to_wall, uint32_t why);
 
 #define EM_SERIES_POINTS_MAX 4096
 
@@ -81,6 +95,10 @@ EM_INTERNAL void em_series_free(struct em_series *s);
 EM_INTERNAL const char *em_quantity_name(uint32_t q);
 EM_INTERNAL const char *em_quantity_unit(uint32_t q);
 EM_INTERNAL const char *em_scope_name(uint32_t scope);
+
+/* Replace every byte that is not part of valid UTF-8 with '?', in place, so
+ * names and messages from devices survive into JSON (utf8.c). */
+EM_INTERNAL void em_utf8_sanitize(char *s);
 
 /* ---- how well a sampler kept time (interval_stats.c) ---- */
 #define EM_INTERVAL_BUCKETS 1200
@@ -92,26 +110,32 @@ struct em_interval_stats {
 EM_INTERNAL void em_interval_add(struct em_interval_stats *st, double seconds);
 EM_INTERNAL double em_interval_quantile(const struct em_interval_stats *st, double q);
 
-/* ---- one plugin instance in a monitor (source.c, plugin_host.c, sampler.c) ---- */
+/* ---- one plugin instance in a monitor (monitor.c, plugin_host.c, sampler.c) ----
+ * A source owns everything its sampling thread can reach: the host struct
+ * the plugin keeps, its own copy of the configuration, the lock, the
+ * library. It is reference-counted (the monitor and a running thread hold
+ * one each), so a thread abandoned inside the plugin finds all of it alive
+ * when the plugin finally returns, whoever let go first. */
 struct em_source {
-	struct em_monitor *mon;
+	struct em_monitor *mon;           /* never used by the sampling thread (it may outlive it) */
 	char name[ENERGY_NAME_MAX];
 	struct em_plugin_lib lib;
 	struct energy_host host;
 	void *instance;
 	bool available;
-	bool started, stalled;
+	bool started;
 	char reason[ENERGY_REASON_MAX];   /* why unavailable */
 	char last_error[ENERGY_REASON_MAX];
 	char first_failure[ENERGY_REASON_MAX]; /* first failed sample's reason */
 	char recent_failure[ENERGY_REASON_MAX];
-	const json_t *cfg_root;
+	json_t *cfg_root;                 /* own copy of the configuration document */
 	json_t *list_cache;               /* key -> array of C strings (kept alive) */
 	json_t *notes;                    /* object */
 	json_t *log_lines;                /* array of {level, message}, bounded */
 	json_t *finals;                   /* ENERGY_READING_FINAL readings, as reported */
 	struct em_series *series;
-	size_t nseries;
+	size_t nseries, series_alloc, max_series;
+	uint64_t dropped_readings;        /* readings of series beyond max_series */
 	unsigned failure_epoch;
 
 	/* schedule */
@@ -119,11 +143,16 @@ struct em_source {
 	double required_max_s;            /* from require_interval(), 0 if none */
 	pthread_t thread;
 	bool thread_running;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;             /* guards everything below and all result state */
 	pthread_cond_t wake;
 	bool sync_ready;                  /* lock and wake initialised */
+	int refs;                         /* owners: the monitor, a running thread */
 	bool stop_requested, thread_done;
-	int64_t call_mono, call_wall;     /* time of the sample() in progress */
+	bool abandoned;                   /* given up on: its thread never writes results again */
+	const char *in_call;              /* the plugin method running on the thread, or NULL */
+	char abandon_reason[ENERGY_REASON_MAX];
+	int64_t call_mono, call_wall;     /* time of the plugin call in progress */
+	int64_t covered_mono, covered_wall; /* time of the last sample() that returned */
 	int64_t start_mono, start_wall, stop_mono, stop_wall;
 	uint64_t samples, failed_samples, missed_deadlines;
 	int64_t last_call_mono;
@@ -138,10 +167,27 @@ EM_INTERNAL int em_config_check_plugin_keys(const struct em_config *cfg, const s
                                             struct em_error *err);
 EM_INTERNAL int em_sampler_init(struct em_source *src);
 EM_INTERNAL void em_sampler_fini(struct em_source *src);
+/* Run sample() on the source's own thread until asked to stop; then the
+ * last sample(), stop() and get_data(), on that same thread. */
 EM_INTERNAL int em_sampler_start(struct em_source *src);
-/* Ask the thread to take its last sample and finish; wait at most timeout,
- * or until em_monitor_abandon(). */
-EM_INTERNAL int em_sampler_stop(struct em_source *src, double timeout_s);
+/* Ask the thread to take its last sample and finish (returns at once). */
+EM_INTERNAL void em_sampler_request_stop(struct em_source *src);
+/* Wait until the thread finished or deadline_mono passed or *give_up is set;
+ * 0 when it finished (joined), else -ETIMEDOUT: the source is then abandoned
+ * with `why` and its thread left to finish alone. */
+EM_INTERNAL int em_sampler_wait(struct em_source *src, int64_t deadline_mono, const _Atomic bool *give_up,
+                                const char *why);
+/* A source holding the monitor's reference (source.c). */
+EM_INTERNAL struct em_source *em_source_new(struct em_monitor *mon);
+/* Load, check config, probe and create one plugin. Returns 0, or -errno with
+ * err filled (src->reason holds the plugin's own words). */
+EM_INTERNAL int em_source_open(struct em_source *src, const char *name, struct em_error *err);
+/* Drop one reference; the last one frees the source (destroy(), dlclose()). */
+EM_INTERNAL void em_source_release(struct em_source *src);
+EM_INTERNAL void em_source_gaps_to_end(struct em_source *src, int64_t end_mono, int64_t end_wall);
+/* Threads of plugin `name` abandoned in this process and still inside it. */
+EM_INTERNAL int em_abandoned_threads(const char *name);
+#define EM_ABANDONED_PER_PLUGIN_MAX 8
 EM_INTERNAL struct em_series *em_source_find_series(struct em_source *src, uint32_t q, uint32_t scope,
                                                     const char *sensor);
 
@@ -149,7 +195,7 @@ EM_INTERNAL struct em_series *em_source_find_series(struct em_source *src, uint3
 struct em_monitor {
 	struct em_config *cfg; /* private copy */
 	pid_t target_pid;
-	struct em_source **sources; /* each alone: a stalled one is never freed */
+	struct em_source **sources; /* each alone: an abandoned one outlives the monitor */
 	size_t nsources;
 	bool started, stopped;
 	_Atomic bool abandon;  /* em_monitor_abandon(): stop waiting for plugins */

@@ -15,8 +15,18 @@
 #include <sys/resource.h>
 #include <time.h>
 
-/* How long stop() waits for a plugin stuck in sample() before giving up on it. */
-#define STOP_GRACE_MIN_S 5.0
+/* How long stop waits for a plugin's last calls (the final sample(),
+ * stop(), get_data()) before abandoning it: three intervals, so a slow but
+ * working plugin finishes, but never more than STOP_WAIT_MAX_S however long
+ * the interval, and never less than STOP_WAIT_MIN_S (one BMC round trip
+ * with its own timeouts). */
+#define STOP_WAIT_MIN_S 5.0
+#define STOP_WAIT_MAX_S 10.0
+
+static double stop_wait_s(double interval_s)
+{
+	return fmax(STOP_WAIT_MIN_S, fmin(3 * interval_s, STOP_WAIT_MAX_S));
+}
 
 static double thread_cpu_now(void)
 {
@@ -44,72 +54,6 @@ static struct em_config *copy_config(const struct em_config *in)
 		return NULL;
 	}
 	return cfg;
-}
-
-static void free_source(struct em_source *src)
-{
-	if (!src || src->stalled)
-		return; /* its thread may still be inside the plugin: leak, never free under it */
-	if (src->instance)
-		src->lib.vt->destroy(src->instance);
-	const char *key;
-	json_t *v;
-	json_object_foreach(src->list_cache, key, v) free((void *)(intptr_t)json_integer_value(v));
-	json_decref(src->list_cache);
-	json_decref(src->notes);
-	json_decref(src->log_lines);
-	json_decref(src->finals);
-	for (size_t i = 0; i < src->nseries; i++)
-		em_series_free(&src->series[i]);
-	free(src->series);
-	em_plugin_close(&src->lib);
-	em_sampler_fini(src);
-	free(src);
-}
-
-/* Load, check config, probe and create one plugin. Returns 0, or -errno with
- * err filled (src->reason holds the plugin's own words). */
-static int open_source(struct em_monitor *mon, struct em_source *src, const char *name, struct em_error *err)
-{
-	char path[PATH_MAX];
-	snprintf(src->name, sizeof(src->name), "%s", name);
-	src->mon = mon;
-	src->cfg_root = mon->cfg->root;
-	int rc = em_plugin_find(name, path, sizeof(path), err);
-	if (!rc)
-		rc = em_plugin_open(path, &src->lib, err);
-	if (rc)
-		return rc;
-	const struct energy_plugin *vt = src->lib.vt;
-	if (strcmp(vt->name, name) != 0)
-		return em_fail(err, -EPROTO, "%s: file is named for plugin '%s' but the plugin calls itself '%s'",
-		               path, name, vt->name);
-	if ((rc = em_config_check_plugin_keys(mon->cfg, vt, err)))
-		return rc;
-	em_host_init(src);
-	src->interval_s = mon->cfg->interval_s;
-	if (vt->min_interval_s > 0 && src->interval_s < vt->min_interval_s) {
-		src->interval_s = vt->min_interval_s;
-		json_t *n = json_pack("{s:f,s:s}", "value", vt->min_interval_s, "unit", "s");
-		if (!src->notes)
-			src->notes = json_object();
-		json_object_set_new(src->notes, "interval_raised_to_plugin_minimum", n);
-	}
-	char why[ENERGY_REASON_MAX] = "";
-	if (vt->probe && (rc = vt->probe(&src->host, why, sizeof(why))) < 0)
-		goto unavailable;
-	why[0] = '\0';
-	if ((rc = vt->create(&src->host, &src->instance, why, sizeof(why))) < 0) {
-		src->instance = NULL;
-		goto unavailable;
-	}
-	if (src->required_max_s > 0 && src->required_max_s < src->interval_s)
-		src->interval_s = src->required_max_s;
-	src->available = true;
-	return 0;
-unavailable:
-	snprintf(src->reason, sizeof(src->reason), "%s", why[0] ? why : strerror(-rc));
-	return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", name, path, src->reason);
 }
 
 static void add_auto_name(const char *name, const char *path, void *arg)
@@ -148,19 +92,18 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 	}
 	size_t usable = 0;
 	for (size_t i = 0; i < mon->cfg->nstrategy; i++) {
-		struct em_source *src = calloc(1, sizeof(*src));
+		struct em_source *src = em_source_new(mon);
 		if (!src) {
 			rc = em_fail(err, -ENOMEM, "out of memory");
 			goto fail;
 		}
 		mon->sources[mon->nsources++] = src;
-		src->mon = mon;
 		if ((rc = em_sampler_init(src))) {
 			rc = em_fail(err, rc, "cannot initialise a sampling lock: %s", strerror(-rc));
 			goto fail;
 		}
 		struct em_error local = {0};
-		rc = open_source(mon, src, mon->cfg->strategy[i], &local);
+		rc = em_source_open(src, mon->cfg->strategy[i], &local);
 		/* src->reason is set only when the plugin itself said it cannot run
 		 * here; a missing file, a bad ABI or a config error is always the
 		 * user's to fix when the plugin was named */
@@ -187,6 +130,65 @@ fail:
 	return rc;
 }
 
+/* Ask every running source to finish, then wait for each until its own
+ * bound after `t0`, or until em_monitor_abandon(); a source that does not
+ * finish is abandoned with a gap from its last reading to the end. */
+static void stop_sources(struct em_monitor *mon, int64_t end_mono, int64_t end_wall)
+{
+	int64_t t0 = em_now_ns(CLOCK_MONOTONIC);
+	for (size_t i = 0; i < mon->nsources; i++)
+		if (mon->sources[i]->started)
+			em_sampler_request_stop(mon->sources[i]);
+	for (size_t i = 0; i < mon->nsources; i++) {
+		struct em_source *src = mon->sources[i];
+		if (!src->started)
+			continue;
+		double bound = stop_wait_s(src->interval_s);
+		char why[200];
+		snprintf(why, sizeof(why), "did not return within %.1f s of stop (3 x the %.3g s interval, at "
+		         "least %.0f s, at most %.0f s)", bound, src->interval_s, STOP_WAIT_MIN_S, STOP_WAIT_MAX_S);
+		if (em_sampler_wait(src, t0 + (int64_t)(bound * 1e9), &mon->abandon, why) == -ETIMEDOUT) {
+			snprintf(src->recent_failure, sizeof(src->recent_failure), "%s", src->abandon_reason);
+			em_source_gaps_to_end(src, end_mono, end_wall);
+		} else if (!src->thread_done) {
+			/* started, but its thread never ran: end it here */
+			src->stop_mono = em_now_ns(CLOCK_MONOTONIC);
+			src->stop_wall = em_now_ns(CLOCK_REALTIME);
+			src->lib.vt->stop(src->instance);
+		}
+	}
+}
+
+/* Under "auto" a plugin that cannot start is skipped with its reason, as
+ * one that cannot load; a named plugin must start. */
+static int start_source(struct em_monitor *mon, struct em_source *src, struct em_error *err)
+{
+	src->last_error[0] = '\0';
+	/* readings emitted from start() are stamped with this moment */
+	src->call_mono = em_now_ns(CLOCK_MONOTONIC);
+	src->call_wall = em_now_ns(CLOCK_REALTIME);
+	int rc = src->lib.vt->start(src->instance);
+	if (rc < 0) {
+		em_utf8_sanitize(src->last_error);
+		snprintf(src->reason, sizeof(src->reason), "start failed: %s",
+		         src->last_error[0] ? src->last_error : strerror(-rc));
+		if (mon->cfg->strategy_auto) {
+			src->available = false;
+			return 0;
+		}
+		return em_fail(err, rc, "plugin '%s' failed to start: %s", src->name,
+		               src->last_error[0] ? src->last_error : strerror(-rc));
+	}
+	src->started = true;
+	src->start_mono = em_now_ns(CLOCK_MONOTONIC);
+	src->start_wall = em_now_ns(CLOCK_REALTIME);
+	src->covered_mono = src->start_mono;
+	src->covered_wall = src->start_wall;
+	if ((rc = em_sampler_start(src)))
+		return em_fail(err, rc, "plugin '%s': cannot start its sampling thread: %s", src->name, strerror(-rc));
+	return 0;
+}
+
 int em_monitor_start(struct em_monitor *mon, struct em_error *err)
 {
 	if (mon->started)
@@ -194,61 +196,26 @@ int em_monitor_start(struct em_monitor *mon, struct em_error *err)
 	double cpu0 = thread_cpu_now();
 	mon->start_mono = em_now_ns(CLOCK_MONOTONIC);
 	mon->start_wall = em_now_ns(CLOCK_REALTIME);
-	for (size_t i = 0; i < mon->nsources; i++) {
+	size_t running = 0;
+	int rc = 0;
+	for (size_t i = 0; i < mon->nsources && !rc; i++) {
 		struct em_source *src = mon->sources[i];
-		if (!src->available)
-			continue;
-		src->last_error[0] = '\0';
-		/* readings emitted from start() are stamped with this moment */
-		src->call_mono = em_now_ns(CLOCK_MONOTONIC);
-		src->call_wall = em_now_ns(CLOCK_REALTIME);
-		int rc = src->lib.vt->start(src->instance);
-		if (rc < 0) {
-			em_fail(err, rc, "plugin '%s' failed to start: %s", src->name,
-			        src->last_error[0] ? src->last_error : strerror(-rc));
-			goto fail;
-		}
-		src->started = true;
-		src->start_mono = em_now_ns(CLOCK_MONOTONIC);
-		src->start_wall = em_now_ns(CLOCK_REALTIME);
-		if ((rc = em_sampler_start(src))) {
-			em_fail(err, rc, "plugin '%s': cannot start its sampling thread: %s", src->name, strerror(-rc));
-			goto fail;
-		}
+		if (src->available && !(rc = start_source(mon, src, err)))
+			running += src->started;
+	}
+	if (!rc && !running && mon->cfg->strategy_auto) {
+		const struct em_source *first = mon->sources[0];
+		rc = em_fail(err, -ENODEV, "no energy source could start here: %s: %s", first->name, first->reason);
+	}
+	if (rc) {
+		stop_sources(mon, em_now_ns(CLOCK_MONOTONIC), em_now_ns(CLOCK_REALTIME));
+		for (size_t i = 0; i < mon->nsources; i++)
+			mon->sources[i]->started = false;
+		return rc;
 	}
 	mon->started = true;
 	mon->self_cpu_s += thread_cpu_now() - cpu0;
 	return 0;
-fail:
-	for (size_t i = 0; i < mon->nsources; i++) {
-		struct em_source *src = mon->sources[i];
-		em_sampler_stop(src, STOP_GRACE_MIN_S);
-		if (src->started && !src->stalled)
-			src->lib.vt->stop(src->instance);
-		src->started = false;
-	}
-	return err ? err->code : -EIO;
-}
-
-static void stop_source(struct em_source *src, double interval_s)
-{
-	double grace = fmax(STOP_GRACE_MIN_S, 3 * interval_s);
-	if (em_sampler_stop(src, grace) == -ETIMEDOUT) {
-		snprintf(src->recent_failure, sizeof(src->recent_failure),
-		         "sample() did not return within %.1f s of stop; the plugin was abandoned", grace);
-		return;
-	}
-	src->stop_mono = em_now_ns(CLOCK_MONOTONIC);
-	src->stop_wall = em_now_ns(CLOCK_REALTIME);
-	src->last_error[0] = '\0';
-	/* readings from stop() and get_data() are stamped with the stop time
-	 * unless the plugin says otherwise */
-	src->call_mono = src->stop_mono;
-	src->call_wall = src->stop_wall;
-	if (src->lib.vt->stop(src->instance) < 0)
-		snprintf(src->recent_failure, sizeof(src->recent_failure), "stop failed: %s", src->last_error);
-	if (src->lib.vt->get_data && src->lib.vt->get_data(src->instance) < 0)
-		snprintf(src->recent_failure, sizeof(src->recent_failure), "get_data failed: %s", src->last_error);
 }
 
 int em_monitor_stop(struct em_monitor *mon, struct em_error *err)
@@ -258,11 +225,10 @@ int em_monitor_stop(struct em_monitor *mon, struct em_error *err)
 	if (mon->stopped)
 		return 0;
 	double cpu0 = thread_cpu_now();
-	for (size_t i = 0; i < mon->nsources; i++)
-		if (mon->sources[i]->started)
-			stop_source(mon->sources[i], mon->sources[i]->interval_s);
+	/* The measurement ends now, however long the plugins take to finish. */
 	mon->stop_mono = em_now_ns(CLOCK_MONOTONIC);
 	mon->stop_wall = em_now_ns(CLOCK_REALTIME);
+	stop_sources(mon, mon->stop_mono, mon->stop_wall);
 	mon->stopped = true;
 	for (size_t i = 0; i < mon->nsources; i++)
 		mon->self_cpu_s += mon->sources[i]->thread_cpu_s;
@@ -298,7 +264,7 @@ void em_monitor_destroy(struct em_monitor *mon)
 	if (mon->started && !mon->stopped)
 		em_monitor_stop(mon, NULL);
 	for (size_t i = 0; i < mon->nsources; i++)
-		free_source(mon->sources[i]);
+		em_source_release(mon->sources[i]);
 	free(mon->sources);
 	json_decref(mon->result);
 	em_config_free(mon->cfg);

@@ -1,8 +1,11 @@
 /*
  * The services the host offers each plugin instance (struct energy_host).
- * Callbacks run on the thread that is calling into the plugin; the sampler
- * serialises those calls, so a source's series need no lock of their own
- * while it runs, and are read only after its thread has finished.
+ * Callbacks run on the thread that is calling into the plugin (calls are
+ * serialised per instance). Each one that records something takes the
+ * source's lock and records nothing once the source was abandoned, so a
+ * plugin that returns late never writes into a result being read. Text from
+ * plugins (sensor names from a BMC's SDR, messages) is made valid UTF-8
+ * here, so it can always be written as JSON.
  */
 #include "internal.h"
 
@@ -19,6 +22,26 @@ int64_t em_now_ns(int clock_id)
 	struct timespec ts;
 	clock_gettime((clockid_t)clock_id, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Take the source's lock; false, with the lock released, once the source
+ * was abandoned. (Sources built for a plugin listing have no lock and no
+ * thread.) */
+static bool lock_live(struct em_source *src)
+{
+	if (src->sync_ready)
+		pthread_mutex_lock(&src->lock);
+	if (!src->abandoned)
+		return true;
+	if (src->sync_ready)
+		pthread_mutex_unlock(&src->lock);
+	return false;
+}
+
+static void unlock(struct em_source *src)
+{
+	if (src->sync_ready)
+		pthread_mutex_unlock(&src->lock);
 }
 
 static const struct energy_config_key *declared_key(const struct em_source *src, const char *key)
@@ -83,14 +106,16 @@ static void vlog(struct em_source *src, int level, const char *fmt, va_list ap)
 	const char *lname = level >= 0 && level <= 3 ? names[level] : "log";
 	char line[1024];
 	vsnprintf(line, sizeof(line), fmt, ap);
+	em_utf8_sanitize(line);
 	if (getenv("ENERGYMON_VERBOSE"))
 		fprintf(stderr, "energymon: %s: %s: %s\n", src->name, lname, line);
-	if (level > ENERGY_LOG_INFO)
+	if (level > ENERGY_LOG_INFO || !lock_live(src))
 		return;
-	if (!src->log_lines && !(src->log_lines = json_array()))
-		return;
-	if (json_array_size(src->log_lines) < 64)
+	if (!src->log_lines)
+		src->log_lines = json_array();
+	if (src->log_lines && json_array_size(src->log_lines) < 64)
 		json_array_append_new(src->log_lines, json_pack("{s:s,s:s}", "level", lname, "message", line));
+	unlock(src);
 }
 
 void em_host_log(struct em_source *src, int level, const char *fmt, ...)
@@ -134,6 +159,29 @@ static int keep_final(struct em_source *src, const struct energy_reading *r)
 	return o && json_array_append_new(src->finals, o) == 0 ? 0 : -ENOMEM;
 }
 
+/* A new series, unless the source already has its cap of them: a plugin
+ * inventing a sensor name per sample must not grow memory without bound. */
+static struct em_series *new_series(struct em_source *src, const struct energy_reading *r)
+{
+	if (src->nseries >= src->max_series)
+		return NULL;
+	if (src->nseries == src->series_alloc) {
+		size_t want = src->series_alloc ? 2 * src->series_alloc : 8;
+		if (want > src->max_series)
+			want = src->max_series;
+		struct em_series *grown = realloc(src->series, want * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		src->series = grown;
+		src->series_alloc = want;
+	}
+	struct em_series *s = &src->series[src->nseries++];
+	em_series_init(s, r);
+	s->failure_epoch = src->failure_epoch;
+	s->wrap_safe_s = src->required_max_s;
+	return s;
+}
+
 static int host_emit(void *ctx, const struct energy_reading *in)
 {
 	struct em_source *src = ctx;
@@ -143,63 +191,91 @@ static int host_emit(void *ctx, const struct energy_reading *in)
 		return -EINVAL;
 	memcpy(&r, in, sizeof(r) < in->struct_size ? sizeof(r) : in->struct_size);
 	r.sensor[sizeof(r.sensor) - 1] = '\0';
+	em_utf8_sanitize(r.sensor);
 	if (!em_quantity_name(r.quantity) || !em_scope_name(r.scope) || !isfinite(r.value) ||
 	    !isfinite(r.counter_max) || r.counter_max < 0)
 		return -EINVAL;
+	if (!lock_live(src))
+		return -ECANCELED;
 	if (!r.mono_ns)
 		r.mono_ns = src->call_mono;
 	if (!r.wall_ns)
 		r.wall_ns = src->call_wall;
-	if (r.flags & ENERGY_READING_FINAL)
-		return keep_final(src, &r);
-	struct em_series *s = em_source_find_series(src, r.quantity, r.scope, r.sensor);
-	if (!s) {
-		struct em_series *grown = realloc(src->series, (src->nseries + 1) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		src->series = grown;
-		s = &src->series[src->nseries++];
-		em_series_init(s, &r);
-		s->failure_epoch = src->failure_epoch;
+	int rc = 0;
+	if (r.flags & ENERGY_READING_FINAL) {
+		rc = keep_final(src, &r);
+	} else {
+		struct em_series *s = em_source_find_series(src, r.quantity, r.scope, r.sensor);
+		if (!s && !(s = new_series(src, &r))) {
+			src->dropped_readings++;
+			rc = -ENOSPC;
+		} else {
+			em_series_add(s, &r, src->failure_epoch);
+		}
 	}
-	em_series_add(s, &r, src->failure_epoch);
-	return 0;
+	unlock(src);
+	return rc;
 }
 
 static void host_set_error(void *ctx, const char *fmt, ...)
 {
 	struct em_source *src = ctx;
+	char text[ENERGY_REASON_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(src->last_error, sizeof(src->last_error), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	em_utf8_sanitize(text);
+	if (!lock_live(src))
+		return;
+	memcpy(src->last_error, text, sizeof(text));
+	unlock(src);
 }
 
 static int set_note(struct em_source *src, const char *key, json_t *v)
 {
 	if (!v)
 		return -ENOMEM;
-	if (!key || !*key) {
+	char *k = key && *key ? strdup(key) : NULL;
+	if (!k) {
 		json_decref(v);
-		return -EINVAL;
+		return key && *key ? -ENOMEM : -EINVAL;
 	}
-	if (!src->notes && !(src->notes = json_object())) {
-		json_decref(v);
-		return -ENOMEM;
+	em_utf8_sanitize(k);
+	int rc = -ECANCELED;
+	if (lock_live(src)) {
+		if (!src->notes)
+			src->notes = json_object();
+		rc = src->notes && json_object_set(src->notes, k, v) == 0 ? 0 : -ENOMEM;
+		unlock(src);
 	}
-	return json_object_set_new(src->notes, key, v) ? -ENOMEM : 0;
+	json_decref(v);
+	free(k);
+	return rc;
+}
+
+static json_t *utf8_string(const char *value)
+{
+	char *copy = strdup(value ? value : "");
+	if (!copy)
+		return NULL;
+	em_utf8_sanitize(copy);
+	json_t *v = json_string(copy);
+	free(copy);
+	return v;
 }
 
 static int host_note_string(void *ctx, const char *key, const char *value)
 {
-	return set_note(ctx, key, json_string(value ? value : ""));
+	return set_note(ctx, key, utf8_string(value));
 }
 
 static int host_note_number(void *ctx, const char *key, double value, const char *unit)
 {
 	if (!isfinite(value))
 		return -EINVAL;
-	return set_note(ctx, key, json_pack("{s:f,s:s}", "value", value, "unit", unit ? unit : ""));
+	json_t *u = utf8_string(unit);
+	return set_note(ctx, key, u ? json_pack("{s:f,s:o}", "value", value, "unit", u) : NULL);
 }
 
 static int host_require_interval(void *ctx, double max_interval_s)

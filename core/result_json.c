@@ -39,8 +39,9 @@ static json_t *series_json(const struct em_series *s)
 		json_t *gaps = json_array();
 		size_t slots = sizeof(s->gap_list) / sizeof(s->gap_list[0]);
 		for (size_t i = 0; i < s->gaps && i < slots; i++)
-			json_array_append_new(gaps, json_pack("{s:f,s:f}", "from", seconds_of(s->gap_list[i].from_wall),
-			                                      "to", seconds_of(s->gap_list[i].to_wall)));
+			json_array_append_new(gaps, json_pack("{s:f,s:f,s:s}", "from", seconds_of(s->gap_list[i].from_wall),
+			                                      "to", seconds_of(s->gap_list[i].to_wall), "reason",
+			                                      em_gap_reason(s->gap_list[i].why)));
 		json_object_set_new(o, "gaps", gaps);
 		json_object_set_new(o, "gap_count", json_integer((json_int_t)s->gaps));
 		json_object_set_new(o, "gap_s", json_real(s->gap_s));
@@ -144,7 +145,7 @@ static json_t *sampling_json(const struct em_monitor *mon, const struct em_sourc
 		json_object_set_new(o, "first_failure", json_string(src->first_failure));
 	if (o && src->recent_failure[0])
 		json_object_set_new(o, "last_failure", json_string(src->recent_failure));
-	if (o && src->stalled)
+	if (o && src->abandoned)
 		json_object_set_new(o, "stalled", json_true());
 	return o;
 }
@@ -159,9 +160,12 @@ json_t *em_source_result(const struct em_monitor *mon, const struct em_source *s
 		json_array_append_new(series, series_json(&src->series[i]));
 		gaps |= src->series[i].gaps > 0;
 	}
-	double duration = src->started ? seconds_of(src->stop_mono - src->start_mono) : NAN;
+	/* An abandoned source covered the run up to its last sample that returned. */
+	int64_t end_mono = src->abandoned ? src->covered_mono : src->stop_mono;
+	double duration = src->started ? seconds_of(end_mono - src->start_mono) : NAN;
+	bool complete = measured && !gaps && !src->abandoned && !src->dropped_readings;
 	json_t *o = json_pack("{s:s,s:b,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o}", "source", src->name, "available",
-	                      src->available, "placeholder", !measured, "complete", measured && !gaps, "timestamp",
+	                      src->available, "placeholder", !measured, "complete", complete, "timestamp",
 	                      src->started ? json_real(seconds_of(src->start_wall)) : json_null(), "duration",
 	                      em_real_or_null(duration), "energy", energy, "units", units, "series", series,
 	                      "notes", src->notes ? json_incref(src->notes) : json_object());
@@ -182,6 +186,17 @@ json_t *em_source_result(const struct em_monitor *mon, const struct em_source *s
 	}
 	if (src->started)
 		json_object_set_new(o, "sampling", sampling_json(mon, src));
+	if (src->abandoned)
+		json_object_set_new(o, "abandoned", json_pack("{s:s,s:s}", "call", src->in_call ? src->in_call : "none",
+		                                              "reason", src->abandon_reason));
+	if (src->dropped_readings) {
+		char why[200];
+		snprintf(why, sizeof(why), "the plugin emitted more than %zu distinct series (energy_max_series); "
+		         "readings of the others were dropped", src->max_series);
+		json_object_set_new(o, "dropped_readings", json_pack("{s:I,s:I,s:s}", "count",
+		                                                     (json_int_t)src->dropped_readings, "series_limit",
+		                                                     (json_int_t)src->max_series, "reason", why));
+	}
 	if (src->finals)
 		json_object_set_new(o, "final_readings", json_incref(src->finals));
 	if (src->log_lines && json_array_size(src->log_lines))

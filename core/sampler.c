@@ -3,24 +3,111 @@
  * nobody else. Deadlines are absolute multiples of the interval from the
  * start, so rounding and sample() latency never accumulate into drift; a
  * deadline already missed is skipped and counted, not made up in a burst.
+ *
+ * The thread also makes the calls that end the run (the last sample(),
+ * stop(), get_data()), so the monitor can wait for them with a deadline and
+ * give up on a plugin that never returns. A source given up on is
+ * "abandoned": from then on its thread writes nothing the result reads, and
+ * never calls the plugin again except destroy() when it holds the last
+ * reference.
  */
+/* pthread_setname_np needs _GNU_SOURCE, which the build defines */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-static void take_sample(struct em_source *src)
+/* An abandoned thread is named "emab:" + the plugin name (the kernel keeps
+ * 15 bytes), so the process's own task list counts them: the library keeps
+ * no global counter. */
+#define ABANDONED_PREFIX "emab:"
+
+static void thread_name(const char *plugin, char *out, size_t len)
 {
-	src->call_mono = em_now_ns(CLOCK_MONOTONIC);
-	src->call_wall = em_now_ns(CLOCK_REALTIME);
-	if (src->last_call_mono)
-		em_interval_add(&src->intervals, (double)(src->call_mono - src->last_call_mono) / 1e9);
-	src->last_call_mono = src->call_mono;
-	src->last_error[0] = '\0';
+	snprintf(out, len < 16 ? len : 16, ABANDONED_PREFIX "%s", plugin);
+}
+
+int em_abandoned_threads(const char *plugin)
+{
+	char want[16], path[64], comm[32];
+	thread_name(plugin, want, sizeof(want));
+	DIR *d = opendir("/proc/self/task");
+	if (!d)
+		return 0;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* the thread just ended */
+		ssize_t got = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+		if (got <= 0)
+			continue;
+		comm[got] = '\0';
+		comm[strcspn(comm, "\n")] = '\0';
+		n += strcmp(comm, want) == 0;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Mark the start of a plugin call; false when the source was abandoned
+ * (then the call must not be made). */
+static bool enter_call(struct em_source *src, const char *method, int64_t mono, int64_t wall)
+{
+	pthread_mutex_lock(&src->lock);
+	bool go = !src->abandoned;
+	if (go && method[1] == 'a') { /* "sample": how evenly the calls were spaced */
+		if (src->last_call_mono)
+			em_interval_add(&src->intervals, (double)(mono - src->last_call_mono) / 1e9);
+		src->last_call_mono = mono;
+	}
+	if (go) {
+		src->in_call = method;
+		src->call_mono = mono;
+		src->call_wall = wall;
+		src->last_error[0] = '\0';
+	}
+	pthread_mutex_unlock(&src->lock);
+	return go;
+}
+
+/* Record the end of a plugin call; false when the source was abandoned
+ * while it ran (then nothing about it may be recorded). Returns with the
+ * lock held when true. */
+static bool leave_call_locked(struct em_source *src)
+{
+	pthread_mutex_lock(&src->lock);
+	if (src->abandoned) {
+		pthread_mutex_unlock(&src->lock);
+		return false;
+	}
+	src->in_call = NULL;
+	return true;
+}
+
+static bool take_sample(struct em_source *src)
+{
+	int64_t mono = em_now_ns(CLOCK_MONOTONIC), wall = em_now_ns(CLOCK_REALTIME);
+	if (!enter_call(src, "sample", mono, wall))
+		return false;
 	int rc = src->lib.vt->sample(src->instance);
+	if (!leave_call_locked(src))
+		return false;
 	src->samples++;
+	src->covered_mono = mono;
+	src->covered_wall = wall;
 	if (rc < 0) {
 		src->failed_samples++;
 		src->failure_epoch++;
@@ -30,6 +117,25 @@ static void take_sample(struct em_source *src)
 			snprintf(src->first_failure, sizeof(src->first_failure), "%s", src->last_error);
 		snprintf(src->recent_failure, sizeof(src->recent_failure), "%s", src->last_error);
 	}
+	pthread_mutex_unlock(&src->lock);
+	return true;
+}
+
+/* stop() and get_data(): their readings are stamped with the stop time
+ * unless the plugin says otherwise. */
+static bool finish_call(struct em_source *src, const char *method, int (*fn)(void *))
+{
+	/* stop_mono/stop_wall are written only by this thread */
+	if (!enter_call(src, method, src->stop_mono, src->stop_wall))
+		return false;
+	int rc = fn(src->instance);
+	if (!leave_call_locked(src))
+		return false;
+	if (rc < 0)
+		snprintf(src->recent_failure, sizeof(src->recent_failure), "%s failed: %s", method,
+		         src->last_error[0] ? src->last_error : strerror(-rc));
+	pthread_mutex_unlock(&src->lock);
+	return true;
 }
 
 static struct timespec to_timespec(int64_t ns)
@@ -38,14 +144,14 @@ static struct timespec to_timespec(int64_t ns)
 	return ts;
 }
 
-static void *sampler_main(void *arg)
+static void sample_until_stop(struct em_source *src)
 {
-	struct em_source *src = arg;
 	int64_t period = (int64_t)llround(src->interval_s * 1e9);
 	int64_t origin = src->start_mono;
 	uint64_t tick = 0;
 
-	take_sample(src);
+	if (!take_sample(src))
+		return;
 	pthread_mutex_lock(&src->lock);
 	while (!src->stop_requested) {
 		int64_t deadline = origin + (int64_t)(tick + 1) * period;
@@ -65,19 +171,37 @@ static void *sampler_main(void *arg)
 			break;
 		tick++;
 		pthread_mutex_unlock(&src->lock);
-		take_sample(src);
+		if (!take_sample(src))
+			return;
 		pthread_mutex_lock(&src->lock);
 	}
 	pthread_mutex_unlock(&src->lock);
 	/* The last reading is taken at stop, so the series covers the whole run. */
-	take_sample(src);
+	if (!take_sample(src))
+		return;
+	pthread_mutex_lock(&src->lock);
+	src->stop_mono = em_now_ns(CLOCK_MONOTONIC);
+	src->stop_wall = em_now_ns(CLOCK_REALTIME);
+	pthread_mutex_unlock(&src->lock);
+	if (!finish_call(src, "stop", src->lib.vt->stop))
+		return;
+	if (src->lib.vt->get_data)
+		finish_call(src, "get_data", src->lib.vt->get_data);
+}
+
+static void *sampler_main(void *arg)
+{
+	struct em_source *src = arg;
+	sample_until_stop(src);
 	struct timespec cpu;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
 	pthread_mutex_lock(&src->lock);
-	src->thread_cpu_s = (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
+	if (!src->abandoned)
+		src->thread_cpu_s = (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
 	src->thread_done = true;
 	pthread_cond_broadcast(&src->wake);
 	pthread_mutex_unlock(&src->lock);
+	em_source_release(src);
 	return NULL;
 }
 
@@ -111,37 +235,56 @@ void em_sampler_fini(struct em_source *src)
 
 int em_sampler_start(struct em_source *src)
 {
+	pthread_mutex_lock(&src->lock);
+	src->refs++; /* the thread's own */
+	pthread_mutex_unlock(&src->lock);
 	int rc = pthread_create(&src->thread, NULL, sampler_main, src);
-	if (rc)
+	if (rc) {
+		pthread_mutex_lock(&src->lock);
+		src->refs--;
+		pthread_mutex_unlock(&src->lock);
 		return -rc;
+	}
 	src->thread_running = true;
 	return 0;
 }
 
-/* Returns 0 when the thread finished, -ETIMEDOUT when the plugin is stuck in
- * sample(): then the thread is left running and the instance is never
- * touched again (the source is marked stalled). */
-int em_sampler_stop(struct em_source *src, double timeout_s)
+void em_sampler_request_stop(struct em_source *src)
 {
 	if (!src->thread_running)
-		return 0;
-	int64_t deadline = em_now_ns(CLOCK_MONOTONIC) + (int64_t)(timeout_s * 1e9);
-	struct timespec ts = to_timespec(deadline);
+		return;
 	pthread_mutex_lock(&src->lock);
 	src->stop_requested = true;
 	pthread_cond_broadcast(&src->wake);
+	pthread_mutex_unlock(&src->lock);
+}
+
+int em_sampler_wait(struct em_source *src, int64_t deadline_mono, const _Atomic bool *give_up, const char *why)
+{
+	if (!src->thread_running)
+		return 0;
+	struct timespec ts = to_timespec(deadline_mono);
+	pthread_mutex_lock(&src->lock);
 	int rc = 0;
-	while (!src->thread_done && rc != ETIMEDOUT && !src->mon->abandon)
+	while (!src->thread_done && rc != ETIMEDOUT && !*give_up)
 		rc = pthread_cond_timedwait(&src->wake, &src->lock, &ts);
 	bool done = src->thread_done;
-	pthread_mutex_unlock(&src->lock);
 	if (!done) {
+		/* The thread is alive (it sets thread_done under this lock), so
+		 * its handle is still valid to name and detach. */
+		src->abandoned = true;
+		const char *because = *give_up ? "was still running when em_monitor_abandon() gave up waiting" : why;
+		snprintf(src->abandon_reason, sizeof(src->abandon_reason), "%s%s %s; the plugin was abandoned",
+		         src->in_call ? src->in_call : "the plugin", src->in_call ? "()" : "", because);
+		char name[16];
+		thread_name(src->name, name, sizeof(name));
+		pthread_setname_np(src->thread, name);
 		pthread_detach(src->thread);
-		src->thread_running = false;
-		src->stalled = true;
-		return -ETIMEDOUT;
 	}
-	pthread_join(src->thread, NULL);
+	pthread_mutex_unlock(&src->lock);
 	src->thread_running = false;
+	if (!done)
+		return -ETIMEDOUT;
+	pthread_join(src->thread, NULL);
 	return 0;
 }

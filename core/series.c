@@ -4,7 +4,10 @@
  *  - power is integrated with the trapezoid rule over the readings' own
  *    time stamps (not mean x duration), skipping spans where a sample failed;
  *  - cumulative counters are turned into deltas, a drop below the previous
- *    value meaning one wrap at counter_max;
+ *    value meaning one wrap at counter_max. Across a gap longer than the
+ *    plugin's wrap-safe interval (or, with none declared, a gap after which
+ *    the counter reads lower) the number of wraps is unknown, so that
+ *    span's delta is not counted: the gap says so;
  *  - min/max/mean/std-dev use Welford's update;
  *  - a bounded number of points is kept for the output files, thinned 2:1
  *    when full (every kept point is a real reading, never an average).
@@ -96,12 +99,24 @@ static void keep_point(struct em_series *s, int64_t wall_ns, double value)
 	s->npoints++;
 }
 
-static void record_gap(struct em_series *s, int64_t from_wall, int64_t to_wall, double seconds)
+const char *em_gap_reason(uint32_t why)
+{
+	switch (why) {
+	case EM_GAP_WRAP_UNSAFE:
+		return "samples failed for longer than the counter's wrap-safe interval, so it may have wrapped "
+		       "more than once: the span's energy is not counted";
+	case EM_GAP_ABANDONED: return "the plugin was abandoned: nothing was measured from here to the end";
+	default: return "samples failed: the span is not interpolated";
+	}
+}
+
+static void record_gap(struct em_series *s, int64_t from_wall, int64_t to_wall, double seconds, uint32_t why)
 {
 	size_t slots = sizeof(s->gap_list) / sizeof(s->gap_list[0]);
 	if (s->gaps < slots) {
 		s->gap_list[s->gaps].from_wall = from_wall;
 		s->gap_list[s->gaps].to_wall = to_wall;
+		s->gap_list[s->gaps].why = why;
 	}
 	s->gaps++;
 	s->gap_s += seconds;
@@ -132,19 +147,24 @@ void em_series_add(struct em_series *s, const struct energy_reading *r, unsigned
 		bool failed_between = failure_epoch != s->failure_epoch;
 		if (s->quantity == ENERGY_Q_POWER_W) {
 			if (failed_between) {
-				record_gap(s, s->last_wall, r->wall_ns, dt);
+				record_gap(s, s->last_wall, r->wall_ns, dt, EM_GAP_FAILED_SAMPLES);
 			} else {
 				s->total += 0.5 * (s->last_value + v) * dt;
 				s->covered_s += dt;
 			}
 		} else if (is_counter(s->quantity)) {
 			/* A counter stays exact across a failed sample unless it
-			 * wrapped more than once, which require_interval() prevents
-			 * for samples that succeed; the gap is still reported. */
-			if (failed_between)
-				record_gap(s, s->last_wall, r->wall_ns, dt);
-			s->total += counter_delta(s, s->last_value, v);
-			s->covered_s += dt;
+			 * may have wrapped more than once; the gap is reported
+			 * either way. */
+			bool unsafe = failed_between && (s->wrap_safe_s > 0 ? dt > s->wrap_safe_s : v < s->last_value);
+			if (unsafe) {
+				record_gap(s, s->last_wall, r->wall_ns, dt, EM_GAP_WRAP_UNSAFE);
+			} else {
+				if (failed_between)
+					record_gap(s, s->last_wall, r->wall_ns, dt, EM_GAP_FAILED_SAMPLES);
+				s->total += counter_delta(s, s->last_value, v);
+				s->covered_s += dt;
+			}
 		}
 	} else {
 		s->first_mono = r->mono_ns;
@@ -165,6 +185,14 @@ void em_series_add(struct em_series *s, const struct energy_reading *r, unsigned
 	s->last_value = v;
 	s->failure_epoch = failure_epoch;
 	keep_point(s, r->wall_ns, v);
+}
+
+void em_series_gap_to(struct em_series *s, int64_t to_mono, int64_t to_wall, uint32_t why)
+{
+	if (!s->readings || to_mono <= s->last_mono)
+		return;
+	if (s->quantity == ENERGY_Q_POWER_W || is_counter(s->quantity))
+		record_gap(s, s->last_wall, to_wall, (double)(to_mono - s->last_mono) / 1e9, why);
 }
 
 void em_series_free(struct em_series *s)

@@ -1,0 +1,124 @@
+/*
+ * One source: a plugin loaded, checked and created for a monitor, and the
+ * end of its life. A source may outlive its monitor when its thread was
+ * abandoned inside the plugin; whoever drops the last reference (the
+ * monitor, or that thread once the plugin returns) calls destroy() and
+ * closes the library, so neither ever happens under running plugin code.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void destroy_source(struct em_source *src)
+{
+	if (src->instance)
+		src->lib.vt->destroy(src->instance);
+	const char *key;
+	json_t *v;
+	json_object_foreach(src->list_cache, key, v) free((void *)(intptr_t)json_integer_value(v));
+	json_decref(src->list_cache);
+	json_decref(src->cfg_root);
+	json_decref(src->notes);
+	json_decref(src->log_lines);
+	json_decref(src->finals);
+	for (size_t i = 0; i < src->nseries; i++)
+		em_series_free(&src->series[i]);
+	free(src->series);
+	em_plugin_close(&src->lib);
+	em_sampler_fini(src);
+	free(src);
+}
+
+void em_source_release(struct em_source *src)
+{
+	if (!src)
+		return;
+	if (src->sync_ready)
+		pthread_mutex_lock(&src->lock);
+	bool last = --src->refs <= 0;
+	if (src->sync_ready)
+		pthread_mutex_unlock(&src->lock);
+	if (last)
+		destroy_source(src);
+}
+
+struct em_source *em_source_new(struct em_monitor *mon)
+{
+	struct em_source *src = calloc(1, sizeof(*src));
+	if (!src)
+		return NULL;
+	src->mon = mon;
+	src->refs = 1;
+	src->max_series = mon->cfg->max_series ? mon->cfg->max_series : EM_DEFAULT_MAX_SERIES;
+	return src;
+}
+
+static int refuse_if_too_many_abandoned(struct em_source *src)
+{
+	int stuck = em_abandoned_threads(src->name);
+	if (stuck < EM_ABANDONED_PER_PLUGIN_MAX)
+		return 0;
+	snprintf(src->reason, sizeof(src->reason),
+	         "%d threads of plugin '%s' abandoned earlier in this process are still stuck inside it (at most "
+	         "%d may be); not starting another until they return",
+	         stuck, src->name, EM_ABANDONED_PER_PLUGIN_MAX);
+	return -EBUSY;
+}
+
+int em_source_open(struct em_source *src, const char *name, struct em_error *err)
+{
+	struct em_monitor *mon = src->mon;
+	char path[PATH_MAX];
+	snprintf(src->name, sizeof(src->name), "%s", name);
+	if (!(src->cfg_root = json_deep_copy(mon->cfg->root)))
+		return em_fail(err, -ENOMEM, "out of memory");
+	int rc = em_plugin_find(name, path, sizeof(path), err);
+	if (!rc)
+		rc = em_plugin_open(path, &src->lib, err);
+	if (rc)
+		return rc;
+	const struct energy_plugin *vt = src->lib.vt;
+	if (strcmp(vt->name, name) != 0)
+		return em_fail(err, -EPROTO, "%s: file is named for plugin '%s' but the plugin calls itself '%s'",
+		               path, name, vt->name);
+	if ((rc = em_config_check_plugin_keys(mon->cfg, vt, err)))
+		return rc;
+	if ((rc = refuse_if_too_many_abandoned(src)))
+		return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", name, path, src->reason);
+	em_host_init(src);
+	src->interval_s = mon->cfg->interval_s;
+	if (vt->min_interval_s > 0 && src->interval_s < vt->min_interval_s) {
+		src->interval_s = vt->min_interval_s;
+		json_t *n = json_pack("{s:f,s:s}", "value", vt->min_interval_s, "unit", "s");
+		if (!src->notes)
+			src->notes = json_object();
+		json_object_set_new(src->notes, "interval_raised_to_plugin_minimum", n);
+	}
+	char why[ENERGY_REASON_MAX] = "";
+	if (vt->probe && (rc = vt->probe(&src->host, why, sizeof(why))) < 0)
+		goto unavailable;
+	why[0] = '\0';
+	if ((rc = vt->create(&src->host, &src->instance, why, sizeof(why))) < 0) {
+		src->instance = NULL;
+		goto unavailable;
+	}
+	if (src->required_max_s > 0 && src->required_max_s < src->interval_s)
+		src->interval_s = src->required_max_s;
+	src->available = true;
+	return 0;
+unavailable:
+	em_utf8_sanitize(why);
+	snprintf(src->reason, sizeof(src->reason), "%s", why[0] ? why : strerror(-rc));
+	return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", name, path, src->reason);
+}
+
+/* After abandonment nothing was measured from each series' last reading to
+ * the end of the run: say so with a gap, so the result is not complete. */
+void em_source_gaps_to_end(struct em_source *src, int64_t end_mono, int64_t end_wall)
+{
+	for (size_t i = 0; i < src->nseries; i++)
+		em_series_gap_to(&src->series[i], end_mono, end_wall, EM_GAP_ABANDONED);
+}
