@@ -8,7 +8,6 @@
  */
 #include "test_util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -59,33 +58,11 @@ static json_t *result_of(struct em_monitor *mon)
 	return res;
 }
 
-/* Threads of this process renamed for an abandoned plugin. */
-static int abandoned_threads(const char *comm_wanted)
-{
-	DIR *d = opendir("/proc/self/task");
-	int n = 0;
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char path[300], comm[32] = "";
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
-		FILE *f = e->d_name[0] != '.' ? fopen(path, "r") : NULL;
-		if (f && fgets(comm, sizeof(comm), f))
-			n += strncmp(comm, comm_wanted, strlen(comm_wanted)) == 0 && comm[strlen(comm_wanted)] == '\n';
-		if (f)
-			fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* Release the plugin and wait until its abandoned threads have ended. */
 static void release_and_wait(struct hung *h)
 {
 	close(h->release[1]);
-	struct timespec ms = {0, 1000000};
-	while (abandoned_threads("emab:hang") > 0)
-		nanosleep(&ms, NULL);
+	wait_threads_gone("emab:hang");
 	close(h->release[0]);
 	close(h->notify[0]);
 	close(h->notify[1]);
@@ -223,7 +200,7 @@ static void test_abandoned_threads_are_capped_per_plugin(void)
 		CU_ASSERT_EQUAL(em_monitor_stop(h[i].mon, &err), 0);
 		em_monitor_destroy(h[i].mon);
 	}
-	CU_ASSERT_EQUAL(abandoned_threads("emab:hang"), MAX_ABANDONED);
+	CU_ASSERT_EQUAL(threads_named("emab:hang"), MAX_ABANDONED);
 	struct em_monitor *one_more = NULL;
 	CU_ASSERT_EQUAL(em_monitor_create(h[0].cfg, 0, &one_more, &err), -EBUSY);
 	ASSERT_CONTAINS(err.message, "8 threads of plugin 'hang' abandoned earlier in this process");

@@ -6,6 +6,7 @@
 #include "../support/cunit_run.h"
 
 #include <CUnit/Basic.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +59,37 @@ static inline double energy_of(const json_t *res, const char *monitor, const cha
 	const json_t *src = monitor ? json_object_get(json_object_get(res, "monitors"), monitor) : res;
 	const json_t *v = json_object_get(json_object_get(src, "energy"), key);
 	return json_is_number(v) ? json_number_value(v) : __builtin_nan("");
+}
+
+/* Threads of this process whose name is `comm` (the host names a thread it
+ * abandoned inside a plugin "emab:PLUGIN"). */
+static inline int threads_named(const char *comm)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char path[300], name[32] = "";
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		FILE *f = e->d_name[0] != '.' ? fopen(path, "r") : NULL;
+		if (f && fgets(name, sizeof(name), f)) {
+			name[strcspn(name, "\n")] = '\0';
+			n += strcmp(name, comm) == 0;
+		}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Wait (on the condition, polling each millisecond) until no thread is
+ * named `comm`: an abandoned thread has finished and freed what it held. */
+static inline void wait_threads_gone(const char *comm)
+{
+	while (threads_named(comm) > 0)
+		sleep_s(0.001);
 }
 
 #define ASSERT_CONTAINS(haystack, needle)                                                                   \

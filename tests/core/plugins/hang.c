@@ -63,8 +63,8 @@ static void hang_here(struct hang *h, const char *method)
 	while (read(h->fd, &c, 1) != 0 && errno == EINTR)
 		;
 	struct energy_config_value v;
-	h->host->config_get(h->host->ctx, "hang_in", &v);
-	h->host->log(h->host->ctx, ENERGY_LOG_WARN, "released from %s (%s)", method, v.string ? v.string : "?");
+	const char *in = h->host->config_get(h->host->ctx, "hang_in", &v) == 0 ? v.string : "default";
+	h->host->log(h->host->ctx, ENERGY_LOG_WARN, "released from %s (hang_in: %s)", method, in);
 	h->host->set_error(h->host->ctx, "returned late from %s", method);
 	h->host->note_string(h->host->ctx, "late", method);
 	emit_power(h);
