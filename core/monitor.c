@@ -244,6 +244,8 @@ void em_monitor_abandon(struct em_monitor *mon)
 	mon->abandon = true;
 	for (size_t i = 0; i < mon->nsources; i++) {
 		struct em_source *src = mon->sources[i];
+		if (!src->sync_ready)
+			continue;
 		pthread_mutex_lock(&src->lock);
 		pthread_cond_broadcast(&src->wake);
 		pthread_mutex_unlock(&src->lock);

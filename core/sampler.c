@@ -68,7 +68,7 @@ static bool enter_call(struct em_source *src, const char *method, int64_t mono, 
 {
 	pthread_mutex_lock(&src->lock);
 	bool go = !src->abandoned;
-	if (go && method[1] == 'a') { /* "sample": how evenly the calls were spaced */
+	if (go && strcmp(method, "sample") == 0) { /* how evenly sample() calls were spaced */
 		if (src->last_call_mono)
 			em_interval_add(&src->intervals, (double)(mono - src->last_call_mono) / 1e9);
 		src->last_call_mono = mono;

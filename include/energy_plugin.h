@@ -250,7 +250,10 @@ struct energy_plugin {
 	 * (reconnect) on the next call without blocking for long. */
 	int (*sample)(void *instance);
 
-	/* Measurement ends. */
+	/* Measurement ends. The host waits for the last sample(), stop() and
+	 * get_data() at most max(5 s, min(3 x interval, 10 s)) in all; an
+	 * instance still inside one of them then is abandoned: never called
+	 * again (destroy() included) until that call returns. */
 	int (*stop)(void *instance);
 
 	/* After stop(): emit final readings (flag ENERGY_READING_FINAL) and
