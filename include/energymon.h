@@ -69,8 +69,10 @@ EM_API int em_monitor_start(struct em_monitor *mon, struct em_error *err);
 EM_API int em_monitor_stop(struct em_monitor *mon, struct em_error *err);
 /* Give up on every plugin call still running: an em_monitor_stop() waiting in
  * another thread returns at once, and each source still inside its plugin is
- * abandoned (reported with what it covered, never waited for again). The one
- * call that is safe from a thread other than the monitor's user. */
+ * abandoned (reported with what it covered, never waited for again). Without
+ * it, stop waits for each plugin's last calls at most max(5 s, min(3 x
+ * interval, 10 s)). The one call that is safe from a thread other than the
+ * monitor's user, at any time until em_monitor_destroy() begins. */
 EM_API void em_monitor_abandon(struct em_monitor *mon);
 /* The composite result as a JSON document (UTF-8, NUL-terminated, caller
  * frees with free()). Valid after stop. NULL on allocation failure. */
