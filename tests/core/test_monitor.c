@@ -248,6 +248,11 @@ static void test_series_per_source_are_capped_and_drops_counted(void)
 		CU_ASSERT(json_is_number(json_object_get(json_object_get(src, "energy"), "system")));
 		json_decref(res);
 	}
+	struct em_config *cfg = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL(em_config_load_string("{\"energy_max_series\": 0}", &cfg, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "energy_max_series: expected a whole number of series per source");
+	em_config_free(cfg);
 }
 
 static int copy_file(const char *from, const char *to)
