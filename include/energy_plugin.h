@@ -183,7 +183,11 @@ struct energy_host {
 		;
 
 	/* Record one reading. Returns 0, or -EINVAL for a malformed reading
-	 * (unknown quantity/scope, non-finite value), which the host drops. */
+	 * (unknown quantity/scope, non-finite value), which the host drops;
+	 * -ENOSPC when the reading would start a series beyond the source's
+	 * limit (energy_max_series; dropped and counted in the result);
+	 * -ECANCELED after the host abandoned the instance. Sensor names that
+	 * are not valid UTF-8 are kept with each invalid byte replaced by '?'. */
 	int (*emit)(void *ctx, const struct energy_reading *reading);
 
 	/* Explain the failure of the method currently running, in words a user
