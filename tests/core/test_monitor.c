@@ -281,13 +281,15 @@ static int auto_over(const char *dir, const char *const *plugins, struct em_moni
 		if (copy_file(from, to))
 			return -EIO;
 	}
+	char saved[4096];
+	snprintf(saved, sizeof(saved), "%s", getenv("ENERGYMON_PLUGIN_PATH") ? getenv("ENERGYMON_PLUGIN_PATH") : "");
 	setenv("ENERGYMON_PLUGIN_PATH", dir, 1);
 	struct em_config *cfg = NULL;
 	int rc = em_config_load_string("{\"lithops\": {\"energy_strategy\": \"auto\"}}", &cfg, err);
 	if (!rc && !(rc = em_monitor_create(cfg, 0, mon, err)))
 		rc = em_monitor_start(*mon, err);
 	em_config_free(cfg);
-	setenv("ENERGYMON_PLUGIN_PATH", getenv("ENERGYMON_TEST_PLUGIN_DIR"), 1);
+	setenv("ENERGYMON_PLUGIN_PATH", saved, 1);
 	for (size_t i = 0; plugins[i]; i++) {
 		char to[4096];
 		snprintf(to, sizeof(to), "%s/%s.so", dir, plugins[i]);
