@@ -1,8 +1,12 @@
 /* Configuration errors name the key and the accepted values. */
 #include "test_util.h"
+/* white-box: the parsed strategy and interval have no public getter */
+#include "../../core/internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void expect_error(const char *json, const char *needle)
@@ -115,7 +119,253 @@ static void test_lithops_keys_read(void)
 	                                            &cfg, &err), 0);
 	CU_ASSERT_EQUAL(em_config_energy_enabled(cfg), 0);
 	CU_ASSERT_STRING_EQUAL(em_config_output_dir(cfg), "out");
+	CU_ASSERT_FALSE(cfg->strategy_auto);
+	CU_ASSERT_EQUAL_FATAL(cfg->nstrategy, 3);
+	CU_ASSERT_STRING_EQUAL(cfg->strategy[0], "ipmi");
+	CU_ASSERT_STRING_EQUAL(cfg->strategy[1], "ebpf");
+	CU_ASSERT_STRING_EQUAL(cfg->strategy[2], "perf");
+	CU_ASSERT_DOUBLE_EQUAL(cfg->interval_s, 0.5, 0);
 	em_config_free(cfg);
+}
+
+/* energymon's own namespaces are checked; a typo is never a silent no-op */
+static void test_unknown_lithops_energy_key(void)
+{
+	expect_error("{\"lithops\": {\"energy_stratgy\": \"testpower\"}}",
+	             "lithops.energy_stratgy: unknown key; energymon reads lithops.energy, lithops.energy_strategy");
+	expect_error("{\"lithops\": {\"Energy_Strategy\": \"testpower\"}}",
+	             "did you mean lithops.energy_strategy?");
+	expect_error("{\"Energy_Output_Dir\": \"x\"}", "did you mean energy_output_dir?");
+}
+
+static void test_key_of_an_unselected_plugin(void)
+{
+	/* testcpu is installed but not selected: its prefix is still ours */
+	expect_error("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"testcpu_bogus\": 1}",
+	             "testcpu_bogus: unknown key for plugin 'testcpu'; it accepts: testcpu_share");
+	struct em_config *cfg = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_load_string("{\"testcpu_shares\": 1}", &cfg, &err), 0);
+	CU_ASSERT_EQUAL(em_config_check_keys(cfg, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "testcpu_shares");
+	em_config_free(cfg);
+}
+
+static void test_plugin_keys_are_case_sensitive(void)
+{
+	expect_error("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"TESTPOWER_WATTS\": 5}",
+	             "TESTPOWER_WATTS: unknown key for plugin 'testpower' (keys are case-sensitive: did you mean "
+	             "testpower_watts?)");
+}
+
+static void test_lithops_config_is_accepted(void)
+{
+	/* a Lithops config carries Lithops' own sections and keys */
+	const char *json = "{\"lithops\": {\"backend\": \"localhost\", \"storage\": \"localhost\", "
+	                   "\"mode\": \"localhost\", \"log_level\": \"DEBUG\", \"energy\": true, "
+	                   "\"energy_strategy\": \"testpower\"}, \"localhost\": {\"runtime\": \"python3\"}, "
+	                   "\"aws\": {\"region\": \"us-east-1\"}, \"backend\": \"x\", \"storage\": \"y\", "
+	                   "\"energy_sampling_interval\": 0.05, \"testpower_watts\": 7}";
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_load_string(json, &cfg, &err), 0);
+	CU_ASSERT_EQUAL(em_config_check_keys(cfg, &err), 0);
+	CU_ASSERT_EQUAL(em_monitor_create(cfg, 0, &mon, &err), 0);
+	if (err.code)
+		fprintf(stderr, "\n    %s\n", err.message);
+	em_monitor_destroy(mon);
+	em_config_free(cfg);
+}
+
+/* A value of the right type the plugin refuses (-EINVAL from probe/create)
+ * is a configuration error under "auto" too, not "cannot run here". */
+static void test_invalid_value_under_auto_is_an_error(void)
+{
+	expect_error("{\"lithops\": {\"energy_strategy\": \"auto\"}, \"testpower_watts\": -5}",
+	             "testpower_watts: -5 is negative");
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_load_string("{\"testpower_watts\": -5, \"energy_allow_unavailable\": true,"
+	                                            " \"lithops\": {\"energy_strategy\": \"testpower\"}}",
+	                                            &cfg, &err), 0);
+	CU_ASSERT_EQUAL(em_monitor_create(cfg, 0, &mon, &err), -EINVAL);
+	em_monitor_destroy(mon);
+	em_config_free(cfg);
+}
+
+/* Copies, not symlinks: the loader judges where a plugin really lives. */
+static void copy_plugin(const char *dir, const char *name)
+{
+	char src[PATH_MAX], dst[PATH_MAX], buf[65536];
+	snprintf(src, sizeof(src), "%s/%s.so", getenv("ENERGYMON_TEST_PLUGIN_DIR"), name);
+	snprintf(dst, sizeof(dst), "%s/%s.so", dir, name);
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	CU_ASSERT_FATAL(in >= 0 && out >= 0);
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		CU_ASSERT_FATAL(write(out, buf, (size_t)n) == n);
+	close(in);
+	close(out);
+}
+
+static void test_plugin_declaring_a_foreign_key_is_refused(void)
+{
+	expect_error("{\"lithops\": {\"energy_strategy\": \"foreignkey\"}}",
+	             "plugin 'foreignkey' declares the key 'ipmi_host' outside its own prefix");
+	/* under auto it is skipped with that reason, and the rest run */
+	char dir[] = "/tmp/energymon-foreign-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	chmod(dir, 0755);
+	copy_plugin(dir, "foreignkey");
+	copy_plugin(dir, "testpower");
+	char *old = strdup(getenv("ENERGYMON_PLUGIN_PATH"));
+	setenv("ENERGYMON_PLUGIN_PATH", dir, 1);
+	struct em_error err = {0};
+	json_t *res = measure("{\"lithops\": {\"energy_strategy\": \"auto\"}, \"energy_sampling_interval\": 0.05}",
+	                      0, NULL, &err);
+	setenv("ENERGYMON_PLUGIN_PATH", old, 1);
+	free(old);
+	if (!res)
+		fprintf(stderr, "\n    %s\n", err.message);
+	CU_ASSERT_PTR_NOT_NULL(res);
+	json_t *fk = json_object_get(json_object_get(res, "monitors"), "foreignkey");
+	CU_ASSERT(json_is_false(json_object_get(fk, "available")));
+	ASSERT_CONTAINS(json_string_value(json_object_get(fk, "reason")), "outside its own prefix");
+	CU_ASSERT(json_is_object(json_object_get(json_object_get(res, "monitors"), "testpower")));
+	json_decref(res);
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/foreignkey.so", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/testpower.so", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void expect_set_refused(const char *key, const char *value, const char *needle)
+{
+	struct em_config *cfg = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_new(&cfg, &err), 0);
+	CU_ASSERT_EQUAL(em_config_set(cfg, key, value, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, key);
+	ASSERT_CONTAINS(err.message, needle);
+	em_config_free(cfg);
+}
+
+static void test_set_refuses_unknown_and_secret_keys(void)
+{
+	expect_set_refused("bogus_key", "1", "unknown key; --set accepts");
+	expect_set_refused("IPMI_PASSWORD", "x", "secrets are not accepted");
+	expect_set_refused("TESTPOWER_WATTS", "5", "did you mean testpower_watts?");
+	/* declared secret, whatever its name */
+	expect_set_refused("testpower_secret", "hunter2", "secrets are not accepted");
+	struct em_config *cfg = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_new(&cfg, &err), 0);
+	CU_ASSERT_EQUAL(em_config_set(cfg, "testpower_secret", "hunter2", &err), -EINVAL);
+	CU_ASSERT_PTR_NULL(strstr(err.message, "hunter2"));
+	em_config_free(cfg);
+}
+
+static void test_set_types_values_by_declaration(void)
+{
+	struct em_config *cfg = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_new(&cfg, &err), 0);
+	/* a string key keeps JSON-looking text as text (energymon -- true) */
+	const char *names[] = {"true", "null", "1", "[1]", "{}"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		CU_ASSERT_EQUAL(em_config_set(cfg, "energy_function_name", names[i], &err), 0);
+		CU_ASSERT_STRING_EQUAL(em_config_function_name(cfg), names[i]);
+	}
+	CU_ASSERT_EQUAL(em_config_set(cfg, "testpower_watts", "12.5", &err), 0);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(cfg->root, "testpower_watts")), 12.5, 0);
+	CU_ASSERT_EQUAL(em_config_set(cfg, "testpower_watts", "twelve", &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "testpower_watts: 'twelve' is not a number");
+	CU_ASSERT_EQUAL(em_config_set(cfg, "testpower_silent", "yes", &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "expected true or false");
+	CU_ASSERT_EQUAL(em_config_set(cfg, "lithops.energy_strategy", "testpower,testcpu", &err), 0);
+	CU_ASSERT_EQUAL(cfg->nstrategy, 2);
+	em_config_free(cfg);
+}
+
+static void test_config_path_is_a_directory(void)
+{
+	char dir[] = "/tmp/energymon-cfgdir-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	struct em_config *cfg = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL(em_config_load_file(dir, &cfg, &err), -EISDIR);
+	ASSERT_CONTAINS(err.message, dir);
+	ASSERT_CONTAINS(err.message, "is a directory");
+	CU_ASSERT_PTR_NULL(strstr(err.message, "invalid JSON"));
+	rmdir(dir);
+}
+
+static void test_file_key_rule(void)
+{
+	struct em_error err = {0};
+	char longest[EM_FILE_KEY_MAX + 2];
+	memset(longest, 'k', sizeof(longest));
+	longest[EM_FILE_KEY_MAX] = '\0';
+	CU_ASSERT_EQUAL(em_check_file_key("--job-key", "M000-A000_x.1", &err), 0);
+	CU_ASSERT_EQUAL(em_check_file_key("--job-key", longest, &err), 0);
+	longest[EM_FILE_KEY_MAX] = 'k';
+	longest[EM_FILE_KEY_MAX + 1] = '\0';
+	const char *bad[] = {"../x", "", ".", "..", "a/b", "a\nb", "a\tb", "\x1b[2J", "a\x7f", longest};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		CU_ASSERT_EQUAL(em_check_file_key("--call-id", bad[i], &err), -EINVAL);
+		ASSERT_CONTAINS(err.message, "--call-id: ");
+		ASSERT_CONTAINS(err.message, "accepted: 1 to 80 bytes");
+		CU_ASSERT_PTR_NULL(strchr(err.message, '\n'));
+	}
+}
+
+/* em_monitor_write_files applies the same rule as the CLI's early check */
+static void test_write_files_refuses_control_characters(void)
+{
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	json_t *res = measure("{\"lithops\": {\"energy_strategy\": \"testpower\"}}", 0, &mon, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	char dir[] = "/tmp/energymon-keys-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, dir, "job\nkey", "1", &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "job_key: contains control character 0x0a");
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, dir, "job", "1\r", &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "call_id: contains control character 0x0d");
+	rmdir(dir); /* fails, and the test with it, if anything was written */
+	CU_ASSERT_NOT_EQUAL(access(dir, F_OK), 0);
+	em_monitor_destroy(mon);
+	json_decref(res);
+}
+
+static void test_output_dir_check(void)
+{
+	char dir[] = "/tmp/energymon-outdir-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	char file[PATH_MAX], under_file[PATH_MAX], fresh[PATH_MAX];
+	snprintf(file, sizeof(file), "%s/file", dir);
+	snprintf(under_file, sizeof(under_file), "%s/file/sub", dir);
+	snprintf(fresh, sizeof(fresh), "%s/new/deeper", dir);
+	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL(em_check_output_dir(dir, &err), 0);
+	CU_ASSERT_EQUAL(em_check_output_dir(fresh, &err), 0);
+	CU_ASSERT_NOT_EQUAL(access(fresh, F_OK), 0); /* checking creates nothing */
+	CU_ASSERT_EQUAL(em_check_output_dir(file, &err), -ENOTDIR);
+	ASSERT_CONTAINS(err.message, "is not a directory");
+	CU_ASSERT_EQUAL(em_check_output_dir(under_file, &err), -ENOTDIR);
+	ASSERT_CONTAINS(err.message, under_file);
+	CU_ASSERT_EQUAL(em_check_output_dir("", &err), -EINVAL);
+	unlink(file);
+	rmdir(dir);
 }
 
 int main(void)
@@ -133,6 +383,18 @@ int main(void)
 		{"invalid JSON names file and line", test_invalid_json_names_file_and_line},
 		{"secrets refused on the command line", test_secrets_refused_on_command_line},
 		{"Lithops keys are read", test_lithops_keys_read},
+		{"unknown lithops.energy* key", test_unknown_lithops_energy_key},
+		{"key of an installed but unselected plugin", test_key_of_an_unselected_plugin},
+		{"plugin keys are case-sensitive", test_plugin_keys_are_case_sensitive},
+		{"a Lithops config with its own keys is accepted", test_lithops_config_is_accepted},
+		{"invalid value under auto is a config error", test_invalid_value_under_auto_is_an_error},
+		{"plugin declaring a foreign key is refused", test_plugin_declaring_a_foreign_key_is_refused},
+		{"--set refuses unknown and secret keys", test_set_refuses_unknown_and_secret_keys},
+		{"--set types values by declaration", test_set_types_values_by_declaration},
+		{"--config naming a directory", test_config_path_is_a_directory},
+		{"job key and call id rule", test_file_key_rule},
+		{"write_files refuses control characters", test_write_files_refuses_control_characters},
+		{"output dir checked before measuring", test_output_dir_check},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("config", tests);
