@@ -225,24 +225,51 @@ static void test_function_name_is_the_command(void)
 	free(old);
 }
 
+/* The directory holding the real ipmi plugin, or "" when it was not built. */
+static void find_ipmi_dir(char *out, size_t len)
+{
+	const char *dirs = getenv("ENERGYMON_ALL_PLUGIN_PATH");
+	char probe[PATH_MAX];
+	char *copy = strdup(dirs ? dirs : ""), *save = NULL;
+	out[0] = '\0';
+	for (char *d = strtok_r(copy, ":", &save); d && !out[0]; d = strtok_r(NULL, ":", &save)) {
+		snprintf(probe, sizeof(probe), "%s/ipmi.so", d);
+		if (access(probe, F_OK) == 0)
+			snprintf(out, len, "%s", d);
+	}
+	free(copy);
+	if (!out[0])
+		fprintf(stderr, "\n    ipmi plugin not built (meson -Dipmi=disabled): nothing to check\n");
+}
+
+/* The issue's case: under auto, ipmi_interface "telnet" used to skip ipmi
+ * as "no measurement" and exit 0. */
+static void test_invalid_ipmi_interface_under_auto(void)
+{
+	char ipmi_dir[PATH_MAX], both[2 * PATH_MAX + 2], cfg[PATH_MAX];
+	find_ipmi_dir(ipmi_dir, sizeof(ipmi_dir));
+	if (!ipmi_dir[0])
+		return;
+	snprintf(cfg, sizeof(cfg), "%s/telnet.json", work);
+	write_text(cfg, "{\"lithops\": {\"energy_strategy\": \"auto\"}, \"ipmi_interface\": \"telnet\"}", 0644);
+	char *old = strdup(getenv("ENERGYMON_PLUGIN_PATH"));
+	snprintf(both, sizeof(both), "%s:%s", ipmi_dir, old);
+	setenv("ENERGYMON_PLUGIN_PATH", both, 1);
+	const char *args[] = {"--no-files", "--config", cfg, "--", "sh", "-c", touch_cmd, NULL};
+	expect_refused(args, "ipmi_interface \"telnet\" is not one of");
+	setenv("ENERGYMON_PLUGIN_PATH", old, 1);
+	free(old);
+}
+
 /* Item 3: a password file others can read is warned about, in the result
  * (and so on stderr), naming the file and its mode. Uses the real ipmi
  * plugin against a closed port: the password is read before connecting. */
 static void test_password_file_readable_by_others_is_warned(void)
 {
-	const char *dirs = getenv("ENERGYMON_ALL_PLUGIN_PATH");
-	char ipmi_dir[PATH_MAX] = "", probe[PATH_MAX];
-	char *copy = strdup(dirs ? dirs : ""), *save = NULL;
-	for (char *d = strtok_r(copy, ":", &save); d && !ipmi_dir[0]; d = strtok_r(NULL, ":", &save)) {
-		snprintf(probe, sizeof(probe), "%s/ipmi.so", d);
-		if (access(probe, F_OK) == 0)
-			snprintf(ipmi_dir, sizeof(ipmi_dir), "%s", d);
-	}
-	free(copy);
-	if (!ipmi_dir[0]) {
-		fprintf(stderr, "\n    ipmi plugin not built (meson -Dipmi=disabled): nothing to check\n");
+	char ipmi_dir[PATH_MAX];
+	find_ipmi_dir(ipmi_dir, sizeof(ipmi_dir));
+	if (!ipmi_dir[0])
 		return;
-	}
 	char pw[PATH_MAX], pw_set[PATH_MAX + 32], cache[PATH_MAX], cache_set[PATH_MAX + 32];
 	snprintf(pw, sizeof(pw), "%s/bmc-password", work);
 	write_text(pw, "not-the-real-one\n", 0644);
@@ -300,6 +327,7 @@ int main(int argc, char **argv)
 		{"bad output dir refused before running", test_bad_output_dir_refused_before_running},
 		{"--config naming a directory says so", test_config_directory_says_so},
 		{"function_name is the command's name", test_function_name_is_the_command},
+		{"invalid ipmi_interface under auto exits 2", test_invalid_ipmi_interface_under_auto},
 		{"password file readable by others is warned", test_password_file_readable_by_others_is_warned},
 		CU_TEST_INFO_NULL,
 	};
