@@ -107,6 +107,7 @@ int em_config_set(struct em_config *cfg, const char *key, const char *value, str
 			parent = NULL;
 		name = key + 8;
 	}
+	cfg->keys_checked = false;
 	if (!parent || json_object_set_new(parent, name, v))
 		return em_fail(err, -ENOMEM, "out of memory");
 	return em_config_reread(cfg, err);

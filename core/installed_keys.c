@@ -32,12 +32,16 @@ static void check_one(const char *name, const char *path, void *arg)
 	em_plugin_close(&lib);
 }
 
-int em_config_check_keys(const struct em_config *cfg, struct em_error *err)
+int em_config_check_keys(struct em_config *cfg, struct em_error *err)
 {
+	/* every plugin on the path is opened: worth doing once, not per caller */
+	if (cfg->keys_checked)
+		return 0;
 	struct check_all c = {.cfg = cfg, .err = err};
 	int rc = em_plugin_scan(check_one, &c);
 	if (rc)
 		return em_fail(err, rc, "cannot list the installed plugins: %s", strerror(-rc));
+	cfg->keys_checked = c.rc == 0;
 	return c.rc;
 }
 

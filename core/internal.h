@@ -29,6 +29,7 @@ struct em_config {
 	char *output_dir;    /* energy_output_dir */
 	char *function_name; /* energy_function_name, may be NULL */
 	bool allow_unavailable; /* energy_allow_unavailable */
+	bool keys_checked;   /* em_config_check_keys() passed since the last change */
 };
 
 /* ---- configuration keys (config.c, config_strategy.c, config_set.c,

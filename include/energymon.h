@@ -64,7 +64,7 @@ EM_API int em_config_set(struct em_config *cfg, const char *key, const char *val
  * call it first to report configuration errors before anything runs. Keys
  * outside energymon's namespaces (a Lithops config's "backend", ...) are
  * left alone. */
-EM_API int em_config_check_keys(const struct em_config *cfg, struct em_error *err);
+EM_API int em_config_check_keys(struct em_config *cfg, struct em_error *err);
 EM_API int em_config_energy_enabled(const struct em_config *cfg); /* lithops.energy, default true */
 EM_API const char *em_config_output_dir(const struct em_config *cfg);
 EM_API const char *em_config_function_name(const struct em_config *cfg); /* NULL when not set */
