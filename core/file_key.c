@@ -25,14 +25,14 @@ int em_check_file_key(const char *what, const char *value, struct em_error *err)
 		               accepted);
 	if (!strcmp(value, ".") || !strcmp(value, ".."))
 		return em_fail(err, -EINVAL, "%s: '%s' cannot be part of a file name; %s", what, value, accepted);
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-		/* the value is not echoed: a control character could rewrite the terminal */
+	/* Control characters first, and then the value is never echoed: one
+	 * could rewrite the terminal or forge a line in a log. */
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return em_fail(err, -EINVAL, "%s: contains control character 0x%02x at byte %zu; %s", what,
 			               *p, (size_t)(p - (const unsigned char *)value), accepted);
-		if (*p == '/')
-			return em_fail(err, -EINVAL, "%s: '%s' contains '/'; %s", what, value, accepted);
-	}
+	if (strchr(value, '/'))
+		return em_fail(err, -EINVAL, "%s: '%s' contains '/'; %s", what, value, accepted);
 	return 0;
 }
 
