@@ -141,6 +141,22 @@ static void test_config_path_is_a_directory(void)
 	rmdir(dir);
 }
 
+/* A FIFO planted where the config is expected would block the read forever. */
+static void test_config_path_is_a_fifo(void)
+{
+	char dir[] = "/tmp/energymon-cfgfifo-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	char fifo[PATH_MAX];
+	snprintf(fifo, sizeof(fifo), "%s/config.json", dir);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+	struct em_config *cfg = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL(em_config_load_file(fifo, &cfg, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "is not a regular file");
+	unlink(fifo);
+	rmdir(dir);
+}
+
 static void test_file_key_rule(void)
 {
 	struct em_error err = {0};
@@ -220,6 +236,7 @@ int main(void)
 		{"secrets refused on the command line", test_secrets_refused_on_command_line},
 		{"Lithops keys are read", test_lithops_keys_read},
 		{"--config naming a directory", test_config_path_is_a_directory},
+		{"--config naming a FIFO", test_config_path_is_a_fifo},
 		{"job key and call id rule", test_file_key_rule},
 		{"write_files refuses control characters", test_write_files_refuses_control_characters},
 		{"output dir checked before measuring", test_output_dir_check},
