@@ -2,7 +2,8 @@
  * energymon --plugins ipmi,perf [--config FILE] [--interval S] [--output-dir DIR]
  *           [--job-key K] [--call-id C] [--set KEY=VALUE]... [--json] -- COMMAND [ARGS...]
  * Exit status: the command's (128+N when it died of signal N); 125 when
- * energymon itself failed before the command ran; 2 for usage errors.
+ * energymon itself failed before the command ran; 2 for usage and
+ * configuration errors (the command never runs).
  */
 #include "cli.h"
 
@@ -18,10 +19,12 @@
 #endif
 
 #define EXIT_SETUP 125
+#define EXIT_CONFIG 2
 
 struct options {
 	const char *plugins, *config, *output_dir, *job_key, *call_id;
 	double interval;
+	bool interval_set;
 	bool json, list, no_files, allow_unavailable;
 	const char *sets[64];
 	size_t nsets;
@@ -70,6 +73,7 @@ static int parse(int argc, char **argv, struct options *o)
 				fprintf(stderr, "energymon: --interval: '%s' is not a number of seconds\n", optarg);
 				return 2;
 			}
+			o->interval_set = true;
 			break;
 		case 'o': o->output_dir = optarg; break;
 		case 'j': o->job_key = optarg; break;
@@ -101,7 +105,7 @@ static int build_config(const struct options *o, struct em_config **cfg, struct 
 		return rc;
 	if (!rc && o->plugins)
 		rc = em_config_set_strategy(*cfg, o->plugins, err);
-	if (!rc && o->interval != 0)
+	if (!rc && o->interval_set)
 		rc = em_config_set_interval(*cfg, o->interval, err);
 	if (!rc && o->output_dir)
 		rc = em_config_set_output_dir(*cfg, o->output_dir, err);
@@ -113,8 +117,33 @@ static int build_config(const struct options *o, struct em_config **cfg, struct 
 	}
 	if (!rc && o->allow_unavailable)
 		rc = em_config_set(*cfg, "energy_allow_unavailable", "true", err);
-	if (!rc && o->command && !o->config)
+	/* the README's default, whether or not a --config was given */
+	if (!rc && o->command && !em_config_function_name(*cfg))
 		rc = em_config_set(*cfg, "energy_function_name", o->command[0], err);
+	if (!rc)
+		rc = em_config_check_keys(*cfg, err);
+	return rc;
+}
+
+/* Everything that names an output file is checked before the command runs,
+ * so a typo never costs the measurement (em_monitor_write_files applies the
+ * same rule, too late to save it). */
+static int check_outputs(const struct options *o, const struct em_config *cfg, struct em_error *err)
+{
+	int rc = 0;
+	if (o->job_key)
+		rc = em_check_file_key("--job-key", o->job_key, err);
+	if (!rc && o->call_id)
+		rc = em_check_file_key("--call-id", o->call_id, err);
+	if (!rc && !o->no_files && !o->list && em_config_energy_enabled(cfg)) {
+		rc = em_check_output_dir(em_config_output_dir(cfg), err);
+		if (rc && err) {
+			char msg[sizeof(err->message)];
+			snprintf(msg, sizeof(msg), "%s (%s)", err->message,
+			         o->output_dir ? "--output-dir" : "energy_output_dir");
+			snprintf(err->message, sizeof(err->message), "%s", msg);
+		}
+	}
 	return rc;
 }
 
@@ -178,7 +207,8 @@ static int run(const struct options *o, struct em_config *cfg)
 		if (o->command)
 			cli_wait_forwarding(&child, &(int){0});
 		em_monitor_destroy(mon);
-		return EXIT_SETUP;
+		/* a value a plugin refuses is a configuration error like any other */
+		return err.code == -EINVAL ? EXIT_CONFIG : EXIT_SETUP;
 	}
 	int status = -1, forwarded = 0;
 	if (o->command) {
@@ -213,10 +243,10 @@ int main(int argc, char **argv)
 		return rc;
 	struct em_config *cfg = NULL;
 	struct em_error err = {0};
-	if (build_config(&o, &cfg, &err) != 0) {
+	if (build_config(&o, &cfg, &err) != 0 || check_outputs(&o, cfg, &err) != 0) {
 		fprintf(stderr, "energymon: %s\n", err.message);
 		em_config_free(cfg);
-		return o.list ? 1 : 2;
+		return EXIT_CONFIG;
 	}
 	if (o.list)
 		rc = list_plugins(cfg);

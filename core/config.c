@@ -6,102 +6,53 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DEFAULT_INTERVAL_S 1.0
 #define DEFAULT_OUTPUT_DIR "energy_data"
+/* A configuration is a few kilobytes; anything this large is not one. */
+#define CONFIG_FILE_MAX (4 * 1024 * 1024)
 
-/* Keys the host owns at the top level; anything else starting with "energy_"
- * is a typo worth reporting. */
-static const char *const host_keys[] = {
-	"energy_sampling_interval", "energy_output_dir", "energy_function_name", "energy_allow_unavailable",
-	"energy_max_series", NULL,
+/* Keys the host owns, with their types; anything else in energymon's own
+ * namespaces ("energy_*" at the top level, "energy*" under "lithops") is a
+ * typo worth reporting. */
+const struct energy_config_key em_host_keys[] = {
+	{"lithops.energy", ENERGY_CONFIG_BOOL, 0, "true", "false: measure nothing"},
+	{"lithops.energy_strategy", ENERGY_CONFIG_STRING_LIST, 0, "auto", "plugin names, or auto"},
+	{"energy_sampling_interval", ENERGY_CONFIG_NUMBER, 0, "1.0", "seconds between samples"},
+	{"energy_output_dir", ENERGY_CONFIG_STRING, 0, DEFAULT_OUTPUT_DIR, "where files are written"},
+	{"energy_function_name", ENERGY_CONFIG_STRING, 0, "command name", "function_name in the files"},
+	{"energy_allow_unavailable", ENERGY_CONFIG_BOOL, 0, "false", "run even if a named plugin cannot"},
+	{"energy_max_series", ENERGY_CONFIG_NUMBER, 0, "1024", "most series per source"},
+	{NULL, 0, 0, NULL, NULL},
 };
 
-static void free_strategy(struct em_config *cfg)
+#define HOST_KEYS_ACCEPTED "lithops.energy, lithops.energy_strategy, energy_sampling_interval, " \
+	"energy_output_dir, energy_function_name, energy_allow_unavailable, energy_max_series"
+
+const struct energy_config_key *em_host_key(const char *name)
 {
-	for (size_t i = 0; i < cfg->nstrategy; i++)
-		free(cfg->strategy[i]);
-	free(cfg->strategy);
-	cfg->strategy = NULL;
-	cfg->nstrategy = 0;
-	cfg->strategy_auto = false;
+	for (const struct energy_config_key *k = em_host_keys; k->name; k++)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
 }
 
-static int push_name(struct em_config *cfg, const char *name, size_t len, struct em_error *err)
+/* An unknown key in one of our namespaces. Names match case-sensitively, so
+ * "Energy_Output_Dir" is refused with the spelling that would work. */
+static int unknown_host_key(const char *full, struct em_error *err)
 {
-	while (len && (*name == ' ' || *name == '\t'))
-		name++, len--;
-	while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
-		len--;
-	if (len == 0)
-		return em_fail(err, -EINVAL, "lithops.energy_strategy: empty monitor name; "
-		               "accepted: 'auto' or plugin names such as 'ipmi', 'perf', 'ebpf'");
-	if (len == 4 && strncmp(name, "auto", 4) == 0) {
-		cfg->strategy_auto = true;
-		return 0;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return em_fail(err, -EINVAL, "lithops.energy_strategy: '%.*s' is not a monitor name "
-			               "(lower-case letters, digits, '_' and '-' only)", (int)len, name);
-	}
-	for (size_t i = 0; i < cfg->nstrategy; i++)
-		if (strlen(cfg->strategy[i]) == len && strncmp(cfg->strategy[i], name, len) == 0)
-			return 0; /* asking twice measures once */
-	char **grown = realloc(cfg->strategy, (cfg->nstrategy + 1) * sizeof(*grown));
-	if (!grown)
-		return em_fail(err, -ENOMEM, "out of memory");
-	cfg->strategy = grown;
-	if (!(cfg->strategy[cfg->nstrategy] = strndup(name, len)))
-		return em_fail(err, -ENOMEM, "out of memory");
-	cfg->nstrategy++;
-	return 0;
-}
-
-int em_config_set_strategy(struct em_config *cfg, const char *strategy, struct em_error *err)
-{
-	free_strategy(cfg);
-	const char *p = strategy;
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		int rc = push_name(cfg, p, len, err);
-		if (rc)
-			return rc;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	if (cfg->strategy_auto && cfg->nstrategy)
-		return em_fail(err, -EINVAL, "lithops.energy_strategy: 'auto' cannot be combined with named monitors");
-	return 0;
-}
-
-static int read_strategy(struct em_config *cfg, const json_t *v, struct em_error *err)
-{
-	if (json_is_string(v))
-		return em_config_set_strategy(cfg, json_string_value(v), err);
-	if (!json_is_array(v) || json_array_size(v) == 0)
-		return em_fail(err, -EINVAL, "lithops.energy_strategy: expected a string or a non-empty "
-		               "list of strings such as ['ipmi', 'ebpf', 'perf'] or 'auto'");
-	free_strategy(cfg);
-	size_t i;
-	json_t *item;
-	json_array_foreach(v, i, item) {
-		if (!json_is_string(item))
-			return em_fail(err, -EINVAL, "lithops.energy_strategy[%zu]: expected a string", i);
-		const char *s = json_string_value(item);
-		int rc = push_name(cfg, s, strlen(s), err);
-		if (rc)
-			return rc;
-	}
-	if (cfg->strategy_auto && cfg->nstrategy)
-		return em_fail(err, -EINVAL, "lithops.energy_strategy: 'auto' cannot be combined with named monitors");
-	return 0;
+	for (const struct energy_config_key *k = em_host_keys; k->name; k++)
+		if (strcasecmp(k->name, full) == 0)
+			return em_fail(err, -EINVAL, "%s: unknown key (keys are case-sensitive: did you mean %s?)",
+			               full, k->name);
+	return em_fail(err, -EINVAL, "%s: unknown key; energymon reads " HOST_KEYS_ACCEPTED, full);
 }
 
 int em_config_set_interval(struct em_config *cfg, double seconds, struct em_error *err)
@@ -143,7 +94,7 @@ static int read_host_keys(struct em_config *cfg, struct em_error *err)
 		cfg->energy_enabled = json_is_true(v);
 	}
 	if ((v = json_object_get(lithops, "energy_strategy"))) {
-		int rc = read_strategy(cfg, v, err);
+		int rc = em_config_read_strategy(cfg, v, err);
 		if (rc)
 			return rc;
 	}
@@ -183,18 +134,21 @@ static int read_host_keys(struct em_config *cfg, struct em_error *err)
 	const char *key;
 	json_t *val;
 	json_object_foreach((json_t *)root, key, val) {
-		if (strncmp(key, "energy_", 7) != 0)
-			continue;
-		bool known = false;
-		for (size_t i = 0; host_keys[i]; i++)
-			known |= strcmp(key, host_keys[i]) == 0;
-		if (!known)
-			return em_fail(err, -EINVAL, "%s: unknown key; energymon reads energy_sampling_interval, "
-			               "energy_output_dir, energy_function_name, energy_allow_unavailable, "
-			               "energy_max_series and "
-			               "lithops.energy, lithops.energy_strategy", key);
+		if (strncasecmp(key, "energy_", 7) == 0 && !em_host_key(key))
+			return unknown_host_key(key, err);
+	}
+	json_object_foreach((json_t *)lithops, key, val) {
+		char full[256];
+		snprintf(full, sizeof(full), "lithops.%s", key);
+		if (strncasecmp(key, "energy", 6) == 0 && !em_host_key(full))
+			return unknown_host_key(full, err);
 	}
 	return 0;
+}
+
+int em_config_reread(struct em_config *cfg, struct em_error *err)
+{
+	return read_host_keys(cfg, err);
 }
 
 int em_config_new(struct em_config **out, struct em_error *err)
@@ -244,13 +198,44 @@ int em_config_load_string(const char *text, struct em_config **out, struct em_er
 	return adopt_root(root, out, err);
 }
 
+/* Open the file ourselves so a directory, a FIFO or a device gets an error
+ * that says so instead of "invalid JSON" (or a read that never ends). */
+static int open_config_file(const char *path, struct em_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return em_fail(err, -errno, "%s: cannot open the configuration: %s", path, strerror(errno));
+	struct stat st;
+	int rc = 0;
+	if (fstat(fd, &st) != 0)
+		rc = em_fail(err, -errno, "%s: %s", path, strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		rc = em_fail(err, -EISDIR, "%s: is a directory; --config expects a JSON file", path);
+	else if (!S_ISREG(st.st_mode))
+		rc = em_fail(err, -EINVAL, "%s: is not a regular file; --config expects a JSON file", path);
+	else if (st.st_size > CONFIG_FILE_MAX)
+		rc = em_fail(err, -EFBIG, "%s: %lld bytes; a configuration file may have at most %d", path,
+		             (long long)st.st_size, CONFIG_FILE_MAX);
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+		rc = em_fail(err, -errno, "%s: %s", path, strerror(errno));
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
 int em_config_load_file(const char *path, struct em_config **out, struct em_error *err)
 {
+	int fd = open_config_file(path, err);
+	if (fd < 0)
+		return fd;
 	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = json_loadfd(fd, JSON_REJECT_DUPLICATES, &jerr);
+	close(fd);
 	if (!root) {
-		if (jerr.line < 0 || jerr.line == 0)
-			return em_fail(err, -ENOENT, "%s: %s", path, jerr.text);
+		if (jerr.line <= 0)
+			return em_fail(err, -EINVAL, "%s: %s", path, jerr.text);
 		return em_fail(err, -EINVAL, "%s:%d:%d: invalid JSON: %s", path, jerr.line, jerr.column, jerr.text);
 	}
 	if (!json_is_object(root)) {
@@ -266,31 +251,6 @@ int em_config_load_file(const char *path, struct em_config **out, struct em_erro
 	return rc;
 }
 
-int em_config_set(struct em_config *cfg, const char *key, const char *value, struct em_error *err)
-{
-	size_t klen = strlen(key);
-	if (klen >= 8 && strcmp(key + klen - 8, "password") == 0)
-		return em_fail(err, -EINVAL, "%s: secrets are not accepted on the command line (they would show "
-		               "in the process list); use %s_file or %s_env", key, key, key);
-	/* JSON when it parses (numbers, booleans, lists), text otherwise. */
-	json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
-	if (!v)
-		v = json_string(value);
-	if (!v)
-		return em_fail(err, -ENOMEM, "out of memory");
-	if (strcmp(key, "lithops.energy_strategy") == 0 || strcmp(key, "lithops.energy") == 0) {
-		json_t *lithops = json_object_get(cfg->root, "lithops");
-		if (!lithops) {
-			lithops = json_object();
-			json_object_set_new(cfg->root, "lithops", lithops);
-		}
-		json_object_set_new(lithops, key + 8, v);
-	} else {
-		json_object_set_new(cfg->root, key, v);
-	}
-	return read_host_keys(cfg, err);
-}
-
 int em_config_energy_enabled(const struct em_config *cfg)
 {
 	return cfg->energy_enabled;
@@ -301,11 +261,16 @@ const char *em_config_output_dir(const struct em_config *cfg)
 	return cfg->output_dir;
 }
 
+const char *em_config_function_name(const struct em_config *cfg)
+{
+	return cfg->function_name;
+}
+
 void em_config_free(struct em_config *cfg)
 {
 	if (!cfg)
 		return;
-	free_strategy(cfg);
+	em_config_free_strategy(cfg);
 	json_decref(cfg->root);
 	free(cfg->output_dir);
 	free(cfg->function_name);

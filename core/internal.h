@@ -30,9 +30,30 @@ struct em_config {
 	char *function_name; /* energy_function_name, may be NULL */
 	bool allow_unavailable; /* energy_allow_unavailable */
 	size_t max_series;   /* energy_max_series: series per source */
+	bool keys_checked;   /* em_config_check_keys() passed since the last change */
 };
 
 #define EM_DEFAULT_MAX_SERIES 1024
+
+/* ---- configuration keys (config.c, config_strategy.c, config_set.c,
+ * plugin_keys.c, installed_keys.c) ---- */
+/* The keys the host owns ("lithops.energy", "energy_output_dir", ...), NULL-terminated. */
+EM_INTERNAL extern const struct energy_config_key em_host_keys[];
+EM_INTERNAL const struct energy_config_key *em_host_key(const char *name);
+/* Re-read the host's keys from cfg->root after it changed. */
+EM_INTERNAL int em_config_reread(struct em_config *cfg, struct em_error *err);
+EM_INTERNAL void em_config_free_strategy(struct em_config *cfg);
+EM_INTERNAL int em_config_read_strategy(struct em_config *cfg, const json_t *v, struct em_error *err);
+/* -EPROTO unless every key the plugin declares starts with its name and "_". */
+EM_INTERNAL int em_plugin_check_declared_keys(const struct energy_plugin *vt, struct em_error *err);
+struct em_installed_key {
+	uint32_t type;               /* enum energy_config_type */
+	bool secret;
+	char plugin[ENERGY_NAME_MAX]; /* who declares it */
+	char near_miss[128];         /* a declared key equal but for case, when not found */
+};
+/* Find `key` among the installed plugins' declarations: 0, or -ENOENT. */
+EM_INTERNAL int em_installed_key(const char *key, struct em_installed_key *out);
 
 /* ---- plugin files (plugin_loader.c) ---- */
 struct em_plugin_lib {

@@ -111,14 +111,6 @@ json_t *em_lithops_file(const json_t *res, const char *job_key, const char *call
 	return file;
 }
 
-static int safe_component(const char *what, const char *s, struct em_error *err)
-{
-	if (!s || !*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
-		return em_fail(err, -EINVAL, "%s: '%s' cannot be part of a file name (empty, '/', '.' or '..')", what,
-		               s ? s : "(null)");
-	return 0;
-}
-
 static int write_one(const char *dir, const char *job_key, const char *call_id, const char *fn,
                      const json_t *res, struct em_error *err)
 {
@@ -158,9 +150,9 @@ int em_monitor_write_files(struct em_monitor *mon, const char *dir, const char *
 {
 	if (!mon->result)
 		return em_fail(err, -EINVAL, "no result yet: stop the monitor before writing files");
-	int rc = safe_component("job_key", job_key, err);
+	int rc = em_check_file_key("job_key", job_key, err);
 	if (!rc)
-		rc = safe_component("call_id", call_id, err);
+		rc = em_check_file_key("call_id", call_id, err);
 	if (!dir)
 		dir = mon->cfg->output_dir;
 	if (!rc)

@@ -78,7 +78,9 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		return em_fail(err, -ENOMEM, "out of memory");
 	}
 	mon->target_pid = target_pid;
-	int rc = 0;
+	int rc = em_config_check_keys(mon->cfg, err);
+	if (rc)
+		goto fail;
 	if (mon->cfg->strategy_auto && (rc = em_plugin_scan(add_auto_name, mon->cfg)))
 		goto fail;
 	if (mon->cfg->nstrategy == 0) {
@@ -108,7 +110,11 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		 * here; a missing file, a bad ABI or a config error is always the
 		 * user's to fix when the plugin was named */
 		bool runtime_absence = src->reason[0] != '\0';
-		if (rc && !mon->cfg->strategy_auto && !(runtime_absence && mon->cfg->allow_unavailable)) {
+		/* -EINVAL is a configuration error (a key or a value the plugin
+		 * refuses, as the ABI's codes say): the user's to fix, under auto too */
+		bool config_error = rc == -EINVAL;
+		bool named_must_run = !mon->cfg->strategy_auto && !(runtime_absence && mon->cfg->allow_unavailable);
+		if (rc && (config_error || named_must_run)) {
 			em_fail(err, rc, "%s", local.message);
 			goto fail;
 		}

@@ -122,11 +122,13 @@ enum energy_config_type {
 	ENERGY_CONFIG_STRING_LIST = 4  /* a JSON array of strings, or one string */
 };
 
-/* A configuration key a plugin reads. The host validates the user's
+/* A configuration key a plugin reads. Every name must start with the
+ * plugin's name and "_": the host refuses to load a plugin that declares
+ * any other (another plugin's key, say). The host validates the user's
  * configuration against these before create(): a key that starts with the
  * plugin's name and "_" but is not declared, or has the wrong type, is an
  * error naming the key. Secrets: set `secret` so the host never logs or
- * echoes the value. */
+ * echoes the value, and refuses it on the command line (--set). */
 struct energy_config_key {
 	const char *name;        /* e.g. "ipmi_host" */
 	uint32_t type;           /* enum energy_config_type */

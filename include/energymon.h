@@ -53,10 +53,31 @@ EM_API int em_config_new(struct em_config **out, struct em_error *err); /* all d
 EM_API int em_config_set_strategy(struct em_config *cfg, const char *strategy, struct em_error *err);
 EM_API int em_config_set_interval(struct em_config *cfg, double seconds, struct em_error *err);
 EM_API int em_config_set_output_dir(struct em_config *cfg, const char *dir, struct em_error *err);
-/* Set any key from text, typed by the plugin's declaration ("ipmi_host=127.0.0.1:9001"). */
+/* Set one key from text ("ipmi_host=127.0.0.1:9001"), typed by its
+ * declaration (the host's keys, or the installed plugin that declares it):
+ * a string key keeps "true" or "1" as text. Refuses, naming the key, a key
+ * no one declares (matched case-sensitively) and every key a plugin declares
+ * secret: this is the command line's path, which every user can read. */
 EM_API int em_config_set(struct em_config *cfg, const char *key, const char *value, struct em_error *err);
+/* Refuse unknown keys under the prefix of every installed plugin, selected
+ * or not ("ipmi_bogus" with strategy perf). em_monitor_create() calls it;
+ * call it first to report configuration errors before anything runs. Keys
+ * outside energymon's namespaces (a Lithops config's "backend", ...) are
+ * left alone. */
+EM_API int em_config_check_keys(struct em_config *cfg, struct em_error *err);
 EM_API int em_config_energy_enabled(const struct em_config *cfg); /* lithops.energy, default true */
 EM_API const char *em_config_output_dir(const struct em_config *cfg);
+EM_API const char *em_config_function_name(const struct em_config *cfg); /* NULL when not set */
+
+/* The rule for job keys and call ids, which become part of file names: 1 to
+ * EM_FILE_KEY_MAX bytes, no '/', no control characters, not "." or "..".
+ * -EINVAL with a message naming `what` (e.g. "--job-key") otherwise.
+ * em_monitor_write_files() applies the same rule. */
+#define EM_FILE_KEY_MAX 80
+EM_API int em_check_file_key(const char *what, const char *value, struct em_error *err);
+/* Can files be written to `dir` (or can it be created)? Lets a caller refuse
+ * a bad output directory before measuring instead of after. */
+EM_API int em_check_output_dir(const char *dir, struct em_error *err);
 EM_API void em_config_free(struct em_config *cfg);
 
 /* A monitor for the process tree rooted at `target_pid` (0: whole system).

@@ -54,7 +54,8 @@ static int ebpf_create(const struct energy_host *host, void **instance, char *wh
 		snprintf(why, len, "ebpf: no process tree to follow (target pid %lld): this plugin measures "
 				   "a command or a worker process, not the whole system",
 			 (long long)host->target_pid);
-		return -EINVAL;
+		/* not -EINVAL: nothing the user configured is wrong, so "auto" skips it */
+		return -ESRCH;
 	}
 	if (kill((pid_t)host->target_pid, 0) != 0 && errno == ESRCH) {
 		snprintf(why, len, "ebpf: target process %lld does not exist", (long long)host->target_pid);

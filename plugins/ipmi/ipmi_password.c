@@ -3,7 +3,9 @@
  * environment variable, or (for compatibility with the seed's configs) the
  * configuration itself. Exactly one source may be given, so that nobody
  * wonders which one won. The value never leaves this struct except into
- * FreeIPMI's session setup.
+ * FreeIPMI's session setup. It is read here, in probe() and create(), and
+ * never again (reconnects use the copy): the measured command starts later
+ * and need not, and should not, inherit ipmi_password_env's variable.
  */
 #include "ipmi_password.h"
 

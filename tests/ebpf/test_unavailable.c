@@ -119,7 +119,7 @@ static void test_no_tree(void)
 	struct harness h;
 	CU_ASSERT_FATAL(harness_load(&h, "ebpf") == 0);
 	harness_set_target(&h, 0, 1.0);
-	CU_ASSERT_EQUAL(harness_create(&h), -EINVAL);
+	CU_ASSERT_EQUAL(harness_create(&h), -ESRCH);
 	CU_ASSERT(h.instance == NULL);
 	CU_ASSERT(strstr(h.error, "target pid 0") != NULL);
 	harness_close(&h);
@@ -173,7 +173,7 @@ int main(void)
 	CU_add_test(s, "without root or CAP_BPF+CAP_PERFMON: -EPERM, unavailable, why", test_without_privilege);
 	CU_add_test(s, "without BTF: -ENODEV, and why", test_without_btf);
 	CU_add_test(s, "inside a pid namespace: -EOPNOTSUPP, and why", test_in_pid_namespace);
-	CU_add_test(s, "target pid 0: -EINVAL, no tree to follow", test_no_tree);
+	CU_add_test(s, "target pid 0: -ESRCH, no tree to follow", test_no_tree);
 	CU_add_test(s, "target that does not exist: -ESRCH", test_missing_process);
 	CU_add_test(s, "target gone between create and start: -ESRCH", test_target_gone_before_start);
 	return cunit_run_registered();

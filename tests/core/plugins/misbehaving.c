@@ -3,6 +3,8 @@
  * -DKIND=...: BADABI (built for ABI major 99), NOENTRY (no entry symbol),
  * FAILSTART (start() fails with a reason), BLOCKER (sample() blocks for
  * `blocker_sleep_s`), UNAVAILABLE (probe says the hardware is absent).
+ * Each declares its key under its own name (NAME "_sleep_s"): the host
+ * refuses a plugin that declares keys outside its prefix.
  */
 #include "energy_plugin.h"
 
@@ -23,7 +25,7 @@ struct inst {
 };
 
 static const struct energy_config_key keys[] = {
-	{"blocker_sleep_s", ENERGY_CONFIG_NUMBER, 0, "2", "how long sample() blocks, s"},
+	{NAME "_sleep_s", ENERGY_CONFIG_NUMBER, 0, "2", "how long sample() blocks, s"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -49,7 +51,7 @@ static int create(const struct energy_host *host, void **out, char *why, size_t 
 		return -ENOMEM;
 	i->host = host;
 	struct energy_config_value v;
-	i->sleep_s = host->config_get(host->ctx, "blocker_sleep_s", &v) == 0 ? v.number : 2;
+	i->sleep_s = host->config_get(host->ctx, NAME "_sleep_s", &v) == 0 ? v.number : 2;
 	*out = i;
 	return 0;
 }

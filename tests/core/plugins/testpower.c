@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,8 +47,13 @@ static double number(const struct energy_host *h, const char *key, double dflt)
 
 static int tp_create(const struct energy_host *host, void **inst, char *why, size_t len)
 {
-	(void)why;
-	(void)len;
+	/* a value of the right type that the plugin refuses: a configuration
+	 * error (-EINVAL), which the host must not take for "cannot run here" */
+	if (number(host, "testpower_watts", 100) < 0) {
+		snprintf(why, len, "testpower_watts: %g is negative; expected watts >= 0",
+		         number(host, "testpower_watts", 100));
+		return -EINVAL;
+	}
 	struct tp *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;

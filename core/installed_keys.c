@@ -1,0 +1,85 @@
+/*
+ * The keys of every installed plugin, selected or not. A key under an
+ * installed plugin's prefix is energymon's to check even when that plugin
+ * does not run this time: "ipmi_bogus" with --plugins perf is a typo the user
+ * wants to hear about, not a setting to drop. Plugins are found and opened
+ * by the loader (em_plugin_scan, em_plugin_open) with all of its checks; a
+ * file that does not load, or declares keys outside its prefix, vouches for
+ * no key.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+struct check_all {
+	const struct em_config *cfg;
+	struct em_error *err;
+	int rc;
+};
+
+static void check_one(const char *name, const char *path, void *arg)
+{
+	struct check_all *c = arg;
+	struct em_plugin_lib lib;
+	(void)name;
+	if (c->rc || em_plugin_open(path, &lib, NULL) != 0)
+		return;
+	if (em_plugin_check_declared_keys(lib.vt, NULL) == 0)
+		c->rc = em_config_check_plugin_keys(c->cfg, lib.vt, c->err);
+	em_plugin_close(&lib);
+}
+
+int em_config_check_keys(struct em_config *cfg, struct em_error *err)
+{
+	/* every plugin on the path is opened: worth doing once, not per caller */
+	if (cfg->keys_checked)
+		return 0;
+	struct check_all c = {.cfg = cfg, .err = err};
+	int rc = em_plugin_scan(check_one, &c);
+	if (rc)
+		return em_fail(err, rc, "cannot list the installed plugins: %s", strerror(-rc));
+	cfg->keys_checked = c.rc == 0;
+	return c.rc;
+}
+
+struct find_one {
+	const char *key;
+	struct em_installed_key *out;
+	bool found;
+};
+
+static void find_in(const char *name, const char *path, void *arg)
+{
+	struct find_one *f = arg;
+	struct em_plugin_lib lib;
+	(void)name;
+	if (f->found || em_plugin_open(path, &lib, NULL) != 0)
+		return;
+	if (em_plugin_check_declared_keys(lib.vt, NULL) == 0) {
+		for (const struct energy_config_key *k = lib.vt->config_keys; k && k->name; k++) {
+			if (strcmp(k->name, f->key) == 0) {
+				f->found = true;
+				f->out->type = k->type;
+				f->out->secret = k->secret != 0;
+			} else if (!f->out->near_miss[0] && strcasecmp(k->name, f->key) == 0) {
+				snprintf(f->out->near_miss, sizeof(f->out->near_miss), "%s", k->name);
+			}
+		}
+		if (f->found)
+			snprintf(f->out->plugin, sizeof(f->out->plugin), "%s", lib.vt->name);
+	}
+	em_plugin_close(&lib);
+}
+
+int em_installed_key(const char *key, struct em_installed_key *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct find_one f = {.key = key, .out = out};
+	int rc = em_plugin_scan(find_in, &f);
+	if (rc)
+		return rc;
+	return f.found ? 0 : -ENOENT;
+}
