@@ -161,11 +161,12 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		}
 		struct em_error local = {0};
 		rc = open_source(mon, src, mon->cfg->strategy[i], &local);
-		/* src->reason is set only when the plugin itself said it cannot run
-		 * here; a missing file, a bad ABI or a config error is always the
-		 * user's to fix when the plugin was named */
-		bool runtime_absence = src->reason[0] != '\0';
-		if (rc && !mon->cfg->strategy_auto && !(runtime_absence && mon->cfg->allow_unavailable)) {
+		/* energy_allow_unavailable (the Python binding's default) keeps a
+		 * named plugin that cannot load or run as a placeholder with its
+		 * reason; a config error (-EINVAL: an unknown key, a wrong type or a
+		 * value the plugin refuses) is always the user's to fix */
+		bool tolerated = mon->cfg->allow_unavailable && rc != -EINVAL;
+		if (rc && !mon->cfg->strategy_auto && !tolerated) {
 			em_fail(err, rc, "%s", local.message);
 			goto fail;
 		}

@@ -60,7 +60,8 @@ class EnergyMonitor:
     def _create(self):
         native = _native.load()
         cfg = ctypes.c_void_p()
-        native.call("em_config_load_string", _config.to_json(self.config).encode("utf-8"),
+        native.call("em_config_load_string",
+                    _config.to_json(_config.with_binding_defaults(self.config)).encode("utf-8"),
                     ctypes.byref(cfg))
         try:
             self.output_dir = os.fsdecode(native.lib.em_config_output_dir(cfg))

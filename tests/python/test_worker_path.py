@@ -1,0 +1,190 @@
+"""The Lithops worker's path through the binding.
+
+Item 21: the seed's Direct Usage code with the seed's defaults on a machine
+without a BMC runs the user's function and leaves a placeholder that says
+why, with the real start time and duration; configuration errors still
+raise."""
+
+import contextlib
+import errno
+import io
+import json
+import os
+import time
+
+import energymon
+from energymon_testing import STEADY, TempDirTest, run_tests, steady_config
+
+# The seed's Direct Usage code, verbatim but for the import line.
+SEED_DIRECT_USAGE = '''
+import os
+from energymon import IPMIEnergyMonitor
+
+# Get the current process ID
+process_id = os.getpid()
+
+# Configure the IPMI energy monitor
+config = {
+    'ipmi_host': 'localhost',
+    'ipmi_username': None,
+    'ipmi_password': None,
+    'energy_sampling_interval': 0.5
+}
+
+# Create the IPMI energy monitor
+monitor = IPMIEnergyMonitor(process_id, config)
+
+# Start monitoring
+monitor.start()
+
+try:
+    # Run your code here
+    result = compute_intensive_function()
+finally:
+    # Stop monitoring
+    monitor.stop()
+    
+    # Get energy data
+    energy_data = monitor.get_energy_data()
+    
+    # Print energy data
+    print(f"System Energy: {energy_data['energy'].get('system')} Joules")
+    print(f"Average Power: {energy_data['energy'].get('avg_power')} Watts")
+'''
+
+LOCAL_BMC_DEVICES = ("/dev/ipmi0", "/dev/ipmi/0", "/dev/ipmidev/0")
+# Unix times in the result have 12 significant digits (10 ms) until the
+# library writes them to the microsecond (issue 9, item 4).
+WALL_SLACK_S = 0.01
+WATTS = 30.0
+
+
+def use_plugin_path(test, path):
+    old = os.environ.get("ENERGYMON_PLUGIN_PATH")
+    os.environ["ENERGYMON_PLUGIN_PATH"] = path
+    test.addCleanup(os.environ.__setitem__, "ENERGYMON_PLUGIN_PATH", old)
+
+
+class SeedDefaultsWithoutBMC(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        present = [d for d in LOCAL_BMC_DEVICES if os.path.exists(d)]
+        if present:
+            self.skipTest("this machine has a BMC (%s): the seed's defaults measure it" % present[0])
+        # The real plugins; without the ipmi plugin built the monitor is a
+        # placeholder all the same, saying that ipmi.so was not found.
+        use_plugin_path(self, os.environ["ENERGYMON_REAL_PLUGIN_PATH"])
+
+    def run_seed_code(self):
+        ran = {}
+
+        def compute_intensive_function():
+            started = time.monotonic()
+            total = sum(i * i for i in range(200_000))
+            ran["elapsed_s"] = time.monotonic() - started
+            return total
+
+        namespace = {"compute_intensive_function": compute_intensive_function}
+        printed = io.StringIO()
+        wall0, mono0 = time.time(), time.monotonic()
+        with contextlib.redirect_stdout(printed):
+            exec(SEED_DIRECT_USAGE, namespace)
+        outer = {"wall0": wall0, "wall1": time.time(), "elapsed_s": time.monotonic() - mono0}
+        return namespace, ran, outer, printed.getvalue()
+
+    def test_function_runs_and_placeholder_says_why_with_real_times(self):
+        namespace, ran, outer, printed = self.run_seed_code()
+        self.assertEqual(namespace["result"], sum(i * i for i in range(200_000)))
+        data = namespace["energy_data"]
+        self.assertEqual(data["source"], "ipmi")
+        self.assertTrue(data["placeholder"])
+        self.assertIsNone(data["energy"].get("system"))
+        self.assertIsInstance(data["reason"], str)
+        self.assertTrue(data["reason"].strip(), data)
+        self.assertIn("System Energy: None Joules", printed)
+        # The placeholder's time span is the real one: it covers the
+        # function and lies within the seed code's own run.
+        self.assertGreaterEqual(data["duration"], ran["elapsed_s"])
+        self.assertLessEqual(data["duration"], outer["elapsed_s"])
+        self.assertGreaterEqual(data["timestamp"], outer["wall0"] - WALL_SLACK_S)
+        self.assertLessEqual(data["timestamp"], outer["wall1"] + WALL_SLACK_S)
+
+        monitor = namespace["monitor"]
+        monitor.write_files("seedjob", "00000", self.tmp)
+        with open(os.path.join(self.tmp, "seedjob_00000_ipmi.json")) as f:
+            consumption = json.load(f)["energy_consumption"]
+        self.assertIs(consumption["placeholder"], True)
+        self.assertIsNone(consumption["energy_system"])
+        self.assertEqual(consumption["reason"], data["reason"])
+        self.assertAlmostEqual(consumption["timestamp"], data["timestamp"], delta=WALL_SLACK_S)
+        self.assertAlmostEqual(consumption["duration"], data["duration"], places=6)
+        with open(os.path.join(self.tmp, "ipmi_summary.jsonl")) as f:
+            line = json.loads(f.read())
+        self.assertIs(line["placeholder"], True)
+        self.assertAlmostEqual(line["duration"], data["duration"], places=6)
+
+    def test_strict_mode_still_raises_in_the_constructor(self):
+        config = {"ipmi_host": "localhost", "energy_allow_unavailable": False}
+        with self.assertRaises(energymon.EnergyMonitorError) as caught:
+            energymon.IPMIEnergyMonitor(os.getpid(), config)
+        self.assertIn("'ipmi'", str(caught.exception))
+
+
+class ConfigErrorsStillRaise(TempDirTest):
+    """With the binding's default energy_allow_unavailable, only what cannot
+    measure becomes a placeholder; what the user got wrong still raises in
+    the constructor, naming the key."""
+
+    def assert_raises(self, config, key):
+        with self.assertRaises(energymon.EnergyMonitorError) as caught:
+            energymon.EnergyMonitor(os.getpid(), config)
+        self.assertEqual(caught.exception.errno, errno.EINVAL, caught.exception)
+        self.assertIn(key, str(caught.exception))
+
+    def test_wrong_type_of_a_host_key(self):
+        self.assert_raises(steady_config(interval_s="fast"), "energy_sampling_interval")
+
+    def test_wrong_type_of_a_plugin_key(self):
+        self.assert_raises(steady_config(watts="many"), "steadypower_watts")
+
+    def test_unknown_key(self):
+        self.assert_raises(dict(steady_config(), energy_samplng_interval=1.0),
+                           "energy_samplng_interval")
+
+    def test_unknown_key_of_a_plugin(self):
+        self.assert_raises(dict(steady_config(), steadypower_wats=1.0), "steadypower_wats")
+
+    def test_value_the_plugin_refuses(self):
+        # -EINVAL from the plugin's create(): a config error, not "unavailable".
+        self.assert_raises(steady_config(watts=-5.0), "steadypower_watts")
+
+    def test_wrong_type_of_allow_unavailable(self):
+        self.assert_raises(dict(steady_config(), energy_allow_unavailable="yes"),
+                           "energy_allow_unavailable")
+
+
+class UnavailableIsAPlaceholder(TempDirTest):
+    def test_missing_plugin_is_a_placeholder_naming_it(self):
+        config = steady_config(WATTS)
+        config["lithops"]["energy_strategy"] = [STEADY, "nosuchplugin"]
+        with energymon.EnergyMonitor(os.getpid(), config) as monitor:
+            pass
+        data = monitor.get_energy_data()
+        missing = data["monitors"]["nosuchplugin"]
+        self.assertTrue(missing["placeholder"])
+        self.assertIn("nosuchplugin", missing["reason"])
+        self.assertEqual(missing["duration"], data["duration"])
+        self.assertEqual(missing["timestamp"], data["timestamp"])
+        self.assertEqual(data["monitors"][STEADY]["energy"]["avg_power"], WATTS)
+
+    def test_strict_mode_refuses_a_missing_plugin(self):
+        config = dict(steady_config(), energy_allow_unavailable=False)
+        config["lithops"]["energy_strategy"] = [STEADY, "nosuchplugin"]
+        with self.assertRaises(energymon.EnergyMonitorError) as caught:
+            energymon.EnergyMonitor(os.getpid(), config)
+        self.assertEqual(caught.exception.errno, errno.ENOENT)
+        self.assertIn("nosuchplugin", str(caught.exception))
+
+
+if __name__ == "__main__":
+    run_tests()
