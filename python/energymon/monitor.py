@@ -9,6 +9,7 @@ import threading
 import weakref
 
 from . import _native
+from . import call_status as _call_status
 from . import config as _config
 from .errors import EnergyMonitorError
 
@@ -17,6 +18,20 @@ def _release(native, monitor):
     if monitor.value:
         native.lib.em_monitor_destroy(monitor)
         monitor.value = None
+
+
+# Every monitor that holds a C monitor in this process, so that a fork()ed
+# child can disown them all before any of its code runs.
+_owned_monitors = weakref.WeakSet()
+
+
+def _disown_after_fork():
+    for monitor in list(_owned_monitors):
+        monitor._disown()
+    _owned_monitors.clear()
+
+
+os.register_at_fork(after_in_child=_disown_after_fork)
 
 
 class EnergyMonitor:
@@ -53,6 +68,8 @@ class EnergyMonitor:
         self._started = self._stopped = False
         self._native = None
         self._handle = ctypes.c_void_p()
+        self._finalizer = None
+        self._owner_pid = None  # set while this process owns a C monitor
         self.output_dir = self.config.get("energy_output_dir", "energy_data")
         if self.enabled:
             self._create()
@@ -71,8 +88,27 @@ class EnergyMonitor:
             native.lib.em_config_free(cfg)
         self._native = native
         self._finalizer = weakref.finalize(self, _release, native, self._handle)
+        self._owner_pid = os.getpid()
+        _owned_monitors.add(self)
+
+    def _disown(self):
+        # Runs in a fork()ed child, whose copy of the C monitor has none of
+        # the parent's sampling threads (fork copies only the calling thread):
+        # stopping or freeing it would wait for threads that do not exist here
+        # and would report the parent's readings as the child's. The child
+        # leaves that copy alone, also at exit.
+        self._finalizer.detach()
+        self._lock = threading.Lock()  # another thread may have held it at fork()
+
+    def _require_owned(self):
+        if self._owner_pid is not None and self._owner_pid != os.getpid():
+            raise EnergyMonitorError(
+                "this monitor belongs to process %d, and process %d is a fork()ed child of it: "
+                "a monitor cannot be used across fork(); create a new one in the child"
+                % (self._owner_pid, os.getpid()), errno.EPERM)
 
     def _require_open(self):
+        self._require_owned()
         # After close() the C monitor is gone: calling into it would crash.
         if self.enabled and not self._handle.value:
             raise EnergyMonitorError("monitor closed: create a new one", errno.EBADF)
@@ -105,6 +141,7 @@ class EnergyMonitor:
         as the seed's IPMIEnergyMonitor returned. A missing number is None
         with a 'reason', never 0."""
         with self._lock:
+            self._require_owned()
             if not self.enabled:
                 return {"source": "disabled", "energy": {}, "units": {}, "duration": None,
                         "placeholder": True,
@@ -119,6 +156,15 @@ class EnergyMonitor:
                     return copy.deepcopy(own)
             return copy.deepcopy(self._result)
 
+    def call_status_fields(self):
+        """The flat dict a Lithops worker adds to its call status, one
+        call_status.add(key, value) per item: worker_func_energy_<metric> for
+        every key of get_energy_data()['energy'], worker_func_energy_duration
+        (s), worker_func_energy_source, worker_func_perf_energy_pkg/_cores
+        when those metrics exist and, for a composite,
+        worker_func_energy_monitor_<name> with each monitor's dict."""
+        return _call_status.fields(self.get_energy_data())
+
     def write_files(self, job_key, call_id, directory=None):
         """Writes {job_key}_{call_id}_{source}.json for every monitor and the
         composite into `directory` (default: energy_output_dir, else
@@ -126,6 +172,7 @@ class EnergyMonitor:
         {source}_summary.jsonl; safe with many writers on one directory.
         Returns the paths of the per-call files."""
         with self._lock:
+            self._require_owned()
             if not self.enabled:
                 return []
             if self._result is None:
@@ -141,9 +188,10 @@ class EnergyMonitor:
                     for source in sources]
 
     def close(self):
-        """Frees the C monitor now rather than at garbage collection."""
+        """Frees the C monitor now rather than at garbage collection. In a
+        fork()ed child it does nothing: the parent owns the C monitor."""
         with self._lock:
-            if self._native is not None:
+            if self._finalizer is not None:
                 self._finalizer()
 
     def __enter__(self):
