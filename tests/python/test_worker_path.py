@@ -3,7 +3,8 @@
 Item 21: the seed's Direct Usage code with the seed's defaults on a machine
 without a BMC runs the user's function and leaves a placeholder that says
 why, with the real start time and duration; configuration errors still
-raise."""
+raise. Item 22: call_status_fields() is the flat dict the Lithops worker
+adds to its call status."""
 
 import contextlib
 import errno
@@ -184,6 +185,81 @@ class UnavailableIsAPlaceholder(TempDirTest):
             energymon.EnergyMonitor(os.getpid(), config)
         self.assertEqual(caught.exception.errno, errno.ENOENT)
         self.assertIn("nosuchplugin", str(caught.exception))
+
+
+def measured(config, seconds=0.1):
+    with energymon.EnergyMonitor(os.getpid(), config) as monitor:
+        time.sleep(seconds)  # the workload; nothing is timed against it
+    return monitor
+
+
+def worker_fields(data):
+    """What the test expects, spelt out from the result the worker reads."""
+    expected = {"worker_func_energy_" + metric: value for metric, value in data["energy"].items()}
+    expected["worker_func_energy_duration"] = data["duration"]
+    expected["worker_func_energy_source"] = data["source"]
+    return expected
+
+
+class CallStatusFields(TempDirTest):
+    def test_single_monitor(self):
+        monitor = measured(steady_config(WATTS))
+        data = monitor.get_energy_data()
+        fields = monitor.call_status_fields()
+        self.assertEqual(fields, worker_fields(data))
+        self.assertEqual(fields["worker_func_energy_avg_power"], WATTS)
+        self.assertEqual(fields["worker_func_energy_system"], data["energy"]["system"])
+        self.assertEqual(fields["worker_func_energy_source"], STEADY)
+        self.assertGreater(fields["worker_func_energy_duration"], 0.0)
+        self.assertNotIn("worker_func_perf_energy_pkg", fields)
+
+    def test_package_and_cores_also_under_their_perf_names(self):
+        monitor = measured(steady_config(WATTS, steadypower_cpu_watts=20.0))
+        data = monitor.get_energy_data()
+        fields = monitor.call_status_fields()
+        expected = worker_fields(data)
+        expected["worker_func_perf_energy_pkg"] = data["energy"]["pkg"]
+        expected["worker_func_perf_energy_cores"] = data["energy"]["cores"]
+        self.assertEqual(fields, expected)
+        self.assertGreater(fields["worker_func_perf_energy_pkg"], 0.0)
+        self.assertEqual(fields["worker_func_energy_pkg"], fields["worker_func_perf_energy_pkg"])
+
+    def test_composite_holds_each_monitors_dict(self):
+        config = steady_config(WATTS)
+        config["lithops"]["energy_strategy"] = [STEADY, "nosuchplugin"]
+        monitor = measured(config)
+        data = monitor.get_energy_data()
+        fields = monitor.call_status_fields()
+        expected = worker_fields(data)
+        expected["worker_func_energy_monitor_" + STEADY] = data["monitors"][STEADY]
+        expected["worker_func_energy_monitor_nosuchplugin"] = data["monitors"]["nosuchplugin"]
+        self.assertEqual(fields, expected)
+        self.assertEqual(fields["worker_func_energy_source"], "composite")
+        placeholder = fields["worker_func_energy_monitor_nosuchplugin"]
+        self.assertIsNone(placeholder["energy"].get("system"))
+        self.assertIn("nosuchplugin", placeholder["reason"])
+
+    def test_placeholder_gives_none(self):
+        use_plugin_path(self, self.tmp)  # no plugin at all here
+        monitor = measured({"lithops": {"energy_strategy": "ipmi"}}, 0)
+        fields = monitor.call_status_fields()
+        self.assertEqual(fields, worker_fields(monitor.get_energy_data()))
+        self.assertEqual(fields["worker_func_energy_source"], "ipmi")
+        self.assertIsNone(fields.get("worker_func_energy_system"))
+        self.assertGreaterEqual(fields["worker_func_energy_duration"], 0.0)
+
+    def test_disabled_monitor(self):
+        monitor = measured({"lithops": {"energy": False}}, 0)
+        self.assertEqual(monitor.call_status_fields(),
+                         {"worker_func_energy_duration": None,
+                          "worker_func_energy_source": "disabled"})
+
+    def test_before_stop_is_an_error(self):
+        monitor = energymon.EnergyMonitor(os.getpid(), steady_config(WATTS))
+        self.addCleanup(monitor.close)
+        with self.assertRaises(energymon.EnergyMonitorError) as caught:
+            monitor.call_status_fields()
+        self.assertIn("stop()", str(caught.exception))
 
 
 if __name__ == "__main__":
