@@ -175,7 +175,7 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		usable += src->available;
 		rc = 0;
 	}
-	if (!usable && !(mon->cfg->allow_unavailable && !mon->cfg->strategy_auto)) {
+	if (!usable && !mon->cfg->allow_unavailable) {
 		rc = em_fail(err, -ENODEV, "no energy source can run here: %s: %s", mon->sources[0]->name,
 		             mon->sources[0]->reason);
 		goto fail;

@@ -3,7 +3,9 @@
  * power of `steadypower_watts` W on every sample. It lets the Python tests
  * drive real monitors through the real host library with a known power
  * truth, without hardware. With steadypower_cpu_watts > 0 it also emits
- * package and cores energy counters, as perf does. A negative power is
+ * package and cores energy counters, as perf does; with
+ * steadypower_unavailable it cannot run here, as a machine without the
+ * hardware would say. A negative power is
  * refused with -EINVAL (a config error that a plugin's create() finds).
  * Never installed; found through
  * ENERGYMON_PLUGIN_PATH set by tests/python/meson.build.
@@ -27,6 +29,8 @@ static const struct energy_config_key steady_keys[] = {
 	{"steadypower_watts", ENERGY_CONFIG_NUMBER, 0, "100", "the power to report, W"},
 	{"steadypower_cpu_watts", ENERGY_CONFIG_NUMBER, 0, "0",
 	 "above 0: also package and cores energy counters (J) at this power and half of it, W"},
+	{"steadypower_unavailable", ENERGY_CONFIG_STRING, 0, "",
+	 "not empty: create() says the plugin cannot run here, with this reason"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -45,6 +49,11 @@ static int steady_create(const struct energy_host *host, void **instance, char *
 	if (host->config_get(host->ctx, "steadypower_cpu_watts", &value) == 0)
 		self->cpu_watts = value.number;
 	clock_gettime(CLOCK_MONOTONIC, &self->since);
+	if (host->config_get(host->ctx, "steadypower_unavailable", &value) == 0 && value.string[0]) {
+		snprintf(why, why_len, "%s", value.string);
+		free(self);
+		return -ENODEV;
+	}
 	if (self->watts < 0) {
 		/* a value no power meter gives: a config error, not "unavailable" */
 		snprintf(why, why_len, "steadypower_watts %g: expected a power >= 0 W", self->watts);

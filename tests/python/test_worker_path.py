@@ -187,6 +187,38 @@ class UnavailableIsAPlaceholder(TempDirTest):
         self.assertIn("nosuchplugin", str(caught.exception))
 
 
+class NothingCanRunUnderAuto(TempDirTest):
+    """'auto' (the default strategy) where no plugin can run: the binding
+    still lets the function run; the CLI's strict default refuses."""
+
+    def config(self, **extra):
+        config = {"lithops": {"energy_strategy": "auto"},
+                  "steadypower_unavailable": "no power meter on this test machine"}
+        config.update(extra)
+        return config
+
+    def test_composite_placeholder_with_each_reason(self):
+        use_plugin_path(self, os.environ["ENERGYMON_PLUGIN_PATH"].split(":")[0])
+        with energymon.EnergyMonitor(os.getpid(), self.config()) as monitor:
+            pass
+        data = monitor.get_energy_data()
+        self.assertEqual(data["source"], "composite")
+        self.assertTrue(data["placeholder"])
+        self.assertEqual(data["energy"], {})
+        self.assertEqual(data["unavailable"], {STEADY: "no power meter on this test machine"})
+        self.assertEqual(data["monitors"][STEADY]["duration"], data["duration"])
+        paths = monitor.write_files("job", "1", self.tmp)
+        self.assertEqual(sorted(os.path.basename(p) for p in paths),
+                         ["job_1_composite.json", "job_1_%s.json" % STEADY])
+
+    def test_strict_mode_refuses(self):
+        use_plugin_path(self, os.environ["ENERGYMON_PLUGIN_PATH"].split(":")[0])
+        with self.assertRaises(energymon.EnergyMonitorError) as caught:
+            energymon.EnergyMonitor(os.getpid(), self.config(energy_allow_unavailable=False))
+        self.assertEqual(caught.exception.errno, errno.ENODEV)
+        self.assertIn("no power meter on this test machine", str(caught.exception))
+
+
 def measured(config, seconds=0.1):
     with energymon.EnergyMonitor(os.getpid(), config) as monitor:
         time.sleep(seconds)  # the workload; nothing is timed against it
