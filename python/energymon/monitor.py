@@ -21,7 +21,8 @@ def _release(native, monitor):
 
 
 # Every monitor that holds a C monitor in this process, so that a fork()ed
-# child can disown them all before any of its code runs.
+# child can disown them all before any of its code runs. Process-wide like
+# fork() itself; weak, so it keeps no monitor alive.
 _owned_monitors = weakref.WeakSet()
 
 
@@ -47,7 +48,8 @@ class EnergyMonitor:
     'ipmi', 'ipmi,perf' or a list), energy_sampling_interval (s),
     energy_output_dir, ipmi_* and the other plugins' keys. A key set to None
     counts as not set. One monitor must not be used from two threads at
-    once; calls are serialised to make that safe anyway.
+    once; calls are serialised to make that safe anyway. A monitor belongs
+    to the process that created it: in a fork()ed child its calls raise.
     """
 
     _default_strategy = None
