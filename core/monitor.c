@@ -106,15 +106,14 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		}
 		struct em_error local = {0};
 		rc = em_source_open(src, mon->cfg->strategy[i], &local);
-		/* src->reason is set only when the plugin itself said it cannot run
-		 * here; a missing file, a bad ABI or a config error is always the
-		 * user's to fix when the plugin was named */
-		bool runtime_absence = src->reason[0] != '\0';
-		/* -EINVAL is a configuration error (a key or a value the plugin
-		 * refuses, as the ABI's codes say): the user's to fix, under auto too */
+		/* -EINVAL is a configuration error (an unknown key, a wrong type or a
+		 * value the plugin refuses, as the ABI's codes say): the user's to
+		 * fix, under auto too. Anything else a named plugin cannot do stops
+		 * the run, unless energy_allow_unavailable (the Python binding's
+		 * default) keeps it as a placeholder with its reason. */
 		bool config_error = rc == -EINVAL;
-		bool named_must_run = !mon->cfg->strategy_auto && !(runtime_absence && mon->cfg->allow_unavailable);
-		if (rc && (config_error || named_must_run)) {
+		bool tolerated = mon->cfg->strategy_auto || mon->cfg->allow_unavailable;
+		if (rc && (config_error || !tolerated)) {
 			em_fail(err, rc, "%s", local.message);
 			goto fail;
 		}
@@ -123,7 +122,7 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		usable += src->available;
 		rc = 0;
 	}
-	if (!usable && !(mon->cfg->allow_unavailable && !mon->cfg->strategy_auto)) {
+	if (!usable && !mon->cfg->allow_unavailable) {
 		rc = em_fail(err, -ENODEV, "no energy source can run here: %s: %s", mon->sources[0]->name,
 		             mon->sources[0]->reason);
 		goto fail;

@@ -177,6 +177,11 @@ json_t *em_source_result(const struct em_monitor *mon, const struct em_source *s
 	                                                                "CPU-time readings")
 	                                     : NULL;
 	json_object_set_new(o, "reason", reason ? json_string(reason) : json_null());
+	if (!src->started && mon->stopped) {
+		/* a placeholder still says when the measurement it stands for ran */
+		json_object_set_new(o, "timestamp", json_real(seconds_of(mon->start_wall)));
+		json_object_set_new(o, "duration", json_real(seconds_of(mon->stop_mono - mon->start_mono)));
+	}
 	if (vt) {
 		char abi[32];
 		snprintf(abi, sizeof(abi), "%u.%u", vt->abi_major, vt->abi_minor);

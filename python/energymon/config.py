@@ -37,6 +37,17 @@ def normalise(config, default_strategy=None):
     return result
 
 
+def with_binding_defaults(config):
+    """`config` with the binding's own defaults for what it leaves unset:
+    energy_allow_unavailable is true, because the Lithops worker's function
+    must run even where a source cannot measure (the seed promised placeholder
+    data and "continue running without errors"). A source that cannot run is
+    then a placeholder with its reason; configuration errors still raise."""
+    result = dict(config)
+    result.setdefault("energy_allow_unavailable", True)
+    return result
+
+
 def energy_enabled(config):
     """lithops.energy, default True. Only an explicit False disables: the
     library checks the type of anything else."""

@@ -9,6 +9,7 @@ import threading
 import weakref
 
 from . import _native
+from . import call_status as _call_status
 from . import config as _config
 from .errors import EnergyMonitorError
 
@@ -17,6 +18,21 @@ def _release(native, monitor):
     if monitor.value:
         native.lib.em_monitor_destroy(monitor)
         monitor.value = None
+
+
+# Every monitor that holds a C monitor in this process, so that a fork()ed
+# child can disown them all before any of its code runs. Process-wide like
+# fork() itself; weak, so it keeps no monitor alive.
+_owned_monitors = weakref.WeakSet()
+
+
+def _disown_after_fork():
+    for monitor in list(_owned_monitors):
+        monitor._disown()
+    _owned_monitors.clear()
+
+
+os.register_at_fork(after_in_child=_disown_after_fork)
 
 
 class EnergyMonitor:
@@ -32,7 +48,8 @@ class EnergyMonitor:
     'ipmi', 'ipmi,perf' or a list), energy_sampling_interval (s),
     energy_output_dir, ipmi_* and the other plugins' keys. A key set to None
     counts as not set. One monitor must not be used from two threads at
-    once; calls are serialised to make that safe anyway.
+    once; calls are serialised to make that safe anyway. A monitor belongs
+    to the process that created it: in a fork()ed child its calls raise.
     """
 
     _default_strategy = None
@@ -53,6 +70,8 @@ class EnergyMonitor:
         self._started = self._stopped = False
         self._native = None
         self._handle = ctypes.c_void_p()
+        self._finalizer = None
+        self._owner_pid = None  # set while this process owns a C monitor
         self.output_dir = self.config.get("energy_output_dir", "energy_data")
         if self.enabled:
             self._create()
@@ -60,7 +79,8 @@ class EnergyMonitor:
     def _create(self):
         native = _native.load()
         cfg = ctypes.c_void_p()
-        native.call("em_config_load_string", _config.to_json(self.config).encode("utf-8"),
+        native.call("em_config_load_string",
+                    _config.to_json(_config.with_binding_defaults(self.config)).encode("utf-8"),
                     ctypes.byref(cfg))
         try:
             self.output_dir = os.fsdecode(native.lib.em_config_output_dir(cfg))
@@ -70,8 +90,27 @@ class EnergyMonitor:
             native.lib.em_config_free(cfg)
         self._native = native
         self._finalizer = weakref.finalize(self, _release, native, self._handle)
+        self._owner_pid = os.getpid()
+        _owned_monitors.add(self)
+
+    def _disown(self):
+        # Runs in a fork()ed child, whose copy of the C monitor has none of
+        # the parent's sampling threads (fork copies only the calling thread):
+        # stopping or freeing it would wait for threads that do not exist here
+        # and would report the parent's readings as the child's. The child
+        # leaves that copy alone, also at exit.
+        self._finalizer.detach()
+        self._lock = threading.Lock()  # another thread may have held it at fork()
+
+    def _require_owned(self):
+        if self._owner_pid is not None and self._owner_pid != os.getpid():
+            raise EnergyMonitorError(
+                "this monitor belongs to process %d, and process %d is a fork()ed child of it: "
+                "a monitor cannot be used across fork(); create a new one in the child"
+                % (self._owner_pid, os.getpid()), errno.EPERM)
 
     def _require_open(self):
+        self._require_owned()
         # After close() the C monitor is gone: calling into it would crash.
         if self.enabled and not self._handle.value:
             raise EnergyMonitorError("monitor closed: create a new one", errno.EBADF)
@@ -104,6 +143,7 @@ class EnergyMonitor:
         as the seed's IPMIEnergyMonitor returned. A missing number is None
         with a 'reason', never 0."""
         with self._lock:
+            self._require_owned()
             if not self.enabled:
                 return {"source": "disabled", "energy": {}, "units": {}, "duration": None,
                         "placeholder": True,
@@ -118,6 +158,15 @@ class EnergyMonitor:
                     return copy.deepcopy(own)
             return copy.deepcopy(self._result)
 
+    def call_status_fields(self):
+        """The flat dict a Lithops worker adds to its call status, one
+        call_status.add(key, value) per item: worker_func_energy_<metric> for
+        every key of get_energy_data()['energy'], worker_func_energy_duration
+        (s), worker_func_energy_source, worker_func_perf_energy_pkg/_cores
+        when those metrics exist and, for a composite,
+        worker_func_energy_monitor_<name> with each monitor's dict."""
+        return _call_status.fields(self.get_energy_data())
+
     def write_files(self, job_key, call_id, directory=None):
         """Writes {job_key}_{call_id}_{source}.json for every monitor and the
         composite into `directory` (default: energy_output_dir, else
@@ -125,6 +174,7 @@ class EnergyMonitor:
         {source}_summary.jsonl; safe with many writers on one directory.
         Returns the paths of the per-call files."""
         with self._lock:
+            self._require_owned()
             if not self.enabled:
                 return []
             if self._result is None:
@@ -140,9 +190,10 @@ class EnergyMonitor:
                     for source in sources]
 
     def close(self):
-        """Frees the C monitor now rather than at garbage collection."""
+        """Frees the C monitor now rather than at garbage collection. In a
+        fork()ed child it does nothing: the parent owns the C monitor."""
         with self._lock:
-            if self._native is not None:
+            if self._finalizer is not None:
                 self._finalizer()
 
     def __enter__(self):

@@ -8,10 +8,9 @@ import re
 import subprocess
 import sys
 import tempfile
-import unittest
 
 import simbmc_process
-from energymon_testing import TempDirTest
+from energymon_testing import TempDirTest, run_tests
 
 WATTS = 120.0  # the BMC's constant power, W (DCMI reports whole watts)
 
@@ -109,4 +108,4 @@ if __name__ == "__main__":
     if why is not None:
         print("SKIP: %s" % why)
         sys.exit(simbmc_process.SKIP)
-    unittest.main(verbosity=2)
+    run_tests()

@@ -56,15 +56,23 @@ class ConfigErrors(unittest.TestCase):
     def test_plugin_key_of_wrong_type_is_named(self):
         self.assert_error(steady_config(watts="many"), "steadypower_watts", errno.EINVAL)
 
-    def test_unknown_plugin_is_named(self):
-        config = {"lithops": {"energy_strategy": ["nosuchplugin"]}}
+    def test_unknown_plugin_is_named_in_strict_mode(self):
+        # By default the binding makes it a placeholder (test_worker_path.py).
+        config = {"lithops": {"energy_strategy": ["nosuchplugin"]},
+                  "energy_allow_unavailable": False}
         self.assert_error(config, "nosuchplugin", errno.ENOENT)
 
     def test_ipmi_monitor_asks_for_ipmi(self):
         # ENERGYMON_PLUGIN_PATH holds only the test plugin here, so the
         # library's refusal shows which plugin the alias asked for.
-        monitor_config = {"ipmi_host": "localhost", "energy_sampling_interval": 0.5}
+        monitor_config = {"ipmi_host": "localhost", "energy_sampling_interval": 0.5,
+                          "energy_allow_unavailable": False}
         self.assert_error(monitor_config, "'ipmi'", errno.ENOENT, energymon.IPMIEnergyMonitor)
+        with energymon.IPMIEnergyMonitor(os.getpid(), {"ipmi_host": "localhost"}) as monitor:
+            pass
+        data = monitor.get_energy_data()
+        self.assertEqual((data["source"], data["placeholder"]), ("ipmi", True))
+        self.assertIn("'ipmi'", data["reason"])
 
     def test_config_must_be_a_dict(self):
         self.assert_error(["lithops"], "config", errno.EINVAL)

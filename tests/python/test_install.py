@@ -4,9 +4,8 @@ nothing downloaded), and the installed package is the one imported."""
 import os
 import subprocess
 import sys
-import unittest
 
-from energymon_testing import TempDirTest
+from energymon_testing import TempDirTest, run_tests
 
 SOURCE = os.path.join(os.environ.get("ENERGYMON_SOURCE_ROOT", ""), "python")
 
@@ -47,4 +46,4 @@ class PipInstall(TempDirTest):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    run_tests()
