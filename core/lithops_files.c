@@ -74,6 +74,35 @@ static void add_readings(json_t *file, const json_t *series)
 	}
 }
 
+/* A composite is complete when every monitor that measured is, and covers
+ * what the least of them covers. */
+static void completeness(const json_t *res, json_t **complete, json_t **covered)
+{
+	const json_t *monitors = json_object_get(res, "monitors");
+	if (!monitors) {
+		*complete = json_boolean(json_is_true(json_object_get(res, "complete")));
+		*covered = json_incref(json_object_get(res, "covered_s"));
+		if (!*covered)
+			*covered = json_null();
+		return;
+	}
+	bool all = true, any = false;
+	double least = NAN;
+	const char *name;
+	json_t *m;
+	json_object_foreach((json_t *)monitors, name, m) {
+		if (json_is_true(json_object_get(m, "placeholder")))
+			continue;
+		any = true;
+		all &= json_is_true(json_object_get(m, "complete"));
+		const json_t *c = json_object_get(m, "covered_s");
+		if (json_is_number(c) && !(json_number_value(c) >= least))
+			least = json_number_value(c);
+	}
+	*complete = json_boolean(any && all);
+	*covered = em_real_or_null(least);
+}
+
 json_t *em_lithops_file(const json_t *res, const char *job_key, const char *call_id, const char *function_name)
 {
 	json_t *ec = json_pack("{s:s,s:s,s:O,s:O,s:O,s:o,s:O}", "job_key", job_key, "call_id", call_id, "timestamp",
@@ -97,6 +126,10 @@ json_t *em_lithops_file(const json_t *res, const char *job_key, const char *call
 	    !strcmp(json_string_value(json_object_get(res, "source")), "ipmi"))
 		json_object_set_new(ec, "energy_system", json_null());
 	json_object_set(ec, "reason", json_object_get(res, "reason"));
+	json_t *complete, *covered;
+	completeness(res, &complete, &covered);
+	json_object_set_new(ec, "complete", complete);
+	json_object_set_new(ec, "covered_s", covered);
 	json_object_set_new(ec, "units", units);
 	const json_t *series = json_object_get(res, "series");
 	if (series)
@@ -132,12 +165,15 @@ static int write_one(const char *dir, const char *job_key, const char *call_id, 
 			json_object_set(file, "energy_consumption", json_object_get(ec, "energy_consumption"));
 		json_decref(ec);
 	}
-	char *text = file ? json_dumps(file, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) : NULL;
-	json_t *line = json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:O}", "job_key", job_key, "call_id", call_id, "source",
-	                         source, "timestamp", json_object_get(res, "timestamp"), "duration",
+	char *text = file ? json_dumps(file, JSON_INDENT(1) | EM_JSON_REALS) : NULL;
+	json_t *complete, *covered;
+	completeness(res, &complete, &covered);
+	json_t *line = json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:O,s:o,s:o}", "job_key", job_key, "call_id", call_id,
+	                         "source", source, "timestamp", json_object_get(res, "timestamp"), "duration",
 	                         json_object_get(res, "duration"), "energy", json_object_get(res, "energy"),
-	                         "placeholder", json_object_get(res, "placeholder"));
-	char *line_text = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+	                         "placeholder", json_object_get(res, "placeholder"), "complete", complete,
+	                         "covered_s", covered);
+	char *line_text = line ? json_dumps(line, JSON_COMPACT | EM_JSON_REALS) : NULL;
 	json_decref(file);
 	json_decref(line);
 	int rc = text && line_text ? 0 : em_fail(err, -ENOMEM, "out of memory");
