@@ -75,6 +75,14 @@ static int refuse_untrusted(const char *path, const struct stat *st, bool check_
  * cannot hang; cleared once we know the file is regular. */
 static int open_output(const char *path, int flags, struct em_error *err)
 {
+	/* checked before open() too: the kernel's protected_fifos/regular may
+	 * refuse first, with a less helpful EACCES */
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		int rc = refuse_untrusted(path, &st, true, err);
+		if (rc)
+			return rc;
+	}
 	int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		int e = errno;
@@ -84,7 +92,6 @@ static int open_output(const char *path, int flags, struct em_error *err)
 			return em_fail(err, -ENXIO, "%s: refusing a FIFO or device; " ACCEPTED, path, (unsigned)geteuid());
 		return em_fail(err, -e, "%s: cannot open for writing: %s", path, strerror(e));
 	}
-	struct stat st;
 	int rc = fstat(fd, &st) == 0 ? refuse_untrusted(path, &st, true, err)
 	                             : em_fail(err, -errno, "%s: cannot stat: %s", path, strerror(errno));
 	int fl = rc ? -1 : fcntl(fd, F_GETFL);

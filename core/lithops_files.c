@@ -121,10 +121,6 @@ json_t *em_lithops_file(const json_t *res, const char *job_key, const char *call
 		json_object_set(ec, name, v);
 		json_object_set(units, name, json_object_get(json_object_get(res, "units"), key));
 	}
-	/* a source that measured nothing still names the quantity it owes, as null */
-	if (json_is_true(json_object_get(res, "placeholder")) &&
-	    !strcmp(json_string_value(json_object_get(res, "source")), "ipmi"))
-		json_object_set_new(ec, "energy_system", json_null());
 	json_object_set(ec, "reason", json_object_get(res, "reason"));
 	json_t *complete, *covered;
 	completeness(res, &complete, &covered);
@@ -144,6 +140,26 @@ json_t *em_lithops_file(const json_t *res, const char *job_key, const char *call
 	return file;
 }
 
+/* A source that measured nothing still names, as null, the energies its
+ * plugin declares it measures. A plugin that also measures the process
+ * tree measures CPU time (not energy) at system scope. */
+static void owe_energies(json_t *ec, uint32_t measures)
+{
+	static const struct { uint32_t scope; const char *key; } owed[] = {
+		{ENERGY_SCOPE_SYSTEM, "energy_system"}, {ENERGY_SCOPE_CPU_PACKAGE, "energy_pkg"},
+		{ENERGY_SCOPE_CPU_CORES, "energy_cores"}, {ENERGY_SCOPE_CPU_UNCORE, "energy_uncore"},
+		{ENERGY_SCOPE_DRAM, "energy_dram"},
+	};
+	bool cpu_time_only = measures & ENERGY_MEASURES(ENERGY_SCOPE_PROCESS);
+	for (size_t i = 0; i < sizeof(owed) / sizeof(owed[0]); i++) {
+		if (!(measures & ENERGY_MEASURES(owed[i].scope)) || json_object_get(ec, owed[i].key))
+			continue;
+		if (owed[i].scope == ENERGY_SCOPE_SYSTEM && cpu_time_only)
+			continue;
+		json_object_set_new(ec, owed[i].key, json_null());
+	}
+}
+
 static int safe_component(const char *what, const char *s, struct em_error *err)
 {
 	if (!s || !*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
@@ -153,10 +169,12 @@ static int safe_component(const char *what, const char *s, struct em_error *err)
 }
 
 static int write_one(const char *dir, const char *job_key, const char *call_id, const char *fn,
-                     const json_t *res, struct em_error *err)
+                     const json_t *res, uint32_t measures, struct em_error *err)
 {
 	const char *source = json_string_value(json_object_get(res, "source"));
 	json_t *file = strcmp(source, "composite") ? em_lithops_file(res, job_key, call_id, fn) : NULL;
+	if (file && json_is_true(json_object_get(res, "placeholder")))
+		owe_energies(json_object_get(file, "energy_consumption"), measures);
 	if (!file) {
 		/* the composite keeps its own shape with the seed's headline keys added */
 		file = json_deep_copy(res);
@@ -201,13 +219,14 @@ int em_monitor_write_files(struct em_monitor *mon, const char *dir, const char *
 		dir = mon->cfg->output_dir;
 	if (!rc)
 		rc = em_mkdir_p(dir, err);
-	const char *key;
-	json_t *res;
-	json_object_foreach(json_object_get(mon->result, "monitors"), key, res) {
-		if (!rc)
-			rc = write_one(dir, job_key, call_id, mon->cfg->function_name, res, err);
+	for (size_t i = 0; i < mon->nsources && !rc; i++) {
+		const struct em_source *src = mon->sources[i];
+		const json_t *res = json_object_get(json_object_get(mon->result, "monitors"), src->name);
+		if (res)
+			rc = write_one(dir, job_key, call_id, mon->cfg->function_name, res,
+			               src->lib.vt ? src->lib.vt->measures : 0, err);
 	}
 	if (!rc)
-		rc = write_one(dir, job_key, call_id, mon->cfg->function_name, mon->result, err);
+		rc = write_one(dir, job_key, call_id, mon->cfg->function_name, mon->result, 0, err);
 	return rc;
 }
