@@ -1,9 +1,12 @@
 /* summary_log.c — reading a source's JSON Lines summary. */
 #include "summary_log.h"
 
+#include "safe_file.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* "job_key\ncall_id": neither part can hold a newline in a file name. */
 static char *call_key(const char *job_key, const char *call_id)
@@ -78,12 +81,19 @@ int summary_log_check(const char *dir, const char *source, const struct trace_se
 	memset(out, 0, sizeof *out);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s_summary.jsonl", dir, source);
-	FILE *log = fopen(path, "r");
+	/* the log grows with every call and is read line by line: no size cap */
+	char why[160];
+	int fd = safe_file_open_read(path, (size_t)-1, why, sizeof why);
+	FILE *log = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (log == NULL) {
-		if (errno == ENOENT)
-			return 0;
 		int code = -errno;
-		fprintf(warnings, "report: warning: cannot read %s: %s\n", path, strerror(errno));
+		if (fd >= 0) {
+			snprintf(why, sizeof why, "%s", strerror(errno));
+			close(fd);
+		} else if (errno == ENOENT) {
+			return 0;
+		}
+		fprintf(warnings, "report: warning: cannot read %s: %s\n", path, why);
 		return code;
 	}
 	size_t n_keys;
