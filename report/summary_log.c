@@ -81,7 +81,8 @@ int summary_log_check(const char *dir, const char *source, const struct trace_se
 	memset(out, 0, sizeof *out);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s_summary.jsonl", dir, source);
-	/* the log grows with every call and is read line by line: no size cap */
+	/* the log grows with every call and is read line by line: no file size
+	 * cap, but a line length cap */
 	char why[160];
 	int fd = safe_file_open_read(path, (size_t)-1, why, sizeof why);
 	FILE *log = fd >= 0 ? fdopen(fd, "r") : NULL;
@@ -103,13 +104,26 @@ int summary_log_check(const char *dir, const char *source, const struct trace_se
 		fprintf(warnings, "report: out of memory checking %s\n", path);
 		return -ENOMEM;
 	}
-	char *line = NULL;
-	size_t capacity = 0, number = 0;
-	ssize_t length;
-	while ((length = getline(&line, &capacity, log)) >= 0) {
+	/* one fixed buffer: a hostile line of any length costs no more memory */
+	static const size_t line_max = 64 * 1024;
+	char *line = malloc(line_max);
+	size_t number = 0;
+	if (line == NULL)
+		fprintf(warnings, "report: out of memory checking %s\n", path);
+	while (line != NULL && fgets(line, (int)line_max, log) != NULL) {
 		number++;
-		if (length > 0 && line[length - 1] == '\n')
+		size_t length = strlen(line);
+		if (length > 0 && line[length - 1] == '\n') {
 			line[length - 1] = '\0';
+		} else if (length == line_max - 1) {
+			int c;
+			while ((c = fgetc(log)) != EOF && c != '\n')
+				continue;
+			fprintf(warnings, "report: warning: %s line %zu is longer than %zu KiB: not a summary "
+			        "record\n", path, number, line_max >> 10);
+			out->bad_lines++;
+			continue;
+		}
 		if (line[0] != '\0')
 			check_line(path, number, line, keys, n_keys, warnings, out);
 	}

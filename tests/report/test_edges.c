@@ -110,6 +110,30 @@ static void test_a_file_over_the_cap_is_refused_by_name(void)
 	fixture_dir_remove(&dir);
 }
 
+/* The summary log is not size-capped (it grows with every call) but its
+ * lines are: a 200 KiB line costs no more memory and is named. */
+static void test_an_overlong_summary_line_is_skipped_by_number(void)
+{
+	struct fixture_dir dir;
+	CU_ASSERT_EQUAL_FATAL(fixture_dir_create(&dir), 0);
+	CU_ASSERT_EQUAL(fixture_write(&dir, "j_0_ipmi.json", TRACE("0", "10.0", "1.0")), 0);
+	size_t n = 200 * 1024;
+	char *log = malloc(n + 128);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+	memset(log, 'x', n);
+	snprintf(log + n, 128, "\n{\"job_key\": \"j\", \"call_id\": \"0\", \"source\": \"ipmi\"}\n");
+	CU_ASSERT_EQUAL(fixture_write(&dir, "ipmi_summary.jsonl", log), 0);
+	free(log);
+	struct report_capture cap;
+	const char *args[] = {dir.path, NULL};
+	CU_ASSERT_EQUAL_FATAL(fixture_run_report(args, &cap), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap.err, "ipmi_summary.jsonl line 1 is longer than 64 KiB"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap.out, "summary_log: 1 call(s) in ipmi_summary.jsonl, 0 without a per-call "
+	                                       "file, 1 unreadable line(s)"));
+	fixture_capture_free(&cap);
+	fixture_dir_remove(&dir);
+}
+
 static void test_an_overflowing_total_is_null_with_a_warning(void)
 {
 	struct fixture_dir dir;
@@ -208,6 +232,8 @@ int main(void)
 	CU_pSuite suite = CU_add_suite("report edges", NULL, NULL);
 	CU_add_test(suite, "planted links and FIFOs are refused", test_planted_links_and_fifos_are_refused);
 	CU_add_test(suite, "a file over the cap is refused by name", test_a_file_over_the_cap_is_refused_by_name);
+	CU_add_test(suite, "an overlong summary line is skipped by number",
+	            test_an_overlong_summary_line_is_skipped_by_number);
 	CU_add_test(suite, "an overflowing total is null with a warning",
 	            test_an_overflowing_total_is_null_with_a_warning);
 	CU_add_test(suite, "negative values are named and not summed", test_negative_values_are_named_and_not_summed);
