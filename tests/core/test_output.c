@@ -227,17 +227,19 @@ static void test_times_are_written_to_the_microsecond(void)
 	double before = wall_now();
 	CU_ASSERT_EQUAL_FATAL(em_monitor_start(mon, &err), 0);
 	double after = wall_now();
-	sleep_s(0.1);
+	sleep_s(0.2);
 	CU_ASSERT_EQUAL_FATAL(em_monitor_stop(mon, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(em_monitor_write_files(mon, dir, "T", "0", &err), 0);
 	json_t *f = load("T_0_testpower.json");
 	const json_t *readings = json_object_get(f, "power_readings");
-	CU_ASSERT(json_array_size(readings) >= 10);
+	size_t close_pairs = 0; /* readings taken less than 4 ms apart */
 	for (size_t i = 1; i < json_array_size(readings); i++) {
 		double t0 = json_number_value(json_object_get(json_array_get(readings, i - 1), "timestamp"));
 		double t1 = json_number_value(json_object_get(json_array_get(readings, i), "timestamp"));
 		CU_ASSERT(t1 > t0);
+		close_pairs += t1 - t0 < 0.004;
 	}
+	CU_ASSERT(close_pairs >= 5);
 	double file_ts = json_number_value(json_object_get(json_object_get(f, "energy_consumption"), "timestamp"));
 	CU_ASSERT(file_ts >= before - 1e-6 && file_ts <= after + 1e-6);
 	json_t *line = last_summary_line("testpower");
