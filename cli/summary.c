@@ -102,9 +102,9 @@ static void print_plugin_warnings(FILE *out, const json_t *result)
 	json_object_foreach(json_object_get(result, "monitors"), name, res) {
 		json_array_foreach(json_object_get(res, "log"), i, line) {
 			const char *level = json_string_value(json_object_get(line, "level"));
-			if (level && (!strcmp(level, "warning") || !strcmp(level, "error")))
-				fprintf(out, "energymon: warning: %s: %s\n", name,
-				        json_string_value(json_object_get(line, "message")) ? json_string_value(json_object_get(line, "message")) : "");
+			const char *message = json_string_value(json_object_get(line, "message"));
+			if (level && message && (!strcmp(level, "warning") || !strcmp(level, "error")))
+				fprintf(out, "energymon: warning: %s: %s\n", name, message);
 		}
 	}
 }
