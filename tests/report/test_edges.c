@@ -50,8 +50,9 @@ static int plant_fifo(const char *path, const char *unused)
  * or written through. alarm() only keeps a hang from hanging CI. */
 static void test_planted_links_and_fifos_are_refused(void)
 {
-	struct fixture_dir dir, secret_dir;
-	CU_ASSERT_EQUAL_FATAL(fixture_dir_create(&dir), 0);
+	/* under /tmp whatever TMPDIR says: uid 65534 must reach it */
+	struct fixture_dir dir = {"/tmp/energymon-report-shared-XXXXXX"}, secret_dir;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir.path));
 	CU_ASSERT_EQUAL_FATAL(fixture_dir_create(&secret_dir), 0);
 	CU_ASSERT_EQUAL_FATAL(chmod(dir.path, 01777), 0);
 	CU_ASSERT_EQUAL(fixture_write(&dir, "j_0_ipmi.json", TRACE("0", "10.0", "1.0")), 0);
