@@ -22,8 +22,10 @@
 #include <unistd.h>
 
 #define ACCEPTED "energymon writes only to regular files owned by uid %u or root, with no other hard link"
-/* another process holding the summary's lock this long is stuck, not busy */
-#define LOCK_WAIT_S 10
+/* writers hold the summary's lock for one write(); one that holds it this
+ * long is stuck (or hostile: any reader can flock a 0644 file) */
+#define LOCK_WAIT_S 30
+#define LOCK_POLL_MS 2
 
 int em_mkdir_p(const char *dir, struct em_error *err)
 {
@@ -166,15 +168,16 @@ int em_write_file_atomic(const char *dir, const char *name, const char *text, st
 
 static int lock_bounded(int fd)
 {
-	const struct timespec pause = {0, 10 * 1000 * 1000};
-	for (int tries = 0; tries < LOCK_WAIT_S * 100; tries++) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
+	const struct timespec pause = {0, LOCK_POLL_MS * 1000 * 1000};
+	int64_t deadline = em_now_ns(CLOCK_MONOTONIC) + (int64_t)LOCK_WAIT_S * 1000000000;
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
+		if (em_now_ns(CLOCK_MONOTONIC) > deadline)
+			return -ETIMEDOUT;
 		nanosleep(&pause, NULL);
 	}
-	return -ETIMEDOUT;
+	return 0;
 }
 
 /* A line torn by an earlier failure (no final newline) must not swallow ours. */
