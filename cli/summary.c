@@ -31,6 +31,38 @@ static void print_energy_line(FILE *out, const json_t *energy, const json_t *uni
 	fputc('\n', out);
 }
 
+/* The gaps of the first energy-bearing series that has any, in seconds
+ * since the source started. */
+static void print_gaps(FILE *out, const json_t *res)
+{
+	double t0 = num(res, "timestamp");
+	size_t i, j;
+	json_t *s, *g;
+	json_array_foreach(json_object_get(res, "series"), i, s) {
+		const json_t *gaps = json_object_get(s, "gaps");
+		if (!json_object_get(s, "covered_s") || !json_array_size(gaps))
+			continue;
+		fputs(" (gaps:", out);
+		json_array_foreach(gaps, j, g) fprintf(out, "%s %.1f-%.1f s", j ? "," : "", num(g, "from") - t0,
+		                                       num(g, "to") - t0);
+		json_int_t count = json_integer_value(json_object_get(s, "gap_count"));
+		if (count > (json_int_t)json_array_size(gaps))
+			fprintf(out, " and %lld more", (long long)(count - (json_int_t)json_array_size(gaps)));
+		fputc(')', out);
+		return;
+	}
+}
+
+/* A source that measured with holes says how much of the run it covers. */
+static void print_coverage(FILE *out, const json_t *res)
+{
+	if (json_is_true(json_object_get(res, "complete")) || !json_is_number(json_object_get(res, "covered_s")))
+		return;
+	fprintf(out, "         covered %.1f s of %.1f s", num(res, "covered_s"), num(res, "duration"));
+	print_gaps(out, res);
+	fputc('\n', out);
+}
+
 static void print_source(FILE *out, const char *name, const json_t *res)
 {
 	const json_t *sampling = json_object_get(res, "sampling");
@@ -39,15 +71,16 @@ static void print_source(FILE *out, const char *name, const json_t *res)
 	} else {
 		fprintf(out, "  %-6s", name);
 		print_energy_line(out, json_object_get(res, "energy"), json_object_get(res, "units"));
+		print_coverage(out, res);
 	}
 	if (sampling)
 		fprintf(out, "         %lld samples (%lld failed, %lld deadlines missed), interval %.3f s asked, "
-		        "median %.4f s, p95 %.4f s\n",
+		        "%.3f s used, median %.4f s, p95 %.4f s\n",
 		        (long long)json_integer_value(json_object_get(sampling, "samples")),
 		        (long long)json_integer_value(json_object_get(sampling, "failed_samples")),
 		        (long long)json_integer_value(json_object_get(sampling, "missed_deadlines")),
-		        num(sampling, "interval_used_s"), num(sampling, "interval_median_s"),
-		        num(sampling, "interval_p95_s"));
+		        num(sampling, "interval_requested_s"), num(sampling, "interval_used_s"),
+		        num(sampling, "interval_median_s"), num(sampling, "interval_p95_s"));
 	const char *key;
 	json_t *v;
 	json_object_foreach(json_object_get(res, "notes"), key, v) {
@@ -57,6 +90,23 @@ static void print_source(FILE *out, const char *name, const json_t *res)
 	const json_t *last = json_object_get(sampling, "last_failure");
 	if (last)
 		fprintf(out, "         last failure: %s\n", json_string_value(last));
+}
+
+/* Plugins log into the result; what needs the user's attention (a password
+ * file others can read, a counter that may be wrong) is said on stderr too. */
+static void print_plugin_warnings(FILE *out, const json_t *result)
+{
+	const char *name;
+	json_t *res, *line;
+	size_t i;
+	json_object_foreach(json_object_get(result, "monitors"), name, res) {
+		json_array_foreach(json_object_get(res, "log"), i, line) {
+			const char *level = json_string_value(json_object_get(line, "level"));
+			const char *message = json_string_value(json_object_get(line, "message"));
+			if (level && message && (!strcmp(level, "warning") || !strcmp(level, "error")))
+				fprintf(out, "energymon: warning: %s: %s\n", name, message);
+		}
+	}
 }
 
 void cli_print_summary(FILE *out, const json_t *result, const char *what, int status)
@@ -81,6 +131,7 @@ void cli_print_summary(FILE *out, const json_t *result, const char *what, int st
 	const json_t *cost = json_object_get(result, "monitor_cost");
 	fprintf(out, "  monitor cost: %.2f ms CPU (%.3f%% of the run), peak RSS %.1f MiB\n\n",
 	        1e3 * num(cost, "cpu_time_s"), 100 * num(cost, "cpu_fraction"), num(cost, "peak_rss_kib") / 1024);
+	print_plugin_warnings(out, result);
 }
 
 void cli_print_plugins(FILE *out, const json_t *list)

@@ -18,6 +18,10 @@ EM_INTERNAL int em_fail(struct em_error *err, int code, const char *fmt, ...)
 
 EM_INTERNAL int64_t em_now_ns(int clock_id);
 
+/* json_dumps flags for every number energymon writes: 16 significant digits
+ * keep unix times to 1 us (12 rounded them to 10 ms) and print 0.1 as 0.1. */
+#define EM_JSON_REALS JSON_REAL_PRECISION(16)
+
 /* ---- configuration (config.c) ---- */
 struct em_config {
 	json_t *root;        /* the user's whole document; plugin keys are read from it */

@@ -74,6 +74,35 @@ static void add_readings(json_t *file, const json_t *series)
 	}
 }
 
+/* A composite is complete when every monitor that measured is, and covers
+ * what the least of them covers. */
+static void completeness(const json_t *res, json_t **complete, json_t **covered)
+{
+	const json_t *monitors = json_object_get(res, "monitors");
+	if (!monitors) {
+		*complete = json_boolean(json_is_true(json_object_get(res, "complete")));
+		*covered = json_incref(json_object_get(res, "covered_s"));
+		if (!*covered)
+			*covered = json_null();
+		return;
+	}
+	bool all = true, any = false;
+	double least = NAN;
+	const char *name;
+	json_t *m;
+	json_object_foreach((json_t *)monitors, name, m) {
+		if (json_is_true(json_object_get(m, "placeholder")))
+			continue;
+		any = true;
+		all &= json_is_true(json_object_get(m, "complete"));
+		const json_t *c = json_object_get(m, "covered_s");
+		if (json_is_number(c) && !(json_number_value(c) >= least))
+			least = json_number_value(c);
+	}
+	*complete = json_boolean(any && all);
+	*covered = em_real_or_null(least);
+}
+
 json_t *em_lithops_file(const json_t *res, const char *job_key, const char *call_id, const char *function_name)
 {
 	json_t *ec = json_pack("{s:s,s:s,s:O,s:O,s:O,s:o,s:O}", "job_key", job_key, "call_id", call_id, "timestamp",
@@ -92,11 +121,11 @@ json_t *em_lithops_file(const json_t *res, const char *job_key, const char *call
 		json_object_set(ec, name, v);
 		json_object_set(units, name, json_object_get(json_object_get(res, "units"), key));
 	}
-	/* a source that measured nothing still names the quantity it owes, as null */
-	if (json_is_true(json_object_get(res, "placeholder")) &&
-	    !strcmp(json_string_value(json_object_get(res, "source")), "ipmi"))
-		json_object_set_new(ec, "energy_system", json_null());
 	json_object_set(ec, "reason", json_object_get(res, "reason"));
+	json_t *complete, *covered;
+	completeness(res, &complete, &covered);
+	json_object_set_new(ec, "complete", complete);
+	json_object_set_new(ec, "covered_s", covered);
 	json_object_set_new(ec, "units", units);
 	const json_t *series = json_object_get(res, "series");
 	if (series)
@@ -111,11 +140,33 @@ json_t *em_lithops_file(const json_t *res, const char *job_key, const char *call
 	return file;
 }
 
+/* A source that measured nothing still names, as null, the energies its
+ * plugin declares it measures. A plugin that also measures the process
+ * tree measures CPU time (not energy) at system scope. */
+static void owe_energies(json_t *ec, uint32_t measures)
+{
+	static const struct { uint32_t scope; const char *key; } owed[] = {
+		{ENERGY_SCOPE_SYSTEM, "energy_system"}, {ENERGY_SCOPE_CPU_PACKAGE, "energy_pkg"},
+		{ENERGY_SCOPE_CPU_CORES, "energy_cores"}, {ENERGY_SCOPE_CPU_UNCORE, "energy_uncore"},
+		{ENERGY_SCOPE_DRAM, "energy_dram"},
+	};
+	bool cpu_time_only = measures & ENERGY_MEASURES(ENERGY_SCOPE_PROCESS);
+	for (size_t i = 0; i < sizeof(owed) / sizeof(owed[0]); i++) {
+		if (!(measures & ENERGY_MEASURES(owed[i].scope)) || json_object_get(ec, owed[i].key))
+			continue;
+		if (owed[i].scope == ENERGY_SCOPE_SYSTEM && cpu_time_only)
+			continue;
+		json_object_set_new(ec, owed[i].key, json_null());
+	}
+}
+
 static int write_one(const char *dir, const char *job_key, const char *call_id, const char *fn,
-                     const json_t *res, struct em_error *err)
+                     const json_t *res, uint32_t measures, struct em_error *err)
 {
 	const char *source = json_string_value(json_object_get(res, "source"));
 	json_t *file = strcmp(source, "composite") ? em_lithops_file(res, job_key, call_id, fn) : NULL;
+	if (file && json_is_true(json_object_get(res, "placeholder")))
+		owe_energies(json_object_get(file, "energy_consumption"), measures);
 	if (!file) {
 		/* the composite keeps its own shape with the seed's headline keys added */
 		file = json_deep_copy(res);
@@ -124,12 +175,15 @@ static int write_one(const char *dir, const char *job_key, const char *call_id, 
 			json_object_set(file, "energy_consumption", json_object_get(ec, "energy_consumption"));
 		json_decref(ec);
 	}
-	char *text = file ? json_dumps(file, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) : NULL;
-	json_t *line = json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:O}", "job_key", job_key, "call_id", call_id, "source",
-	                         source, "timestamp", json_object_get(res, "timestamp"), "duration",
+	char *text = file ? json_dumps(file, JSON_INDENT(1) | EM_JSON_REALS) : NULL;
+	json_t *complete, *covered;
+	completeness(res, &complete, &covered);
+	json_t *line = json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:O,s:o,s:o}", "job_key", job_key, "call_id", call_id,
+	                         "source", source, "timestamp", json_object_get(res, "timestamp"), "duration",
 	                         json_object_get(res, "duration"), "energy", json_object_get(res, "energy"),
-	                         "placeholder", json_object_get(res, "placeholder"));
-	char *line_text = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+	                         "placeholder", json_object_get(res, "placeholder"), "complete", complete,
+	                         "covered_s", covered);
+	char *line_text = line ? json_dumps(line, JSON_COMPACT | EM_JSON_REALS) : NULL;
 	json_decref(file);
 	json_decref(line);
 	int rc = text && line_text ? 0 : em_fail(err, -ENOMEM, "out of memory");
@@ -157,13 +211,14 @@ int em_monitor_write_files(struct em_monitor *mon, const char *dir, const char *
 		dir = mon->cfg->output_dir;
 	if (!rc)
 		rc = em_mkdir_p(dir, err);
-	const char *key;
-	json_t *res;
-	json_object_foreach(json_object_get(mon->result, "monitors"), key, res) {
-		if (!rc)
-			rc = write_one(dir, job_key, call_id, mon->cfg->function_name, res, err);
+	for (size_t i = 0; i < mon->nsources && !rc; i++) {
+		const struct em_source *src = mon->sources[i];
+		const json_t *res = json_object_get(json_object_get(mon->result, "monitors"), src->name);
+		if (res)
+			rc = write_one(dir, job_key, call_id, mon->cfg->function_name, res,
+			               src->lib.vt ? src->lib.vt->measures : 0, err);
 	}
 	if (!rc)
-		rc = write_one(dir, job_key, call_id, mon->cfg->function_name, mon->result, err);
+		rc = write_one(dir, job_key, call_id, mon->cfg->function_name, mon->result, 0, err);
 	return rc;
 }

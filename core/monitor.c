@@ -261,7 +261,7 @@ char *em_monitor_result_json(struct em_monitor *mon)
 {
 	if (!mon->result)
 		return NULL;
-	return json_dumps(mon->result, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
+	return json_dumps(mon->result, JSON_INDENT(1) | EM_JSON_REALS);
 }
 
 void em_monitor_destroy(struct em_monitor *mon)

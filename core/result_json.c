@@ -132,6 +132,21 @@ static bool energy_of(const struct em_source *src, json_t *energy, json_t *units
 	return measured;
 }
 
+/* The time the source's energy covers: the least any energy-bearing series
+ * covers, null when nothing was measured. */
+static json_t *covered_json(const struct em_source *src, bool measured)
+{
+	double least = NAN;
+	for (size_t i = 0; measured && i < src->nseries; i++) {
+		const struct em_series *s = &src->series[i];
+		bool energy = s->quantity == ENERGY_Q_POWER_W || s->quantity == ENERGY_Q_ENERGY_J ||
+		              s->quantity == ENERGY_Q_CPU_TIME_S;
+		if (energy && s->readings > 1 && !(s->covered_s >= least))
+			least = s->covered_s;
+	}
+	return em_real_or_null(least);
+}
+
 static json_t *sampling_json(const struct em_monitor *mon, const struct em_source *src)
 {
 	json_t *o = json_pack("{s:f,s:f,s:I,s:I,s:I,s:o,s:o,s:o}", "interval_requested_s", mon->cfg->interval_s,
@@ -182,6 +197,7 @@ json_t *em_source_result(const struct em_monitor *mon, const struct em_source *s
 		json_object_set_new(o, "timestamp", json_real(seconds_of(mon->start_wall)));
 		json_object_set_new(o, "duration", json_real(seconds_of(mon->stop_mono - mon->start_mono)));
 	}
+	json_object_set_new(o, "covered_s", covered_json(src, measured));
 	if (vt) {
 		char abi[32];
 		snprintf(abi, sizeof(abi), "%u.%u", vt->abi_major, vt->abi_minor);

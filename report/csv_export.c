@@ -1,6 +1,8 @@
 /* csv_export.c — writing the extractor's tables as CSV. */
 #include "csv_export.h"
 
+#include "safe_file.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -124,11 +126,11 @@ int csv_export_sensors(const struct trace_set *set, FILE *out)
 int csv_export_to_file(const char *path, int (*export)(const struct trace_set *, FILE *),
                        const struct trace_set *set, FILE *errors)
 {
-	FILE *out = fopen(path, "w");
+	char why[160];
+	FILE *out = safe_file_open_write(path, why, sizeof why);
 	if (out == NULL) {
-		int code = -errno;
-		fprintf(errors, "report: cannot write %s: %s\n", path, strerror(errno));
-		return code;
+		fprintf(errors, "report: cannot write %s: %s\n", path, why);
+		return -EPERM;
 	}
 	int status = export(set, out);
 	if (fclose(out) != 0 && status == 0)

@@ -1,6 +1,10 @@
 /* energy_trace.c — reading one per-call energy file. */
 #include "energy_trace.h"
 
+#include <unistd.h>
+
+#include "safe_file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +86,11 @@ int energy_trace_load(const char *path, const char *file_name, const char *sourc
 {
 	memset(out, 0, sizeof *out);
 	json_error_t json_error;
-	out->root = json_load_file(path, 0, &json_error);
+	int fd = safe_file_open_read(path, REPORT_FILE_MAX_BYTES, why, why_size);
+	if (fd < 0)
+		return -1;
+	out->root = json_loadfd(fd, 0, &json_error);
+	close(fd);
 	if (out->root == NULL) {
 		snprintf(why, why_size, "not JSON (line %d: %s)", json_error.line, json_error.text);
 		return -1;

@@ -134,6 +134,7 @@ static int print_summaries(const struct report_options *opts, const struct trace
 		               log.lines + log.bad_lines > 0;
 		if (summary.total_traces == 0)
 			continue;
+		source_summary_warn(&summary, err);
 		if (opts->json) {
 			json_t *object = source_summary_json(&summary);
 			if (object != NULL && has_log)
@@ -206,6 +207,9 @@ int report_run(int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "report: no per-call energy files%s%s in %s\n",
 		        opts.only_source ? " of source " : "", opts.only_source ? opts.only_source : "",
 		        opts.dir);
+		/* a reader of --json gets a document even then: no sources */
+		if (opts.json)
+			print_summaries(&opts, &set, out, err);
 		trace_set_release(&set);
 		return EXIT_FAILED;
 	}

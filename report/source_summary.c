@@ -54,6 +54,8 @@ static struct maybe_double sample_std_dev(const struct trace_set *set, const cha
 	return some(sqrt(squares / (double)(n - 1)));
 }
 
+static void mark_overflows(struct source_summary *s);
+
 void source_summary_compute(const struct trace_set *set, const char *source,
                             struct source_summary *out)
 {
@@ -100,6 +102,7 @@ void source_summary_compute(const struct trace_set *set, const char *source,
 	if (duration.n > 0)
 		out->total_duration_s = some(duration.sum);
 	out->avg_duration_s = mean_of(&duration);
+	mark_overflows(out);
 }
 
 /* The summary's values in the seed's order; "%s" in a key is the source's
@@ -136,6 +139,19 @@ static struct maybe_double field_value(const struct source_summary *s,
 	return *(const struct maybe_double *)((const char *)s + field->offset);
 }
 
+/* Sums of values near the largest double overflow to inf, which is not a
+ * number JSON can hold: such a value is absent, and said to be. */
+static void mark_overflows(struct source_summary *s)
+{
+	for (size_t i = 0; i < sizeof summary_fields / sizeof summary_fields[0]; i++) {
+		struct maybe_double *value = (struct maybe_double *)((char *)s + summary_fields[i].offset);
+		if (value->present && !isfinite(value->value)) {
+			value->present = false;
+			s->overflowed |= 1u << i;
+		}
+	}
+}
+
 static void field_key(const struct source_summary *s, const struct summary_field *field,
                       char *key, size_t size)
 {
@@ -143,6 +159,19 @@ static void field_key(const struct source_summary *s, const struct summary_field
 		snprintf(key, size, field->key, energy_trace_energy_label(s->source));
 	else
 		snprintf(key, size, "%s", field->key);
+}
+
+#define OVERFLOW_REASON "the sum exceeds the range of a double"
+
+void source_summary_warn(const struct source_summary *s, FILE *warnings)
+{
+	for (size_t i = 0; i < sizeof summary_fields / sizeof summary_fields[0]; i++) {
+		char key[64];
+		field_key(s, &summary_fields[i], key, sizeof key);
+		if (s->overflowed & (1u << i))
+			fprintf(warnings, "report: warning: %s: %s: " OVERFLOW_REASON " (the files hold values too "
+			        "large to add); reported as null\n", s->source, key);
+	}
 }
 
 void source_summary_print(const struct source_summary *s, FILE *out)
@@ -158,6 +187,8 @@ void source_summary_print(const struct source_summary *s, FILE *out)
 		field_key(s, field, key, sizeof key);
 		if (value.present)
 			fprintf(out, "  %s: %.6f %s\n", key, value.value, field->unit);
+		else if (s->overflowed & (1u << i))
+			fprintf(out, "  %s: n/a (" OVERFLOW_REASON ")\n", key);
 		else if (field->why_absent != NULL)
 			fprintf(out, "  %s: n/a (%s)\n", key, field->why_absent);
 	}
@@ -179,7 +210,7 @@ json_t *source_summary_json(const struct source_summary *s)
 		struct maybe_double value = field_value(s, field);
 		char key[64];
 		field_key(s, field, key, sizeof key);
-		if (!value.present && field->why_absent == NULL)
+		if (!value.present && field->why_absent == NULL && !(s->overflowed & (1u << i)))
 			continue;
 		json_object_set_new(object, key, value.present ? json_real(value.value) : json_null());
 		json_object_set_new(units, key, json_string(field->unit));

@@ -26,11 +26,15 @@ struct source_summary {
 	struct maybe_double avg_cpu_temp_c, avg_system_temp_c;
 	struct maybe_double total_cpu_time_s, avg_cpu_time_s; /* sources that measure it */
 	struct maybe_double total_duration_s, avg_duration_s;
+	unsigned overflowed; /* bit i: the i-th summary value is beyond a double (absent) */
 };
 
 /* Summarises the traces of `source` in `set`. */
 void source_summary_compute(const struct trace_set *set, const char *source,
                             struct source_summary *out);
+
+/* Warns, naming the source and key, about every value that overflowed. */
+void source_summary_warn(const struct source_summary *summary, FILE *warnings);
 
 /* Prints one block of "key: value unit" lines, keys as the seed named them
  * (total_system_energy for ipmi, total_pkg_energy for perf). */

@@ -1,9 +1,12 @@
 /* summary_log.c — reading a source's JSON Lines summary. */
 #include "summary_log.h"
 
+#include "safe_file.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* "job_key\ncall_id": neither part can hold a newline in a file name. */
 static char *call_key(const char *job_key, const char *call_id)
@@ -78,12 +81,20 @@ int summary_log_check(const char *dir, const char *source, const struct trace_se
 	memset(out, 0, sizeof *out);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s_summary.jsonl", dir, source);
-	FILE *log = fopen(path, "r");
+	/* the log grows with every call and is read line by line: no file size
+	 * cap, but a line length cap */
+	char why[160];
+	int fd = safe_file_open_read(path, (size_t)-1, why, sizeof why);
+	FILE *log = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (log == NULL) {
-		if (errno == ENOENT)
-			return 0;
 		int code = -errno;
-		fprintf(warnings, "report: warning: cannot read %s: %s\n", path, strerror(errno));
+		if (fd >= 0) {
+			snprintf(why, sizeof why, "%s", strerror(errno));
+			close(fd);
+		} else if (errno == ENOENT) {
+			return 0;
+		}
+		fprintf(warnings, "report: warning: cannot read %s: %s\n", path, why);
 		return code;
 	}
 	size_t n_keys;
@@ -93,13 +104,26 @@ int summary_log_check(const char *dir, const char *source, const struct trace_se
 		fprintf(warnings, "report: out of memory checking %s\n", path);
 		return -ENOMEM;
 	}
-	char *line = NULL;
-	size_t capacity = 0, number = 0;
-	ssize_t length;
-	while ((length = getline(&line, &capacity, log)) >= 0) {
+	/* one fixed buffer: a hostile line of any length costs no more memory */
+	static const size_t line_max = 64 * 1024;
+	char *line = malloc(line_max);
+	size_t number = 0;
+	if (line == NULL)
+		fprintf(warnings, "report: out of memory checking %s\n", path);
+	while (line != NULL && fgets(line, (int)line_max, log) != NULL) {
 		number++;
-		if (length > 0 && line[length - 1] == '\n')
+		size_t length = strlen(line);
+		if (length > 0 && line[length - 1] == '\n') {
 			line[length - 1] = '\0';
+		} else if (length == line_max - 1) {
+			int c;
+			while ((c = fgetc(log)) != EOF && c != '\n')
+				continue;
+			fprintf(warnings, "report: warning: %s line %zu is longer than %zu KiB: not a summary "
+			        "record\n", path, number, line_max >> 10);
+			out->bad_lines++;
+			continue;
+		}
 		if (line[0] != '\0')
 			check_line(path, number, line, keys, n_keys, warnings, out);
 	}

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,11 +67,25 @@ static void warn_unknown_name(FILE *warnings, const char *dir, const char *name)
 		        "{job_key}_{call_id}_{ipmi|perf|ebpf}.json\n", dir, name);
 }
 
-/* Hidden files are the writers' temporaries before their atomic rename. */
-static bool is_regular_visible(int dir_fd, const char *name)
+/* Hidden files are the writers' temporaries before their atomic rename.
+ * Links and FIFOs are not skipped here: opening them is refused with a
+ * warning naming them (safe_file.h). */
+static bool is_visible_file(int dir_fd, const char *name)
 {
 	struct stat st;
-	return name[0] != '.' && fstatat(dir_fd, name, &st, 0) == 0 && S_ISREG(st.st_mode);
+	return name[0] != '.' && fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode);
+}
+
+/* A negative energy, duration or CPU time is no measurement: summing it
+ * would hide it in the totals. */
+static void drop_negative(FILE *warnings, const char *path, const char *key, struct maybe_double *value,
+                          const char *unit)
+{
+	if (!value->present || value->value >= 0)
+		return;
+	fprintf(warnings, "report: warning: %s: %s is negative (%g %s): not counted\n", path, key,
+	        value->value, unit);
+	value->present = false;
 }
 
 int trace_set_load(const char *dir, const char *only_source, FILE *warnings,
@@ -96,7 +111,7 @@ int trace_set_load(const char *dir, const char *only_source, FILE *warnings,
 	for (int i = 0; i < n; i++) {
 		const char *name = entries[i]->d_name;
 		const char *source = NULL;
-		if (status != 0 || !is_regular_visible(dirfd(handle), name))
+		if (status != 0 || !is_visible_file(dirfd(handle), name))
 			continue;
 		enum file_kind kind = classify(name, &source);
 		if (kind == FILE_DERIVED) {
@@ -118,6 +133,9 @@ int trace_set_load(const char *dir, const char *only_source, FILE *warnings,
 			out->skipped_unknown++;
 			continue;
 		}
+		drop_negative(warnings, path, energy_trace_energy_key(source), &trace.energy_j, "J");
+		drop_negative(warnings, path, "duration", &trace.duration_s, "s");
+		drop_negative(warnings, path, "cpu_time", &trace.cpu_time_s, "s");
 		if (append(out, &capacity, &trace) != 0) {
 			energy_trace_release(&trace);
 			fprintf(warnings, "report: out of memory reading %s\n", dir);

@@ -96,6 +96,11 @@ static void test_placeholder_file_has_null_energy_and_reason(void)
 	const json_t *ec = json_object_get(f, "energy_consumption");
 	CU_ASSERT(json_is_true(json_object_get(ec, "placeholder")));
 	CU_ASSERT(json_is_string(json_object_get(ec, "reason")));
+	/* the energy it owes is there, as null: absent or 0 would both be wrong */
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(ec, "energy_system"));
+	CU_ASSERT(json_is_null(json_object_get(ec, "energy_system")));
+	CU_ASSERT(json_is_false(json_object_get(ec, "complete")));
+	CU_ASSERT(json_is_null(json_object_get(ec, "covered_s")));
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(f, "power_readings")), 0);
 	json_decref(f);
 	em_monitor_destroy(mon);
@@ -184,6 +189,116 @@ static void test_concurrent_writers_never_corrupt_the_summary(void)
 	json_decref(one);
 }
 
+/* ---- times, completeness ---- */
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static json_t *last_summary_line(const char *source)
+{
+	char path[PATH_MAX], line[65536];
+	snprintf(path, sizeof(path), "%s/%s_summary.jsonl", dir, source);
+	FILE *f = fopen(path, "r");
+	json_t *last = NULL;
+	while (f && fgets(line, sizeof(line), f)) {
+		json_decref(last);
+		last = json_loads(line, 0, NULL);
+	}
+	if (f)
+		fclose(f);
+	return last;
+}
+
+/* Readings 2 ms apart keep distinct times, and the start time written is
+ * the one the clock showed around em_monitor_start() to within 1 us. */
+static void test_times_are_written_to_the_microsecond(void)
+{
+	make_dir();
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_load_string("{\"lithops\": {\"energy_strategy\": \"testpower\"},"
+	                                            " \"energy_sampling_interval\": 0.002}", &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_create(cfg, 0, &mon, &err), 0);
+	double before = wall_now();
+	CU_ASSERT_EQUAL_FATAL(em_monitor_start(mon, &err), 0);
+	double after = wall_now();
+	sleep_s(0.2);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_stop(mon, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_write_files(mon, dir, "T", "0", &err), 0);
+	json_t *f = load("T_0_testpower.json");
+	const json_t *readings = json_object_get(f, "power_readings");
+	size_t close_pairs = 0; /* readings taken less than 4 ms apart */
+	for (size_t i = 1; i < json_array_size(readings); i++) {
+		double t0 = json_number_value(json_object_get(json_array_get(readings, i - 1), "timestamp"));
+		double t1 = json_number_value(json_object_get(json_array_get(readings, i), "timestamp"));
+		CU_ASSERT(t1 > t0);
+		close_pairs += t1 - t0 < 0.004;
+	}
+	CU_ASSERT(close_pairs >= 5);
+	double file_ts = json_number_value(json_object_get(json_object_get(f, "energy_consumption"), "timestamp"));
+	CU_ASSERT(file_ts >= before - 1e-6 && file_ts <= after + 1e-6);
+	json_t *line = last_summary_line("testpower");
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(line, "timestamp")), file_ts, 1e-6);
+	char *text = em_monitor_result_json(mon);
+	json_t *res = text ? json_loads(text, 0, NULL) : NULL;
+	double json_ts = json_number_value(json_object_get(json_object_get(json_object_get(res, "monitors"), "testpower"),
+	                                                   "timestamp"));
+	CU_ASSERT(json_ts >= before - 1e-6 && json_ts <= after + 1e-6);
+	free(text);
+	json_decref(res);
+	json_decref(line);
+	json_decref(f);
+	em_monitor_destroy(mon);
+	em_config_free(cfg);
+}
+
+static void test_a_run_with_gaps_says_it_is_incomplete(void)
+{
+	make_dir();
+	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\":"
+	                             " 0.02, \"testpower_fail_from\": 0.1, \"testpower_fail_to\": 0.3}", 0.5);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_monitor_write_files(mon, dir, "G", "0", &err), 0);
+	json_t *f = load("G_0_testpower.json");
+	const json_t *ec = json_object_get(f, "energy_consumption");
+	CU_ASSERT(json_is_false(json_object_get(ec, "complete")));
+	double covered = json_number_value(json_object_get(ec, "covered_s"));
+	double duration = json_number_value(json_object_get(ec, "duration"));
+	/* 0.2 s of failed samples cannot be covered */
+	CU_ASSERT(covered > 0 && covered <= duration - 0.15);
+	/* the energy is what the covered time holds at the plugin's constant 100 W */
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(ec, "energy_system")), 100 * covered, 1e-6);
+	json_t *line = last_summary_line("testpower");
+	CU_ASSERT(json_is_false(json_object_get(line, "complete")));
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(line, "covered_s")), covered, 1e-9);
+	json_decref(line);
+	json_decref(f);
+	f = load("G_0_composite.json");
+	ec = json_object_get(f, "energy_consumption");
+	CU_ASSERT(json_is_false(json_object_get(ec, "complete")));
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(ec, "covered_s")), covered, 1e-9);
+	json_decref(f);
+	em_monitor_destroy(mon);
+	/* without failures the same run is complete and covers about all of it */
+	mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\": 0.02}", 0.2);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_write_files(mon, dir, "G", "1", &err), 0);
+	f = load("G_1_testpower.json");
+	ec = json_object_get(f, "energy_consumption");
+	CU_ASSERT(json_is_true(json_object_get(ec, "complete")));
+	CU_ASSERT(json_number_value(json_object_get(ec, "covered_s")) > 0);
+	line = last_summary_line("testpower");
+	CU_ASSERT(json_is_true(json_object_get(line, "complete")));
+	json_decref(line);
+	json_decref(f);
+	em_monitor_destroy(mon);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -193,6 +308,8 @@ int main(void)
 		 test_named_source_that_cannot_run_still_gets_its_file},
 		{"bad job key is named", test_bad_job_key_is_named},
 		{"concurrent writers never corrupt the summary", test_concurrent_writers_never_corrupt_the_summary},
+		{"times are written to the microsecond", test_times_are_written_to_the_microsecond},
+		{"a run with gaps says it is incomplete and what it covered", test_a_run_with_gaps_says_it_is_incomplete},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("output", tests);

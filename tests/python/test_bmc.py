@@ -77,7 +77,7 @@ class SeedDirectUsageAgainstBMC(TempDirTest):
         monitor, data, printed = self.run_seed_code()
         self.assertEqual(data["source"], "ipmi")
         self.assertFalse(data["placeholder"], data.get("reason"))
-        self.assertEqual(data["energy"]["avg_power"], WATTS)
+        self.assertAlmostEqual(data["energy"]["avg_power"], WATTS, places=9)
         power = [s for s in data["series"] if s["quantity"] == "power"][0]
         self.assertAlmostEqual(data["energy"]["system"], WATTS * power["covered_s"], places=3)
         self.assertIn("System Energy: %s Joules" % data["energy"]["system"], printed)

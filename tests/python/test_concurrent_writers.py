@@ -67,7 +67,7 @@ class ConcurrentWriters(TempDirTest):
                     consumption = json.load(f)["energy_consumption"]
                 self.assertEqual(name, "job_%s_%s.json" % (consumption["call_id"], source))
                 worker = int(consumption["call_id"][:2])
-                self.assertEqual(consumption["avg_power"], 10.0 + worker, name)
+                self.assertAlmostEqual(consumption["avg_power"], 10.0 + worker, places=9, msg=name)
                 seen.add(consumption["call_id"])
             self.assertEqual(seen, expected_calls)
 
@@ -80,7 +80,7 @@ class ConcurrentWriters(TempDirTest):
             self.assertEqual(set(call_ids), expected_calls, source)
             for record in records:
                 self.assertEqual(record["source"], source)
-                self.assertEqual(record["energy"]["avg_power"], 10.0 + int(record["call_id"][:2]))
+                self.assertAlmostEqual(record["energy"]["avg_power"], 10.0 + int(record["call_id"][:2]), places=9)
 
         expected_files = 2 * len(expected_calls) + 2
         self.assertEqual(len(names), expected_files, names)

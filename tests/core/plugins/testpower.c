@@ -3,7 +3,8 @@
  * and a package energy counter advancing at `testpower_counter_watts` that
  * wraps at `testpower_counter_max` J. Samples between `testpower_fail_from`
  * and `testpower_fail_to` seconds after start fail, to make a gap.
- * With testpower_silent it measures nothing at all (placeholder results).
+ * With testpower_silent it measures nothing at all (placeholder results);
+ * testpower_warning is logged as a warning.
  */
 #include "energy_plugin.h"
 
@@ -29,6 +30,7 @@ static const struct energy_config_key keys[] = {
 	{"testpower_fail_to", ENERGY_CONFIG_NUMBER, 0, "-1", "... until this many s"},
 	{"testpower_silent", ENERGY_CONFIG_BOOL, 0, "false", "emit nothing"},
 	{"testpower_secret", ENERGY_CONFIG_STRING, 1, "", "a secret the host must never show"},
+	{"testpower_warning", ENERGY_CONFIG_STRING, 0, "", "logged as a warning at create"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -65,6 +67,8 @@ static int tp_create(const struct energy_host *host, void **inst, char *why, siz
 	t->fail_to = number(host, "testpower_fail_to", -1);
 	struct energy_config_value v;
 	t->silent = host->config_get(host->ctx, "testpower_silent", &v) == 0 && v.boolean;
+	if (host->config_get(host->ctx, "testpower_warning", &v) == 0 && v.string && *v.string)
+		host->log(host->ctx, ENERGY_LOG_WARN, "%s", v.string);
 	if (t->counter_max > 0)
 		host->require_interval(host->ctx, 0.5 * t->counter_max / t->counter_watts);
 	*inst = t;
