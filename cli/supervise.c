@@ -137,7 +137,7 @@ static void on_signal(struct cli_supervisor *sv, struct run_state *st, int sig)
 		st->interrupted = sig; /* no command: the user ends the measurement */
 	} else if (sig == SIGINT || sig == SIGTERM) {
 		char why[64];
-		snprintf(why, sizeof(why), "%s while stopping", sigabbrev_np(sig));
+		snprintf(why, sizeof(why), "SIG%s while stopping", sigabbrev_np(sig));
 		abandon(sv, st, why);
 	}
 }
