@@ -1,8 +1,10 @@
 /*
  * energymon --plugins ipmi,perf [--config FILE] [--interval S] [--output-dir DIR]
- *           [--job-key K] [--call-id C] [--set KEY=VALUE]... [--json] -- COMMAND [ARGS...]
- * Exit status: the command's (128+N when it died of signal N); 125 when
- * energymon itself failed before the command ran; 2 for usage errors.
+ *           [--job-key K] [--call-id C] [--set KEY=VALUE]... [--json] [--kill-on-exit]
+ *           -- COMMAND [ARGS...]
+ * Exit status: the command's (128+N when it died of signal N), also when
+ * energymon failed after it ran; 125 when energymon itself failed before the
+ * command ran; 126/127 when it cannot be run; 2 for usage errors.
  */
 #include "cli.h"
 
