@@ -13,7 +13,7 @@
 struct cli_run {
 	pid_t pid;
 	int status; /* shell-style */
-	char out[65536], err[16384];
+	char out[1 << 20], err[16384]; /* --json at 1 ms for seconds is hundreds of KB */
 };
 
 /* argv[1] is the energymon binary; makes the work dir and turns this

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,6 +122,34 @@ static void test_password_env_is_not_passed_to_the_command(void)
 	json_decref(res);
 }
 
+/* Item 20: the peak RSS in the summary is taken after the files are written.
+ * At 1 ms for 2 s the files are hundreds of KB, so writing them raises the
+ * peak above the one the library took when it built the result. */
+static void test_peak_rss_includes_writing_the_files(void)
+{
+	static struct cli_run r;
+	char outdir[PATH_MAX], path[PATH_MAX];
+	cli_fresh_dir(outdir, sizeof(outdir), "files-rss");
+	const char *args[] = {"--json", "--plugins", "testpower", "--interval", "0.001", "--output-dir", outdir,
+	                      "--job-key", "rss", "--call-id", "1", "--", "sleep", "2", NULL};
+	run_cli(&r, args);
+	CU_ASSERT_EQUAL(r.status, 0);
+	snprintf(path, sizeof(path), "%s/rss_1_testpower.json", outdir);
+	struct stat st = {0};
+	stat(path, &st);
+	CU_ASSERT(st.st_size > 300 * 1024); /* else this run cannot tell the two apart */
+	json_t *res = json_loads(r.out, 0, NULL);
+	double at_result_kib = (double)json_integer_value(json_object_get(json_object_get(res, "monitor_cost"),
+	                                                                  "peak_rss_kib"));
+	json_decref(res);
+	const char *shown = strstr(r.err, "peak RSS ");
+	double at_end_mib = 0;
+	CU_ASSERT_FATAL(shown && sscanf(shown, "peak RSS %lf MiB", &at_end_mib) == 1);
+	CU_ASSERT(at_result_kib > 0);
+	/* the summary shows 0.1 MiB steps */
+	CU_ASSERT(at_end_mib * 1024 > at_result_kib + 0.15 * 1024);
+}
+
 static void test_command_not_found(void)
 {
 	static struct cli_run r;
@@ -158,6 +187,7 @@ int main(int argc, char **argv)
 		{"--allow-unavailable runs the command, says why", test_allow_unavailable_runs_the_command_and_says_why},
 		{"without a command: measures until interrupted", test_without_a_command_measures_until_interrupted},
 		{"a *_password_env variable is not passed to the command", test_password_env_is_not_passed_to_the_command},
+		{"peak RSS includes writing the files", test_peak_rss_includes_writing_the_files},
 		{"command not found", test_command_not_found},
 		{"--list-plugins", test_list_plugins},
 		CU_TEST_INFO_NULL,
