@@ -20,6 +20,8 @@
 #endif
 
 #define EXIT_SETUP 125
+/* *_password_env keys: one per plugin instance in any real configuration */
+#define MAX_SECRET_ENVS 64
 
 struct options {
 	const char *plugins, *config, *output_dir, *job_key, *call_id;
@@ -150,10 +152,10 @@ static int run(const struct options *o, const struct em_config *cfg)
 		cli_supervisor_close(&sv);
 		return EXIT_SETUP;
 	}
-	const char *secrets[16];
-	size_t nsecrets = em_config_secret_env_names(cfg, secrets, sizeof(secrets) / sizeof(secrets[0]));
+	const char *secrets[MAX_SECRET_ENVS];
+	size_t nsecrets = em_config_secret_env_names(cfg, secrets, MAX_SECRET_ENVS);
 	struct cli_child_setup setup = {.mask = sv.old_mask, .kill_on_exit = o->kill_on_exit, .hide_env = secrets,
-	                                .nhide_env = nsecrets < 16 ? nsecrets : 16};
+	                                .nhide_env = nsecrets < MAX_SECRET_ENVS ? nsecrets : MAX_SECRET_ENVS};
 	int progress[2] = {-1, -1}, control[2] = {-1, -1};
 	fflush(NULL); /* nothing buffered may be written twice by the children */
 	if ((o->command && cli_spawn_held(&sv.command, o->command, &setup) != 0) || pipe2(progress, O_CLOEXEC) ||
@@ -215,7 +217,11 @@ int main(int argc, char **argv)
 	if (o.list)
 		rc = list_plugins(cfg);
 	else if (!em_config_energy_enabled(cfg) && o.command) {
-		/* lithops.energy false: run the command unmeasured */
+		/* lithops.energy false: run the command unmeasured, still without the secrets */
+		const char *secrets[MAX_SECRET_ENVS];
+		size_t nsecrets = em_config_secret_env_names(cfg, secrets, MAX_SECRET_ENVS);
+		for (size_t i = 0; i < nsecrets && i < MAX_SECRET_ENVS; i++)
+			unsetenv(secrets[i]);
 		execvp(o.command[0], o.command);
 		fprintf(stderr, "energymon: cannot run '%s': %s\n", o.command[0], strerror(errno));
 		rc = errno == ENOENT ? 127 : 126;

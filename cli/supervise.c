@@ -28,6 +28,12 @@
 #define FINISH_BOUND_S 60
 #define ABANDONED_BOUND_S 10
 
+static const char *signal_name(int sig)
+{
+	const char *abbrev = sigabbrev_np(sig);
+	return abbrev ? abbrev : "?";
+}
+
 static void handled_signals(sigset_t *set)
 {
 	sigemptyset(set);
@@ -137,7 +143,7 @@ static void on_signal(struct cli_supervisor *sv, struct run_state *st, int sig)
 		st->interrupted = sig; /* no command: the user ends the measurement */
 	} else if (sig == SIGINT || sig == SIGTERM) {
 		char why[64];
-		snprintf(why, sizeof(why), "SIG%s while stopping", sigabbrev_np(sig));
+		snprintf(why, sizeof(why), "SIG%s while stopping", signal_name(sig));
 		abandon(sv, st, why);
 	}
 }
@@ -210,7 +216,7 @@ static void describe_loss(const struct run_state *st, char *out, size_t len)
 		snprintf(how, sizeof(how), "did not finish within %d s of the stop and was killed",
 		         FINISH_BOUND_S + ABANDONED_BOUND_S);
 	else if (WIFSIGNALED(ws))
-		snprintf(how, sizeof(how), "was killed by signal %d (SIG%s)", WTERMSIG(ws), sigabbrev_np(WTERMSIG(ws)));
+		snprintf(how, sizeof(how), "was killed by signal %d (SIG%s)", WTERMSIG(ws), signal_name(WTERMSIG(ws)));
 	else
 		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(ws));
 	const char *when = !st->stop_sent ? "while measuring" : "while stopping";
@@ -240,7 +246,7 @@ int cli_supervise(struct cli_supervisor *sv, const char *command_name)
 	if (!ran) {
 		if (st.interrupted)
 			fprintf(stderr, "energymon: error: SIG%s while starting the plugins; '%s' was not run\n",
-			        sigabbrev_np(st.interrupted), command_name);
+			        signal_name(st.interrupted), command_name);
 		else if (st.progress != CLI_SETUP_FAILED)
 			fprintf(stderr, "energymon: error: %s; '%s' was not run\n", loss, command_name);
 		return EXIT_SETUP;

@@ -169,23 +169,23 @@ static void pause_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-bool cli_wait_for_file(const char *path)
-{
-	for (int waited = 0; waited < WAIT_BOUND_MS; waited += 10, pause_ms(10))
-		if (access(path, F_OK) == 0)
-			return true;
-	return false;
-}
-
-bool cli_wait_for_text(const char *path, const char *needle)
+bool cli_wait_for_text(const struct cli_run *r, const char *path, const char *needle)
 {
 	static char buf[65536];
 	for (int waited = 0; waited < WAIT_BOUND_MS; waited += 10, pause_ms(10)) {
+		bool exited = cli_exited(r); /* before looking: what it wrote is complete */
 		cli_slurp(path, buf, sizeof(buf));
-		if (strstr(buf, needle))
+		if (access(path, F_OK) == 0 && (!needle || strstr(buf, needle)))
 			return true;
+		if (exited)
+			return false;
 	}
 	return false;
+}
+
+bool cli_wait_for_file(const struct cli_run *r, const char *path)
+{
+	return cli_wait_for_text(r, path, NULL);
 }
 
 void cli_signal_until(const struct cli_run *r, int sig, const char *needle)
@@ -245,6 +245,7 @@ int cli_reap_orphans(void)
 		if (!close_paren || sscanf(close_paren + 1, " %*c %d", &ppid) != 1 || ppid != (int)getpid())
 			continue;
 		found++;
+		fprintf(stderr, "\n    left behind: %s\n", stat);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}

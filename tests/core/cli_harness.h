@@ -23,10 +23,10 @@ const char *cli_work_dir(void);
 /* A fresh empty directory under the work dir, for one test. */
 void cli_fresh_dir(char *out, size_t len, const char *name);
 
-/* Start energymon with args (NULL-terminated); stdout/stderr go to files. */
-void cli_start(struct cli_run *r, const char *const *args);
 /* Whether it has exited (without reaping it). */
 bool cli_exited(const struct cli_run *r);
+/* Start energymon with args (NULL-terminated); stdout/stderr go to files. */
+void cli_start(struct cli_run *r, const char *const *args);
 /* Wait for it and read what it printed. */
 void cli_finish(struct cli_run *r);
 static inline void cli_run_to_end(struct cli_run *r, const char *const *args)
@@ -43,9 +43,10 @@ void cli_child_args(const char **argv5, const char *dir, const char *status, con
 int cli_child_main(int argc, char **argv);
 
 /* Wait (polling, with a generous bound against hanging the suite) until
- * path exists / the file contains needle. False when the bound passed. */
-bool cli_wait_for_file(const char *path);
-bool cli_wait_for_text(const char *path, const char *needle);
+ * path exists / the file contains needle. False when the bound passed or
+ * energymon (r) exited first. */
+bool cli_wait_for_file(const struct cli_run *r, const char *path);
+bool cli_wait_for_text(const struct cli_run *r, const char *path, const char *needle);
 /* Send sig to energymon every few ms until its stderr contains needle or it
  * exits (bounded as above): for a signal that must arrive in a later phase. */
 void cli_signal_until(const struct cli_run *r, int sig, const char *needle);
@@ -54,8 +55,8 @@ void cli_child_report(const char *dir, char *out, size_t len);
 pid_t cli_child_pid(const char *dir);
 /* Wait (bounded, as above) until child pid is reaped; its wait() status. */
 bool cli_wait_reaped(pid_t pid, int *wait_status);
-/* Children of this process left once energymon exited: orphans it failed to
- * reap. Reaps (killing first) each one and returns how many there were. */
+/* Children of this process left once energymon exited (orphans). Reaps
+ * (killing first) each one, naming it on stderr; returns how many. */
 int cli_reap_orphans(void);
 /* How many times needle occurs in text. */
 int cli_count(const char *text, const char *needle);

@@ -85,7 +85,7 @@ static void test_without_a_command_measures_until_interrupted(void)
 	char err_path[PATH_MAX];
 	snprintf(err_path, sizeof(err_path), "%s/stderr", work);
 	cli_start(&r, args);
-	CU_ASSERT_FATAL(cli_wait_for_text(err_path, "measuring the whole system"));
+	CU_ASSERT_FATAL(cli_wait_for_text(&r, err_path, "measuring the whole system"));
 	kill(r.pid, SIGTERM);
 	cli_finish(&r);
 	CU_ASSERT_EQUAL(r.status, 0);

@@ -14,6 +14,20 @@
 
 static struct cli_run r;
 
+/* A condition the rest of the test needs: if it failed, stop energymon and
+ * whatever it left, report what it printed, and end the test. */
+static void require(bool ok, const char *what)
+{
+	if (ok)
+		return;
+	if (!cli_exited(&r))
+		kill(r.pid, SIGKILL);
+	cli_finish(&r);
+	cli_reap_orphans();
+	fprintf(stderr, "\n    %s did not happen; energymon's stderr:\n%s\n", what, r.err);
+	CU_FAIL_FATAL(what);
+}
+
 /* energymon measuring this program as the command, which exits with
  * `status` once a signal reached it. */
 static void start_measuring_child(const char *dir, const char *status, const char *const *extra)
@@ -35,6 +49,18 @@ static void assert_child_got(const char *dir, const char *signame)
 	CU_ASSERT_STRING_EQUAL(got, signame);
 }
 
+/* energymon reaped the command: it is gone, not our orphan (this test is a
+ * subreaper, so a command energymon left behind would still exist as our
+ * child). Whatever else is left (a sanitizer's helper) is cleaned up. */
+static void assert_command_reaped(const char *dir)
+{
+	pid_t command = cli_child_pid(dir);
+	CU_ASSERT(command > 0);
+	errno = 0;
+	CU_ASSERT(command > 0 && kill(command, 0) == -1 && errno == ESRCH);
+	cli_reap_orphans();
+}
+
 /* energymon gets `sig`; the command must get it too and its exit status
  * (3) must be energymon's, with nothing left unreaped. */
 static void check_forwarded(int sig, const char *signame)
@@ -44,14 +70,14 @@ static void check_forwarded(int sig, const char *signame)
 	snprintf(started, sizeof(started), "%s/started", dir);
 	const char *no_files[] = {"--no-files", NULL};
 	start_measuring_child(dir, "3", no_files);
-	CU_ASSERT_FATAL(cli_wait_for_file(started));
+	require(cli_wait_for_file(&r, started), "the command starting");
 	kill(r.pid, sig);
 	cli_finish(&r);
 	CU_ASSERT_EQUAL(r.status, 3);
 	assert_child_got(dir, signame);
 	CU_ASSERT_EQUAL(cli_count(r.err, "energymon: error:"), 0);
 	ASSERT_CONTAINS(r.err, "exit status 3");
-	CU_ASSERT_EQUAL(cli_reap_orphans(), 0);
+	assert_command_reaped(dir);
 }
 
 static void test_sigint_is_forwarded(void) { check_forwarded(SIGINT, "SIGINT"); }
@@ -68,7 +94,7 @@ static void test_sigterm_is_forwarded_and_files_kept(void)
 	snprintf(started, sizeof(started), "%s/started", dir);
 	const char *files[] = {"--output-dir", outdir, "--job-key", "sig", "--call-id", "1", NULL};
 	start_measuring_child(dir, "3", files);
-	CU_ASSERT_FATAL(cli_wait_for_file(started));
+	require(cli_wait_for_file(&r, started), "the command starting");
 	kill(r.pid, SIGTERM);
 	cli_finish(&r);
 	CU_ASSERT_EQUAL(r.status, 3);
@@ -93,7 +119,7 @@ static void test_sigpipe_is_ignored_but_not_by_the_command(void)
 	signal(SIGPIPE, SIG_IGN); /* as a parent that ignores it would start energymon */
 	start_measuring_child(dir, "3", no_files);
 	signal(SIGPIPE, SIG_DFL);
-	CU_ASSERT_FATAL(cli_wait_for_file(started));
+	require(cli_wait_for_file(&r, started), "the command starting");
 	char report[512];
 	cli_child_report(dir, report, sizeof(report));
 	ASSERT_CONTAINS(report, "sigpipe default");
@@ -103,7 +129,7 @@ static void test_sigpipe_is_ignored_but_not_by_the_command(void)
 	cli_finish(&r);
 	CU_ASSERT_EQUAL(r.status, 3);
 	assert_child_got(dir, "SIGTERM");
-	CU_ASSERT_EQUAL(cli_reap_orphans(), 0);
+	assert_command_reaped(dir);
 }
 
 /* A plugin that crashes `how` while the command runs (when "sample") or
@@ -124,13 +150,13 @@ static void check_plugin_crash(const char *how, const char *when)
 	                        "--set", set_when, "--set", trigger, "--set", flag, "--"};
 	cli_child_args(args + 14, dir, "5", "wait");
 	cli_start(&r, args);
-	CU_ASSERT_FATAL(cli_wait_for_file(started));
+	require(cli_wait_for_file(&r, started), "the command starting");
 	char go[PATH_MAX];
 	snprintf(go, sizeof(go), "%s/go", dir);
 	fclose(fopen(go, "w"));
 	if (!strcmp(when, "sample")) {
 		snprintf(flag, sizeof(flag), "%s/crashing", dir);
-		CU_ASSERT(cli_wait_for_file(flag));
+		require(cli_wait_for_file(&r, flag), "the plugin crashing");
 	}
 	kill(cli_child_pid(dir), SIGUSR1); /* the command ends on its own */
 	cli_finish(&r);
@@ -139,7 +165,7 @@ static void check_plugin_crash(const char *how, const char *when)
 	CU_ASSERT_EQUAL(cli_count(r.err, "energymon: error:"), 1);
 	ASSERT_CONTAINS(r.err, "energymon: error: the measuring process");
 	ASSERT_CONTAINS(r.err, "no files or summary");
-	CU_ASSERT_EQUAL(cli_reap_orphans(), 0);
+	assert_command_reaped(dir);
 }
 
 static void test_plugin_segfault_while_sampling(void) { check_plugin_crash("segv", "sample"); }
@@ -155,7 +181,7 @@ static void test_kill_on_exit_kills_the_command_with_energymon(void)
 	snprintf(started, sizeof(started), "%s/started", dir);
 	const char *opts[] = {"--no-files", "--kill-on-exit", NULL};
 	start_measuring_child(dir, "3", opts);
-	CU_ASSERT_FATAL(cli_wait_for_file(started));
+	require(cli_wait_for_file(&r, started), "the command starting");
 	pid_t command = cli_child_pid(dir);
 	kill(r.pid, SIGKILL);
 	cli_finish(&r);
@@ -180,12 +206,12 @@ static void test_interrupt_while_stopping_abandons_the_plugins(void)
 	                        "--set", trigger, "--set", flag, "--"};
 	cli_child_args(args + 12, dir, "6", "wait");
 	cli_start(&r, args);
-	CU_ASSERT_FATAL(cli_wait_for_file(started));
+	require(cli_wait_for_file(&r, started), "the command starting");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/go", dir);
 	fclose(fopen(path, "w"));
 	snprintf(path, sizeof(path), "%s/stuck", dir);
-	CU_ASSERT_FATAL(cli_wait_for_file(path));
+	require(cli_wait_for_file(&r, path), "the plugin hanging in sample()");
 	/* the first SIGINT ends the command; one after it exited abandons */
 	cli_signal_until(&r, SIGINT, "abandoning");
 	cli_finish(&r);
@@ -193,7 +219,7 @@ static void test_interrupt_while_stopping_abandons_the_plugins(void)
 	assert_child_got(dir, "SIGINT");
 	ASSERT_CONTAINS(r.err, "energymon: SIGINT while stopping: abandoning the plugins still running");
 	ASSERT_CONTAINS(r.err, "exit status 6");
-	CU_ASSERT_EQUAL(cli_reap_orphans(), 0);
+	assert_command_reaped(dir);
 }
 
 int main(int argc, char **argv)
