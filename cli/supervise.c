@@ -176,7 +176,9 @@ static void on_progress(struct cli_supervisor *sv, struct run_state *st)
 
 static void on_deadline(struct cli_supervisor *sv, struct run_state *st)
 {
-	if (st->progress == CLI_DONE || st->abandon_sent) {
+	if (st->measurer_reaped) {
+		st->deadline_ns = 0;
+	} else if (st->progress == CLI_DONE || st->abandon_sent) {
 		kill(sv->measurer, SIGKILL);
 		st->measurer_killed = true;
 		st->deadline_ns = 0;
