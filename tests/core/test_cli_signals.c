@@ -222,6 +222,44 @@ static void test_interrupt_while_stopping_abandons_the_plugins(void)
 	assert_command_reaped(dir);
 }
 
+/* While the plugins start, the command is held: a plugin crash there, or
+ * an interrupt, means exit 125 and the command never runs. */
+static void check_setup_ends(const char *how, int interrupt, const char *expected)
+{
+	char dir[PATH_MAX], flag[PATH_MAX], set_how[64], err_path[PATH_MAX];
+	cli_fresh_dir(dir, sizeof(dir), how);
+	snprintf(flag, sizeof(flag), "crasher_flag=%s/starting", dir);
+	snprintf(set_how, sizeof(set_how), "crasher_how=%s", how);
+	const char *args[32] = {"--no-files", "--plugins", "crasher", "--set", set_how, "--set", "crasher_when=start",
+	                        "--set", flag, "--"};
+	cli_child_args(args + 10, dir, "3", "now");
+	cli_start(&r, args);
+	snprintf(flag, sizeof(flag), "%s/starting", dir);
+	require(cli_wait_for_file(&r, flag), "the plugin starting");
+	if (interrupt)
+		kill(r.pid, interrupt);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", cli_work_dir());
+	require(cli_wait_for_text(&r, err_path, "was not run"), "energymon giving up");
+	cli_finish(&r);
+	CU_ASSERT_EQUAL(r.status, 125);
+	ASSERT_CONTAINS(r.err, expected);
+	CU_ASSERT_EQUAL(cli_count(r.err, "energymon: error:"), 1);
+	char report[512];
+	cli_child_report(dir, report, sizeof(report));
+	CU_ASSERT_STRING_EQUAL(report, ""); /* the command never ran */
+	CU_ASSERT_EQUAL(cli_reap_orphans(), 0);
+}
+
+static void test_plugin_segfault_while_starting(void)
+{
+	check_setup_ends("segv", 0, "the measuring process was killed by signal");
+}
+
+static void test_sigint_while_starting(void)
+{
+	check_setup_ends("hang", SIGINT, "energymon: error: SIGINT while starting the plugins");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], CLI_CHILD_MODE) == 0)
@@ -240,6 +278,8 @@ int main(int argc, char **argv)
 		{"plugin abort while sampling: command's status, one error", test_plugin_abort_while_sampling},
 		{"plugin exit(42) while sampling: command's status, one error", test_plugin_exit_while_sampling},
 		{"plugin segfault in stop: command's status, one error", test_plugin_segfault_in_stop},
+		{"plugin segfault while starting: 125, command not run", test_plugin_segfault_while_starting},
+		{"SIGINT while starting: 125, command not run", test_sigint_while_starting},
 		{"--kill-on-exit: SIGKILL of energymon kills the command", test_kill_on_exit_kills_the_command_with_energymon},
 		{"SIGINT while stopping abandons the plugins", test_interrupt_while_stopping_abandons_the_plugins},
 		CU_TEST_INFO_NULL,

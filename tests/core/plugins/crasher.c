@@ -25,7 +25,7 @@ struct crasher {
 static const struct energy_config_key keys[] = {
 	{"crasher_how", ENERGY_CONFIG_STRING, 0, "none", "segv, abort, exit (42), hang or none"},
 	{"crasher_trigger", ENERGY_CONFIG_STRING, 0, "", "crash only once this file exists"},
-	{"crasher_when", ENERGY_CONFIG_STRING, 0, "sample", "sample or stop"},
+	{"crasher_when", ENERGY_CONFIG_STRING, 0, "sample", "start, sample or stop"},
 	{"crasher_flag", ENERGY_CONFIG_STRING, 0, "", "file created just before crashing"},
 	{"crasher_password_env", ENERGY_CONFIG_STRING, 0, "", "environment variable holding a password"},
 	{NULL, 0, 0, NULL, NULL},
@@ -91,6 +91,7 @@ static int emit_power(struct crasher *c)
 
 static int cr_start(void *inst)
 {
+	crash_if(inst, "start");
 	return emit_power(inst);
 }
 
