@@ -65,7 +65,13 @@ void cli_start(struct cli_run *r, const char *const *args)
 	snprintf(err, sizeof(err), "%s/stderr", work);
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int broken[2] = {-1, -1};
+	if (r->stdout_to_closed_pipe && pipe(broken) == 0) {
+		close(broken[0]);
+		posix_spawn_file_actions_adddup2(&fa, broken[1], 1);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	}
 	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	char *argv[40];
 	size_t n = 0;
@@ -77,6 +83,8 @@ void cli_start(struct cli_run *r, const char *const *args)
 	if (posix_spawn(&r->pid, energymon, &fa, NULL, argv, environ) != 0)
 		r->pid = -1;
 	posix_spawn_file_actions_destroy(&fa);
+	if (broken[1] >= 0)
+		close(broken[1]);
 }
 
 bool cli_exited(const struct cli_run *r)

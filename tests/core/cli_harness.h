@@ -11,6 +11,7 @@
 #define CLI_CHILD_MODE "--be-the-command"
 
 struct cli_run {
+	bool stdout_to_closed_pipe; /* set before cli_start: stdout is a pipe no one reads */
 	pid_t pid;
 	int status; /* shell-style */
 	char out[1 << 20], err[16384]; /* --json at 1 ms for seconds is hundreds of KB */

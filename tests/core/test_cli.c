@@ -150,6 +150,18 @@ static void test_peak_rss_includes_writing_the_files(void)
 	CU_ASSERT(at_end_mib * 1024 > at_result_kib + 0.15 * 1024);
 }
 
+/* SIGPIPE from energymon's own write to a closed stdout does not kill it:
+ * the command's status stays energymon's, and one line says what was lost. */
+static void test_closed_stdout_loses_only_the_json(void)
+{
+	static struct cli_run r = {.stdout_to_closed_pipe = true};
+	const char *args[] = {"--no-files", "--json", "--plugins", "testpower", "--", "sh", "-c", "exit 4", NULL};
+	run_cli(&r, args);
+	CU_ASSERT_EQUAL(r.status, 4);
+	ASSERT_CONTAINS(r.err, "energymon: error: --json: cannot write the result to stdout");
+	CU_ASSERT_EQUAL(cli_count(r.err, "energymon: error:"), 1);
+}
+
 static void test_command_not_found(void)
 {
 	static struct cli_run r;
@@ -188,6 +200,7 @@ int main(int argc, char **argv)
 		{"without a command: measures until interrupted", test_without_a_command_measures_until_interrupted},
 		{"a *_password_env variable is not passed to the command", test_password_env_is_not_passed_to_the_command},
 		{"peak RSS includes writing the files", test_peak_rss_includes_writing_the_files},
+		{"a closed stdout loses only the --json output", test_closed_stdout_loses_only_the_json},
 		{"command not found", test_command_not_found},
 		{"--list-plugins", test_list_plugins},
 		CU_TEST_INFO_NULL,
