@@ -1,9 +1,11 @@
 /*
  * energymon --plugins ipmi,perf [--config FILE] [--interval S] [--output-dir DIR]
- *           [--job-key K] [--call-id C] [--set KEY=VALUE]... [--json] -- COMMAND [ARGS...]
- * Exit status: the command's (128+N when it died of signal N); 125 when
- * energymon itself failed before the command ran; 2 for usage and
- * configuration errors (the command never runs).
+ *           [--job-key K] [--call-id C] [--set KEY=VALUE]... [--json] [--kill-on-exit]
+ *           -- COMMAND [ARGS...]
+ * Exit status: the command's (128+N when it died of signal N), also when
+ * energymon failed after it ran; 125 when energymon itself failed before the
+ * command ran; 126/127 when it cannot be run; 2 for usage and configuration
+ * errors (the command never runs).
  */
 #include "cli.h"
 
@@ -11,7 +13,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifdef HAVE_REPORT
@@ -20,12 +22,14 @@
 
 #define EXIT_SETUP 125
 #define EXIT_CONFIG 2
+/* *_password_env keys: one per plugin instance in any real configuration */
+#define MAX_SECRET_ENVS 64
 
 struct options {
 	const char *plugins, *config, *output_dir, *job_key, *call_id;
 	double interval;
 	bool interval_set;
-	bool json, list, no_files, allow_unavailable;
+	bool json, list, no_files, allow_unavailable, kill_on_exit;
 	const char *sets[64];
 	size_t nsets;
 	char **command;
@@ -35,7 +39,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: energymon [--plugins LIST] [--config FILE] [--interval S] [--output-dir DIR]\n"
 	      "                 [--job-key K] [--call-id C] [--set KEY=VALUE]... [--json] [--no-files]\n"
-	      "                 [--allow-unavailable]\n"
+	      "                 [--allow-unavailable] [--kill-on-exit]\n"
 	      "                 [-- COMMAND [ARGS...]]\n"
 	      "       energymon --list-plugins [--config FILE]\n"
 	      "       energymon report DIR [options]   (energymon report --help)\n\n"
@@ -45,7 +49,11 @@ static void usage(FILE *out)
 	      "writes {job_key}_{call_id}_{source}.json files to DIR (default energy_data).\n"
 	      "Plugin keys (ipmi_host, ...) come from --config or --set; secrets never from --set.\n"
 	      "A named plugin that cannot run stops energymon (exit 125) unless --allow-unavailable:\n"
-	      "then the command runs and that source's files say why it measured nothing.\n",
+	      "then the command runs and that source's files say why it measured nothing.\n"
+	      "Signals sent to energymon (INT, TERM, HUP, QUIT, USR1, USR2) go to COMMAND; after it\n"
+	      "exited, a SIGINT/SIGTERM abandons plugins still running. --kill-on-exit: COMMAND gets\n"
+	      "SIGKILL if energymon is killed. If energymon fails after COMMAND ran, it still exits\n"
+	      "with COMMAND's status and prints one 'energymon: error:' line.\n",
 	      out);
 }
 
@@ -57,7 +65,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{"job-key", required_argument, 0, 'j'}, {"call-id", required_argument, 0, 'k'},
 		{"set", required_argument, 0, 's'}, {"json", no_argument, 0, 'J'},
 		{"no-files", no_argument, 0, 'n'}, {"list-plugins", no_argument, 0, 'l'},
-		{"allow-unavailable", no_argument, 0, 'a'},
+		{"allow-unavailable", no_argument, 0, 'a'}, {"kill-on-exit", no_argument, 0, 'K'},
 		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0},
 	};
 	int c;
@@ -88,6 +96,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'J': o->json = true; break;
 		case 'n': o->no_files = true; break;
 		case 'a': o->allow_unavailable = true; break;
+		case 'K': o->kill_on_exit = true; break;
 		case 'l': o->list = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("energymon %s (plugin ABI %d.%d)\n", ENERGYMON_VERSION, 1, 0); exit(0);
@@ -162,69 +171,55 @@ static int list_plugins(const struct em_config *cfg)
 	return 0;
 }
 
-static int finish(struct em_monitor *mon, const struct options *o, const char *what, int status)
+/* The supervisor (this process) forks the command, held at its gate, then
+ * the measuring process that runs the plugins; see supervise.c. */
+static int run(const struct options *o, const struct em_config *cfg)
 {
-	struct em_error err = {0};
-	if (em_monitor_stop(mon, &err) != 0) {
-		fprintf(stderr, "energymon: %s\n", err.message);
-		return 1;
-	}
-	char *text = em_monitor_result_json(mon);
-	json_t *result = text ? json_loads(text, 0, NULL) : NULL;
-	if (result)
-		cli_print_summary(stderr, result, what, status);
-	if (o->json && text)
-		printf("%s\n", text);
-	int rc = 0;
-	if (!o->no_files) {
-		char call_id[64];
-		if (!o->call_id)
-			snprintf(call_id, sizeof(call_id), "%lld-%d", (long long)time(NULL), (int)getpid());
-		rc = em_monitor_write_files(mon, o->output_dir, o->job_key ? o->job_key : "energymon",
-		                            o->call_id ? o->call_id : call_id, &err);
-		if (rc)
-			fprintf(stderr, "energymon: %s\n", err.message);
-	}
-	json_decref(result);
-	free(text);
-	return rc ? 1 : 0;
-}
-
-static int run(const struct options *o, struct em_config *cfg)
-{
-	struct em_error err = {0};
-	struct em_monitor *mon = NULL;
-	sigset_t old;
-	cli_block_signals(&old);
-	struct cli_child child = {.pid = 0, .gate_fd = -1};
-	if (o->command && cli_spawn_held(&child, o->command, &old) != 0) {
-		fprintf(stderr, "energymon: cannot fork: %s\n", strerror(errno));
+	struct cli_supervisor sv;
+	if (cli_supervisor_init(&sv) != 0) {
+		fprintf(stderr, "energymon: cannot set up signal handling: %s\n", strerror(errno));
+		cli_supervisor_close(&sv);
 		return EXIT_SETUP;
 	}
-	if (em_monitor_create(cfg, child.pid, &mon, &err) != 0 || em_monitor_start(mon, &err) != 0) {
-		fprintf(stderr, "energymon: %s\n", err.message);
-		cli_release(&child, false);
-		if (o->command)
-			cli_wait_forwarding(&child, &(int){0});
-		em_monitor_destroy(mon);
-		/* a value a plugin refuses is a configuration error like any other */
-		return err.code == -EINVAL ? EXIT_CONFIG : EXIT_SETUP;
+	const char *secrets[MAX_SECRET_ENVS];
+	size_t nsecrets = em_config_secret_env_names(cfg, secrets, MAX_SECRET_ENVS);
+	struct cli_child_setup setup = {.mask = sv.old_mask, .kill_on_exit = o->kill_on_exit, .hide_env = secrets,
+	                                .nhide_env = nsecrets < MAX_SECRET_ENVS ? nsecrets : MAX_SECRET_ENVS};
+	int progress[2] = {-1, -1}, control[2] = {-1, -1};
+	fflush(NULL); /* nothing buffered may be written twice by the children */
+	if ((o->command && cli_spawn_held(&sv.command, o->command, &setup) != 0) || pipe2(progress, O_CLOEXEC) ||
+	    pipe2(control, O_CLOEXEC) || (sv.measurer = fork()) < 0) {
+		fprintf(stderr, "energymon: cannot start: %s\n", strerror(errno));
+		int fds[] = {progress[0], progress[1], control[0], control[1]};
+		for (size_t i = 0; i < 4; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		cli_supervisor_close(&sv); /* a held command exits 125, unrun */
+		if (sv.command.pid)
+			waitpid(sv.command.pid, NULL, 0);
+		return EXIT_SETUP;
 	}
-	int status = -1, forwarded = 0;
-	if (o->command) {
-		cli_release(&child, true);
-		status = cli_wait_forwarding(&child, &forwarded);
-	} else {
-		fprintf(stderr, "energymon: measuring the whole system; Ctrl-C to stop\n");
-		cli_wait_for_interrupt();
+	if (sv.measurer == 0) {
+		close(progress[0]);
+		close(control[1]);
+		cli_supervisor_close(&sv);
+		char what[256];
+		snprintf(what, sizeof(what), "'%s'", o->command ? o->command[0] : "whole system");
+		const struct cli_measure_options mo = {.what = what,
+		                                       .output_dir = o->output_dir, .job_key = o->job_key,
+		                                       .call_id = o->call_id, .json = o->json, .no_files = o->no_files};
+		int rc = cli_measure(&mo, cfg, sv.command.pid, progress[1], control[0]);
+		close(progress[1]);
+		close(control[0]);
+		return rc;
 	}
-	char what[256];
-	snprintf(what, sizeof(what), "'%s'", o->command ? o->command[0] : "whole system");
-	int frc = finish(mon, o, what, status);
-	em_monitor_destroy(mon);
-	if (!o->command)
-		return frc;
-	return status;
+	close(progress[1]);
+	close(control[0]);
+	sv.progress_fd = progress[0];
+	sv.control_fd = control[1];
+	int rc = cli_supervise(&sv, o->command ? o->command[0] : "whole system");
+	cli_supervisor_close(&sv);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -251,7 +246,11 @@ int main(int argc, char **argv)
 	if (o.list)
 		rc = list_plugins(cfg);
 	else if (!em_config_energy_enabled(cfg) && o.command) {
-		/* lithops.energy false: run the command unmeasured */
+		/* lithops.energy false: run the command unmeasured, still without the secrets */
+		const char *secrets[MAX_SECRET_ENVS];
+		size_t nsecrets = em_config_secret_env_names(cfg, secrets, MAX_SECRET_ENVS);
+		for (size_t i = 0; i < nsecrets && i < MAX_SECRET_ENVS; i++)
+			unsetenv(secrets[i]);
 		execvp(o.command[0], o.command);
 		fprintf(stderr, "energymon: cannot run '%s': %s\n", o.command[0], strerror(errno));
 		rc = errno == ENOENT ? 127 : 126;

@@ -1,9 +1,11 @@
 /*
  * Running the measured command. The child is forked first and held at a
  * pipe until the monitor knows its pid and has started, so that process-level
- * sources see the command from its first instruction. SIGINT/SIGTERM are
- * blocked in energymon and collected with sigwaitinfo (no handlers, no
- * globals), then forwarded to the child.
+ * sources see the command from its first instruction. Before exec it gets
+ * back what energymon changed for itself: the signal mask and SIGPIPE's
+ * default action (energymon ignores it; a command started with it ignored
+ * would not stop writing to a closed pipe). Secrets the plugins read from
+ * the environment are removed from the command's.
  */
 #include "cli.h"
 
@@ -12,24 +14,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-int cli_block_signals(sigset_t *old)
+/* In the child, between fork and exec: only async-signal-safe calls and
+ * unsetenv (the parent is single-threaded, so no lock is held). */
+static void become_command(char **argv, const struct cli_child_setup *setup, pid_t supervisor, int gate_fd)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGCHLD);
-	return pthread_sigmask(SIG_BLOCK, &set, old) == 0 ? 0 : -errno;
+	if (setup->kill_on_exit) {
+		/* the supervisor may have died before prctl: then no signal comes */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != supervisor)
+			_exit(125);
+	}
+	char go;
+	ssize_t n;
+	do
+		n = read(gate_fd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(125); /* energymon gave up before the command started */
+	for (size_t i = 0; i < setup->nhide_env; i++)
+		unsetenv(setup->hide_env[i]);
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &setup->mask, NULL);
+	execvp(argv[0], argv);
+	int e = errno;
+	fprintf(stderr, "energymon: cannot run '%s': %s\n", argv[0], strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
 }
 
-int cli_spawn_held(struct cli_child *c, char **argv, const sigset_t *old_mask)
+int cli_spawn_held(struct cli_child *c, char **argv, const struct cli_child_setup *setup)
 {
 	int gate[2];
 	if (pipe2(gate, O_CLOEXEC) != 0)
 		return -errno;
+	pid_t supervisor = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -39,18 +59,7 @@ int cli_spawn_held(struct cli_child *c, char **argv, const sigset_t *old_mask)
 	}
 	if (pid == 0) {
 		close(gate[1]);
-		char go;
-		ssize_t n;
-		do
-			n = read(gate[0], &go, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1)
-			_exit(125); /* energymon gave up before the command started */
-		sigprocmask(SIG_SETMASK, old_mask, NULL);
-		execvp(argv[0], argv);
-		int e = errno;
-		fprintf(stderr, "energymon: cannot run '%s': %s\n", argv[0], strerror(e));
-		_exit(e == ENOENT ? 127 : 126);
+		become_command(argv, setup, supervisor, gate[0]);
 	}
 	close(gate[0]);
 	c->pid = pid;
@@ -72,49 +81,11 @@ void cli_release(struct cli_child *c, bool run)
 	c->gate_fd = -1;
 }
 
-/* Exit status the shell would report for the child. */
-static int shell_status(int status)
+int cli_shell_status(int status)
 {
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 1;
-}
-
-int cli_wait_forwarding(struct cli_child *c, int *forwarded_signal)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGCHLD);
-	for (;;) {
-		int status;
-		pid_t r = waitpid(c->pid, &status, WNOHANG);
-		if (r == c->pid)
-			return shell_status(status);
-		if (r < 0 && errno != EINTR)
-			return 1;
-		siginfo_t info;
-		int sig = sigwaitinfo(&set, &info);
-		if (sig == SIGINT || sig == SIGTERM) {
-			*forwarded_signal = sig;
-			kill(c->pid, sig);
-		}
-	}
-}
-
-int cli_wait_for_interrupt(void)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	siginfo_t info;
-	int sig;
-	do
-		sig = sigwaitinfo(&set, &info);
-	while (sig < 0 && errno == EINTR);
-	return sig;
 }

@@ -79,6 +79,11 @@ EM_API int em_check_file_key(const char *what, const char *value, struct em_erro
  * a bad output directory before measuring instead of after. */
 EM_API int em_check_output_dir(const char *dir, struct em_error *err);
 EM_API void em_config_free(struct em_config *cfg);
+/* The names of the environment variables the configuration takes secrets
+ * from (the value of every key ending in "_password_env"), so that a caller
+ * can keep them out of the programs it starts. Fills up to `max` pointers,
+ * valid while cfg is unchanged; returns how many there are. */
+EM_API size_t em_config_secret_env_names(const struct em_config *cfg, const char **names, size_t max);
 
 /* A monitor for the process tree rooted at `target_pid` (0: whole system).
  * Loads the plugins the strategy names; fails naming the first that cannot
