@@ -107,9 +107,9 @@ static void test_password_never_shows(void)
 	h.plugin->start(h.instance);
 	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 10, 0.05), 0);
 	assert_nothing_shows(&h, SECRET);
-	CU_ASSERT_EQUAL_FATAL(simbmc_restart(&bmc), 0);
-	size_t ok_after = samples_after_restart(&h, 5, 200, 0.05);
-	printf("\n  %zu successful samples after the restart", ok_after);
+	CU_ASSERT_EQUAL(simbmc_restart(&bmc), 0);
+	size_t ok_after = samples_after_restart(&h, 5, 100, 0.05);
+	printf("\n  %zu successful samples after the restart\n", ok_after);
 	CU_ASSERT_EQUAL(ok_after, 5); /* it reconnected, so the password went over the wire again */
 	CU_ASSERT_EQUAL(h.plugin->stop(h.instance), 0);
 	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
