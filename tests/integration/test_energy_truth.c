@@ -195,7 +195,7 @@ static void test_ipmi_and_ebpf_attribute_system_energy_by_cpu_share(void)
 	double left_riemann;
 	double truth = truth_over_points(&flat, power, &left_riemann);
 	double system = energy_of(res, NULL, "system"), share = energy_of(res, NULL, "cpu_share");
-	CU_ASSERT(truth > 150 * 0.9);
+	CU_ASSERT(truth >= 150 * 0.45); /* the readings span the tree's run: 0.5 s of CPU each, at least */
 	CU_ASSERT_DOUBLE_EQUAL(system, truth, truth * 0.01);
 	/* the tree's CPU time is what the kernel charged the child and the
 	 * grandchild it reaped; the machine's busy time is /proc/stat's over
