@@ -32,7 +32,7 @@ static void test_cpu_clock_matches_cpu_time(void)
 	CU_ASSERT_FATAL(harness_create(&h) == 0);
 	CU_ASSERT_FATAL(h.plugin->start(h.instance) == 0);
 	release(&c);
-	usleep(300000);
+	CU_ASSERT_EQUAL(wait_for_cpu_s(c.pid, 0.3), 0); /* a sample mid-run */
 	CU_ASSERT(h.plugin->sample(h.instance) == 0);
 	reap_cpu_s(c.pid);
 	CU_ASSERT(h.plugin->stop(h.instance) == 0);

@@ -93,7 +93,7 @@ static void test_samples_are_cumulative_and_stamped(void)
 	CU_ASSERT_FATAL(h.plugin->start(h.instance) == 0);
 	release(&c);
 	for (int i = 0; i < 4; i++) {
-		usleep(100000);
+		CU_ASSERT_EQUAL(wait_for_cpu_s(c.pid, 0.1 * (i + 1)), 0); /* samples while it runs */
 		CU_ASSERT(h.plugin->sample(h.instance) == 0);
 	}
 	reap_cpu_s(c.pid);

@@ -33,7 +33,7 @@ static void test_child_matches_kernel_accounting(void)
 	release(&c);
 	double prev = 0;
 	for (int i = 0; i < 3; i++) {
-		usleep(300000);
+		CU_ASSERT_EQUAL(wait_for_cpu_s(c.pid, 0.3 * (i + 1)), 0); /* mid-run, wherever the load put it */
 		/* Mid-run, the running slice must be counted: the reading lies
 		 * between the kernel's own totals just before and after it,
 		 * give or take the tick by which those lag for a running task. */
@@ -122,7 +122,7 @@ static void test_exited_member_keeps_total(void)
 	release(&c);
 	double grandchild = -1;
 	CU_ASSERT_FATAL(read(p[0], &grandchild, sizeof(grandchild)) == (ssize_t)sizeof(grandchild));
-	usleep(100000); /* the grandchild is gone; the child sleeps */
+	CU_ASSERT_EQUAL(wait_until_asleep(c.pid), 0); /* the grandchild is gone; the child sleeps */
 	double child_own = schedstat_cpu_s(c.pid);
 	double measured = finish(&h);
 	kill(c.pid, SIGKILL);

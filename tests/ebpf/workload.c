@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +94,54 @@ double schedstat_cpu_s(pid_t pid)
 	int ok = fscanf(f, "%llu", &ns) == 1;
 	fclose(f);
 	return ok ? (double)ns / 1e9 : -1;
+}
+
+static void nap_10ms(void)
+{
+	struct timespec ts = {0, 10000000};
+	nanosleep(&ts, NULL);
+}
+
+int wait_for_cpu_s(pid_t pid, double cpu_s)
+{
+	double last = -1;
+	int still = 0;
+	for (;;) {
+		double used = schedstat_cpu_s(pid);
+		if (used < 0)
+			return -1;
+		if (used >= cpu_s)
+			return 0;
+		still = used > last ? 0 : still + 1;
+		if (still > 1000)
+			return -1;
+		last = used;
+		nap_10ms();
+	}
+}
+
+int wait_until_asleep(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 1000; i++) {
+		FILE *f = fopen(path, "re");
+		if (!f)
+			return -1;
+		char state = '?';
+		/* "PID (COMM) STATE ...": COMM may hold spaces, so skip to the last ')' */
+		char line[512];
+		if (fgets(line, sizeof(line), f)) {
+			char *paren = strrchr(line, ')');
+			if (paren && paren[1] == ' ')
+				state = paren[2];
+		}
+		fclose(f);
+		if (state == 'S')
+			return 0;
+		nap_10ms();
+	}
+	return -1;
 }
 
 void skip_unless_bpf_allowed(void)

@@ -27,6 +27,14 @@ double reap_cpu_s(pid_t pid);
 /* The kernel's exact on-CPU time of a live process (all its threads),
  * /proc/PID/schedstat; -1 if unreadable. */
 double schedstat_cpu_s(pid_t pid);
+/* Wait until `pid` has used at least `cpu_s` seconds of CPU (schedstat),
+ * checking every 10 ms: a condition, not a fixed sleep. 0 when it has; -1
+ * when the process is gone or stopped using CPU short of it (no progress
+ * for 10 s). */
+int wait_for_cpu_s(pid_t pid, double cpu_s);
+/* Wait until `pid` is asleep (state S in /proc/PID/stat), e.g. blocked in
+ * pause(). 0, or -1 when it is gone or never sleeps within 10 s. */
+int wait_until_asleep(pid_t pid);
 /* Exit with 77 and a reason when the plugin cannot load BPF here. */
 void skip_unless_bpf_allowed(void);
 

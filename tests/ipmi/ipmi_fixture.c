@@ -2,6 +2,7 @@
 
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,21 @@ size_t ipmi_fixture_sample_loop(struct harness *h, size_t n, double interval_s)
 			;
 	}
 	return failed;
+}
+
+int ipmi_fixture_sample_until(struct harness *h, const char *sensor, unsigned q, double want, double tol,
+			      size_t max_samples, double interval_s, size_t *failed)
+{
+	size_t nfailed = 0;
+	int seen = 0;
+	for (size_t i = 0; i < max_samples && !seen; i++) {
+		nfailed += ipmi_fixture_sample_loop(h, 1, interval_s);
+		const struct energy_reading *r = harness_last(h, sensor, q);
+		seen = r && fabs(r->value - want) <= tol;
+	}
+	if (failed)
+		*failed = nfailed;
+	return seen ? 0 : -1;
 }
 
 double ipmi_fixture_trapezoid_j(const struct harness *h, const char *sensor, double *first_unix,

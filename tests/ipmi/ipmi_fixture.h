@@ -35,6 +35,14 @@ int ipmi_fixture_load_as(struct harness *h, const struct simbmc *bmc, double int
  * deadlines, starting now. Returns how many calls failed. */
 size_t ipmi_fixture_sample_loop(struct harness *h, size_t n, double interval_s);
 
+/* Sample every `interval_s` (as above) until the last reading of `sensor`
+ * (quantity `q`, 0: any) is within `tol` of `want`, for at most
+ * `max_samples` calls: a wait on the condition (e.g. ipmi_sim has polled a
+ * sensor file it was just given), not a fixed sleep. Returns 0 when it was
+ * seen, -1 otherwise; `failed` (may be NULL) gets how many calls failed. */
+int ipmi_fixture_sample_until(struct harness *h, const char *sensor, unsigned q, double want, double tol,
+			      size_t max_samples, double interval_s, size_t *failed);
+
 /* Energy in J by the trapezoid rule over the power readings of `sensor`
  * (quantity POWER_W), on their wall-clock stamps; also the first and last
  * stamp (unix s) and the longest gap between readings (s). */

@@ -1,9 +1,10 @@
 /*
  * test_errors.c — failures the user must be able to act on: wrong password,
  * nothing listening on the port, insufficient privilege, unknown user. Each
- * fails create() with the right errno, a message naming the BMC, nothing
- * left allocated, and within a few seconds (a functional bound: a monitor
- * must not hang its caller, not a speed measurement).
+ * fails create() with the right errno, a message naming the BMC and nothing
+ * left allocated. That create() returns at all (a monitor must not hang its
+ * caller) is bounded by the test's timeout; with nothing listening, the
+ * message must name the request timeout that ended the wait.
  */
 #include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
@@ -20,23 +21,13 @@
 
 #include "ipmi_fixture.h"
 
-static double mono_s(void)
+/* create() and check rc and the words in the message. */
+static void expect_create_fails(struct harness *h, int want_rc, const char *const *words)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* create() and check rc, the words in the message, and the time taken. */
-static void expect_create_fails(struct harness *h, int want_rc, const char *const *words, double within_s)
-{
-	double t0 = mono_s();
 	int rc = harness_create(h);
-	double took = mono_s() - t0;
-	printf("\n  rc %d after %.2f s: %s", rc, took, h->error);
+	printf("\n  rc %d: %s", rc, h->error);
 	CU_ASSERT_EQUAL(rc, want_rc);
 	CU_ASSERT_PTR_NULL(h->instance);
-	CU_ASSERT(took < within_s);
 	for (; *words; words++) {
 		CU_ASSERT_PTR_NOT_NULL(strstr(h->error, *words));
 		if (!strstr(h->error, *words))
@@ -70,7 +61,7 @@ static void test_wrong_password(void)
 	struct harness h;
 	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load_as(&h, &bmc, 1.0, bmc.user, path), 0);
 	const char *words[] = {bmc.host, "wrong password", bmc.user, NULL};
-	expect_create_fails(&h, -EACCES, words, 3.0);
+	expect_create_fails(&h, -EACCES, words);
 	CU_ASSERT_PTR_NULL(strstr(h.error, "not-the-password"));
 	harness_close(&h);
 }
@@ -103,8 +94,8 @@ static void test_nothing_on_the_port(void)
 	harness_set(&h, "ipmi_password_file", bmc.password_file);
 	harness_set(&h, "ipmi_workarounds", "opensesspriv");
 	/* ipmi_timeout left at its default (2 s): that is what users get */
-	const char *words[] = {host, "no answer", NULL};
-	expect_create_fails(&h, -ETIMEDOUT, words, 5.0);
+	const char *words[] = {host, "no answer within 2 s", NULL};
+	expect_create_fails(&h, -ETIMEDOUT, words);
 	harness_close(&h);
 }
 
@@ -115,7 +106,7 @@ static void test_insufficient_privilege(void)
 	harness_set(&h, "ipmi_privilege", "user");
 	harness_set(&h, "ipmi_sensors", "false");
 	const char *words[] = {bmc.host, "privilege", SIMBMC_VIEWER_USER, NULL};
-	expect_create_fails(&h, -EPERM, words, 3.0);
+	expect_create_fails(&h, -EPERM, words);
 	harness_close(&h);
 }
 
@@ -124,7 +115,7 @@ static void test_unknown_user(void)
 	struct harness h;
 	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load_as(&h, &bmc, 1.0, "nosuchuser", bmc.password_file), 0);
 	const char *words[] = {bmc.host, "nosuchuser", NULL};
-	expect_create_fails(&h, -EACCES, words, 3.0);
+	expect_create_fails(&h, -EACCES, words);
 	harness_close(&h);
 }
 

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cunit_run.h"
 #include "plugin_harness.h"
 
 #define NOBODY 65534
@@ -97,9 +98,6 @@ int main(void)
 		return 1;
 	CU_pSuite suite = CU_add_suite("ipmi local device", NULL, NULL);
 	CU_add_test(suite, "/dev/ipmi0 without permission", test_device_without_permission);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
+	unsigned failed = cunit_run_registered();
 	return failed ? 1 : skipped ? 77 : 0;
 }

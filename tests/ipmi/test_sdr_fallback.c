@@ -19,7 +19,6 @@ static int start_without_dcmi(struct simbmc *bmc)
 		return -1;
 	CU_ASSERT_EQUAL(simbmc_set_sensor(bmc, "PSU1 Input Power", 150), 0);
 	CU_ASSERT_EQUAL(simbmc_set_sensor(bmc, "PSU2 Input Power", 132), 0);
-	usleep(300000); /* one sensor poll period and then some */
 	return 0;
 }
 
@@ -38,9 +37,12 @@ static void test_sum_of_psu_input_sensors(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(source);
 	CU_ASSERT_STRING_EQUAL(source->text, "sdr:PSU1 Input Power+PSU2 Input Power");
 	h.plugin->start(h.instance);
+	/* until ipmi_sim has polled the sensor files it was given (every 100 ms) */
+	size_t failed = 0;
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_until(&h, "sdr", ENERGY_Q_POWER_W, 282.0, 1e-9, 100, 0.1, &failed), 0);
+	CU_ASSERT_EQUAL(failed, 0);
 	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 5, 0.1), 0);
 	CU_ASSERT_EQUAL(harness_count(&h, "dcmi", 0), 0);
-	CU_ASSERT_EQUAL(harness_count(&h, "sdr", ENERGY_Q_POWER_W), 5);
 	const struct energy_reading *r = harness_last(&h, "sdr", ENERGY_Q_POWER_W);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_DOUBLE_EQUAL(r->value, 282.0, 1e-9);
@@ -48,10 +50,8 @@ static void test_sum_of_psu_input_sensors(void)
 
 	/* The BMC's number changes: so does the reading. */
 	CU_ASSERT_EQUAL(simbmc_set_sensor(&bmc, "PSU2 Input Power", 200), 0);
-	usleep(300000);
-	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 1, 0.1), 0);
-	r = harness_last(&h, "sdr", ENERGY_Q_POWER_W);
-	CU_ASSERT_DOUBLE_EQUAL(r->value, 350.0, 1e-9);
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_until(&h, "sdr", ENERGY_Q_POWER_W, 350.0, 1e-9, 100, 0.1, &failed), 0);
+	CU_ASSERT_EQUAL(failed, 0);
 	harness_close(&h);
 	simbmc_cleanup(&bmc);
 }
@@ -67,7 +67,9 @@ static void test_named_sensor_and_forced_dcmi(void)
 	CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
 	CU_ASSERT_STRING_EQUAL(harness_note(&h, "power_source")->text, "sdr:PSU2 Input Power");
 	h.plugin->start(h.instance);
-	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 1, 0.1), 0);
+	size_t failed = 0;
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_until(&h, "sdr", ENERGY_Q_POWER_W, 132.0, 1e-9, 100, 0.1, &failed), 0);
+	CU_ASSERT_EQUAL(failed, 0);
 	CU_ASSERT_DOUBLE_EQUAL(harness_last(&h, "sdr", ENERGY_Q_POWER_W)->value, 132.0, 1e-9);
 	harness_close(&h);
 

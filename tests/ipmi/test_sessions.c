@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipmi_fixture.h"
@@ -108,8 +109,12 @@ static void test_sdr_cache_reused_then_rebuilt(void)
 
 	/* Another BMC on the same port: its SDR repository was made later, so
 	 * its timestamps differ and the cache must not be trusted. (ipmi_sim
-	 * stamps in whole seconds.) */
-	sleep(1);
+	 * stamps in whole seconds: wait for the next one to begin.) */
+	time_t first_made_by = time(NULL);
+	while (time(NULL) == first_made_by) {
+		struct timespec tick = {0, 10000000};
+		nanosleep(&tick, NULL);
+	}
 	struct simbmc_options opts = {.port = port};
 	if (ipmi_fixture_start_bmc(&second, &opts) == 0) {
 		CU_ASSERT_EQUAL(create_reports_cache(&second, cache), 0);

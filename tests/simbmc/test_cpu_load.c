@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include "../support/cunit_run.h"
 
 #include "check.h"
 #include "cpu_load.h"
@@ -59,10 +60,7 @@ int main(void)
 	CU_pSuite s = CU_add_suite("cpu_load", NULL, NULL);
 	CU_add_test(s, "busy fraction", test_fraction);
 	CU_add_test(s, "missing or odd file", test_missing_file);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	unsigned failed = cunit_run_registered();
 	unlink(path);
 	rmdir(dir);
 	return failed ? 1 : 0;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+#include "../support/cunit_run.h"
 
 #include "check.h"
 #include "dcmi_wire.h"
@@ -72,9 +73,6 @@ int main(void)
 	CU_add_test(s, "watts rounding and clamping", test_watts_rounding_and_clamping);
 	CU_add_test(s, "request checks", test_requests);
 	CU_add_test(s, "capability info", test_capability_info);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	unsigned failed = cunit_run_registered();
 	return failed ? 1 : 0;
 }

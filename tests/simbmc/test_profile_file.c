@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include "../support/cunit_run.h"
 
 #include "check.h"
 #include "profile_file.h"
@@ -88,10 +89,7 @@ int main(void)
 	CU_add_test(s, "parse and reload", test_parse_and_reload);
 	CU_add_test(s, "bad content keeps the last good", test_bad_content_keeps_last_good);
 	CU_add_test(s, "long path refused", test_long_path_refused);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	unsigned failed = cunit_run_registered();
 	unlink(path);
 	rmdir(dir);
 	return failed ? 1 : 0;

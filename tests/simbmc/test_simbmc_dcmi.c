@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <CUnit/Basic.h>
+#include "../support/cunit_run.h"
 
 #include "check.h"
 #include "dcmi_session.h"
@@ -287,9 +288,6 @@ int main(void)
 	CU_add_test(s, "USER privilege gets no DCMI", test_user_privilege_gets_no_dcmi);
 	CU_add_test(s, "kill and restart on the same port", test_kill_and_restart_on_same_port);
 	CU_add_test(s, "cpu model within idle..peak", test_cpu_model_stays_within_idle_and_peak);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	unsigned failed = cunit_run_registered();
 	return failed ? 1 : 0;
 }

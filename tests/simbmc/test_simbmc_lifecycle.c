@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include "../support/cunit_run.h"
 
 #include "check.h"
 #include "simbmc_client.h"
@@ -145,9 +146,6 @@ int main(void)
 	CU_add_test(s, "port in use is refused", test_port_in_use_is_refused);
 	CU_add_test(s, "bad passwords are refused", test_bad_passwords_are_refused);
 	CU_add_test(s, "stop twice, cleanup twice", test_stop_is_idempotent_and_cleanup_safe);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	unsigned failed = cunit_run_registered();
 	return failed ? 1 : 0;
 }

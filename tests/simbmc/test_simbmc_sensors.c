@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+#include "../support/cunit_run.h"
 #include <ipmi_monitoring.h>
 
 #include "check.h"
@@ -129,9 +130,6 @@ int main(void)
 	CU_add_test(s, "set values read back", test_set_values_read_back);
 	CU_add_test(s, "PSU watts without DCMI", test_psu_watts_without_dcmi);
 	CU_add_test(s, "bad values are refused", test_bad_values_are_refused);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	unsigned failed = cunit_run_registered();
 	return failed ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 /* The step-profile arithmetic that both the module and the tests' truth use. */
 #include <CUnit/Basic.h>
+#include "../support/cunit_run.h"
 
 #include "check.h"
 #include "step_profile.h"
@@ -54,9 +55,6 @@ int main(void)
 	CU_add_test(s, "power at an instant", test_power_at);
 	CU_add_test(s, "exact energy", test_energy);
 	CU_add_test(s, "min and max over a window", test_range);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	unsigned failed = cunit_run_registered();
 	return failed ? 1 : 0;
 }
