@@ -118,21 +118,6 @@ static int build_config(const struct options *o, struct em_config **cfg, struct 
 	return rc;
 }
 
-static int list_plugins(const struct em_config *cfg)
-{
-	char *text = em_plugins_list_json(cfg);
-	json_t *list = text ? json_loads(text, 0, NULL) : NULL;
-	if (!list) {
-		fprintf(stderr, "energymon: cannot list plugins: out of memory\n");
-		free(text);
-		return 1;
-	}
-	cli_print_plugins(stdout, list);
-	json_decref(list);
-	free(text);
-	return 0;
-}
-
 static int finish(struct em_monitor *mon, const struct options *o, const char *what, int status)
 {
 	struct em_error err = {0};
@@ -219,7 +204,7 @@ int main(int argc, char **argv)
 		return o.list ? 1 : 2;
 	}
 	if (o.list)
-		rc = list_plugins(cfg);
+		rc = cli_list_plugins(stdout, cfg);
 	else if (!em_config_energy_enabled(cfg) && o.command) {
 		/* lithops.energy false: run the command unmeasured */
 		execvp(o.command[0], o.command);
