@@ -57,8 +57,9 @@ static int check_dir(const char *path, const char *resolved, const char *dir, bo
 	if (!(st.st_mode & (S_IWGRP | S_IWOTH)))
 		return 0;
 	/* In a sticky directory only an entry's owner may rename or remove it,
-	 * so a trusted directory below it cannot be swapped; a file directly in
-	 * it could have been planted before its owner was checked. */
+	 * so a trusted directory below one cannot be swapped. A plugin directly
+	 * in a shared directory like /tmp is still refused: anyone may add
+	 * files beside it, so it is no place to look for plugins. */
 	if ((st.st_mode & S_ISVTX) && child_is_dir)
 		return 0;
 	snprintf(problem, sizeof(problem), "directory %s has mode %04o (%s%s)", dir, (unsigned)(st.st_mode & 07777),
