@@ -76,8 +76,9 @@ int em_plugin_elf_check(const char *path, struct em_error *err)
 		goto out;
 	}
 	if (!exports_entry(elf))
-		rc = em_fail(err, -ENOEXEC, "%s: not an energymon plugin: no symbol %s in its dynamic symbol table "
-		             "(checked before loading, so none of its code ran)", path, ENERGY_PLUGIN_ENTRY_SYMBOL);
+		rc = em_fail(err, -ENOEXEC, "%s: not an energymon plugin: no symbol %s exported as a function in its "
+		             "dynamic symbol table (checked before loading, so none of its code ran)", path,
+		             ENERGY_PLUGIN_ENTRY_SYMBOL);
 out:
 	if (elf)
 		elf_end(elf);
