@@ -81,7 +81,9 @@ void cli_supervisor_close(struct cli_supervisor *sv);
 
 /* The perf-stat-like summary of a composite result. */
 void cli_print_summary(FILE *out, const json_t *result, const char *what, int status);
-/* --list-plugins as a table. */
+/* --list-plugins as a table (plugin_table.c). */
 void cli_print_plugins(FILE *out, const json_t *list);
+/* --list-plugins: print the table, or the reason it cannot; the exit status. */
+int cli_list_plugins(FILE *out, const struct em_config *cfg);
 
 #endif

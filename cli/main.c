@@ -156,21 +156,6 @@ static int check_outputs(const struct options *o, const struct em_config *cfg, s
 	return rc;
 }
 
-static int list_plugins(const struct em_config *cfg)
-{
-	char *text = em_plugins_list_json(cfg);
-	json_t *list = text ? json_loads(text, 0, NULL) : NULL;
-	if (!list) {
-		fprintf(stderr, "energymon: cannot list plugins: out of memory\n");
-		free(text);
-		return 1;
-	}
-	cli_print_plugins(stdout, list);
-	json_decref(list);
-	free(text);
-	return 0;
-}
-
 /* The supervisor (this process) forks the command, held at its gate, then
  * the measuring process that runs the plugins; see supervise.c. */
 static int run(const struct options *o, const struct em_config *cfg)
@@ -244,7 +229,7 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (o.list)
-		rc = list_plugins(cfg);
+		rc = cli_list_plugins(stdout, cfg);
 	else if (!em_config_energy_enabled(cfg) && o.command) {
 		/* lithops.energy false: run the command unmeasured, still without the secrets */
 		const char *secrets[MAX_SECRET_ENVS];

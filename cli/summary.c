@@ -133,24 +133,3 @@ void cli_print_summary(FILE *out, const json_t *result, const char *what, int st
 	        1e3 * num(cost, "cpu_time_s"), 100 * num(cost, "cpu_fraction"), num(cost, "peak_rss_kib") / 1024);
 	print_plugin_warnings(out, result);
 }
-
-void cli_print_plugins(FILE *out, const json_t *list)
-{
-	size_t i;
-	json_t *p;
-	json_array_foreach(list, i, p) {
-		const json_t *abi = json_object_get(p, "abi");
-		fprintf(out, "%-8s %-5s %-13s %s\n", json_string_value(json_object_get(p, "name")),
-		        abi ? json_string_value(abi) : "-",
-		        json_is_true(json_object_get(p, "available")) ? "available" : "unavailable",
-		        json_string_value(json_object_get(p, "file")));
-		const json_t *reason = json_object_get(p, "reason");
-		if (json_is_string(reason))
-			fprintf(out, "         reason: %s\n", json_string_value(reason));
-		const json_t *desc = json_object_get(p, "description");
-		if (json_is_string(desc) && *json_string_value(desc))
-			fprintf(out, "         %s\n", json_string_value(desc));
-	}
-	if (!json_array_size(list))
-		fprintf(out, "no plugins found (ENERGYMON_PLUGIN_PATH and the installed plugin directory are empty)\n");
-}

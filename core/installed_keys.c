@@ -38,9 +38,9 @@ int em_config_check_keys(struct em_config *cfg, struct em_error *err)
 	if (cfg->keys_checked)
 		return 0;
 	struct check_all c = {.cfg = cfg, .err = err};
-	int rc = em_plugin_scan(check_one, &c);
+	int rc = em_plugin_scan(check_one, &c, err);
 	if (rc)
-		return em_fail(err, rc, "cannot list the installed plugins: %s", strerror(-rc));
+		return rc;
 	cfg->keys_checked = c.rc == 0;
 	return c.rc;
 }
@@ -78,7 +78,7 @@ int em_installed_key(const char *key, struct em_installed_key *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct find_one f = {.key = key, .out = out};
-	int rc = em_plugin_scan(find_in, &f);
+	int rc = em_plugin_scan(find_in, &f, NULL);
 	if (rc)
 		return rc;
 	return f.found ? 0 : -ENOENT;

@@ -68,11 +68,21 @@ struct em_plugin_lib {
 
 /* Find NAME.so on $ENERGYMON_PLUGIN_PATH, then the installed plugin dir. */
 EM_INTERNAL int em_plugin_find(const char *name, char *path, size_t len, struct em_error *err);
-/* dlopen + entry symbol + ABI check; refuses world-writable files and dirs. */
+/* Trust and ELF checks, then dlopen + entry symbol + ABI check. lib->path
+ * gets the resolved path that was loaded. */
 EM_INTERNAL int em_plugin_open(const char *path, struct em_plugin_lib *lib, struct em_error *err);
 EM_INTERNAL void em_plugin_close(struct em_plugin_lib *lib);
-/* Call fn(name, path, arg) for every *.so in the search path, first hit of a name wins. */
-EM_INTERNAL int em_plugin_scan(void (*fn)(const char *name, const char *path, void *arg), void *arg);
+/* Call fn(name, path, arg) for every NAME.so in the search path, first hit of
+ * a name wins. Fails (err filled) on a relative search path entry. */
+EM_INTERNAL int em_plugin_scan(void (*fn)(const char *name, const char *path, void *arg), void *arg,
+                               struct em_error *err);
+/* realpath() into resolved, then refuse unless the file and every directory
+ * above it are owned by root or the euid and not writable by group/others
+ * (a sticky world-writable directory is accepted above a trusted one). */
+EM_INTERNAL int em_plugin_path_trusted(const char *path, char *resolved, size_t len, struct em_error *err);
+/* Refuse, without loading it, a file whose ELF dynamic symbol table does not
+ * export ENERGY_PLUGIN_ENTRY_SYMBOL (plugin_elf.c). */
+EM_INTERNAL int em_plugin_elf_check(const char *path, struct em_error *err);
 
 /* ---- one measured quantity of one sensor (series.c) ---- */
 struct em_point {

@@ -81,7 +81,7 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 	int rc = em_config_check_keys(mon->cfg, err);
 	if (rc)
 		goto fail;
-	if (mon->cfg->strategy_auto && (rc = em_plugin_scan(add_auto_name, mon->cfg)))
+	if (mon->cfg->strategy_auto && (rc = em_plugin_scan(add_auto_name, mon->cfg, err)))
 		goto fail;
 	if (mon->cfg->nstrategy == 0) {
 		rc = em_fail(err, -ENOENT, "lithops.energy_strategy: 'auto' found no plugins in the plugin "

@@ -90,17 +90,26 @@ static void describe(const char *name, const char *path, void *arg)
 	json_array_append_new(ctx->out, o);
 }
 
-char *em_plugins_list_json(const struct em_config *cfg)
+int em_plugins_list(const struct em_config *cfg, char **json_out, struct em_error *err)
 {
+	*json_out = NULL;
 	struct em_config *own = NULL;
-	if (!cfg && em_config_new(&own, NULL) != 0)
-		return NULL;
+	int rc = cfg ? 0 : em_config_new(&own, err);
+	if (rc)
+		return rc;
 	struct em_monitor mon = {.cfg = (struct em_config *)(cfg ? cfg : own)};
 	struct list_ctx ctx = {.cfg = mon.cfg, .mon = &mon, .out = json_array()};
-	char *text = NULL;
-	if (ctx.out && em_plugin_scan(describe, &ctx) == 0)
-		text = json_dumps(ctx.out, JSON_INDENT(1));
+	rc = ctx.out ? em_plugin_scan(describe, &ctx, err) : em_fail(err, -ENOMEM, "out of memory");
+	if (!rc && !(*json_out = json_dumps(ctx.out, JSON_INDENT(1))))
+		rc = em_fail(err, -ENOMEM, "out of memory");
 	json_decref(ctx.out);
 	em_config_free(own);
+	return rc;
+}
+
+char *em_plugins_list_json(const struct em_config *cfg)
+{
+	char *text = NULL;
+	em_plugins_list(cfg, &text, NULL);
 	return text;
 }

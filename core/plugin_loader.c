@@ -1,14 +1,14 @@
 /*
  * Finding and loading plugin files. A plugin runs with the caller's
- * privileges (often root, for BPF and IPMI), so a file anyone could have
- * replaced is refused rather than loaded.
+ * privileges (often root, for BPF and IPMI), so a file another user could
+ * have replaced (plugin_trust.c), or one that does not export the plugin
+ * entry point (plugin_elf.c), is refused before anything in it runs.
  */
 #include "internal.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +30,51 @@ static char *search_path(void)
 	return p;
 }
 
+/* Empty entries are skipped (they never mean the current directory); a
+ * relative one is refused, as it would depend on where energymon started. */
+static int check_entry(const char *entry, struct em_error *err)
+{
+	if (entry[0] == '/')
+		return 0;
+	return em_fail(err, -EINVAL, "ENERGYMON_PLUGIN_PATH: entry '%s' is a relative path; accepted: absolute "
+	               "directory paths separated by ':'", entry);
+}
+
+/* The names lithops.energy_strategy accepts, so a file that could never be
+ * asked for by name is not picked up by 'auto' either. */
+static bool plugin_name_ok(const char *name, size_t len)
+{
+	if (len == 0 || len >= ENERGY_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
 int em_plugin_find(const char *name, char *path, size_t len, struct em_error *err)
 {
+	if (!plugin_name_ok(name, strlen(name)))
+		return em_fail(err, -EINVAL, "plugin '%s': not a plugin name; accepted: 1 to %d lower-case letters, "
+		               "digits, '_' and '-'", name, ENERGY_NAME_MAX - 1);
 	char *dirs = search_path();
 	if (!dirs)
 		return em_fail(err, -ENOMEM, "out of memory");
 	char *save = NULL;
 	int rc = -ENOENT;
 	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		if ((rc = check_entry(d, err)))
+			break;
+		rc = -ENOENT;
 		snprintf(path, len, "%s/%s.so", d, name);
 		if (access(path, F_OK) == 0) {
 			rc = 0;
 			break;
 		}
 	}
-	if (rc) {
+	if (rc == -ENOENT) {
 		char *again = search_path();
 		em_fail(err, rc, "plugin '%s': no file %s.so in the plugin search path (%s); "
 		        "set ENERGYMON_PLUGIN_PATH or check the name", name, name, again ? again : "?");
@@ -54,33 +84,16 @@ int em_plugin_find(const char *name, char *path, size_t len, struct em_error *er
 	return rc;
 }
 
-/* World-writable and not sticky means anyone could swap the file in. */
-static int check_not_world_writable(const char *path, struct em_error *err)
-{
-	struct stat st;
-	if (stat(path, &st) != 0)
-		return em_fail(err, -errno, "%s: %s", path, strerror(errno));
-	if (st.st_mode & S_IWOTH)
-		return em_fail(err, -EPERM, "%s: refusing to load a world-writable plugin file", path);
-	char copy[PATH_MAX];
-	snprintf(copy, sizeof(copy), "%s", path);
-	const char *dir = dirname(copy);
-	if (stat(dir, &st) != 0)
-		return em_fail(err, -errno, "%s: %s", dir, strerror(errno));
-	if (st.st_mode & S_IWOTH)
-		return em_fail(err, -EPERM, "%s: refusing to load a plugin from world-writable directory %s",
-		               path, dir);
-	return 0;
-}
-
 int em_plugin_open(const char *path, struct em_plugin_lib *lib, struct em_error *err)
 {
 	memset(lib, 0, sizeof(*lib));
-	int rc = check_not_world_writable(path, err);
+	/* both checks come before dlopen(), which runs the file's constructors */
+	int rc = em_plugin_path_trusted(path, lib->path, sizeof(lib->path), err);
+	if (!rc)
+		rc = em_plugin_elf_check(lib->path, err);
 	if (rc)
 		return rc;
-	snprintf(lib->path, sizeof(lib->path), "%s", path);
-	lib->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	lib->dl = dlopen(lib->path, RTLD_NOW | RTLD_LOCAL);
 	if (!lib->dl)
 		return em_fail(err, -ENOEXEC, "%s: cannot load plugin: %s", path, dlerror());
 	energy_plugin_entry_fn entry;
@@ -132,16 +145,18 @@ static int seen_before(char **names, size_t n, const char *name)
 	return 0;
 }
 
-int em_plugin_scan(void (*fn)(const char *name, const char *path, void *arg), void *arg)
+int em_plugin_scan(void (*fn)(const char *name, const char *path, void *arg), void *arg, struct em_error *err)
 {
 	char *dirs = search_path();
 	if (!dirs)
-		return -ENOMEM;
+		return em_fail(err, -ENOMEM, "out of memory");
 	char **names = NULL;
 	size_t n = 0;
 	char *save = NULL;
 	int rc = 0;
 	for (char *d = strtok_r(dirs, ":", &save); d && !rc; d = strtok_r(NULL, ":", &save)) {
+		if ((rc = check_entry(d, err)))
+			break;
 		DIR *dir = opendir(d);
 		if (!dir)
 			continue;
@@ -149,7 +164,9 @@ int em_plugin_scan(void (*fn)(const char *name, const char *path, void *arg), vo
 		struct dirent *e;
 		while ((e = readdir(dir))) {
 			size_t len = strlen(e->d_name);
-			if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
+			/* NAME.so with a name one could ask for; whether it really is
+			 * a plugin, em_plugin_open() checks before loading it */
+			if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0 || !plugin_name_ok(e->d_name, len - 3))
 				continue;
 			char name[ENERGY_NAME_MAX];
 			snprintf(name, sizeof(name), "%.*s", (int)(len - 3), e->d_name);
@@ -158,7 +175,7 @@ int em_plugin_scan(void (*fn)(const char *name, const char *path, void *arg), vo
 			char **grown = realloc(names, (n + 1) * sizeof(*names));
 			if (!grown || !(grown[n] = strdup(name))) {
 				names = grown ? grown : names;
-				rc = -ENOMEM;
+				rc = em_fail(err, -ENOMEM, "out of memory");
 				break;
 			}
 			names = grown;

@@ -113,6 +113,9 @@ EM_API void em_monitor_destroy(struct em_monitor *mon);
  * {name, file, version, abi, measures, available, reason, config_keys}.
  * `cfg` may be NULL (defaults). Caller frees. */
 EM_API char *em_plugins_list_json(const struct em_config *cfg);
+/* The same list into *json_out (caller frees); on failure, such as a
+ * relative entry in ENERGYMON_PLUGIN_PATH, a negative errno and err says why. */
+EM_API int em_plugins_list(const struct em_config *cfg, char **json_out, struct em_error *err);
 
 #ifdef __cplusplus
 }

@@ -28,16 +28,25 @@ ninja -C $build >"$build/.ninja.out" || { cat "$build/.ninja.out"; exit 1; }
 export ENERGYMON_PLUGIN_PATH=$root/$build/plugins/ipmi:$root/$build/plugins/perf:$root/$build/plugins/ebpf
 energymon=$root/$build/cli/energymon
 
-echo "== plugins found, and whether each can run here =="
-"$energymon" --list-plugins
-echo
-
 work=$(mktemp -d /tmp/energymon-demo.XXXXXX)
 cleanup() {
   [ -f "$work/bmc/ipmi_sim.pid" ] && simbmc/simbmc.sh stop --dir "$work/bmc" || true
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+plugins=$("$energymon" --list-plugins)
+# energymon loads no plugin below a directory another user owns or others may
+# write to (say, root running a user's clone): then use a copy of ours in $work
+if grep -q 'refusing to load plugin' <<<"$plugins"; then
+  mkdir -m 0755 "$work/plugins"
+  cp "$root/$build"/plugins/*/*.so "$work/plugins/"
+  export ENERGYMON_PLUGIN_PATH=$work/plugins
+  plugins=$("$energymon" --list-plugins)
+fi
+echo "== plugins found, and whether each can run here =="
+echo "$plugins"
+echo
 
 if [ -z "$config" ]; then
   echo "== no BMC configured: starting the SIMULATED BMC (ipmi_sim + DCMI module, power = 40 W + 140 W x CPU load) =="

@@ -53,6 +53,7 @@ def _declare(lib):
                                    [P, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, err]),
         "em_monitor_destroy": (None, [P]),
         "em_plugins_list_json": (P, [P]),
+        "em_plugins_list": (ctypes.c_int, [P, out, err]),
     }
     for name, (restype, argtypes) in signatures.items():
         function = getattr(lib, name)

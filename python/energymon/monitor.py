@@ -234,7 +234,9 @@ def list_plugins(config=None):
         native.call("em_config_load_string",
                     _config.to_json(_config.normalise(config)).encode("utf-8"), ctypes.byref(cfg))
     try:
-        return json.loads(native.take_string(native.lib.em_plugins_list_json(cfg)))
+        text = ctypes.c_void_p()
+        native.call("em_plugins_list", cfg, ctypes.byref(text))
+        return json.loads(native.take_string(text.value))
     finally:
         if cfg.value:
             native.lib.em_config_free(cfg)

@@ -148,6 +148,16 @@ class Plugins(unittest.TestCase):
         names = [p["name"] for p in energymon.list_plugins()]
         self.assertIn(STEADY, names)
 
+    def test_relative_search_path_entry_is_named(self):
+        old = os.environ["ENERGYMON_PLUGIN_PATH"]
+        os.environ["ENERGYMON_PLUGIN_PATH"] = "."
+        try:
+            with self.assertRaises(energymon.EnergyMonitorError) as caught:
+                energymon.list_plugins()
+        finally:
+            os.environ["ENERGYMON_PLUGIN_PATH"] = old
+        self.assertIn("entry '.' is a relative path", str(caught.exception))
+
 
 if __name__ == "__main__":
     run_tests()
