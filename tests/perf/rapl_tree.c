@@ -12,11 +12,12 @@
 
 int rapl_tree_make(struct rapl_tree *t)
 {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(t->root, sizeof(t->root), "%s/energymon-perf-XXXXXX", tmp ? tmp : "/tmp");
+	/* /tmp, not $TMPDIR, and traversable by others: some tests drop to an
+	 * unprivileged user, who must reach the tree (a 0700 $TMPDIR or
+	 * checkout would hide it). */
+	snprintf(t->root, sizeof(t->root), "/tmp/energymon-perf-XXXXXX");
 	if (!mkdtemp(t->root))
 		return -errno;
-	/* Traversable by others: one test drops to an unprivileged user. */
 	return chmod(t->root, 0755) == 0 ? 0 : -errno;
 }
 
