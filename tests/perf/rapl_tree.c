@@ -149,6 +149,20 @@ void rapl_tree_energy_path(const struct rapl_tree *t, const char *zone, char *ou
 	snprintf(out, len, "%s/%s/energy_uj", t->root, dev);
 }
 
+int rapl_tree_set_busy(const struct rapl_tree *t, double busy_s)
+{
+	char text[256], tmp[PATH_MAX], path[PATH_MAX];
+	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long ticks = (unsigned long long)(busy_s * (double)(hz > 0 ? hz : 100) + 0.5);
+	/* user, nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice */
+	snprintf(text, sizeof(text), "cpu  %llu 0 0 %llu 0 0 0 0 0 0\ncpu0 %llu 0 0 %llu 0 0 0 0 0 0",
+		 ticks, ticks, ticks, ticks);
+	int rc = rapl_tree_write(t, "proc/stat.tmp", text);
+	snprintf(tmp, sizeof(tmp), "%s/proc/stat.tmp", t->root);
+	snprintf(path, sizeof(path), "%s/proc/stat", t->root);
+	return rc == 0 && rename(tmp, path) != 0 ? -errno : rc;
+}
+
 static const char *event_config(const char *event)
 {
 	/* The kernel's numbering (arch/x86/events/rapl.c). */
