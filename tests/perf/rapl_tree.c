@@ -163,6 +163,13 @@ int rapl_tree_set_busy(const struct rapl_tree *t, double busy_s)
 	return rc == 0 && rename(tmp, path) != 0 ? -errno : rc;
 }
 
+int rapl_tree_link_real_proc(const struct rapl_tree *t)
+{
+	char link[PATH_MAX];
+	snprintf(link, sizeof(link), "%s/proc", t->root);
+	return symlink("/proc", link) == 0 ? 0 : -errno;
+}
+
 static const char *event_config(const char *event)
 {
 	/* The kernel's numbering (arch/x86/events/rapl.c). */

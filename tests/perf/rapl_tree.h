@@ -37,6 +37,10 @@ void rapl_tree_energy_path(const struct rapl_tree *t, const char *zone, char *ou
  * as the plugin opens it afresh each time. */
 int rapl_tree_set_busy(const struct rapl_tree *t, double busy_s);
 
+/* ROOT/proc as a link to the real /proc, so the plugin sees the machine's
+ * real busy time. */
+int rapl_tree_link_real_proc(const struct rapl_tree *t);
+
 /* The power PMU with `type` and `cpumask`, and the events named in
  * `events` (NULL-terminated, e.g. "energy-pkg") with the kernel's config
  * numbers, scale 2^-32 J and unit Joules. */

@@ -133,7 +133,7 @@ static void test_only_a_dead_psys_fails_the_sample_with_the_reason(void)
 /* The perf backend: the tree's power PMU is the kernel's software PMU;
  * energy-pkg counts cpu-clock (always moving), energy-psys the dummy event
  * (always 0), as the Intel VM's energy-psys does. */
-static int software_pmu_tree(struct rapl_tree *t)
+static int software_pmu_tree(struct rapl_tree *t, int real_proc)
 {
 	unsigned type = 0;
 	FILE *f = fopen("/sys/bus/event_source/devices/software/type", "r");
@@ -145,12 +145,12 @@ static int software_pmu_tree(struct rapl_tree *t)
 	int rc = rapl_tree_make(t);
 	if (rc == 0)
 		rc = rapl_tree_add_pmu(t, type, "0", NULL);
-	if (rc == 0)
+	if (rc == 0 && real_proc != 2)
 		rc = rapl_tree_add_pmu_event(t, "energy-pkg", "event=0x00");
 	if (rc == 0)
 		rc = rapl_tree_add_pmu_event(t, "energy-psys", "event=0x09");
 	if (rc == 0)
-		rc = rapl_tree_set_busy(t, 100.0);
+		rc = real_proc ? rapl_tree_link_real_proc(t) : rapl_tree_set_busy(t, 100.0);
 	return rc;
 }
 
@@ -158,7 +158,7 @@ static void test_perf_backend_dead_psys_beside_a_live_package(void)
 {
 	struct rapl_tree t;
 	struct harness h;
-	CU_ASSERT_FATAL(software_pmu_tree(&t) == 0);
+	CU_ASSERT_FATAL(software_pmu_tree(&t, 0) == 0);
 	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
 	harness_set(&h, "perf_backend", "perf");
 	CU_ASSERT_EQUAL_FATAL(fixture_probe_create(&h), 0);
@@ -216,7 +216,7 @@ static void test_probe_passes_a_moving_counter(void)
 {
 	struct rapl_tree t;
 	struct harness h;
-	CU_ASSERT_FATAL(software_pmu_tree(&t) == 0);
+	CU_ASSERT_FATAL(software_pmu_tree(&t, 0) == 0);
 	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
 	harness_set(&h, "perf_backend", "perf");
 	harness_set(&h, "perf_events", "energy-pkg");
@@ -229,6 +229,44 @@ static void test_probe_passes_a_moving_counter(void)
 	CU_ASSERT_EQUAL(rc, 0);
 	harness_close(&h);
 	rapl_tree_remove(&t);
+}
+
+/* What the tests of this machine (perf-unavailable, perf-real-rapl) assert
+ * on an Intel VM, checked here with the real /proc/stat and CPU burnt for
+ * real: a power PMU with only energy-psys, which never moves (real_proc 2),
+ * and one where the package moves beside it (1). */
+static void check_like_a_real_machine(int real_proc)
+{
+	struct rapl_tree t;
+	struct harness h;
+	CU_ASSERT_FATAL(software_pmu_tree(&t, real_proc) == 0);
+	CU_ASSERT_FATAL(fixture_load(&h, &t) == 0);
+	harness_set(&h, "perf_backend", "perf");
+	int rc = harness_probe(&h);
+	if (rc != 0) { /* the machine happened to be busy during the probe */
+		CU_ASSERT_EQUAL(rc, -ENODEV);
+		CU_ASSERT_EQUAL(real_proc, 2);
+		CONTAINS(h.error, "psys (energy-psys) did not advance");
+	} else {
+		CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+		CU_ASSERT_EQUAL(fixture_check_real_domains(&h), real_proc == 2 ? 1 : 2);
+		CONTAINS(fixture_note_text(&h, "energy_psys_unavailable"), "did not advance");
+		CU_ASSERT_EQUAL(harness_count(&h, "psys", 0), 0);
+		if (real_proc == 1)
+			CU_ASSERT(fixture_note_number(&h, "energy_pkg") > 0);
+	}
+	harness_close(&h);
+	rapl_tree_remove(&t);
+}
+
+static void test_like_an_intel_vm_psys_only(void)
+{
+	check_like_a_real_machine(2);
+}
+
+static void test_like_a_machine_with_a_live_package(void)
+{
+	check_like_a_real_machine(1);
 }
 
 int main(void)
@@ -248,5 +286,8 @@ int main(void)
 	CU_add_test(s, "probe tells a dead counter on a busy machine",
 		    test_probe_tells_a_dead_counter_on_a_busy_machine);
 	CU_add_test(s, "probe passes a moving counter", test_probe_passes_a_moving_counter);
+	CU_add_test(s, "real busy time: psys-only PMU that never moves (an Intel VM)",
+		    test_like_an_intel_vm_psys_only);
+	CU_add_test(s, "real busy time: live package, dead psys", test_like_a_machine_with_a_live_package);
 	return cunit_run_registered();
 }
