@@ -74,17 +74,30 @@ void dead_counter_reason(const struct rapl_set *set, int domain, char *why, size
 		 "measurement, and not reported as 0 J", first->dead_flat_s, first->dead_busy_s);
 }
 
-size_t dead_watch_judge(const struct energy_host *host, struct rapl_set *set)
+static size_t pending(const struct rapl_set *set)
 {
-	double busy = machine_busy_s(set->proc_stat) - set->busy_base_s;
+	size_t n = 0;
+	for (size_t i = 0; i < set->n; i++)
+		n += !set->c[i].dead && !set->c[i].moved && judged(set->c[i].domain);
+	return n;
+}
+
+double dead_watch_busy(const struct rapl_set *set)
+{
+	/* Once every counter has moved (the usual case) nothing is read. */
+	return pending(set) ? machine_busy_s(set->proc_stat) - set->busy_base_s : NAN;
+}
+
+size_t dead_watch_judge(const struct energy_host *host, struct rapl_set *set, double busy_s)
+{
 	double flat_s = (double)(mono_ns() - set->base_ns) / 1e9;
 	size_t usable = 0, newly = 0;
 	for (size_t i = 0; i < set->n; i++) {
 		struct rapl_counter *c = &set->c[i];
-		if (!c->dead && !c->moved && judged(c->domain) && busy >= DEAD_COUNTER_BUSY_S) {
+		if (!c->dead && !c->moved && judged(c->domain) && busy_s >= DEAD_COUNTER_BUSY_S) {
 			c->dead = 1;
 			c->dead_flat_s = flat_s;
-			c->dead_busy_s = busy;
+			c->dead_busy_s = busy_s;
 			newly++;
 		}
 		usable += !c->dead;
@@ -97,31 +110,42 @@ size_t dead_watch_judge(const struct energy_host *host, struct rapl_set *set)
 	return usable;
 }
 
+/* Read every counter; returns whether a package or psys counter is still
+ * flat. */
+static int read_for_probe(struct rapl_set *set)
+{
+	char read_why[ENERGY_REASON_MAX];
+	int waiting = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		struct rapl_counter *c = &set->c[i];
+		uint64_t raw, delta = 0;
+		if (rapl_counter_read(set, c, &raw, read_why, sizeof(read_why)) == 0 &&
+		    counter_track_update(&c->track, raw, &delta) == 0 && c->track.total > 0)
+			c->moved = 1;
+		waiting |= !c->moved && judged(c->domain);
+	}
+	return waiting;
+}
+
 int dead_watch_probe(struct rapl_set *set, const char *root, char *why, size_t why_len)
 {
 	const struct timespec poll = { 0, 10 * 1000 * 1000 };
-	char read_why[ENERGY_REASON_MAX];
+	read_for_probe(set); /* the baseline, before the busy time's */
 	dead_watch_begin(set, root);
 	if (isnan(set->busy_base_s))
 		return 0; /* no way to tell: the run decides */
 	for (;;) {
-		int waiting = 0;
-		for (size_t i = 0; i < set->n; i++) {
-			struct rapl_counter *c = &set->c[i];
-			uint64_t raw, delta = 0;
-			if (rapl_counter_read(set, c, &raw, read_why, sizeof(read_why)) == 0 &&
-			    counter_track_update(&c->track, raw, &delta) == 0 && c->track.total > 0)
-				c->moved = 1;
-			waiting |= !c->moved && judged(c->domain);
-		}
-		if (!waiting)
+		nanosleep(&poll, NULL);
+		/* The busy time is read before the counters, so they had all
+		 * of it to move. */
+		double busy = dead_watch_busy(set);
+		if (!read_for_probe(set))
 			return 0;
-		if (dead_watch_judge(NULL, set) == 0) {
+		if (dead_watch_judge(NULL, set, busy) == 0) {
 			dead_counter_reason(set, -1, why, why_len);
 			return -ENODEV;
 		}
 		if ((double)(mono_ns() - set->base_ns) / 1e9 >= DEAD_PROBE_WINDOW_S)
 			return 0;
-		nanosleep(&poll, NULL);
 	}
 }

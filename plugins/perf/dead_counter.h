@@ -32,9 +32,15 @@ void dead_watch_begin(struct rapl_set *set, const char *root);
  * machine's busy time known. Others are trusted from the first reading. */
 int dead_counter_may_die(const struct rapl_set *set, const struct rapl_counter *c);
 
-/* Judge the counters that have not moved since the baseline; mark the dead
- * ones (c->dead) and log why. Returns how many counters are still usable. */
-size_t dead_watch_judge(const struct energy_host *host, struct rapl_set *set);
+/* The machine's busy CPU time since the baseline, seconds; NAN when it is
+ * unknown or no counter is left to judge. Read it before the counters, so
+ * they had all of that time to move. */
+double dead_watch_busy(const struct rapl_set *set);
+
+/* Judge the counters that have not moved since the baseline, given
+ * dead_watch_busy() from before their latest reading; mark the dead ones
+ * (c->dead) and log why. Returns how many counters are still usable. */
+size_t dead_watch_judge(const struct energy_host *host, struct rapl_set *set, double busy_s);
 
 /* Why the dead counters of `domain` (-1: all) were found dead, naming
  * each, in words for the user; "" when there are none. */

@@ -72,7 +72,7 @@ static double late_by(const struct rapl_set *set, struct rapl_counter *c, int64_
 static int read_all(const struct energy_host *host, struct rapl_set *set, int final)
 {
 	int result = 0;
-	double late_gap_s = 0;
+	double late_gap_s = 0, busy_s = dead_watch_busy(set);
 	for (size_t i = 0; i < set->n; i++) {
 		struct rapl_counter *c = &set->c[i];
 		char why[ENERGY_REASON_MAX];
@@ -102,7 +102,7 @@ static int read_all(const struct energy_host *host, struct rapl_set *set, int fi
 			  "which a counter can pass its whole range: a wrap may have been missed",
 			  late_gap_s, 2 * set->wrap_guard_s);
 	}
-	if (dead_watch_judge(host, set) == 0) {
+	if (dead_watch_judge(host, set, busy_s) == 0) {
 		char why[ENERGY_REASON_MAX];
 		dead_counter_reason(set, -1, why, sizeof(why));
 		host->set_error(host->ctx, "nothing left to measure: %s", why);
