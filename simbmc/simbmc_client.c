@@ -144,6 +144,8 @@ static int run_start(struct simbmc *s)
 	/* The BMC goes when this process does, even if it never cleans up. */
 	argv[n++] = "--owner-pid";
 	argv[n++] = owner;
+	if (s->no_realtime_)
+		argv[n++] = "--no-realtime";
 	if (s->no_dcmi_) {
 		argv[n++] = "--no-dcmi";
 	} else {
@@ -182,6 +184,7 @@ int simbmc_start(struct simbmc *s, const struct simbmc_options *o)
 	s->cpu_model_ = o->cpu_model;
 	s->cpu_idle_w_ = o->cpu_idle_w;
 	s->cpu_peak_w_ = o->cpu_peak_w;
+	s->no_realtime_ = o->no_realtime;
 
 	strcpy(s->dir, "/tmp/simbmc-XXXXXX");
 	if (!mkdtemp(s->dir)) {

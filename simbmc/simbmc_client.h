@@ -53,6 +53,11 @@ struct simbmc_options {
 	double cpu_idle_w, cpu_peak_w;
 	const char *user;     /* NULL: "admin" (ADMIN privilege) */
 	const char *password; /* NULL: a fixed test password; max 20 chars */
+	/* Non-zero: leave ipmi_sim at normal priority. By default it runs at
+	 * SCHED_FIFO 10 where permitted (root, CAP_SYS_NICE), so a test that
+	 * loads the CPU measures energymon, not the simulator's starvation;
+	 * benchmarks that run many simulators turn it off. */
+	int no_realtime;
 };
 
 struct simbmc {
@@ -71,6 +76,7 @@ struct simbmc {
 	int no_dcmi_;
 	int cpu_model_;
 	double cpu_idle_w_, cpu_peak_w_;
+	int no_realtime_;
 };
 
 /* Make a private directory, write the password file, start the BMC and wait

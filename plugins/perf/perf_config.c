@@ -9,7 +9,8 @@
 
 const struct energy_config_key perf_config_keys[] = {
 	{ "perf_sysfs_root", ENERGY_CONFIG_STRING, 0, "/",
-	  "directory under which sys/bus/event_source/devices/power and sys/class/powercap are read" },
+	  "directory under which sys/bus/event_source/devices/power, sys/class/powercap and "
+	  "proc/stat (the machine's busy time) are read" },
 	{ "perf_backend", ENERGY_CONFIG_STRING, 0, "auto",
 	  "auto (perf, else powercap), perf, or powercap" },
 	{ "perf_events", ENERGY_CONFIG_STRING_LIST, 0, "all RAPL domains present",

@@ -3,6 +3,7 @@
  * domain, through the kernel's perf power PMU or, failing that, powercap.
  */
 #include "backend_select.h"
+#include "dead_counter.h"
 #include "energy_plugin.h"
 #include "perf_config.h"
 #include "perf_report.h"
@@ -35,8 +36,11 @@ static int perf_probe(const struct energy_host *host, char *why, size_t why_len)
 		return -ENOMEM;
 	}
 	rc = rapl_open(&cfg, set, why, why_len, fallback, sizeof(fallback));
-	if (rc == 0)
+	if (rc == 0) {
+		/* A short look for counters that are there but never count. */
+		rc = dead_watch_probe(set, cfg.sysfs_root, why, why_len);
 		rapl_set_close(set);
+	}
 	free(set);
 	return rc;
 }
@@ -93,7 +97,7 @@ static int perf_start(void *instance)
 {
 	struct perf_instance *in = instance;
 	in->started = 1;
-	return report_baseline(in->host, &in->set);
+	return report_baseline(in->host, &in->set, in->cfg.sysfs_root);
 }
 
 static int perf_sample(void *instance)
@@ -106,7 +110,7 @@ static int perf_sample(void *instance)
 static int perf_stop(void *instance)
 {
 	struct perf_instance *in = instance;
-	return report_sample(in->host, &in->set);
+	return report_final(in->host, &in->set);
 }
 
 static int perf_get_data(void *instance)

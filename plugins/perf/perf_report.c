@@ -1,5 +1,7 @@
 #include "perf_report.h"
 
+#include "dead_counter.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +14,8 @@ static int64_t now_ns(clockid_t clock)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int emit(const struct energy_host *host, const struct rapl_counter *c, double value_j,
-		double counter_max_j)
+static int emit(const struct energy_host *host, const struct rapl_counter *c,
+		const struct held_reading *h)
 {
 	struct energy_reading r;
 	memset(&r, 0, sizeof(r));
@@ -21,11 +23,39 @@ static int emit(const struct energy_host *host, const struct rapl_counter *c, do
 	r.quantity = ENERGY_Q_ENERGY_J;
 	r.scope = rapl_domain_info(c->domain)->scope;
 	snprintf(r.sensor, sizeof(r.sensor), "%s", c->sensor);
-	r.value = value_j;
-	r.counter_max = counter_max_j;
-	r.mono_ns = now_ns(CLOCK_MONOTONIC);
-	r.wall_ns = now_ns(CLOCK_REALTIME);
+	r.value = h->value_j;
+	r.counter_max = rapl_counter_range_j(c);
+	r.mono_ns = h->mono_ns;
+	r.wall_ns = h->wall_ns;
 	return host->emit(host->ctx, &r);
+}
+
+/* The readings held back while the counter had not moved, oldest first. */
+static int emit_held(const struct energy_host *host, struct rapl_counter *c)
+{
+	int rc = 0;
+	for (size_t i = 0; i < c->nheld; i++) {
+		int one = emit(host, c, &c->held[i]);
+		rc = rc ? rc : one;
+	}
+	c->nheld = 0;
+	return rc;
+}
+
+/* Emit a reading, or hold it back until the counter has shown it counts:
+ * a dead counter's flat readings must never reach the host as 0 J. */
+static int deliver(const struct energy_host *host, const struct rapl_set *set,
+		   struct rapl_counter *c, const struct held_reading *now)
+{
+	if (!c->moved && (c->track.total > 0 || !dead_counter_may_die(set, c)))
+		c->moved = 1;
+	if (c->moved) {
+		int rc = emit_held(host, c);
+		int one = emit(host, c, now);
+		return rc ? rc : one;
+	}
+	c->held[c->nheld < 2 ? c->nheld++ : 1] = *now;
+	return 0;
 }
 
 /* The guard asks for readings R / (2 P) apart; one that comes more than
@@ -39,23 +69,27 @@ static double late_by(const struct rapl_set *set, struct rapl_counter *c, int64_
 	return set->wrap_guard_s > 0 && gap_s > 2 * set->wrap_guard_s ? gap_s : 0;
 }
 
-int report_sample(const struct energy_host *host, struct rapl_set *set)
+static int read_all(const struct energy_host *host, struct rapl_set *set, int final)
 {
 	int result = 0;
-	double late_gap_s = 0;
+	double late_gap_s = 0, busy_s = dead_watch_busy(set);
 	for (size_t i = 0; i < set->n; i++) {
 		struct rapl_counter *c = &set->c[i];
 		char why[ENERGY_REASON_MAX];
 		uint64_t raw = 0, delta = 0;
+		if (c->dead)
+			continue;
 		int rc = rapl_counter_read(set, c, &raw, why, sizeof(why));
 		if (rc == 0 && (rc = counter_track_update(&c->track, raw, &delta)) != 0)
 			snprintf(why, sizeof(why), "%s read %llu, beyond its range %llu: the counter "
 				 "is not the one that was opened", c->sensor, (unsigned long long)raw,
 				 (unsigned long long)c->track.modulus);
 		if (rc == 0) {
-			double gap_s = late_by(set, c, now_ns(CLOCK_MONOTONIC));
+			struct held_reading now = { rapl_counter_joules(c, raw), now_ns(CLOCK_MONOTONIC),
+						    now_ns(CLOCK_REALTIME) };
+			double gap_s = late_by(set, c, now.mono_ns);
 			late_gap_s = gap_s > late_gap_s ? gap_s : late_gap_s;
-			rc = emit(host, c, rapl_counter_joules(c, raw), rapl_counter_range_j(c));
+			rc = deliver(host, set, c, &now);
 		} else {
 			host->set_error(host->ctx, "%s", why);
 		}
@@ -68,16 +102,43 @@ int report_sample(const struct energy_host *host, struct rapl_set *set)
 			  "which a counter can pass its whole range: a wrap may have been missed",
 			  late_gap_s, 2 * set->wrap_guard_s);
 	}
+	if (dead_watch_judge(host, set, busy_s) == 0) {
+		char why[ENERGY_REASON_MAX];
+		dead_counter_reason(set, -1, why, sizeof(why));
+		host->set_error(host->ctx, "nothing left to measure: %s", why);
+		return -ENODEV;
+	}
+	/* At the end, a flat counter that could not be judged (an idle
+	 * machine, DRAM, no proc/stat) is reported as it read. */
+	for (size_t i = 0; final && i < set->n; i++)
+		if (!set->c[i].dead) {
+			int rc = emit_held(host, &set->c[i]);
+			result = result ? result : rc;
+		}
 	return result;
 }
 
-int report_baseline(const struct energy_host *host, struct rapl_set *set)
+int report_sample(const struct energy_host *host, struct rapl_set *set)
+{
+	return read_all(host, set, 0);
+}
+
+int report_final(const struct energy_host *host, struct rapl_set *set)
+{
+	return read_all(host, set, 1);
+}
+
+int report_baseline(const struct energy_host *host, struct rapl_set *set, const char *root)
 {
 	for (size_t i = 0; i < set->n; i++) {
-		counter_track_init(&set->c[i].track, set->c[i].track.modulus);
-		set->c[i].last_read_ns = 0;
+		struct rapl_counter *c = &set->c[i];
+		counter_track_init(&c->track, c->track.modulus);
+		c->last_read_ns = 0;
+		c->moved = c->dead = 0;
+		c->nheld = 0;
 	}
 	set->late_readings = 0;
+	dead_watch_begin(set, root);
 	return report_sample(host, set);
 }
 
@@ -96,8 +157,8 @@ int report_totals(const struct energy_host *host, const struct rapl_set *set)
 	const struct rapl_counter *sample_of[RAPL_DOMAIN_COUNT] = { NULL };
 	for (size_t i = 0; i < set->n; i++) {
 		const struct rapl_counter *c = &set->c[i];
-		if (!c->track.primed)
-			continue; /* never read: no total to give */
+		if (!c->track.primed || c->dead)
+			continue; /* never read, or not counting: no total to give */
 		if (c->package[0]) {
 			char key[2 * ENERGY_NAME_MAX];
 			per_package_key(c, key, sizeof(key));
@@ -109,10 +170,19 @@ int report_totals(const struct energy_host *host, const struct rapl_set *set)
 		sample_of[c->domain] = c;
 		wraps += c->track.wraps;
 	}
-	for (int d = 0; d < RAPL_DOMAIN_COUNT; d++)
-		if (sample_of[d])
-			host->note_number(host->ctx, rapl_domain_info((enum rapl_domain)d)->json_key,
-					  rapl_counter_joules(sample_of[d], units[d]), "J");
+	for (int d = 0; d < RAPL_DOMAIN_COUNT; d++) {
+		const char *key = rapl_domain_info((enum rapl_domain)d)->json_key;
+		char why[ENERGY_REASON_MAX], unavailable[64];
+		dead_counter_reason(set, d, why, sizeof(why));
+		if (why[0]) {
+			/* A sum that left out a dead package would be a number
+			 * for less than the domain: none, with the reason. */
+			snprintf(unavailable, sizeof(unavailable), "%s_unavailable", key);
+			host->note_string(host->ctx, unavailable, why);
+		} else if (sample_of[d]) {
+			host->note_number(host->ctx, key, rapl_counter_joules(sample_of[d], units[d]), "J");
+		}
+	}
 	host->note_number(host->ctx, "counter_wraps", (double)wraps, "");
 	host->note_number(host->ctx, "late_readings", (double)set->late_readings, "");
 	host->note_string(host->ctx, "backend", rapl_backend_name(set->backend));

@@ -10,13 +10,20 @@
 
 /* Read every counter, feed its wrap tracker and emit its raw value.
  * Counters that fail are skipped (nothing is emitted for them); the last
- * failure is returned after host->set_error. */
+ * failure is returned after host->set_error. A counter that has not moved
+ * yet is held back, and one found dead (dead_counter.h) is dropped; when
+ * every counter is dead, -ENODEV with the reason. */
 int report_sample(const struct energy_host *host, struct rapl_set *set);
-/* Start over: forget previous readings, then report_sample as a baseline. */
-int report_baseline(const struct energy_host *host, struct rapl_set *set);
+/* The closing reading: report_sample, then emit what is still held back
+ * (flat counters that could not be judged are reported as read). */
+int report_final(const struct energy_host *host, struct rapl_set *set);
+/* Start over: forget previous readings, take the machine's busy-time
+ * baseline from ROOT/proc/stat, then report_sample as a baseline. */
+int report_baseline(const struct energy_host *host, struct rapl_set *set, const char *root);
 /* Notes, in J: per domain summed over packages (energy_pkg, energy_cores,
  * ...) and per package (energy_pkg_package_0, ...); cores, uncore and DRAM
- * are never added to pkg. Notes, not FINAL readings: a FINAL reading on
+ * are never added to pkg. A domain with a dead counter gets no total but
+ * a note "<key>_unavailable" with the reason. Notes, not FINAL readings: a FINAL reading on
  * the counter's own sensor would read to a host as one more counter value. */
 int report_totals(const struct energy_host *host, const struct rapl_set *set);
 

@@ -9,6 +9,7 @@
 #include "energy_plugin.h"
 #include "rapl_domain.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,12 @@
 enum rapl_backend {
 	RAPL_BACKEND_PERF = 1,
 	RAPL_BACKEND_POWERCAP = 2
+};
+
+/* A reading kept back while a counter has not moved (see dead_counter.h). */
+struct held_reading {
+	double value_j;
+	int64_t mono_ns, wall_ns;
 };
 
 struct rapl_counter {
@@ -32,6 +39,14 @@ struct rapl_counter {
 	int fd;                        /* perf event, or the open energy_uj file */
 	int64_t last_read_ns;          /* CLOCK_MONOTONIC of the last good read; 0: none */
 	struct counter_track track;    /* modulus in raw units; 0 is 2^64 */
+	/* Until the counter first moves its readings are held back: the
+	 * first and the latest. A counter found dead is never emitted; one
+	 * that cannot be judged is emitted at stop, flat. */
+	int moved;
+	int dead;
+	double dead_flat_s, dead_busy_s; /* the evidence, for the reason */
+	struct held_reading held[2];
+	size_t nheld;
 };
 
 struct rapl_set {
@@ -40,6 +55,12 @@ struct rapl_set {
 	 * of the host) may hide a wrap: they are counted and reported. */
 	double wrap_guard_s;
 	uint64_t late_readings;
+	/* The machine's busy CPU time, to tell a dead counter from an idle
+	 * machine: ROOT/proc/stat, and its value (s) and CLOCK_MONOTONIC
+	 * (ns) at the baseline reading; NAN when it cannot be read. */
+	char proc_stat[PATH_MAX];
+	double busy_base_s;
+	int64_t base_ns;
 	size_t n;
 	struct rapl_counter c[RAPL_MAX_COUNTERS];
 };

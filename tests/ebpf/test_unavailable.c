@@ -16,9 +16,14 @@
 #include <unistd.h>
 
 #include "plugin_harness.h"
+#include "plugin_stage.h"
 #include "workload.h"
 
 #define NOBODY 65534
+
+/* ebpf.so copied where uid 65534 can load it: the build tree may sit in a
+ * 0700 checkout. */
+static struct plugin_stage staged;
 
 /* In a child that gave up root: probe and create must fail with -EPERM
  * and a reason naming the missing privilege. Exit status 0 if so. */
@@ -27,8 +32,10 @@ static int unprivileged_child(void)
 	if (setgid(NOBODY) != 0 || setuid(NOBODY) != 0)
 		return 10;
 	struct harness h;
-	if (harness_load(&h, "ebpf") != 0)
+	if (harness_load(&h, staged.path) != 0) {
+		printf("\n  loading %s as nobody: %s\n", staged.path, h.error);
 		return 11;
+	}
 	harness_set_target(&h, getppid(), 1.0);
 	int rc = harness_probe(&h);
 	int ok = rc == -EPERM && strstr(h.error, "unavailable") && strstr(h.error, "CAP_BPF");
@@ -62,7 +69,12 @@ static void in_child(int (*fn)(void))
 
 static void test_without_privilege(void)
 {
+	int rc = plugin_stage(&staged, "ebpf");
+	if (rc != 0)
+		printf("\n  %s\n", staged.error);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	in_child(unprivileged_child);
+	plugin_unstage(&staged);
 }
 
 static int probe_expect(int want, const char *words)

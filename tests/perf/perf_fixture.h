@@ -26,6 +26,15 @@ const char *fixture_note_text(const struct harness *h, const char *key);
  * copies its message to msg. */
 int fixture_probe_unprivileged(const struct rapl_tree *t, const char *key, const char *value,
 			       char *msg, size_t len);
+/* Burn CPU in this thread until the real machine (/proc/stat) has been busy
+ * for at least busy_s seconds of CPU time since the call. */
+void fixture_burn_until_busy(double busy_s);
+/* On the real machine, with h created: start, keep the machine busy for
+ * 0.6 s of CPU time, sample, stop, get_data, then assert (CUnit) that every
+ * RAPL domain the plugin reports on is either measured (package and psys
+ * > 0 J) or unavailable with the dead-counter reason, never both, never a
+ * 0 J package. Returns how many domains it saw. */
+int fixture_check_real_domains(struct harness *h);
 /* Run probe and create; both must agree. Returns create's result. */
 int fixture_probe_create(struct harness *h);
 

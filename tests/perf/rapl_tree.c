@@ -12,11 +12,12 @@
 
 int rapl_tree_make(struct rapl_tree *t)
 {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(t->root, sizeof(t->root), "%s/energymon-perf-XXXXXX", tmp ? tmp : "/tmp");
+	/* /tmp, not $TMPDIR, and traversable by others: some tests drop to an
+	 * unprivileged user, who must reach the tree (a 0700 $TMPDIR or
+	 * checkout would hide it). */
+	snprintf(t->root, sizeof(t->root), "/tmp/energymon-perf-XXXXXX");
 	if (!mkdtemp(t->root))
 		return -errno;
-	/* Traversable by others: one test drops to an unprivileged user. */
 	return chmod(t->root, 0755) == 0 ? 0 : -errno;
 }
 
@@ -146,6 +147,27 @@ void rapl_tree_energy_path(const struct rapl_tree *t, const char *zone, char *ou
 	char dev[256];
 	zone_device_rel(zone, dev, sizeof(dev));
 	snprintf(out, len, "%s/%s/energy_uj", t->root, dev);
+}
+
+int rapl_tree_set_busy(const struct rapl_tree *t, double busy_s)
+{
+	char text[256], tmp[PATH_MAX], path[PATH_MAX];
+	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long ticks = (unsigned long long)(busy_s * (double)(hz > 0 ? hz : 100) + 0.5);
+	/* user, nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice */
+	snprintf(text, sizeof(text), "cpu  %llu 0 0 %llu 0 0 0 0 0 0\ncpu0 %llu 0 0 %llu 0 0 0 0 0 0",
+		 ticks, ticks, ticks, ticks);
+	int rc = rapl_tree_write(t, "proc/stat.tmp", text);
+	snprintf(tmp, sizeof(tmp), "%s/proc/stat.tmp", t->root);
+	snprintf(path, sizeof(path), "%s/proc/stat", t->root);
+	return rc == 0 && rename(tmp, path) != 0 ? -errno : rc;
+}
+
+int rapl_tree_link_real_proc(const struct rapl_tree *t)
+{
+	char link[PATH_MAX];
+	snprintf(link, sizeof(link), "%s/proc", t->root);
+	return symlink("/proc", link) == 0 ? 0 : -errno;
 }
 
 static const char *event_config(const char *event)

@@ -32,6 +32,15 @@ int rapl_tree_set_energy(const struct rapl_tree *t, const char *zone, uint64_t e
 /* The path of a zone's energy_uj file. */
 void rapl_tree_energy_path(const struct rapl_tree *t, const char *zone, char *out, size_t len);
 
+/* ROOT/proc/stat saying the machine has spent `busy_s` seconds of CPU time
+ * busy (and as much idle) since boot; replaced atomically (write, rename),
+ * as the plugin opens it afresh each time. */
+int rapl_tree_set_busy(const struct rapl_tree *t, double busy_s);
+
+/* ROOT/proc as a link to the real /proc, so the plugin sees the machine's
+ * real busy time. */
+int rapl_tree_link_real_proc(const struct rapl_tree *t);
+
 /* The power PMU with `type` and `cpumask`, and the events named in
  * `events` (NULL-terminated, e.g. "energy-pkg") with the kernel's config
  * numbers, scale 2^-32 J and unit Joules. */

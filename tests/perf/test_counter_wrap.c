@@ -1,6 +1,7 @@
 /* counter_wrap: the delta rule and the wrap guard, checked exactly. */
 #include "counter_wrap.h"
 
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <stdint.h>
@@ -107,9 +108,5 @@ int main(void)
 	CU_add_test(s, "many wraps sum exactly", test_track_sums_many_wraps_exactly);
 	CU_add_test(s, "a bad reading is ignored", test_track_ignores_a_bad_reading);
 	CU_add_test(s, "guard interval", test_guard_interval);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

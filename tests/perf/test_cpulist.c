@@ -1,6 +1,7 @@
 /* The power PMU's cpumask: which CPUs to open one counter per package on. */
 #include "perf_pmu.h"
 
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
 
@@ -35,9 +36,5 @@ int main(void)
 	CU_pSuite s = CU_add_suite("perf cpumask", NULL, NULL);
 	CU_add_test(s, "lists and ranges", test_lists_and_ranges);
 	CU_add_test(s, "malformed and too long", test_malformed_and_too_long);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -4,12 +4,14 @@
  * kernel's software PMU (cpu-clock), which every Linux has. */
 #include "perf_fixture.h"
 
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FAKE_PMU_TYPE 4000 /* no kernel allocates PMU types this high */
@@ -162,19 +164,37 @@ static void test_perf_read_path(void)
 		CU_ASSERT_EQUAL(harness_count(&h, "psys", 0), 1); /* one, not one per package */
 		CU_ASSERT_EQUAL(harness_last(&h, "package-0", 0)->counter_max, ldexp(1, 32));
 		CU_ASSERT_EQUAL(harness_last(&h, "psys", 0)->scope, ENERGY_SCOPE_SYSTEM);
-		volatile unsigned long spin = 0;
-		for (unsigned long i = 0; i < 20000000ul; i++)
-			spin += i;
-		CU_ASSERT_EQUAL(h.plugin->sample(h.instance), 0);
+		/* cpu-clock on one CPU counts the nanoseconds that pass, so
+		 * the joules must be the time between the first and the last
+		 * reading x the event's scale (2^-32 J per count): a known
+		 * value, not merely > 0. Long enough that a few ms of
+		 * scheduling delay between a read and its time stamp stay
+		 * within the 5% allowed. */
+		const struct timespec step = { 0, 50 * 1000 * 1000 };
+		int64_t t0 = harness_last(&h, "package-0", 0)->mono_ns;
+		for (int i = 0; i < 8; i++) {
+			nanosleep(&step, NULL);
+			CU_ASSERT_EQUAL(h.plugin->sample(h.instance), 0);
+		}
 		CU_ASSERT_EQUAL(h.plugin->stop(h.instance), 0);
 		CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
+		int64_t t1 = harness_last(&h, "package-0", 0)->mono_ns;
 		double f0 = fixture_note_number(&h, "energy_pkg_package_0");
 		double f1 = two ? fixture_note_number(&h, "energy_pkg_package_1") : 0;
-		CU_ASSERT(f0 > 0);
-		CU_ASSERT(f1 >= 0);
+		double expected = ldexp((double)(t1 - t0), -32);
+		if (!(fabs(f0 / expected - 1) < 0.05))
+			fprintf(stderr, "\n  package-0: %.9g J over %.6f s, expected %.9g J (2^-32 J/ns)\n",
+				f0, (double)(t1 - t0) / 1e9, expected);
+		CU_ASSERT(fabs(f0 / expected - 1) < 0.05);
+		if (two) {
+			double e1 = fixture_host_energy(&h, "package-1");
+			CU_ASSERT(fabs(f1 / expected - 1) < 0.05);
+			CU_ASSERT_DOUBLE_EQUAL(e1, f1, 1e-12);
+		}
 		CU_ASSERT_DOUBLE_EQUAL(fixture_note_number(&h, "energy_pkg"), f0 + f1, 1e-12);
 		CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "package-0"), f0, 1e-12);
-		CU_ASSERT(fixture_note_number(&h, "energy_psys") > 0);
+		/* psys: one counter of the same clock on the PMU's first CPU */
+		CU_ASSERT(fabs(fixture_note_number(&h, "energy_psys") / expected - 1) < 0.05);
 	}
 	harness_close(&h);
 	rapl_tree_remove(&t);
@@ -235,9 +255,5 @@ int main(void)
 	CU_add_test(s, "the perf read path (software PMU)", test_perf_read_path);
 	CU_add_test(s, "one counter per die", test_multi_die_names);
 	CU_add_test(s, "perf_event_paranoid refusal is explained", test_paranoid_refusal_is_explained);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -2,6 +2,7 @@
  * subdomains, psys, selected events, and counters that wrap. */
 #include "perf_fixture.h"
 
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <math.h>
 #include <stdio.h>
@@ -203,9 +204,5 @@ int main(void)
 	CU_add_test(s, "a counter that wraps many times", test_wraps_many_times_exactly);
 	CU_add_test(s, "selected events", test_selected_events);
 	CU_add_test(s, "a late reading is reported", test_late_reading_is_reported);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }

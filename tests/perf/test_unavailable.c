@@ -3,6 +3,7 @@
  * Each says why, and nothing is emitted in place of a reading. */
 #include "perf_fixture.h"
 
+#include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <math.h>
@@ -37,12 +38,33 @@ static void test_no_rapl_at_all(void)
 	rapl_tree_remove(&t);
 }
 
+/* A machine with RAPL interfaces (an Intel VM's power PMU with only a psys
+ * counter that never moves, or real RAPL): each domain is measured or says
+ * why not, and a dead counter is never 0 J. */
+static void check_machine_with_rapl(void)
+{
+	struct harness h;
+	CU_ASSERT_FATAL(harness_load(&h, "perf") == 0);
+	int rc = harness_probe(&h);
+	if (rc != 0) {
+		/* a reason a user can act on: dead counters, or privilege */
+		fprintf(stderr, "\n  this machine: probe %d: %s\n", rc, h.error);
+		CU_ASSERT(rc == -ENODEV || rc == -EACCES);
+		CU_ASSERT(strstr(h.error, "did not advance") || strstr(h.error, "no usable RAPL") ||
+			  strstr(h.error, "perf_event_paranoid"));
+	} else {
+		CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+		fixture_check_real_domains(&h);
+	}
+	harness_close(&h);
+}
+
 static void test_this_machine(void)
 {
 	/* The default root is the real /. Without RAPL here, say so. */
 	if (access("/sys/bus/event_source/devices/power", F_OK) == 0 ||
 	    access("/sys/class/powercap", F_OK) == 0) {
-		fprintf(stderr, "\n  this machine has RAPL interfaces; absence not checked\n");
+		check_machine_with_rapl();
 		return;
 	}
 	struct harness h;
@@ -215,9 +237,5 @@ int main(void)
 	CU_add_test(s, "bad configuration", test_bad_configuration);
 	CU_add_test(s, "libpfm4 names", test_unknown_libpfm_name);
 	CU_add_test(s, "get_data before start", test_get_data_before_start);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_registered();
 }
