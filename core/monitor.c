@@ -164,8 +164,9 @@ static void stop_sources(struct em_monitor *mon, int64_t end_mono, int64_t end_w
 	}
 }
 
-/* Under "auto" a plugin that cannot start is skipped with its reason, as
- * one that cannot load; a named plugin must start. */
+/* Under "auto" or energy_allow_unavailable a plugin that cannot start is
+ * skipped with its reason, as one that cannot load; otherwise a named plugin
+ * must start. */
 static int start_source(struct em_monitor *mon, struct em_source *src, struct em_error *err)
 {
 	src->last_error[0] = '\0';
@@ -177,7 +178,8 @@ static int start_source(struct em_monitor *mon, struct em_source *src, struct em
 		em_utf8_sanitize(src->last_error);
 		snprintf(src->reason, sizeof(src->reason), "start failed: %s",
 		         src->last_error[0] ? src->last_error : strerror(-rc));
-		if (mon->cfg->strategy_auto) {
+		/* skipped with its reason, as one that cannot load */
+		if (mon->cfg->strategy_auto || mon->cfg->allow_unavailable) {
 			src->available = false;
 			return 0;
 		}
@@ -208,7 +210,7 @@ int em_monitor_start(struct em_monitor *mon, struct em_error *err)
 		if (src->available && !(rc = start_source(mon, src, err)))
 			running += src->started;
 	}
-	if (!rc && !running && mon->cfg->strategy_auto) {
+	if (!rc && !running && mon->cfg->strategy_auto && !mon->cfg->allow_unavailable) {
 		const struct em_source *first = mon->sources[0];
 		rc = em_fail(err, -ENODEV, "no energy source could start here: %s: %s", first->name, first->reason);
 	}
