@@ -5,6 +5,7 @@ the parent's data, and its exit never calls into the C library (which used
 to wait 5 s there for threads that do not exist). The parent is unaffected."""
 
 import json
+import unittest
 import os
 import subprocess
 import sys
@@ -90,8 +91,14 @@ class ForkedChild(TempDirTest):
         # The parent's own measurement is whole.
         self.assertEqual(parent["source"], "steadypower")
         self.assertFalse(parent["placeholder"])
-        self.assertEqual(parent["avg_power"], WATTS)
+        self.assertAlmostEqual(parent["avg_power"], WATTS, places=9)
 
+    # GCC 12's libasan can deadlock in pthread_create() in a child forked from
+    # a threaded process (fixed in LLVM 18's runtime by an atfork handler;
+    # CPython skips its fork tests under ASan for the same reason, gh-89363).
+    # Seen here: the child's sampler thread never ran. The plain build runs it.
+    @unittest.skipIf("libasan" in os.environ.get("LD_PRELOAD", ""),
+                     "libasan's pthread_create() can deadlock after fork() in a threaded process")
     def test_a_new_monitor_in_the_child_measures(self):
         script = r"""
 import json, os, sys, time
@@ -102,9 +109,12 @@ parent_monitor.start()
 pid = os.fork()
 if pid == 0:
     with energymon.EnergyMonitor(os.getpid(), config) as own:
-        time.sleep(0.05)
-    sys.exit(0 if own.get_energy_data()["energy"]["avg_power"] == config["steadypower_watts"]
-             else 3)
+        time.sleep(0.2)
+    data = own.get_energy_data()
+    if abs(data["energy"].get("avg_power", 0) - config["steadypower_watts"]) >= 1e-9:
+        print(json.dumps(data), file=sys.stderr)
+        sys.exit(3)
+    sys.exit(0)
 _, status = os.waitpid(pid, 0)
 parent_monitor.stop()
 print(os.WIFEXITED(status), os.WEXITSTATUS(status))
