@@ -69,7 +69,12 @@ static void describe(const char *name, const char *path, void *arg)
 		src->mon = ctx->mon;
 		src->cfg_root = ctx->cfg->root;
 		em_host_init(src);
-		int rc = vt->probe ? vt->probe(&src->host, why, sizeof(why)) : 0;
+		/* a plugin that would be refused at load is not offered as available */
+		int rc = em_plugin_check_declared_keys(vt, &err);
+		if (rc < 0)
+			snprintf(why, sizeof(why), "%s", err.message);
+		else if (vt->probe)
+			rc = vt->probe(&src->host, why, sizeof(why));
 		if (rc < 0 && !why[0])
 			snprintf(why, sizeof(why), "%s", strerror(-rc));
 		json_object_set_new(o, "loads", json_true());

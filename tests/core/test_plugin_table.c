@@ -83,6 +83,9 @@ static void test_shows_version_keys_types_and_defaults(void)
 	line_with(r.out, "badabi ", line, sizeof(line));
 	ASSERT_CONTAINS(line, "does not load");
 	ASSERT_CONTAINS(r.out, "plugin ABI 99.0");
+	/* one that would be refused at load is not offered as available */
+	ASSERT_CONTAINS(r.out, "foreignkey version 0.0.1  ABI 1.0  unavailable");
+	ASSERT_CONTAINS(r.out, "declares the key 'ipmi_host' outside its own prefix");
 }
 
 static void test_relative_search_path_entry_is_a_usage_error(void)
