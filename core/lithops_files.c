@@ -140,9 +140,11 @@ json_t *em_lithops_file(const json_t *res, const char *job_key, const char *call
 	return file;
 }
 
-/* A source that measured nothing still names, as null, the energies its
- * plugin declares it measures. A plugin that also measures the process
- * tree measures CPU time (not energy) at system scope. */
+/* Every energy a plugin declares it measures is named in its file, as null
+ * when it was not measured (a placeholder, or a domain such as a RAPL
+ * counter that never moved: the reason is in the plugin's notes), so a
+ * reader never mistakes an absent key for zero. A plugin that also measures
+ * the process tree measures CPU time (not energy) at system scope. */
 static void owe_energies(json_t *ec, uint32_t measures)
 {
 	static const struct { uint32_t scope; const char *key; } owed[] = {
@@ -165,7 +167,7 @@ static int write_one(const char *dir, const char *job_key, const char *call_id, 
 {
 	const char *source = json_string_value(json_object_get(res, "source"));
 	json_t *file = strcmp(source, "composite") ? em_lithops_file(res, job_key, call_id, fn) : NULL;
-	if (file && json_is_true(json_object_get(res, "placeholder")))
+	if (file)
 		owe_energies(json_object_get(file, "energy_consumption"), measures);
 	if (!file) {
 		/* the composite keeps its own shape with the seed's headline keys added */

@@ -106,6 +106,25 @@ static void test_placeholder_file_has_null_energy_and_reason(void)
 	em_monitor_destroy(mon);
 }
 
+static void test_declared_energy_never_measured_is_null(void)
+{
+	make_dir();
+	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\":"
+	                             " 0.05, \"testpower_no_package\": true}", 0.15);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, dir, "J", "0", &err), 0);
+	json_t *f = load("J_0_testpower.json");
+	const json_t *ec = json_object_get(f, "energy_consumption");
+	CU_ASSERT(json_is_false(json_object_get(ec, "placeholder")));
+	CU_ASSERT(json_number_value(json_object_get(ec, "energy_system")) > 0);
+	/* declared (cpu_package) but never read: named, as null, never absent or 0 */
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(ec, "energy_pkg"));
+	CU_ASSERT(json_is_null(json_object_get(ec, "energy_pkg")));
+	json_decref(f);
+	em_monitor_destroy(mon);
+}
+
 static void test_named_source_that_cannot_run_still_gets_its_file(void)
 {
 	make_dir();
@@ -304,6 +323,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{"files: names, modes, Lithops keys", test_files_names_modes_and_lithops_keys},
 		{"placeholder file: null energy and a reason", test_placeholder_file_has_null_energy_and_reason},
+		{"a declared energy never measured is null", test_declared_energy_never_measured_is_null},
 		{"named source that cannot run still gets its file",
 		 test_named_source_that_cannot_run_still_gets_its_file},
 		{"bad job key is named", test_bad_job_key_is_named},

@@ -4,7 +4,9 @@
  * wraps at `testpower_counter_max` J. Samples between `testpower_fail_from`
  * and `testpower_fail_to` seconds after start fail, to make a gap.
  * With testpower_silent it measures nothing at all (placeholder results);
- * testpower_warning is logged as a warning.
+ * testpower_warning is logged as a warning. With testpower_no_package the
+ * package counter it declares is never read (like a RAPL domain that is
+ * found dead).
  */
 #include "energy_plugin.h"
 
@@ -18,7 +20,7 @@
 struct tp {
 	const struct energy_host *host;
 	double watts, counter_watts, counter_max, fail_from, fail_to;
-	int silent;
+	int silent, no_package;
 	int64_t t0;
 };
 
@@ -31,6 +33,7 @@ static const struct energy_config_key keys[] = {
 	{"testpower_silent", ENERGY_CONFIG_BOOL, 0, "false", "emit nothing"},
 	{"testpower_secret", ENERGY_CONFIG_STRING, 1, "", "a secret the host must never show"},
 	{"testpower_warning", ENERGY_CONFIG_STRING, 0, "", "logged as a warning at create"},
+	{"testpower_no_package", ENERGY_CONFIG_BOOL, 0, "false", "never emit the package counter"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -67,6 +70,7 @@ static int tp_create(const struct energy_host *host, void **inst, char *why, siz
 	t->fail_to = number(host, "testpower_fail_to", -1);
 	struct energy_config_value v;
 	t->silent = host->config_get(host->ctx, "testpower_silent", &v) == 0 && v.boolean;
+	t->no_package = host->config_get(host->ctx, "testpower_no_package", &v) == 0 && v.boolean;
 	if (host->config_get(host->ctx, "testpower_warning", &v) == 0 && v.string && *v.string)
 		host->log(host->ctx, ENERGY_LOG_WARN, "%s", v.string);
 	if (t->counter_max > 0)
@@ -110,7 +114,8 @@ static int tp_sample(void *inst)
 	double counter = t->counter_watts * s;
 	if (t->counter_max > 0)
 		counter = fmod(counter, t->counter_max);
-	emit(t, ENERGY_Q_ENERGY_J, ENERGY_SCOPE_CPU_PACKAGE, "package-0", counter, t->counter_max, mono);
+	if (!t->no_package)
+		emit(t, ENERGY_Q_ENERGY_J, ENERGY_SCOPE_CPU_PACKAGE, "package-0", counter, t->counter_max, mono);
 	emit(t, ENERGY_Q_TEMPERATURE_C, ENERGY_SCOPE_SENSOR, "CPU Temp", 42.5, 0, mono);
 	return 0;
 }
@@ -126,6 +131,8 @@ static int tp_stop(void *inst)
 static int tp_get_data(void *inst)
 {
 	struct tp *t = inst;
+	if (t->no_package)
+		return 0;
 	struct energy_reading r = {.struct_size = sizeof(r), .quantity = ENERGY_Q_ENERGY_J,
 	                           .scope = ENERGY_SCOPE_CPU_PACKAGE, .flags = ENERGY_READING_FINAL,
 	                           .sensor = "package-0", .value = 1e6};
