@@ -2,6 +2,7 @@
  * and 16): nothing planted there is followed, blocked on or overwritten,
  * and a failed append never leaves a torn summary line. */
 #include "test_util.h"
+#include "../support/plant.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -18,32 +19,6 @@ static char dir[PATH_MAX];
 static void make_dir(void)
 {
 	fresh_output_dir(dir, sizeof(dir), "energy_data");
-}
-
-enum { NOBODY = 65534 };
-
-/* Run plant(path, arg) as uid 65534 in a child; true when it succeeded. */
-static bool plant_as_nobody(int (*plant)(const char *path, const char *arg), const char *path, const char *arg)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (setgid(NOBODY) != 0 || setuid(NOBODY) != 0)
-			_exit(2);
-		_exit(plant(path, arg) == 0 ? 0 : 1);
-	}
-	int st;
-	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-static int plant_symlink(const char *path, const char *target)
-{
-	return symlink(target, path);
-}
-
-static int plant_fifo(const char *path, const char *unused)
-{
-	(void)unused;
-	return mkfifo(path, 0666);
 }
 
 static int plant_file(const char *path, const char *text)
