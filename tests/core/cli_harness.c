@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -41,6 +42,19 @@ int cli_harness_init(int argc, char **argv)
 const char *cli_work_dir(void)
 {
 	return work;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+void cli_remove_work_dir(void)
+{
+	nftw(work, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void cli_fresh_dir(char *out, size_t len, const char *name)

@@ -14,13 +14,15 @@ struct cli_run {
 	bool stdout_to_closed_pipe; /* set before cli_start: stdout is a pipe no one reads */
 	pid_t pid;
 	int status; /* shell-style */
-	char out[1 << 20], err[16384]; /* --json at 1 ms for seconds is hundreds of KB */
+	char out[1 << 20], err[65536]; /* --json at 1 ms for seconds is hundreds of KB */
 };
 
 /* argv[1] is the energymon binary; makes the work dir and turns this
  * process into a subreaper, so a command energymon orphans becomes ours. */
 int cli_harness_init(int argc, char **argv);
 const char *cli_work_dir(void);
+/* Remove the work dir and all in it (at the end of a test program). */
+void cli_remove_work_dir(void);
 /* A fresh empty directory under the work dir, for one test. */
 void cli_fresh_dir(char *out, size_t len, const char *name);
 
@@ -30,10 +32,12 @@ bool cli_exited(const struct cli_run *r);
 void cli_start(struct cli_run *r, const char *const *args);
 /* Wait for it and read what it printed. */
 void cli_finish(struct cli_run *r);
-static inline void cli_run_to_end(struct cli_run *r, const char *const *args)
+/* Both; false when energymon could not be started or was not reaped. */
+static inline bool cli_run_to_end(struct cli_run *r, const char *const *args)
 {
 	cli_start(r, args);
 	cli_finish(r);
+	return r->pid > 0 && r->status >= 0;
 }
 
 /* The argv prefix that makes this program the measured command: it writes

@@ -2,67 +2,21 @@
  * before the command runs (exit 2, naming the key or option and what is
  * accepted), and never runs the command when it does. argv[1] is the
  * energymon binary; ENERGYMON_ALL_PLUGIN_PATH holds the real plugins' dirs. */
+#include "cli_harness.h"
 #include "test_util.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-static const char *energymon;
 static char work[PATH_MAX], marker[PATH_MAX], touch_cmd[PATH_MAX + 16];
 
-struct run {
-	int status; /* shell-style */
-	char out[65536], err[16384];
-};
-
-static void slurp(const char *path, char *buf, size_t len)
+static void run_cli(struct cli_run *r, const char *const *args)
 {
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-}
-
-static void run_cli(struct run *r, const char *const *args)
-{
-	char out[PATH_MAX], err[PATH_MAX];
-	snprintf(out, sizeof(out), "%s/stdout", work);
-	snprintf(err, sizeof(err), "%s/stderr", work);
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	char *argv[40];
-	size_t n = 0;
-	argv[n++] = (char *)energymon;
-	for (; args[n - 1] && n < 39; n++)
-		argv[n] = (char *)args[n - 1];
-	argv[n] = NULL;
-	pid_t pid;
-	CU_ASSERT_EQUAL_FATAL(posix_spawn(&pid, energymon, &fa, NULL, argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	int st;
-	waitpid(pid, &st, 0);
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	slurp(out, r->out, sizeof(r->out));
-	slurp(err, r->err, sizeof(r->err));
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
+	CU_ASSERT_FATAL(cli_run_to_end(r, args));
 }
 
 static void write_text(const char *path, const char *text, mode_t mode)
@@ -78,7 +32,7 @@ static void write_text(const char *path, const char *text, mode_t mode)
  * exit 2 before running the command, with `needle` in its message. */
 static void expect_refused(const char *const *args, const char *needle)
 {
-	static struct run r;
+	static struct cli_run r;
 	unlink(marker);
 	run_cli(&r, args);
 	CU_ASSERT_EQUAL(r.status, 2);
@@ -100,7 +54,7 @@ static void test_set_keys_must_be_known(void)
 		expect_refused(args, key);
 	}
 	/* a declared secret is refused as one, and its value never echoed */
-	static struct run r;
+	static struct cli_run r;
 	const char *args[] = {"--no-files", "--plugins", "testpower", "--set", "testpower_secret=hunter2", "--",
 	                      "true", NULL};
 	run_cli(&r, args);
@@ -165,7 +119,7 @@ static void test_bad_output_dir_refused_before_running(void)
 	const char *args2[] = {"--plugins", "testpower", "--output-dir", under, "--", "sh", "-c", touch_cmd, NULL};
 	expect_refused(args2, under);
 	/* --no-files writes nothing, so there is nothing to refuse */
-	static struct run r;
+	static struct cli_run r;
 	const char *args3[] = {"--no-files", "--plugins", "testpower", "--output-dir", file, "--", "true", NULL};
 	run_cli(&r, args3);
 	CU_ASSERT_EQUAL(r.status, 0);
@@ -181,7 +135,7 @@ static void test_config_directory_says_so(void)
  * as JSON, with or without --config. */
 static void check_function_name(const char *name, bool with_config)
 {
-	static struct run r;
+	static struct cli_run r;
 	char dir[PATH_MAX], cfg[PATH_MAX], file[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s/fn-%s-%d", work, name, with_config);
 	snprintf(cfg, sizeof(cfg), "%s/fn.json", work);
@@ -279,7 +233,7 @@ static void test_password_file_readable_by_others_is_warned(void)
 	snprintf(cache_set, sizeof(cache_set), "ipmi_sdr_cache_dir=%s", cache);
 	char *old = strdup(getenv("ENERGYMON_PLUGIN_PATH"));
 	setenv("ENERGYMON_PLUGIN_PATH", ipmi_dir, 1);
-	static struct run r;
+	static struct cli_run r;
 	const char *args[] = {"--json", "--no-files", "--allow-unavailable", "--plugins", "ipmi", "--set",
 	                      "ipmi_host=127.0.0.1:1", "--set", "ipmi_username=admin", "--set", pw_set, "--set",
 	                      "ipmi_timeout=0.2", "--set", cache_set, "--", "true", NULL};
@@ -309,14 +263,11 @@ static void test_password_file_readable_by_others_is_warned(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
+	if (cli_harness_init(argc, argv) != 0) {
 		fprintf(stderr, "usage: %s ENERGYMON_BINARY\n", argv[0]);
 		return 2;
 	}
-	energymon = argv[1];
-	snprintf(work, sizeof(work), "/tmp/energymon-cli-config-XXXXXX");
-	if (!mkdtemp(work))
-		return 2;
+	snprintf(work, sizeof(work), "%s", cli_work_dir());
 	snprintf(marker, sizeof(marker), "%s/ran", work);
 	snprintf(touch_cmd, sizeof(touch_cmd), "touch %s", marker);
 	CU_TestInfo tests[] = {
@@ -332,6 +283,6 @@ int main(int argc, char **argv)
 		CU_TEST_INFO_NULL,
 	};
 	int rc = run_suite("cli-config", tests);
-	nftw(work, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	cli_remove_work_dir();
 	return rc;
 }

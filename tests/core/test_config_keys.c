@@ -11,22 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void expect_error(const char *json, const char *needle)
-{
-	struct em_config *cfg = NULL;
-	struct em_error err = {0};
-	struct em_monitor *mon = NULL;
-	int rc = em_config_load_string(json, &cfg, &err);
-	if (rc == 0) {
-		rc = em_monitor_create(cfg, 0, &mon, &err);
-		em_monitor_destroy(mon);
-	}
-	CU_ASSERT(rc < 0);
-	CU_ASSERT_EQUAL(err.code, rc);
-	ASSERT_CONTAINS(err.message, needle);
-	em_config_free(cfg);
-}
-
 /* energymon's own namespaces are checked; a typo is never a silent no-op */
 static void test_unknown_lithops_energy_key(void)
 {

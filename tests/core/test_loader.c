@@ -7,24 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int create(const char *strategy, struct em_error *err)
-{
-	char json[256];
-	snprintf(json, sizeof(json), "{\"lithops\": {\"energy_strategy\": \"%s\"}}", strategy);
-	struct em_config *cfg = NULL;
-	struct em_monitor *mon = NULL;
-	int rc = em_config_load_string(json, &cfg, err);
-	if (!rc)
-		rc = em_monitor_create(cfg, 0, &mon, err);
-	em_monitor_destroy(mon);
-	em_config_free(cfg);
-	return rc;
-}
-
 static void test_wrong_abi_major_is_refused_with_both_versions(void)
 {
 	struct em_error err = {0};
-	CU_ASSERT_EQUAL(create("badabi", &err), -EPROTO);
+	CU_ASSERT_EQUAL(create_with_strategy("badabi", &err), -EPROTO);
 	ASSERT_CONTAINS(err.message, "badabi.so");
 	ASSERT_CONTAINS(err.message, "plugin ABI 99.0");
 	ASSERT_CONTAINS(err.message, "host's ABI 1.");
@@ -33,14 +19,14 @@ static void test_wrong_abi_major_is_refused_with_both_versions(void)
 static void test_missing_entry_symbol(void)
 {
 	struct em_error err = {0};
-	CU_ASSERT_EQUAL(create("noentry", &err), -ENOEXEC);
+	CU_ASSERT_EQUAL(create_with_strategy("noentry", &err), -ENOEXEC);
 	ASSERT_CONTAINS(err.message, "noentry.so: not an energymon plugin: no symbol energymon_plugin_entry");
 }
 
 static void test_no_such_plugin_names_the_search_path(void)
 {
 	struct em_error err = {0};
-	CU_ASSERT_EQUAL(create("nosuchplugin", &err), -ENOENT);
+	CU_ASSERT_EQUAL(create_with_strategy("nosuchplugin", &err), -ENOENT);
 	ASSERT_CONTAINS(err.message, "plugin 'nosuchplugin': no file nosuchplugin.so");
 	ASSERT_CONTAINS(err.message, getenv("ENERGYMON_PLUGIN_PATH"));
 }
@@ -48,7 +34,7 @@ static void test_no_such_plugin_names_the_search_path(void)
 static void test_named_but_unavailable_plugin_is_an_error(void)
 {
 	struct em_error err = {0};
-	CU_ASSERT_EQUAL(create("unavailable", &err), -ENODEV);
+	CU_ASSERT_EQUAL(create_with_strategy("unavailable", &err), -ENODEV);
 	ASSERT_CONTAINS(err.message, "plugin 'unavailable'");
 	ASSERT_CONTAINS(err.message, "no such hardware: /dev/nothing does not exist");
 }
@@ -66,7 +52,7 @@ static void test_world_writable_directory_is_refused(void)
 	setenv("ENERGYMON_PLUGIN_PATH", dir, 1);
 	struct em_error err = {0};
 	/* the link leads to a safe file, but anyone could point it elsewhere */
-	CU_ASSERT_EQUAL(create("testpower", &err), -EPERM);
+	CU_ASSERT_EQUAL(create_with_strategy("testpower", &err), -EPERM);
 	ASSERT_CONTAINS(err.message, "has mode 0777 (world-writable, not sticky)");
 	ASSERT_CONTAINS(err.message, dir);
 	setenv("ENERGYMON_PLUGIN_PATH", old, 1);

@@ -55,16 +55,9 @@ static void copy_plugin(const char *name, const char *rel_dir)
 /* em_monitor_create with this strategy and ENERGYMON_PLUGIN_PATH=path */
 static int create_with_path(const char *path, const char *strategy, struct em_error *err)
 {
-	char json[256], *old = strdup(getenv("ENERGYMON_PLUGIN_PATH"));
-	snprintf(json, sizeof(json), "{\"lithops\": {\"energy_strategy\": \"%s\"}}", strategy);
+	char *old = strdup(getenv("ENERGYMON_PLUGIN_PATH"));
 	setenv("ENERGYMON_PLUGIN_PATH", path, 1);
-	struct em_config *cfg = NULL;
-	struct em_monitor *mon = NULL;
-	int rc = em_config_load_string(json, &cfg, err);
-	if (!rc)
-		rc = em_monitor_create(cfg, 0, &mon, err);
-	em_monitor_destroy(mon);
-	em_config_free(cfg);
+	int rc = create_with_strategy(strategy, err);
 	setenv("ENERGYMON_PLUGIN_PATH", old, 1);
 	free(old);
 	return rc;

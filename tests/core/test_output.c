@@ -13,20 +13,8 @@ static char dir[PATH_MAX];
 
 static void make_dir(void)
 {
-	char tmpl[] = "/tmp/energymon-out-XXXXXX";
-	CU_ASSERT_FATAL(mkdtemp(tmpl) != NULL);
-	snprintf(dir, sizeof(dir), "%s/energy_data/nested", tmpl);
+	fresh_output_dir(dir, sizeof(dir), "energy_data/nested");
 }
-
-static struct em_monitor *run(const char *json, double s)
-{
-	struct em_monitor *mon = NULL;
-	struct em_error err = {0};
-	json_t *res = measure(json, s, &mon, &err);
-	json_decref(res);
-	return mon;
-}
-
 static json_t *load(const char *name)
 {
 	char path[PATH_MAX];

@@ -1,51 +1,15 @@
 /* `energymon --list-plugins` as a user reads it: each plugin's version,
  * ABI and the keys it reads with type, default and meaning. argv[1] is the
  * energymon binary; ENERGYMON_PLUGIN_PATH holds the test plugins. */
+#include "cli_harness.h"
 #include "test_util.h"
 
-#include <fcntl.h>
-#include <limits.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-extern char **environ;
-static const char *energymon;
-static char work[] = "/tmp/energymon-table-XXXXXX";
-
-struct run {
-	int status;
-	char out[65536], err[16384];
-};
-
-static void slurp(const char *path, char *buf, size_t len)
+static void list_plugins(struct cli_run *r)
 {
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-}
-
-static void list_plugins(struct run *r)
-{
-	char out[PATH_MAX], err[PATH_MAX];
-	snprintf(out, sizeof(out), "%s/stdout", work);
-	snprintf(err, sizeof(err), "%s/stderr", work);
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	char *argv[] = {(char *)energymon, "--list-plugins", NULL};
-	pid_t pid;
-	CU_ASSERT_EQUAL_FATAL(posix_spawn(&pid, energymon, &fa, NULL, argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	int st;
-	CU_ASSERT_FATAL(waitpid(pid, &st, 0) == pid);
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	slurp(out, r->out, sizeof(r->out));
-	slurp(err, r->err, sizeof(r->err));
+	const char *args[] = {"--list-plugins", NULL};
+	CU_ASSERT_FATAL(cli_run_to_end(r, args));
 }
 
 /* The whole line of `text` that contains `needle` (empty if none). */
@@ -64,7 +28,7 @@ static const char *line_with(const char *text, const char *needle, char *line, s
 
 static void test_shows_version_keys_types_and_defaults(void)
 {
-	static struct run r;
+	static struct cli_run r;
 	char line[1024];
 	list_plugins(&r);
 	CU_ASSERT_EQUAL(r.status, 0);
@@ -90,7 +54,7 @@ static void test_shows_version_keys_types_and_defaults(void)
 
 static void test_relative_search_path_entry_is_a_usage_error(void)
 {
-	static struct run r;
+	static struct cli_run r;
 	char *old = strdup(getenv("ENERGYMON_PLUGIN_PATH"));
 	setenv("ENERGYMON_PLUGIN_PATH", ".", 1);
 	list_plugins(&r);
@@ -103,20 +67,14 @@ static void test_relative_search_path_entry_is_a_usage_error(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !mkdtemp(work))
+	if (cli_harness_init(argc, argv) != 0)
 		return 1;
-	energymon = argv[1];
 	CU_TestInfo tests[] = {
 		{"shows version, keys, types and defaults", test_shows_version_keys_types_and_defaults},
 		{"relative search path entry is a usage error", test_relative_search_path_entry_is_a_usage_error},
 		CU_TEST_INFO_NULL,
 	};
 	int rc = run_suite("plugin table", tests);
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/stdout", work);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/stderr", work);
-	unlink(path);
-	rmdir(work);
+	cli_remove_work_dir();
 	return rc;
 }

@@ -2,6 +2,7 @@
  * and 16): nothing planted there is followed, blocked on or overwritten,
  * and a failed append never leaves a torn summary line. */
 #include "test_util.h"
+#include "../support/plant.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -17,44 +18,7 @@ static char dir[PATH_MAX];
 
 static void make_dir(void)
 {
-	char tmpl[] = "/tmp/energymon-out-XXXXXX";
-	CU_ASSERT_FATAL(mkdtemp(tmpl) != NULL);
-	snprintf(dir, sizeof(dir), "%s/energy_data", tmpl);
-}
-
-static struct em_monitor *run(const char *json, double s)
-{
-	struct em_monitor *mon = NULL;
-	struct em_error err = {0};
-	json_t *res = measure(json, s, &mon, &err);
-	json_decref(res);
-	return mon;
-}
-
-enum { NOBODY = 65534 };
-
-/* Run plant(path, arg) as uid 65534 in a child; true when it succeeded. */
-static bool plant_as_nobody(int (*plant)(const char *path, const char *arg), const char *path, const char *arg)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (setgid(NOBODY) != 0 || setuid(NOBODY) != 0)
-			_exit(2);
-		_exit(plant(path, arg) == 0 ? 0 : 1);
-	}
-	int st;
-	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-static int plant_symlink(const char *path, const char *target)
-{
-	return symlink(target, path);
-}
-
-static int plant_fifo(const char *path, const char *unused)
-{
-	(void)unused;
-	return mkfifo(path, 0666);
+	fresh_output_dir(dir, sizeof(dir), "energy_data");
 }
 
 static int plant_file(const char *path, const char *text)
@@ -148,7 +112,9 @@ static void test_planted_files_in_a_shared_dir_are_refused(void)
 
 /* ---- the summary log after a failed append ---- */
 
-static void test_summary_line_after_a_torn_line_starts_on_its_own_line(void)
+/* A testpower run whose files are written once (job J, call 0) to a fresh
+ * dir; path gets its summary log. */
+static struct em_monitor *written_once(char *path, size_t len)
 {
 	make_dir();
 	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\":"
@@ -156,8 +122,15 @@ static void test_summary_line_after_a_torn_line_starts_on_its_own_line(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
 	struct em_error err = {0};
 	CU_ASSERT_EQUAL_FATAL(em_monitor_write_files(mon, dir, "J", "0", &err), 0);
+	snprintf(path, len, "%s/testpower_summary.jsonl", dir);
+	return mon;
+}
+
+static void test_summary_line_after_a_torn_line_starts_on_its_own_line(void)
+{
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/testpower_summary.jsonl", dir);
+	struct em_monitor *mon = written_once(path, sizeof(path));
+	struct em_error err = {0};
 	FILE *f = fopen(path, "a");
 	fputs("{\"job_key\": \"J\", \"call_id\": \"torn", f); /* as a full disk leaves it */
 	fclose(f);
@@ -187,14 +160,8 @@ static off_t size_of(const char *path)
 /* A file size limit cuts the append short, as a full disk would. */
 static void test_short_append_leaves_the_summary_at_its_old_size(void)
 {
-	make_dir();
-	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\":"
-	                             " 0.05}", 0.1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
-	struct em_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(em_monitor_write_files(mon, dir, "J", "0", &err), 0);
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/testpower_summary.jsonl", dir);
+	struct em_monitor *mon = written_once(path, sizeof(path));
 	/* a log larger than a per-call file, so only the append hits the limit */
 	FILE *f = fopen(path, "a");
 	for (int i = 0; i < 4000; i++)

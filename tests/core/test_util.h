@@ -8,6 +8,7 @@
 #include <CUnit/Basic.h>
 #include <dirent.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -51,6 +52,46 @@ static inline json_t *measure(const char *config_json, double seconds, struct em
 		em_monitor_destroy(mon);
 	em_config_free(cfg);
 	return result;
+}
+
+/* em_monitor_create from JSON text, the monitor destroyed at once: 0 or
+ * the error (err gets the message). */
+static inline int create_from_json(const char *config_json, struct em_error *err)
+{
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	int rc = em_config_load_string(config_json, &cfg, err);
+	if (!rc)
+		rc = em_monitor_create(cfg, 0, &mon, err);
+	em_monitor_destroy(mon);
+	em_config_free(cfg);
+	return rc;
+}
+
+/* The same for {"lithops": {"energy_strategy": STRATEGY}}. */
+static inline int create_with_strategy(const char *strategy, struct em_error *err)
+{
+	char json[256];
+	snprintf(json, sizeof(json), "{\"lithops\": {\"energy_strategy\": \"%s\"}}", strategy);
+	return create_from_json(json, err);
+}
+
+/* measure() for `seconds`, keeping the monitor (NULL on any error). */
+static inline struct em_monitor *run(const char *config_json, double seconds)
+{
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	json_decref(measure(config_json, seconds, &mon, &err));
+	return mon;
+}
+
+/* A fresh directory /tmp/energymon-out-XXXXXX; dir gets its path with
+ * "/" and `below` appended (not made: the writer makes it). */
+static inline void fresh_output_dir(char *dir, size_t len, const char *below)
+{
+	char tmpl[] = "/tmp/energymon-out-XXXXXX";
+	CU_ASSERT_FATAL(mkdtemp(tmpl) != NULL);
+	snprintf(dir, len, "%s/%s", tmpl, below);
 }
 
 /* result.monitors.NAME.energy.KEY as a double, NAN when absent or null */
@@ -99,5 +140,16 @@ static inline void wait_threads_gone(const char *comm)
 			fprintf(stderr, "\n    expected \"%s\" in \"%s\"\n", needle, h_ ? h_ : "(null)");      \
 		CU_ASSERT_PTR_NOT_NULL(h_ ? strstr(h_, needle) : NULL);                                      \
 	} while (0)
+
+/* The config is refused, by em_config_load_string or em_monitor_create,
+ * with an error code it returns and `needle` in the message. */
+static inline void expect_error(const char *config_json, const char *needle)
+{
+	struct em_error err = {0};
+	int rc = create_from_json(config_json, &err);
+	CU_ASSERT(rc < 0);
+	CU_ASSERT_EQUAL(err.code, rc);
+	ASSERT_CONTAINS(err.message, needle);
+}
 
 #endif

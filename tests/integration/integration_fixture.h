@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static inline double now_unix(void)
@@ -30,6 +31,29 @@ static inline void config_for(char *buf, size_t len, const struct simbmc *bmc, c
 	         " \"ipmi_workarounds\": [\"opensesspriv\"], \"ipmi_sdr_cache_dir\": \"%s\","
 	         " \"ipmi_sensor_interval\": 1}",
 	         strategy, interval, bmc->host, bmc->user, bmc->password_file, sdr_dir);
+}
+
+/* main()'s start: the simulated BMC running, with an empty SDR cache dir
+ * (sdr_dir) in its dir. 0, or main's exit status: 77 (saying why) where
+ * simbmc cannot run, 1 when it does not start. */
+static inline int start_bmc(struct simbmc *bmc, char *sdr_dir, size_t len)
+{
+	char why[512];
+	if (simbmc_available(why, sizeof(why)) != 0) {
+		printf("skipped: %s\n", why);
+		return 77;
+	}
+	struct simbmc_options o = {0};
+	if (simbmc_start(bmc, &o) != 0) {
+		fprintf(stderr, "cannot start the simulated BMC: %s\n", bmc->error);
+		return 1;
+	}
+	snprintf(sdr_dir, len, "%s/sdr-cache", bmc->dir);
+	if (mkdir(sdr_dir, 0700) != 0) {
+		simbmc_cleanup(bmc);
+		return 1;
+	}
+	return 0;
 }
 
 static inline const json_t *monitor_of(const json_t *res, const char *name)

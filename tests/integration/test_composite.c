@@ -237,20 +237,10 @@ int main(void)
 		 test_unreachable_bmc_gives_a_placeholder_file_naming_the_host},
 		CU_TEST_INFO_NULL,
 	};
-	char why[512];
-	if (simbmc_available(why, sizeof(why)) != 0) {
-		printf("skipped: %s\n", why);
-		return 77;
-	}
-	struct simbmc_options o = {0};
-	if (simbmc_start(&bmc, &o) != 0) {
-		fprintf(stderr, "cannot start the simulated BMC: %s\n", bmc.error);
-		return 1;
-	}
-	snprintf(sdr_dir, sizeof(sdr_dir), "%s/sdr-cache", bmc.dir);
-	if (mkdir(sdr_dir, 0700) != 0)
-		return 1;
-	int rc = run_suite("BMC death", bmc_death);
+	int rc = start_bmc(&bmc, sdr_dir, sizeof(sdr_dir));
+	if (rc != 0)
+		return rc;
+	rc = run_suite("BMC death", bmc_death);
 	simbmc_cleanup(&bmc);
 	return rc;
 }

@@ -232,25 +232,14 @@ int main(int argc, char **argv)
 		CU_TEST_INFO_NULL,
 	};
 	bool want_attribution = argc > 1 && !strcmp(argv[1], "attribution");
-	char why[512];
 	if (want_attribution && geteuid() != 0) {
 		printf("skipped: the ebpf plugin needs root (CAP_BPF and CAP_PERFMON) to load its program\n");
 		return 77;
 	}
-	if (simbmc_available(why, sizeof(why)) != 0) {
-		printf("skipped: %s\n", why);
-		return 77;
-	}
-	struct simbmc_options o = {0};
-	if (simbmc_start(&bmc, &o) != 0) {
-		fprintf(stderr, "cannot start the simulated BMC: %s\n", bmc.error);
-		return 1;
-	}
-	snprintf(sdr_dir, sizeof(sdr_dir), "%s/sdr-cache", bmc.dir);
-	int rc = mkdir(sdr_dir, 0700) == 0
-	                 ? run_suite(want_attribution ? "energy attribution" : "energy truth",
-	                             want_attribution ? attribution : energy)
-	                 : 1;
+	int rc = start_bmc(&bmc, sdr_dir, sizeof(sdr_dir));
+	if (rc != 0)
+		return rc;
+	rc = run_suite(want_attribution ? "energy attribution" : "energy truth", want_attribution ? attribution : energy);
 	simbmc_cleanup(&bmc);
 	return rc;
 }

@@ -9,7 +9,18 @@
 #include "plugin_harness.h"
 #include "rapl_tree.h"
 
+#include <CUnit/CUnit.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Assert (CUnit) that hay contains needle, showing both when it does not. */
+#define CONTAINS(hay, needle)                                                         \
+	do {                                                                          \
+		if (!strstr((hay), (needle)))                                         \
+			fprintf(stderr, "\n  '%s' lacks '%s'\n", (hay), (needle));     \
+		CU_ASSERT_PTR_NOT_NULL(strstr((hay), (needle)));                      \
+	} while (0)
 
 /* Load perf.so with perf_sysfs_root = the tree's root. 0 or -errno. */
 int fixture_load(struct harness *h, const struct rapl_tree *t);

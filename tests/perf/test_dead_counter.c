@@ -16,13 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONTAINS(hay, needle)                                                         \
-	do {                                                                          \
-		if (!strstr((hay), (needle)))                                         \
-			fprintf(stderr, "\n  '%s' lacks '%s'\n", (hay), (needle));     \
-		CU_ASSERT_PTR_NOT_NULL(strstr((hay), (needle)));                      \
-	} while (0)
-
 #define RANGE_UJ 262143328850ull
 
 /* Package 0 with cores and DRAM, counters at 1 J each, machine idle. */

@@ -16,13 +16,6 @@
 
 #define FAKE_PMU_TYPE 4000 /* no kernel allocates PMU types this high */
 
-#define CONTAINS(hay, needle)                                                         \
-	do {                                                                          \
-		if (!strstr((hay), (needle)))                                         \
-			fprintf(stderr, "\n  '%s' lacks '%s'\n", (hay), (needle));     \
-		CU_ASSERT_PTR_NOT_NULL(strstr((hay), (needle)));                      \
-	} while (0)
-
 static const char *const all_events[] = { "energy-pkg", "energy-cores", "energy-ram", NULL };
 
 static void fake_pmu_tree(struct rapl_tree *t, int with_powercap)

@@ -12,13 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CONTAINS(hay, needle)                                                         \
-	do {                                                                          \
-		if (!strstr((hay), (needle)))                                         \
-			fprintf(stderr, "\n  '%s' lacks '%s'\n", (hay), (needle));     \
-		CU_ASSERT_PTR_NOT_NULL(strstr((hay), (needle)));                      \
-	} while (0)
-
 static void test_no_rapl_at_all(void)
 {
 	struct rapl_tree t;

@@ -13,37 +13,12 @@
 #include <unistd.h>
 
 #include "../support/cunit_run.h"
+#include "../support/plant.h"
 #include "report_fixture.h"
 
 #define TRACE(call, energy, duration)                                                                  \
 	"{\"energy_consumption\": {\"job_key\": \"j\", \"call_id\": \"" call "\", \"energy_system\": " energy \
 	", \"duration\": " duration ", \"source\": \"ipmi\"}}"
-
-enum { NOBODY = 65534 };
-
-/* Runs plant(path, arg) as uid 65534 in a child; 0 when it succeeded. */
-static int plant_as_nobody(int (*plant)(const char *, const char *), const char *path, const char *arg)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (setgid(NOBODY) != 0 || setuid(NOBODY) != 0)
-			_exit(2);
-		_exit(plant(path, arg) == 0 ? 0 : 1);
-	}
-	int st;
-	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-static int plant_symlink(const char *path, const char *target)
-{
-	return symlink(target, path);
-}
-
-static int plant_fifo(const char *path, const char *unused)
-{
-	(void)unused;
-	return mkfifo(path, 0666);
-}
 
 /* A root-only file linked in as a per-call file, a FIFO as the summary log
  * and as a per-call file, a link as the CSV output: none is read, waited on
@@ -60,13 +35,13 @@ static void test_planted_links_and_fifos_are_refused(void)
 	char secret[512], path[512], csv[512];
 	fixture_path(&secret_dir, "secret", secret, sizeof secret);
 	fixture_path(&dir, "j_1_ipmi.json", path, sizeof path);
-	CU_ASSERT_EQUAL_FATAL(plant_as_nobody(plant_symlink, path, secret), 0);
+	CU_ASSERT_FATAL(plant_as_nobody(plant_symlink, path, secret));
 	fixture_path(&dir, "j_2_ipmi.json", path, sizeof path);
-	CU_ASSERT_EQUAL_FATAL(plant_as_nobody(plant_fifo, path, NULL), 0);
+	CU_ASSERT_FATAL(plant_as_nobody(plant_fifo, path, NULL));
 	fixture_path(&dir, "ipmi_summary.jsonl", path, sizeof path);
-	CU_ASSERT_EQUAL_FATAL(plant_as_nobody(plant_fifo, path, NULL), 0);
+	CU_ASSERT_FATAL(plant_as_nobody(plant_fifo, path, NULL));
 	fixture_path(&dir, "m.csv", csv, sizeof csv);
-	CU_ASSERT_EQUAL_FATAL(plant_as_nobody(plant_symlink, csv, secret), 0);
+	CU_ASSERT_FATAL(plant_as_nobody(plant_symlink, csv, secret));
 
 	struct report_capture cap;
 	const char *args[] = {"--metrics-csv", csv, dir.path, NULL};
