@@ -56,6 +56,9 @@ int em_check_output_dir(const char *dir, struct em_error *err)
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
 		return em_fail(err, -ENAMETOOLONG, "%s: path too long", dir);
+	int rc = em_output_dir_trusted(dir, err);
+	if (rc)
+		return rc;
 	/* The nearest existing ancestor decides: em_mkdir_p creates the rest. */
 	struct stat st;
 	while (stat(path, &st) != 0) {

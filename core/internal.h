@@ -250,5 +250,8 @@ EM_INTERNAL int em_write_file_atomic(const char *dir, const char *name, const ch
 EM_INTERNAL int em_append_line_locked(const char *dir, const char *name, const char *line,
                                       struct em_error *err);
 EM_INTERNAL int em_mkdir_p(const char *dir, struct em_error *err);
+/* 0, or -EPERM when a part of the way to `dir` could be redirected by another
+ * user (a planted symlink, a directory someone else may change). */
+EM_INTERNAL int em_output_dir_trusted(const char *dir, struct em_error *err);
 
 #endif

@@ -212,6 +212,8 @@ int em_monitor_write_files(struct em_monitor *mon, const char *dir, const char *
 	if (!dir)
 		dir = mon->cfg->output_dir;
 	if (!rc)
+		rc = em_output_dir_trusted(dir, err);
+	if (!rc)
 		rc = em_mkdir_p(dir, err);
 	for (size_t i = 0; i < mon->nsources && !rc; i++) {
 		const struct em_source *src = mon->sources[i];

@@ -4,6 +4,8 @@
 #include "test_util.h"
 #include "../support/plant.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -110,6 +112,68 @@ static void test_planted_files_in_a_shared_dir_are_refused(void)
 	rmdir(secret_dir);
 }
 
+static int plant_open_dir(const char *path, const char *unused)
+{
+	(void)unused;
+	return mkdir(path, 0777) == 0 && chmod(path, 0777) == 0 ? 0 : -1;
+}
+
+static bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	size_t n = 0;
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return d && n == 0;
+}
+
+/* The way to the output directory is checked too: a link or a directory
+ * another user planted, at the output dir's name or above it, is refused
+ * before anything is created (item 1, found by a hostile tester). */
+static void test_planted_output_directory_is_refused(void)
+{
+	char base[] = "/tmp/energymon-shared-XXXXXX", secret_dir[] = "/tmp/energymon-secret-XXXXXX";
+	char mine_dir[] = "/tmp/energymon-mine-XXXXXX";
+	CU_ASSERT_FATAL(mkdtemp(base) && mkdtemp(secret_dir) && mkdtemp(mine_dir));
+	CU_ASSERT_FATAL(chmod(base, 01777) == 0 && chmod(secret_dir, 0700) == 0);
+	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\":"
+	                             " 0.05}", 0.1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	struct em_error err = {0};
+	char path[PATH_MAX], planted[PATH_MAX];
+
+	/* a link at the output dir's own name, absolute and relative */
+	snprintf(planted, sizeof(planted), "%s/energy_data", base);
+	CU_ASSERT_FATAL(plant_as_nobody(plant_symlink, planted, secret_dir));
+	CU_ASSERT(em_monitor_write_files(mon, planted, "J", "1", &err) == -EPERM);
+	ASSERT_CONTAINS(err.message, "refusing the symbolic link");
+	ASSERT_CONTAINS(err.message, planted);
+	CU_ASSERT(em_check_output_dir(planted, &err) == -EPERM);
+	char cwd[PATH_MAX];
+	CU_ASSERT_FATAL(getcwd(cwd, sizeof(cwd)) != NULL && chdir(base) == 0);
+	CU_ASSERT(em_monitor_write_files(mon, "energy_data/sub", "J", "2", &err) == -EPERM);
+	CU_ASSERT_FATAL(chdir(cwd) == 0);
+	CU_ASSERT(dir_is_empty(secret_dir));
+
+	/* a directory another user made in the shared dir, and one below it */
+	snprintf(planted, sizeof(planted), "%s/theirs", base);
+	CU_ASSERT_FATAL(plant_as_nobody(plant_open_dir, planted, NULL));
+	snprintf(path, sizeof(path), "%s/out", planted);
+	CU_ASSERT(em_monitor_write_files(mon, path, "J", "3", &err) == -EPERM);
+	ASSERT_CONTAINS(err.message, "owned by uid 65534");
+	CU_ASSERT(dir_is_empty(planted));
+
+	/* energymon's own link in the sticky dir is followed */
+	snprintf(path, sizeof(path), "%s/mine", base);
+	CU_ASSERT_FATAL(symlink(mine_dir, path) == 0);
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, path, "J", "4", &err), 0);
+	CU_ASSERT(!dir_is_empty(mine_dir));
+	em_monitor_destroy(mon);
+}
+
 /* ---- the summary log after a failed append ---- */
 
 /* A testpower run whose files are written once (job J, call 0) to a fresh
@@ -189,6 +253,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{"planted symlink, FIFO or foreign file in a shared dir is refused",
 		 test_planted_files_in_a_shared_dir_are_refused},
+		{"a planted output directory or link to one is refused", test_planted_output_directory_is_refused},
 		{"summary line after a torn line starts on its own line",
 		 test_summary_line_after_a_torn_line_starts_on_its_own_line},
 		{"short append leaves the summary at its old size", test_short_append_leaves_the_summary_at_its_old_size},
