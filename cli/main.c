@@ -107,6 +107,22 @@ static int parse(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* The command's name is the default function_name; a name that is not UTF-8
+ * (the files are JSON) is written with its non-ASCII bytes as '?' rather
+ * than refused: the user never typed it as a setting. */
+static int set_function_name(struct em_config *cfg, const char *command, struct em_error *err)
+{
+	int rc = em_config_set(cfg, "energy_function_name", command, err);
+	if (rc != -EINVAL)
+		return rc;
+	char ascii[256];
+	snprintf(ascii, sizeof(ascii), "%s", command);
+	for (char *p = ascii; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	return em_config_set(cfg, "energy_function_name", ascii, err);
+}
+
 static int build_config(const struct options *o, struct em_config **cfg, struct em_error *err)
 {
 	int rc = o->config ? em_config_load_file(o->config, cfg, err) : em_config_new(cfg, err);
@@ -128,7 +144,7 @@ static int build_config(const struct options *o, struct em_config **cfg, struct 
 		rc = em_config_set(*cfg, "energy_allow_unavailable", "true", err);
 	/* the README's default, whether or not a --config was given */
 	if (!rc && o->command && !em_config_function_name(*cfg))
-		rc = em_config_set(*cfg, "energy_function_name", o->command[0], err);
+		rc = set_function_name(*cfg, o->command[0], err);
 	if (!rc)
 		rc = em_config_check_keys(*cfg, err);
 	return rc;

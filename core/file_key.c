@@ -15,7 +15,7 @@
 
 int em_check_file_key(const char *what, const char *value, struct em_error *err)
 {
-	static const char accepted[] = "accepted: 1 to 80 bytes without '/' or control characters, "
+	static const char accepted[] = "accepted: 1 to 80 bytes of UTF-8 without '/' or control characters, "
 	                               "other than '.' and '..'";
 	if (!value || !*value)
 		return em_fail(err, -EINVAL, "%s: empty; %s", what, accepted);
@@ -31,6 +31,10 @@ int em_check_file_key(const char *what, const char *value, struct em_error *err)
 		if (*p < 0x20 || *p == 0x7f)
 			return em_fail(err, -EINVAL, "%s: contains control character 0x%02x at byte %zu; %s", what,
 			               *p, (size_t)(p - (const unsigned char *)value), accepted);
+	/* the files are JSON, which holds only UTF-8 */
+	long bad = em_utf8_invalid_at(value);
+	if (bad >= 0)
+		return em_fail(err, -EINVAL, "%s: byte %ld is not UTF-8; %s", what, bad, accepted);
 	if (strchr(value, '/'))
 		return em_fail(err, -EINVAL, "%s: '%s' contains '/'; %s", what, value, accepted);
 	return 0;

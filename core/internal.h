@@ -134,6 +134,8 @@ EM_INTERNAL const char *em_scope_name(uint32_t scope);
 /* Replace every byte that is not part of valid UTF-8 with '?', in place, so
  * names and messages from devices survive into JSON (utf8.c). */
 EM_INTERNAL void em_utf8_sanitize(char *s);
+/* Offset of the first byte of s that is not valid UTF-8, or -1. */
+EM_INTERNAL long em_utf8_invalid_at(const char *s);
 
 /* ---- how well a sampler kept time (interval_stats.c) ---- */
 #define EM_INTERVAL_BUCKETS 1200

@@ -45,3 +45,15 @@ void em_utf8_sanitize(char *s)
 			p += n;
 	}
 }
+
+long em_utf8_invalid_at(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = valid_sequence(p);
+		if (n == 0)
+			return (long)(p - (const unsigned char *)s);
+		p += n;
+	}
+	return -1;
+}

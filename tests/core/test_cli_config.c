@@ -97,7 +97,7 @@ static void test_bad_file_keys_refused_before_running(void)
 	char long_key[301];
 	memset(long_key, 'k', 300);
 	long_key[300] = '\0';
-	const char *bad[] = {"../x", "", long_key, "a\nb", "a\x01" "b", "x/y"};
+	const char *bad[] = {"../x", "", long_key, "a\nb", "a\x01" "b", "x/y", "a\xff" "b"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *args[] = {"--plugins", "testpower", "--output-dir", work, "--job-key", bad[i], "--", "sh",
 		                      "-c", touch_cmd, NULL};
@@ -133,11 +133,11 @@ static void test_config_directory_says_so(void)
 
 /* function_name in the files is the command's name, whatever it looks like
  * as JSON, with or without --config. */
-static void check_function_name(const char *name, bool with_config)
+static void check_function_name(const char *name, const char *want, bool with_config)
 {
 	static struct cli_run r;
 	char dir[PATH_MAX], cfg[PATH_MAX], file[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/fn-%s-%d", work, name, with_config);
+	snprintf(dir, sizeof(dir), "%s/fn-%s-%d", work, want, with_config);
 	snprintf(cfg, sizeof(cfg), "%s/fn.json", work);
 	write_text(cfg, "{\"lithops\": {\"energy_strategy\": \"testpower\"}}", 0644);
 	const char *plain[] = {"--plugins", "testpower", "--output-dir", dir, "--job-key", "j", "--call-id", "c",
@@ -153,7 +153,7 @@ static void check_function_name(const char *name, bool with_config)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	const json_t *fn = json_object_get(json_object_get(f, "energy_consumption"), "function_name");
 	CU_ASSERT(json_is_string(fn));
-	CU_ASSERT_STRING_EQUAL(json_is_string(fn) ? json_string_value(fn) : "(not a string)", name);
+	CU_ASSERT_STRING_EQUAL(json_is_string(fn) ? json_string_value(fn) : "(not a string)", want);
 	json_decref(f);
 }
 
@@ -163,17 +163,18 @@ static void test_function_name_is_the_command(void)
 	char bin[PATH_MAX], path[PATH_MAX], script[PATH_MAX];
 	snprintf(bin, sizeof(bin), "%s/bin", work);
 	mkdir(bin, 0755);
-	const char *names[] = {"true", "null", "1"};
-	for (size_t i = 1; i < 3; i++) {
+	/* the last is not UTF-8: it still runs and is named with '?' for the byte */
+	const char *names[] = {"true", "null", "1", "t\xff"}, *wants[] = {"true", "null", "1", "t?"};
+	for (size_t i = 1; i < 4; i++) {
 		snprintf(script, sizeof(script), "%s/%s", bin, names[i]);
 		write_text(script, "#!/bin/sh\nexit 0\n", 0755);
 	}
 	char *old = strdup(getenv("PATH"));
 	snprintf(path, sizeof(path), "%s:%s", bin, old);
 	setenv("PATH", path, 1);
-	for (size_t i = 0; i < 3; i++) {
-		check_function_name(names[i], false);
-		check_function_name(names[i], true);
+	for (size_t i = 0; i < 4; i++) {
+		check_function_name(names[i], wants[i], false);
+		check_function_name(names[i], wants[i], true);
 	}
 	setenv("PATH", old, 1);
 	free(old);
