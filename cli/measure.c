@@ -94,8 +94,8 @@ static int write_files(struct em_monitor *mon, const struct cli_measure_options 
 	if (em_monitor_write_files(mon, o->output_dir, o->job_key ? o->job_key : "energymon",
 	                           o->call_id ? o->call_id : call_id, &err) == 0)
 		return 0;
-	fprintf(stderr, "energymon: error: %s; no files were written, the measurement is only in the summary%s\n",
-	        err.message, o->json ? " and on stdout" : "");
+	fprintf(stderr, "energymon: error: %s; the whole measurement is in the summary%s\n", err.message,
+	        o->json ? " and on stdout" : "");
 	return 1;
 }
 

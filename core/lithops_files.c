@@ -215,14 +215,33 @@ int em_monitor_write_files(struct em_monitor *mon, const char *dir, const char *
 		rc = em_output_dir_trusted(dir, err);
 	if (!rc)
 		rc = em_mkdir_p(dir, err);
-	for (size_t i = 0; i < mon->nsources && !rc; i++) {
-		const struct em_source *src = mon->sources[i];
-		const json_t *res = json_object_get(json_object_get(mon->result, "monitors"), src->name);
-		if (res)
-			rc = write_one(dir, job_key, call_id, mon->cfg->function_name, res,
-			               src->lib.vt ? src->lib.vt->measures : 0, err);
+	if (rc)
+		return rc;
+	/* One file that cannot be written (a planted link, a full disk) costs
+	 * only itself: every other source and the composite are still tried. */
+	struct em_error first = {0};
+	char failed[256] = "", written[256] = "";
+	size_t nfailed = 0, total = 0;
+	for (size_t i = 0; i <= mon->nsources; i++) {
+		const struct em_source *src = i < mon->nsources ? mon->sources[i] : NULL;
+		const json_t *res = src ? json_object_get(json_object_get(mon->result, "monitors"), src->name)
+		                        : mon->result;
+		if (!res)
+			continue;
+		total++;
+		struct em_error one = {0};
+		bool ok = write_one(dir, job_key, call_id, mon->cfg->function_name, res,
+		                    src && src->lib.vt ? src->lib.vt->measures : 0, &one) == 0;
+		if (!ok && !nfailed++)
+			first = one;
+		char *list = ok ? written : failed;
+		size_t used = strlen(list);
+		snprintf(list + used, sizeof(failed) - used, "%s%s", used ? ", " : "", src ? src->name : "composite");
 	}
-	if (!rc)
-		rc = write_one(dir, job_key, call_id, mon->cfg->function_name, mon->result, 0, err);
-	return rc;
+	if (!nfailed)
+		return 0;
+	if (nfailed == total)
+		return em_fail(err, first.code, "%s; no file was written", first.message);
+	return em_fail(err, first.code, "%s; not written (file or summary line): %s; written: %s", first.message,
+	               failed, written);
 }

@@ -91,6 +91,15 @@ static void test_planted_files_in_a_shared_dir_are_refused(void)
 
 	CU_ASSERT_FATAL(plant_as_nobody(plant_file, summary, "nobody's\n"));
 	expect_refused(mon, "4", summary);
+	/* one refused file costs only itself: the composite is still written,
+	 * and the error says which were and which were not */
+	snprintf(per_call, sizeof(per_call), "%s/J_4_composite.json", dir);
+	CU_ASSERT_EQUAL(access(per_call, F_OK), 0);
+	struct em_error partial = {0};
+	CU_ASSERT_FATAL(plant_as_nobody(plant_file, summary, "nobody's\n"));
+	CU_ASSERT(em_monitor_write_files(mon, dir, "J", "4b", &partial) < 0);
+	ASSERT_CONTAINS(partial.message, "not written (file or summary line): testpower; written: composite");
+	unlink(summary);
 
 	/* the per-call file: a link or FIFO at its name is refused, not replaced */
 	snprintf(per_call, sizeof(per_call), "%s/J_5_testpower.json", dir);
