@@ -136,6 +136,12 @@ static int read_host_keys(struct em_config *cfg, struct em_error *err)
 	json_object_foreach((json_t *)root, key, val) {
 		if (strncasecmp(key, "energy_", 7) == 0 && !em_host_key(key))
 			return unknown_host_key(key, err);
+		/* "lithops.energy" as one top-level key is how documents name the
+		 * setting, not how a Lithops config holds it: read silently, it
+		 * would be ignored and measure what the user turned off */
+		if (strncasecmp(key, "lithops.", 8) == 0)
+			return em_fail(err, -EINVAL, "%s: a dotted key is not read; nest it: {\"lithops\": {\"%s\": ...}}",
+			               key, key + 8);
 	}
 	json_object_foreach((json_t *)lithops, key, val) {
 		char full[256];

@@ -19,6 +19,10 @@ static void test_unknown_lithops_energy_key(void)
 	expect_error("{\"lithops\": {\"Energy_Strategy\": \"testpower\"}}",
 	             "did you mean lithops.energy_strategy?");
 	expect_error("{\"Energy_Output_Dir\": \"x\"}", "did you mean energy_output_dir?");
+	/* the dotted spelling documents use is refused, never silently ignored */
+	expect_error("{\"lithops.energy\": false}",
+	             "lithops.energy: a dotted key is not read; nest it: {\"lithops\": {\"energy\": ...}}");
+	expect_error("{\"lithops.energy_stratgy\": \"testpower\"}", "lithops.energy_stratgy: a dotted key is not read");
 }
 
 static void test_key_of_an_unselected_plugin(void)
