@@ -84,6 +84,27 @@ static json_t *cost_json(const struct em_monitor *mon, double duration)
 	                 (json_int_t)ru.ru_maxrss, "peak_rss_scope", "the whole process that hosts the monitor");
 }
 
+/* A composite is complete when every monitor that measured is, and covers
+ * what the least of them covers. */
+static void add_completeness(json_t *top, const json_t *monitors)
+{
+	bool all = true, any = false;
+	double least = NAN;
+	const char *name;
+	json_t *m;
+	json_object_foreach((json_t *)monitors, name, m) {
+		if (json_is_true(json_object_get(m, "placeholder")))
+			continue;
+		any = true;
+		all &= json_is_true(json_object_get(m, "complete"));
+		const json_t *c = json_object_get(m, "covered_s");
+		if (json_is_number(c) && !(json_number_value(c) >= least))
+			least = json_number_value(c);
+	}
+	json_object_set_new(top, "complete", json_boolean(any && all));
+	json_object_set_new(top, "covered_s", em_real_or_null(least));
+}
+
 json_t *em_composite_result(struct em_monitor *mon)
 {
 	double duration = (double)(mon->stop_mono - mon->start_mono) / 1e9;
@@ -109,6 +130,7 @@ json_t *em_composite_result(struct em_monitor *mon)
 	                        json_object_size(merged) == 0);
 	if (!top)
 		return NULL;
+	add_completeness(top, monitors);
 	attribute(top, merged, units, sources);
 	return top;
 oom:

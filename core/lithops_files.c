@@ -74,33 +74,14 @@ static void add_readings(json_t *file, const json_t *series)
 	}
 }
 
-/* A composite is complete when every monitor that measured is, and covers
- * what the least of them covers. */
+/* complete and covered_s as the result has them (the composite's are
+ * computed in composite.c) */
 static void completeness(const json_t *res, json_t **complete, json_t **covered)
 {
-	const json_t *monitors = json_object_get(res, "monitors");
-	if (!monitors) {
-		*complete = json_boolean(json_is_true(json_object_get(res, "complete")));
-		*covered = json_incref(json_object_get(res, "covered_s"));
-		if (!*covered)
-			*covered = json_null();
-		return;
-	}
-	bool all = true, any = false;
-	double least = NAN;
-	const char *name;
-	json_t *m;
-	json_object_foreach((json_t *)monitors, name, m) {
-		if (json_is_true(json_object_get(m, "placeholder")))
-			continue;
-		any = true;
-		all &= json_is_true(json_object_get(m, "complete"));
-		const json_t *c = json_object_get(m, "covered_s");
-		if (json_is_number(c) && !(json_number_value(c) >= least))
-			least = json_number_value(c);
-	}
-	*complete = json_boolean(any && all);
-	*covered = em_real_or_null(least);
+	*complete = json_boolean(json_is_true(json_object_get(res, "complete")));
+	*covered = json_incref(json_object_get(res, "covered_s"));
+	if (!*covered)
+		*covered = json_null();
 }
 
 json_t *em_lithops_file(const json_t *res, const char *job_key, const char *call_id, const char *function_name)

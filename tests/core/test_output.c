@@ -293,6 +293,13 @@ static void test_a_run_with_gaps_says_it_is_incomplete(void)
 	CU_ASSERT(json_is_false(json_object_get(ec, "complete")));
 	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(ec, "covered_s")), covered, 1e-9);
 	json_decref(f);
+	/* the library's result (--json) says so at its top, as the files do */
+	char *text = em_monitor_result_json(mon);
+	json_t *res = text ? json_loads(text, 0, NULL) : NULL;
+	CU_ASSERT(json_is_false(json_object_get(res, "complete")));
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(res, "covered_s")), covered, 1e-9);
+	json_decref(res);
+	free(text);
 	em_monitor_destroy(mon);
 	/* without failures the same run is complete and covers about all of it */
 	mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\": 0.02}", 0.2);
