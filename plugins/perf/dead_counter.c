@@ -105,7 +105,10 @@ size_t dead_watch_judge(const struct energy_host *host, struct rapl_set *set, do
 	if (newly && host) {
 		char why[ENERGY_REASON_MAX];
 		dead_counter_reason(set, -1, why, sizeof(why));
-		host->log(host->ctx, ENERGY_LOG_WARN, "%s", why);
+		/* The verdict may be revised (perf_report.c revives a counter
+		 * that starts counting), so the log says it is provisional. */
+		host->log(host->ctx, ENERGY_LOG_WARN, "%s; still watched: measured from its last "
+			  "flat reading if it starts counting", why);
 	}
 	return usable;
 }

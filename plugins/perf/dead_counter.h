@@ -9,7 +9,9 @@
  * is not measuring: reporting its 0 J would invent a number. Cores, uncore
  * (iGPU) and DRAM may legitimately stay flat on an idle or light machine and
  * are never judged. Without the machine's CPU time (no proc/stat under the
- * root) nothing is judged.
+ * root) nothing is judged. The verdict is for the whole run: a dead counter
+ * is still read, and one that moves is revived (perf_report.c); only one
+ * still dead at stop is unavailable.
  */
 #ifndef PERF_DEAD_COUNTER_H
 #define PERF_DEAD_COUNTER_H
@@ -39,7 +41,7 @@ double dead_watch_busy(const struct rapl_set *set);
 
 /* Judge the counters that have not moved since the baseline, given
  * dead_watch_busy() from before their latest reading; mark the dead ones
- * (c->dead) and log why. Returns how many counters are still usable. */
+ * (c->dead) and log why. Returns how many counters are not dead (now). */
 size_t dead_watch_judge(const struct energy_host *host, struct rapl_set *set, double busy_s);
 
 /* Why the dead counters of `domain` (-1: all) were found dead, naming

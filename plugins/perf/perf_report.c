@@ -42,13 +42,31 @@ static int emit_held(const struct energy_host *host, struct rapl_counter *c)
 	return rc;
 }
 
+/* A counter found dead has started counting after all (issue 9 item 5: the
+ * verdict is for the whole run). It was not measuring while it stayed flat,
+ * so it is measured from its last flat reading on, and the flat stretch
+ * before that reaches the host as nothing rather than as 0 J. */
+static void revive(const struct energy_host *host, struct rapl_counter *c)
+{
+	if (c->nheld > 1)
+		c->held[0] = c->held[c->nheld - 1];
+	c->nheld = c->nheld ? 1 : 0;
+	c->dead = 0;
+	host->log(host->ctx, ENERGY_LOG_WARN, "%s (%s) advanced after all: measured from its "
+		  "last flat reading on, not reported unavailable", c->sensor,
+		  rapl_domain_info(c->domain)->perf_event);
+}
+
 /* Emit a reading, or hold it back until the counter has shown it counts:
  * a dead counter's flat readings must never reach the host as 0 J. */
 static int deliver(const struct energy_host *host, const struct rapl_set *set,
 		   struct rapl_counter *c, const struct held_reading *now)
 {
-	if (!c->moved && (c->track.total > 0 || !dead_counter_may_die(set, c)))
+	if (!c->moved && (c->track.total > 0 || !dead_counter_may_die(set, c))) {
 		c->moved = 1;
+		if (c->dead)
+			revive(host, c);
+	}
 	if (c->moved) {
 		int rc = emit_held(host, c);
 		int one = emit(host, c, now);
@@ -77,8 +95,9 @@ static int read_all(const struct energy_host *host, struct rapl_set *set, int fi
 		struct rapl_counter *c = &set->c[i];
 		char why[ENERGY_REASON_MAX];
 		uint64_t raw = 0, delta = 0;
-		if (c->dead)
-			continue;
+		/* Dead counters are read too: one that starts counting is
+		 * revived (deliver), so only a verdict that holds to the end
+		 * makes it unavailable. */
 		int rc = rapl_counter_read(set, c, &raw, why, sizeof(why));
 		if (rc == 0 && (rc = counter_track_update(&c->track, raw, &delta)) != 0)
 			snprintf(why, sizeof(why), "%s read %llu, beyond its range %llu: the counter "
@@ -102,7 +121,11 @@ static int read_all(const struct energy_host *host, struct rapl_set *set, int fi
 			  "which a counter can pass its whole range: a wrap may have been missed",
 			  late_gap_s, 2 * set->wrap_guard_s);
 	}
-	if (dead_watch_judge(host, set, busy_s) == 0) {
+	/* Every counter dead so far fails only the closing reading: a failed
+	 * sample would be recorded by the host as a failure (and a gap) of a
+	 * counter that may yet start counting and be revived. Until then a
+	 * sample simply has nothing to emit. */
+	if (dead_watch_judge(host, set, busy_s) == 0 && final) {
 		char why[ENERGY_REASON_MAX];
 		dead_counter_reason(set, -1, why, sizeof(why));
 		host->set_error(host->ctx, "nothing left to measure: %s", why);

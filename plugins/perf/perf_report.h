@@ -11,11 +11,14 @@
 /* Read every counter, feed its wrap tracker and emit its raw value.
  * Counters that fail are skipped (nothing is emitted for them); the last
  * failure is returned after host->set_error. A counter that has not moved
- * yet is held back, and one found dead (dead_counter.h) is dropped; when
- * every counter is dead, -ENODEV with the reason. */
+ * yet is held back, one found dead (dead_counter.h) emits nothing, and one
+ * found dead that then moves is revived: its last flat reading is emitted,
+ * then it counts as any other. */
 int report_sample(const struct energy_host *host, struct rapl_set *set);
 /* The closing reading: report_sample, then emit what is still held back
- * (flat counters that could not be judged are reported as read). */
+ * (flat counters that could not be judged are reported as read). When
+ * every counter is still dead, -ENODEV with the reason (report_sample
+ * returns 0 then: they might yet revive). */
 int report_final(const struct energy_host *host, struct rapl_set *set);
 /* Start over: forget previous readings, take the machine's busy-time
  * baseline from ROOT/proc/stat, then report_sample as a baseline. */

@@ -40,8 +40,10 @@ struct rapl_counter {
 	int64_t last_read_ns;          /* CLOCK_MONOTONIC of the last good read; 0: none */
 	struct counter_track track;    /* modulus in raw units; 0 is 2^64 */
 	/* Until the counter first moves its readings are held back: the
-	 * first and the latest. A counter found dead is never emitted; one
-	 * that cannot be judged is emitted at stop, flat. */
+	 * first and the latest. A counter found dead emits nothing unless it
+	 * moves later: then only its latest flat reading is emitted before
+	 * the moved one (it was not counting before). One that cannot be
+	 * judged is emitted at stop, flat. */
 	int moved;
 	int dead;
 	double dead_flat_s, dead_busy_s; /* the evidence, for the reason */
