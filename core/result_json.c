@@ -186,10 +186,12 @@ json_t *em_source_result(const struct em_monitor *mon, const struct em_source *s
 	                      "notes", src->notes ? json_incref(src->notes) : json_object());
 	if (!o)
 		return NULL;
+	/* what the plugin said when it failed (a sample, or stop: a RAPL counter
+	 * still dead at the end) beats the bare fact that nothing came */
+	const char *said = src->first_failure[0] ? src->first_failure : src->recent_failure;
 	const char *reason = !src->available ? src->reason
-	                     : !measured     ? (src->first_failure[0] ? src->first_failure
-	                                                              : "the plugin emitted no energy, power or "
-	                                                                "CPU-time readings")
+	                     : !measured     ? (said[0] ? said
+	                                                : "the plugin emitted no energy, power or CPU-time readings")
 	                                     : NULL;
 	json_object_set_new(o, "reason", reason ? json_string(reason) : json_null());
 	if (!src->started && mon->stopped) {

@@ -92,6 +92,16 @@ static void test_placeholder_file_has_null_energy_and_reason(void)
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(f, "power_readings")), 0);
 	json_decref(f);
 	em_monitor_destroy(mon);
+	/* when the plugin said why at stop (perf: a counter still dead), that is the reason */
+	mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\": 0.05,"
+	          " \"testpower_silent\": true, \"testpower_fail_stop\": true}", 0.1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, dir, "J", "1", &err), 0);
+	f = load("J_1_testpower.json");
+	ASSERT_CONTAINS(json_string_value(json_object_get(json_object_get(f, "energy_consumption"), "reason")),
+	                "simulated stop failure: nothing left to measure");
+	json_decref(f);
+	em_monitor_destroy(mon);
 }
 
 static void test_declared_energy_never_measured_is_null(void)

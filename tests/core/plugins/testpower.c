@@ -20,7 +20,7 @@
 struct tp {
 	const struct energy_host *host;
 	double watts, counter_watts, counter_max, fail_from, fail_to;
-	int silent, no_package;
+	int silent, no_package, fail_stop;
 	int64_t t0;
 };
 
@@ -34,6 +34,7 @@ static const struct energy_config_key keys[] = {
 	{"testpower_secret", ENERGY_CONFIG_STRING, 1, "", "a secret the host must never show"},
 	{"testpower_warning", ENERGY_CONFIG_STRING, 0, "", "logged as a warning at create"},
 	{"testpower_no_package", ENERGY_CONFIG_BOOL, 0, "false", "never emit the package counter"},
+	{"testpower_fail_stop", ENERGY_CONFIG_BOOL, 0, "false", "stop() fails with a reason"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -71,6 +72,7 @@ static int tp_create(const struct energy_host *host, void **inst, char *why, siz
 	struct energy_config_value v;
 	t->silent = host->config_get(host->ctx, "testpower_silent", &v) == 0 && v.boolean;
 	t->no_package = host->config_get(host->ctx, "testpower_no_package", &v) == 0 && v.boolean;
+	t->fail_stop = host->config_get(host->ctx, "testpower_fail_stop", &v) == 0 && v.boolean;
 	if (host->config_get(host->ctx, "testpower_warning", &v) == 0 && v.string && *v.string)
 		host->log(host->ctx, ENERGY_LOG_WARN, "%s", v.string);
 	if (t->counter_max > 0)
@@ -123,6 +125,10 @@ static int tp_sample(void *inst)
 static int tp_stop(void *inst)
 {
 	struct tp *t = inst;
+	if (t->fail_stop) {
+		t->host->set_error(t->host->ctx, "simulated stop failure: nothing left to measure");
+		return -ENODEV;
+	}
 	return t->silent ? 0 : emit(t, ENERGY_Q_POWER_W, ENERGY_SCOPE_SYSTEM, "test", t->watts, 0, 0);
 }
 
