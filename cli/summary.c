@@ -53,17 +53,33 @@ static void print_gaps(FILE *out, const json_t *res)
 	}
 }
 
-/* A source that measured with holes says how much of the run it covers. */
-static void print_coverage(FILE *out, const json_t *res)
+/* A source that measured with holes says how much of the run it covers:
+ * of the run's duration, not the source's own (an abandoned source's ends
+ * at its last sample that returned). */
+static void print_coverage(FILE *out, const json_t *res, double run_s)
 {
 	if (json_is_true(json_object_get(res, "complete")) || !json_is_number(json_object_get(res, "covered_s")))
 		return;
-	fprintf(out, "         covered %.1f s of %.1f s", num(res, "covered_s"), num(res, "duration"));
+	fprintf(out, "         covered %.1f s of %.1f s", num(res, "covered_s"),
+	        isnan(run_s) ? num(res, "duration") : run_s);
 	print_gaps(out, res);
 	fputc('\n', out);
 }
 
-static void print_source(FILE *out, const char *name, const json_t *res)
+/* The other reasons a source is incomplete, which gaps do not show. */
+static void print_incomplete_reasons(FILE *out, const json_t *res)
+{
+	const json_t *dropped = json_object_get(res, "dropped_readings");
+	if (dropped)
+		fprintf(out, "         dropped %lld readings of series beyond energy_max_series (%lld)\n",
+		        (long long)json_integer_value(json_object_get(dropped, "count")),
+		        (long long)json_integer_value(json_object_get(dropped, "series_limit")));
+	const json_t *ab = json_object_get(res, "abandoned");
+	if (ab) /* the reason names the call */
+		fprintf(out, "         abandoned: %s\n", json_string_value(json_object_get(ab, "reason")));
+}
+
+static void print_source(FILE *out, const char *name, const json_t *res, double run_s)
 {
 	const json_t *sampling = json_object_get(res, "sampling");
 	if (!json_is_true(json_object_get(res, "available")) || json_is_true(json_object_get(res, "placeholder"))) {
@@ -71,8 +87,9 @@ static void print_source(FILE *out, const char *name, const json_t *res)
 	} else {
 		fprintf(out, "  %-6s", name);
 		print_energy_line(out, json_object_get(res, "energy"), json_object_get(res, "units"));
-		print_coverage(out, res);
+		print_coverage(out, res, run_s);
 	}
+	print_incomplete_reasons(out, res);
 	if (sampling)
 		fprintf(out, "         %lld samples (%lld failed, %lld deadlines missed), interval %.3f s asked, "
 		        "%.3f s used, median %.4f s, p95 %.4f s\n",
@@ -87,8 +104,10 @@ static void print_source(FILE *out, const char *name, const json_t *res)
 		if (json_is_string(v))
 			fprintf(out, "         %s: %s\n", key, json_string_value(v));
 	}
+	/* an abandoned source's last failure is its abandonment, said above */
 	const json_t *last = json_object_get(sampling, "last_failure");
-	if (last)
+	const json_t *abandon_reason = json_object_get(json_object_get(res, "abandoned"), "reason");
+	if (last && !json_equal((json_t *)last, (json_t *)abandon_reason))
 		fprintf(out, "         last failure: %s\n", json_string_value(last));
 }
 
@@ -117,7 +136,8 @@ void cli_print_summary(FILE *out, const json_t *result, const char *what, int st
 	fputs("\n", out);
 	const char *name;
 	json_t *res;
-	json_object_foreach(json_object_get(result, "monitors"), name, res) print_source(out, name, res);
+	json_object_foreach(json_object_get(result, "monitors"), name, res)
+		print_source(out, name, res, num(result, "duration"));
 	const json_t *att = json_object_get(result, "attribution");
 	const json_t *energy = json_object_get(result, "energy");
 	if (json_is_number(json_object_get(att, "cpu_share"))) {

@@ -78,10 +78,14 @@ static int find_declaration(const char *key, struct em_installed_key *decl, stru
 	if (decl->near_miss[0])
 		return em_fail(err, -EINVAL, "%s: unknown key (keys are case-sensitive: did you mean %s?)", key,
 		               decl->near_miss);
-	return em_fail(err, -EINVAL, "%s: unknown key; --set accepts energymon's own keys (lithops.energy, "
-	               "lithops.energy_strategy, energy_sampling_interval, energy_output_dir, "
-	               "energy_function_name, energy_allow_unavailable) and the keys the installed plugins "
-	               "declare (energymon --list-plugins shows them)", key);
+	/* listed from the one table, so a new host key cannot be left out */
+	char own[512] = "";
+	for (const struct energy_config_key *k = em_host_keys; k->name; k++) {
+		size_t used = strlen(own);
+		snprintf(own + used, sizeof(own) - used, "%s%s", used ? ", " : "", k->name);
+	}
+	return em_fail(err, -EINVAL, "%s: unknown key; --set accepts energymon's own keys (%s) and the keys the "
+	               "installed plugins declare (energymon --list-plugins shows them)", key, own);
 }
 
 int em_config_set(struct em_config *cfg, const char *key, const char *value, struct em_error *err)

@@ -18,20 +18,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-/* An abandoned thread is named "emab:" + the plugin name (the kernel keeps
- * 15 bytes), so the process's own task list counts them: the library keeps
- * no global counter. */
+/* An abandoned thread is named "emab:" + the first 10 of the 16 hex digits
+ * of the 64-bit FNV-1a hash of the full plugin name, so the process's own
+ * task list counts them per plugin: the library keeps no global counter.
+ * A hash, not the name: the kernel keeps 15 bytes, and two plugins whose
+ * names share their first 10 characters must not share one cap. */
 #define ABANDONED_PREFIX "emab:"
 
 static void thread_name(const char *plugin, char *out, size_t len)
 {
-	snprintf(out, len < 16 ? len : 16, ABANDONED_PREFIX "%s", plugin);
+	uint64_t h = 0xcbf29ce484222325u;
+	for (const unsigned char *p = (const unsigned char *)plugin; *p; p++)
+		h = (h ^ *p) * 0x100000001b3u;
+	snprintf(out, len < 16 ? len : 16, ABANDONED_PREFIX "%010llx", (unsigned long long)(h >> 24));
 }
 
 int em_abandoned_threads(const char *plugin)

@@ -4,6 +4,7 @@
 #include "safe_file.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,6 +76,25 @@ static void check_line(const char *path, size_t number, const char *line, char *
 	json_decref(record);
 }
 
+/* The next line, without its newline, NUL-terminated, its length (NUL
+ * bytes in it included) in *length; a line of line_max bytes or more is
+ * skipped to its end and flagged too_long. False at the end of the file. */
+static bool read_line(FILE *log, char *line, size_t line_max, size_t *length, bool *too_long)
+{
+	size_t n = 0;
+	int c;
+	*too_long = false;
+	while ((c = getc_unlocked(log)) != EOF && c != '\n') {
+		if (n < line_max - 1)
+			line[n++] = (char)c;
+		else
+			*too_long = true;
+	}
+	line[n] = '\0';
+	*length = n;
+	return c != EOF || n > 0 || *too_long;
+}
+
 int summary_log_check(const char *dir, const char *source, const struct trace_set *set,
                       FILE *warnings, struct summary_log_check *out)
 {
@@ -107,25 +127,25 @@ int summary_log_check(const char *dir, const char *source, const struct trace_se
 	/* one fixed buffer: a hostile line of any length costs no more memory */
 	static const size_t line_max = 64 * 1024;
 	char *line = malloc(line_max);
-	size_t number = 0;
+	size_t number = 0, length;
+	bool too_long;
 	if (line == NULL)
 		fprintf(warnings, "report: out of memory checking %s\n", path);
-	while (line != NULL && fgets(line, (int)line_max, log) != NULL) {
+	while (line != NULL && read_line(log, line, line_max, &length, &too_long)) {
 		number++;
-		size_t length = strlen(line);
-		if (length > 0 && line[length - 1] == '\n') {
-			line[length - 1] = '\0';
-		} else if (length == line_max - 1) {
-			int c;
-			while ((c = fgetc(log)) != EOF && c != '\n')
-				continue;
+		if (too_long) {
 			fprintf(warnings, "report: warning: %s line %zu is longer than %zu KiB: not a summary "
 			        "record\n", path, number, line_max >> 10);
 			out->bad_lines++;
-			continue;
-		}
-		if (line[0] != '\0')
+		} else if (memchr(line, '\0', length) != NULL) {
+			/* a zeroed block (a crash before the data reached the disk):
+			 * fgets() would have read it as an empty line and skipped it */
+			fprintf(warnings, "report: warning: %s line %zu holds NUL bytes: not a summary record\n",
+			        path, number);
+			out->bad_lines++;
+		} else if (length > 0) {
 			check_line(path, number, line, keys, n_keys, warnings, out);
+		}
 	}
 	if (out->missing_files > 1)
 		fprintf(warnings, "report: warning: %s: %zu calls in all have no per-call file\n", path,

@@ -253,7 +253,8 @@ int ipmi_config_load(const struct energy_host *host, struct ipmi_config *cfg, ch
 		/* IPMI 1.5 passwords are at most 16 bytes, 2.0 ones 20. */
 		size_t max = cfg->link == IPMI_LINK_LAN ? 17 : sizeof(cfg->password);
 		rc = ipmi_password_load(host, cfg->password, max, cfg->password_origin,
-					sizeof(cfg->password_origin), why, why_len);
+					sizeof(cfg->password_origin), cfg->password_warning,
+					sizeof(cfg->password_warning), why, why_len);
 	}
 	if (rc)
 		ipmi_config_wipe(cfg);

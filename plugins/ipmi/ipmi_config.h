@@ -5,6 +5,7 @@
 #ifndef IPMI_CONFIG_H
 #define IPMI_CONFIG_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,7 @@ struct ipmi_config {
 	char username[IPMI_USER_MAX];  /* empty: none given */
 	char password[IPMI_PASSWORD_MAX];
 	char password_origin[96];      /* "ipmi_password_file /path", for messages; never the value */
+	char password_warning[PATH_MAX + 96]; /* e.g. the file is readable by others; create() logs it */
 	enum ipmi_link link;
 	const char *link_name;         /* "lanplus", "lan", "openipmi", ... */
 	uint8_t cipher_suite;

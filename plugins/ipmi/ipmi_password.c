@@ -24,7 +24,7 @@ static void strip_line_end(char *s)
 		s[--n] = '\0';
 }
 
-static int from_file(const struct energy_host *host, const char *path, char *out, size_t out_len,
+static int from_file(const char *path, char *out, size_t out_len, char *warning, size_t warning_len,
 		     char *why, size_t why_len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -40,9 +40,8 @@ static int from_file(const struct energy_host *host, const char *path, char *out
 		return -EINVAL;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
-		host->log(host->ctx, ENERGY_LOG_WARN,
-			  "ipmi_password_file %s is readable by other users (mode %03o); chmod 600 it",
-			  path, (unsigned)(st.st_mode & 0777));
+		snprintf(warning, warning_len, "ipmi_password_file %s is readable by other users (mode %03o); "
+			 "chmod 600 it", path, (unsigned)(st.st_mode & 0777));
 	/* Read one byte more than fits so an over-long password is refused, not cut. */
 	char buf[IPMI_PASSWORD_MAX + 2] = {0};
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
@@ -91,8 +90,10 @@ static const char *string_key(const struct energy_host *host, const char *key)
 }
 
 int ipmi_password_load(const struct energy_host *host, char *out, size_t out_len,
-		       char *origin, size_t origin_len, char *why, size_t why_len)
+		       char *origin, size_t origin_len, char *warning, size_t warning_len,
+		       char *why, size_t why_len)
 {
+	warning[0] = '\0';
 	const char *inline_pw = string_key(host, "ipmi_password");
 	const char *file = string_key(host, "ipmi_password_file");
 	const char *env = string_key(host, "ipmi_password_env");
@@ -106,7 +107,7 @@ int ipmi_password_load(const struct energy_host *host, char *out, size_t out_len
 	}
 	if (file) {
 		snprintf(origin, origin_len, "ipmi_password_file %s", file);
-		return from_file(host, file, out, out_len, why, why_len);
+		return from_file(file, out, out_len, warning, warning_len, why, why_len);
 	}
 	if (env) {
 		snprintf(origin, origin_len, "ipmi_password_env %s", env);

@@ -78,6 +78,9 @@ static int setup(struct ipmi_instance *in, char *why, size_t why_len)
 	int rc = ipmi_config_load(host, &in->cfg, why, why_len);
 	if (rc)
 		return rc;
+	/* said here, not in probe(), which reads the same file first */
+	if (in->cfg.password_warning[0])
+		host->log(host->ctx, ENERGY_LOG_WARN, "%s", in->cfg.password_warning);
 	if (in->cfg.use_sudo_given)
 		host->log(host->ctx, ENERGY_LOG_INFO, "ipmi_use_sudo has no effect: energymon talks to the BMC "
 			  "in-process through FreeIPMI and never runs sudo or ipmitool");

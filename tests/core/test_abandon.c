@@ -22,23 +22,30 @@ struct hung {
 	int notify[2];  /* the plugin writes 'S' per sample, 'H' when it hangs, 'D' on destroy */
 	struct em_config *cfg;
 	struct em_monitor *mon;
+	const char *plugin; /* "hang", or hang built under another name */
 };
 
-static int hung_create(struct hung *h, const char *in, int from_sample, double interval_s)
+static int hung_create_of(struct hung *h, const char *plugin, const char *in, int from_sample, double interval_s)
 {
 	if (pipe(h->release) || pipe(h->notify))
 		return -1;
-	char json[512];
+	h->plugin = plugin;
+	char json[768];
 	snprintf(json, sizeof(json),
-	         "{\"lithops\": {\"energy_strategy\": \"hang\"}, \"energy_sampling_interval\": %g, \"hang_fd\": %d,"
-	         " \"hang_notify_fd\": %d, \"hang_in\": \"%s\", \"hang_from_sample\": %d}",
-	         interval_s, h->release[0], h->notify[1], in, from_sample);
+	         "{\"lithops\": {\"energy_strategy\": \"%s\"}, \"energy_sampling_interval\": %g, \"%s_fd\": %d,"
+	         " \"%s_notify_fd\": %d, \"%s_in\": \"%s\", \"%s_from_sample\": %d}",
+	         plugin, interval_s, plugin, h->release[0], plugin, h->notify[1], plugin, in, plugin, from_sample);
 	struct em_error err = {0};
 	if (em_config_load_string(json, &h->cfg, &err) || em_monitor_create(h->cfg, 0, &h->mon, &err)) {
 		fprintf(stderr, "\n    %s\n", err.message);
 		return -1;
 	}
 	return 0;
+}
+
+static int hung_create(struct hung *h, const char *in, int from_sample, double interval_s)
+{
+	return hung_create_of(h, "hang", in, from_sample, interval_s);
 }
 
 /* The next byte the plugin wrote (blocks until it writes one). */
@@ -62,7 +69,7 @@ static json_t *result_of(struct em_monitor *mon)
 static void release_and_wait(struct hung *h)
 {
 	close(h->release[1]);
-	wait_threads_gone("emab:hang");
+	wait_abandoned_gone(h->plugin);
 	close(h->release[0]);
 	close(h->notify[0]);
 	close(h->notify[1]);
@@ -185,6 +192,47 @@ static void test_abandon_from_another_thread_then_destroy_before_release(void)
 	release_and_wait(&h);
 }
 
+/* Abandon as many threads inside `plugin` as one process may keep. */
+static void abandon_the_most(struct hung h[MAX_ABANDONED], const char *plugin)
+{
+	struct em_error err = {0};
+	for (int i = 0; i < MAX_ABANDONED; i++) {
+		CU_ASSERT_EQUAL_FATAL(hung_create_of(&h[i], plugin, "sample", 1, 100), 0);
+		CU_ASSERT_EQUAL_FATAL(em_monitor_start(h[i].mon, &err), 0);
+		CU_ASSERT_EQUAL_FATAL(hung_heard(&h[i]), 'H');
+		em_monitor_abandon(h[i].mon);
+		CU_ASSERT_EQUAL(em_monitor_stop(h[i].mon, &err), 0);
+		em_monitor_destroy(h[i].mon);
+	}
+}
+
+/* Two plugins whose names share the first 10 characters (all a 15-byte
+ * thread name could keep after "emab:") each have their own cap: threads
+ * stuck in one do not refuse the other. */
+static void test_the_cap_is_per_plugin_not_per_name_prefix(void)
+{
+	struct hung h[MAX_ABANDONED];
+	abandon_the_most(h, "hangprefix_one");
+	CU_ASSERT_EQUAL(threads_abandoned_in("hangprefix_one"), MAX_ABANDONED);
+	CU_ASSERT_EQUAL(threads_abandoned_in("hangprefix_two"), 0);
+	struct hung other;
+	CU_ASSERT_EQUAL_FATAL(hung_create_of(&other, "hangprefix_two", "sample", 1000, 100), 0);
+	struct em_monitor *more = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL(em_monitor_create(h[0].cfg, 0, &more, &err), -EBUSY); /* the full one still refuses */
+	em_monitor_destroy(other.mon);
+	release_and_wait(&other);
+	em_config_free(other.cfg);
+	for (int i = 0; i < MAX_ABANDONED; i++) {
+		close(h[i].release[1]); /* all at once: they return together */
+		h[i].release[1] = -1;
+	}
+	for (int i = 0; i < MAX_ABANDONED; i++) {
+		release_and_wait(&h[i]);
+		em_config_free(h[i].cfg);
+	}
+}
+
 /* A long-lived process cannot pile up threads stuck in one plugin: at the
  * cap, a new monitor of it is refused with the reason; once they return,
  * it is accepted again. */
@@ -192,15 +240,8 @@ static void test_abandoned_threads_are_capped_per_plugin(void)
 {
 	struct hung h[MAX_ABANDONED];
 	struct em_error err = {0};
-	for (int i = 0; i < MAX_ABANDONED; i++) {
-		CU_ASSERT_EQUAL_FATAL(hung_create(&h[i], "sample", 1, 100), 0);
-		CU_ASSERT_EQUAL_FATAL(em_monitor_start(h[i].mon, &err), 0);
-		CU_ASSERT_EQUAL_FATAL(hung_heard(&h[i]), 'H');
-		em_monitor_abandon(h[i].mon);
-		CU_ASSERT_EQUAL(em_monitor_stop(h[i].mon, &err), 0);
-		em_monitor_destroy(h[i].mon);
-	}
-	CU_ASSERT_EQUAL(threads_named("emab:hang"), MAX_ABANDONED);
+	abandon_the_most(h, "hang");
+	CU_ASSERT_EQUAL(threads_abandoned_in("hang"), MAX_ABANDONED);
 	struct em_monitor *one_more = NULL;
 	CU_ASSERT_EQUAL(em_monitor_create(h[0].cfg, 0, &one_more, &err), -EBUSY);
 	ASSERT_CONTAINS(err.message, "8 threads of plugin 'hang' abandoned earlier in this process");
@@ -224,6 +265,7 @@ int main(void)
 		{"abandon from another thread, destroy before release",
 		 test_abandon_from_another_thread_then_destroy_before_release},
 		{"abandoned threads are capped per plugin", test_abandoned_threads_are_capped_per_plugin},
+		{"the cap is per plugin, not per name prefix", test_the_cap_is_per_plugin_not_per_name_prefix},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("abandon", tests);

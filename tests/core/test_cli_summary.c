@@ -67,6 +67,39 @@ static void test_plugin_warnings_reach_stderr(void)
 	ASSERT_CONTAINS(r.err, "\nenergymon: warning: testpower: password file is readable by others\n");
 }
 
+/* A source abandoned 0.3 s into a 1.3 s run: it covered 0.3 s of the
+ * run's 1.3 s (not of its own 0.3 s), and the summary says it was
+ * abandoned, once. */
+static void test_an_abandoned_source_is_covered_against_the_run(void)
+{
+	char trigger[PATH_MAX], script[PATH_MAX + 64];
+	cli_fresh_dir(trigger, sizeof(trigger), "abandoned");
+	snprintf(trigger + strlen(trigger), sizeof(trigger) - strlen(trigger), "/trigger");
+	snprintf(script, sizeof(script), "sleep 0.3; touch %s; sleep 1", trigger);
+	char set_trigger[PATH_MAX + 32];
+	snprintf(set_trigger, sizeof(set_trigger), "crasher_trigger=%s", trigger);
+	const char *args[] = {"--plugins", "testpower,crasher", "--interval", "0.1", "--set", "crasher_how=hang",
+	                      "--set", set_trigger, "--", "sh", "-c", script, NULL};
+	CU_ASSERT_EQUAL(run_cli(args), 0);
+	const char *line = strstr(r.err, "covered ");
+	double covered = 0, of = 0;
+	CU_ASSERT_EQUAL_FATAL(line ? sscanf(line, "covered %lf s of %lf s", &covered, &of) : 0, 2);
+	CU_ASSERT(covered < 0.9);
+	CU_ASSERT(of >= 1.2); /* was 0.3: the source's own duration */
+	ASSERT_CONTAINS(r.err, "\n         abandoned: sample() did not return within");
+	CU_ASSERT_EQUAL(cli_count(r.err, "did not return within"), 1);
+}
+
+/* Readings dropped beyond energy_max_series make a source incomplete with
+ * no gap: the summary says why. */
+static void test_dropped_readings_are_named(void)
+{
+	const char *args[] = {"--plugins", "sensornames", "--set", "sensornames_new_per_call=50", "--set",
+	                      "energy_max_series=10", "--interval", "0.01", "--", "sleep", "0.2", NULL};
+	CU_ASSERT_EQUAL(run_cli(args), 0);
+	ASSERT_CONTAINS(r.err, " readings of series beyond energy_max_series (10)\n");
+}
+
 int main(int argc, char **argv)
 {
 	if (cli_harness_init(argc, argv) != 0) {
@@ -78,6 +111,8 @@ int main(int argc, char **argv)
 		{"the interval asked and the one used are both printed",
 		 test_the_interval_asked_and_the_one_used_are_both_printed},
 		{"plugin warnings reach stderr", test_plugin_warnings_reach_stderr},
+		{"an abandoned source is covered against the run", test_an_abandoned_source_is_covered_against_the_run},
+		{"dropped readings are named", test_dropped_readings_are_named},
 		CU_TEST_INFO_NULL,
 	};
 	int rc = run_suite("cli summary", tests);

@@ -134,7 +134,7 @@ static void test_blocking_plugin_does_not_stall_others(void)
 	json_decref(res);
 	em_monitor_destroy(mon);
 	close(release[1]); /* the abandoned thread returns, cleans up alone */
-	wait_threads_gone("emab:hang");
+	wait_abandoned_gone("hang");
 	close(release[0]);
 }
 

@@ -8,6 +8,7 @@
 #include <CUnit/Basic.h>
 #include <dirent.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,10 +103,21 @@ static inline double energy_of(const json_t *res, const char *monitor, const cha
 	return json_is_number(v) ? json_number_value(v) : __builtin_nan("");
 }
 
-/* Threads of this process whose name is `comm` (the host names a thread it
- * abandoned inside a plugin "emab:PLUGIN"). */
-static inline int threads_named(const char *comm)
+/* The name the host gives a thread it abandoned inside `plugin` (README):
+ * "emab:" + the first 10 hex digits of the 64-bit FNV-1a hash of the name. */
+static inline void abandoned_thread_name(const char *plugin, char out[16])
 {
+	uint64_t h = 0xcbf29ce484222325u;
+	for (const unsigned char *p = (const unsigned char *)plugin; *p; p++)
+		h = (h ^ *p) * 0x100000001b3u;
+	snprintf(out, 16, "emab:%010llx", (unsigned long long)(h >> 24));
+}
+
+/* Threads of this process abandoned inside `plugin`, by their name. */
+static inline int threads_abandoned_in(const char *plugin)
+{
+	char comm[16];
+	abandoned_thread_name(plugin, comm);
 	DIR *d = opendir("/proc/self/task");
 	int n = 0;
 	struct dirent *e;
@@ -126,10 +138,10 @@ static inline int threads_named(const char *comm)
 }
 
 /* Wait (on the condition, polling each millisecond) until no thread is
- * named `comm`: an abandoned thread has finished and freed what it held. */
-static inline void wait_threads_gone(const char *comm)
+ * abandoned inside `plugin`: each has finished and freed what it held. */
+static inline void wait_abandoned_gone(const char *plugin)
 {
-	while (threads_named(comm) > 0)
+	while (threads_abandoned_in(plugin) > 0)
 		sleep_s(0.001);
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -152,6 +153,40 @@ static void test_password_never_shows(void)
 	simbmc_cleanup(&bmc);
 }
 
+/* How many times `needle` occurs in `text`. */
+static int occurrences(const char *text, const char *needle)
+{
+	int n = 0;
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* A password file others can read is worth one warning, though the host
+ * reads it twice (probe(), then create()): said by create() only. */
+static void test_a_readable_password_file_is_warned_once(void)
+{
+	struct simbmc bmc;
+	if (ipmi_fixture_start_bmc(&bmc, NULL))
+		return;
+	char shared[sizeof(bmc.dir) + 32];
+	snprintf(shared, sizeof(shared), "%s/password-0644", bmc.dir);
+	char pw[64] = "";
+	int in = open(bmc.password_file, O_RDONLY), out = open(shared, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n = in >= 0 ? read(in, pw, sizeof(pw) - 1) : -1;
+	CU_ASSERT_FATAL(n > 0 && out >= 0 && write(out, pw, (size_t)n) == n);
+	close(in);
+	close(out);
+	CU_ASSERT_EQUAL(chmod(shared, 0644), 0);
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load_as(&h, &bmc, 0.5, bmc.user, shared), 0);
+	CU_ASSERT_EQUAL(harness_probe(&h), 0);
+	CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+	CU_ASSERT_EQUAL(occurrences(h.log, "is readable by other users (mode 644)"), 1);
+	harness_close(&h);
+	simbmc_cleanup(&bmc);
+}
+
 int main(void)
 {
 	ipmi_fixture_require_bmc();
@@ -159,5 +194,6 @@ int main(void)
 		return 1;
 	CU_pSuite suite = CU_add_suite("ipmi secrets", NULL, NULL);
 	CU_add_test(suite, "the password never shows", test_password_never_shows);
+	CU_add_test(suite, "a readable password file is warned once", test_a_readable_password_file_is_warned_once);
 	return cunit_run_registered();
 }

@@ -110,6 +110,29 @@ static void test_an_overlong_summary_line_is_skipped_by_number(void)
 	fixture_dir_remove(&dir);
 }
 
+/* A summary log of NUL bytes only (a zeroed block after a crash) is an
+ * unreadable line, warned and counted, not an empty log read silently. */
+static void test_a_summary_log_of_nul_bytes_is_unreadable(void)
+{
+	struct fixture_dir dir;
+	CU_ASSERT_EQUAL_FATAL(fixture_dir_create(&dir), 0);
+	CU_ASSERT_EQUAL(fixture_write(&dir, "j_0_ipmi.json", TRACE("0", "10.0", "1.0")), 0);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/ipmi_summary.jsonl", dir.path);
+	FILE *f = fopen(path, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	static const char zeros[100];
+	CU_ASSERT_EQUAL(fwrite(zeros, 1, sizeof zeros, f), sizeof zeros);
+	fclose(f);
+	struct report_capture cap;
+	const char *args[] = {dir.path, NULL};
+	CU_ASSERT_EQUAL_FATAL(fixture_run_report(args, &cap), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap.err, "ipmi_summary.jsonl line 1 holds NUL bytes"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap.out, "1 unreadable line(s)"));
+	fixture_capture_free(&cap);
+	fixture_dir_remove(&dir);
+}
+
 static void test_an_overflowing_total_is_null_with_a_warning(void)
 {
 	struct fixture_dir dir;
@@ -210,6 +233,7 @@ int main(void)
 	CU_add_test(suite, "a file over the cap is refused by name", test_a_file_over_the_cap_is_refused_by_name);
 	CU_add_test(suite, "an overlong summary line is skipped by number",
 	            test_an_overlong_summary_line_is_skipped_by_number);
+	CU_add_test(suite, "a summary log of NUL bytes is unreadable", test_a_summary_log_of_nul_bytes_is_unreadable);
 	CU_add_test(suite, "an overflowing total is null with a warning",
 	            test_an_overflowing_total_is_null_with_a_warning);
 	CU_add_test(suite, "negative values are named and not summed", test_negative_values_are_named_and_not_summed);

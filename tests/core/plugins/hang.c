@@ -10,6 +10,9 @@
  * After it is released it reads its configuration and emits, as a plugin
  * that returns late would: the host must still own everything it touches.
  * Emits a constant 100 W (system) at start() and every sample().
+ * Built as "hang" and under long names (-DNAME) that share their first
+ * characters, for the per-plugin cap on abandoned threads; its keys are
+ * NAME_fd and so on.
  */
 #include "energy_plugin.h"
 
@@ -17,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#ifndef NAME
+#define NAME "hang"
+#endif
 
 struct hang {
 	const struct energy_host *host;
@@ -27,10 +34,10 @@ struct hang {
 };
 
 static const struct energy_config_key keys[] = {
-	{"hang_fd", ENERGY_CONFIG_NUMBER, 0, "-1", "fd to block on until it reads end-of-file"},
-	{"hang_notify_fd", ENERGY_CONFIG_NUMBER, 0, "-1", "fd told 'S' per sample, 'H' on hanging, 'D' on destroy"},
-	{"hang_in", ENERGY_CONFIG_STRING, 0, "sample", "sample, stop or get_data"},
-	{"hang_from_sample", ENERGY_CONFIG_NUMBER, 0, "2", "first sample() call that hangs"},
+	{NAME "_fd", ENERGY_CONFIG_NUMBER, 0, "-1", "fd to block on until it reads end-of-file"},
+	{NAME "_notify_fd", ENERGY_CONFIG_NUMBER, 0, "-1", "fd told 'S' per sample, 'H' on hanging, 'D' on destroy"},
+	{NAME "_in", ENERGY_CONFIG_STRING, 0, "sample", "sample, stop or get_data"},
+	{NAME "_from_sample", ENERGY_CONFIG_NUMBER, 0, "2", "first sample() call that hangs"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -63,7 +70,7 @@ static void hang_here(struct hang *h, const char *method)
 	while (read(h->fd, &c, 1) != 0 && errno == EINTR)
 		;
 	struct energy_config_value v;
-	const char *in = h->host->config_get(h->host->ctx, "hang_in", &v) == 0 ? v.string : "default";
+	const char *in = h->host->config_get(h->host->ctx, NAME "_in", &v) == 0 ? v.string : "default";
 	h->host->log(h->host->ctx, ENERGY_LOG_WARN, "released from %s (hang_in: %s)", method, in);
 	h->host->set_error(h->host->ctx, "returned late from %s", method);
 	h->host->note_string(h->host->ctx, "late", method);
@@ -78,11 +85,11 @@ static int hang_create(const struct energy_host *host, void **out, char *why, si
 	if (!h)
 		return -ENOMEM;
 	h->host = host;
-	h->fd = (int)number(host, "hang_fd", -1);
-	h->notify_fd = (int)number(host, "hang_notify_fd", -1);
-	h->from_sample = number(host, "hang_from_sample", 2);
+	h->fd = (int)number(host, NAME "_fd", -1);
+	h->notify_fd = (int)number(host, NAME "_notify_fd", -1);
+	h->from_sample = number(host, NAME "_from_sample", 2);
 	struct energy_config_value v;
-	strncpy(h->in, host->config_get(host->ctx, "hang_in", &v) == 0 ? v.string : "sample", sizeof(h->in) - 1);
+	strncpy(h->in, host->config_get(host->ctx, NAME "_in", &v) == 0 ? v.string : "sample", sizeof(h->in) - 1);
 	*out = h;
 	return 0;
 }
@@ -126,7 +133,7 @@ static const struct energy_plugin plugin = {
 	.abi_major = ENERGY_PLUGIN_ABI_MAJOR,
 	.abi_minor = ENERGY_PLUGIN_ABI_MINOR,
 	.measures = ENERGY_MEASURES(ENERGY_SCOPE_SYSTEM),
-	.name = "hang",
+	.name = NAME,
 	.version = "0.0.1",
 	.description = "hangs in one method until the test releases it",
 	.config_keys = keys,
