@@ -33,8 +33,16 @@ const struct energy_config_key em_host_keys[] = {
 	{NULL, 0, 0, NULL, NULL},
 };
 
-#define HOST_KEYS_ACCEPTED "lithops.energy, lithops.energy_strategy, energy_sampling_interval, " \
-	"energy_output_dir, energy_function_name, energy_allow_unavailable, energy_max_series"
+/* Listed from the one table, so a new host key cannot be left out. */
+const char *em_host_keys_list(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (const struct energy_config_key *k = em_host_keys; k->name; k++) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", k->name);
+	}
+	return buf;
+}
 
 const struct energy_config_key *em_host_key(const char *name)
 {
@@ -52,7 +60,8 @@ static int unknown_host_key(const char *full, struct em_error *err)
 		if (strcasecmp(k->name, full) == 0)
 			return em_fail(err, -EINVAL, "%s: unknown key (keys are case-sensitive: did you mean %s?)",
 			               full, k->name);
-	return em_fail(err, -EINVAL, "%s: unknown key; energymon reads " HOST_KEYS_ACCEPTED, full);
+	char own[512];
+	return em_fail(err, -EINVAL, "%s: unknown key; energymon reads %s", full, em_host_keys_list(own, sizeof(own)));
 }
 
 int em_config_set_interval(struct em_config *cfg, double seconds, struct em_error *err)

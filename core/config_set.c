@@ -78,14 +78,10 @@ static int find_declaration(const char *key, struct em_installed_key *decl, stru
 	if (decl->near_miss[0])
 		return em_fail(err, -EINVAL, "%s: unknown key (keys are case-sensitive: did you mean %s?)", key,
 		               decl->near_miss);
-	/* listed from the one table, so a new host key cannot be left out */
-	char own[512] = "";
-	for (const struct energy_config_key *k = em_host_keys; k->name; k++) {
-		size_t used = strlen(own);
-		snprintf(own + used, sizeof(own) - used, "%s%s", used ? ", " : "", k->name);
-	}
+	char own[512];
 	return em_fail(err, -EINVAL, "%s: unknown key; --set accepts energymon's own keys (%s) and the keys the "
-	               "installed plugins declare (energymon --list-plugins shows them)", key, own);
+	               "installed plugins declare (energymon --list-plugins shows them)", key,
+	               em_host_keys_list(own, sizeof(own)));
 }
 
 int em_config_set(struct em_config *cfg, const char *key, const char *value, struct em_error *err)

@@ -44,6 +44,8 @@ struct em_config {
 /* The keys the host owns ("lithops.energy", "energy_output_dir", ...), NULL-terminated. */
 EM_INTERNAL extern const struct energy_config_key em_host_keys[];
 EM_INTERNAL const struct energy_config_key *em_host_key(const char *name);
+/* "lithops.energy, lithops.energy_strategy, ..." into buf; returns buf. */
+EM_INTERNAL const char *em_host_keys_list(char *buf, size_t len);
 /* Re-read the host's keys from cfg->root after it changed. */
 EM_INTERNAL int em_config_reread(struct em_config *cfg, struct em_error *err);
 EM_INTERNAL void em_config_free_strategy(struct em_config *cfg);
