@@ -176,7 +176,7 @@ class UnavailableIsAPlaceholder(TempDirTest):
         self.assertIn("nosuchplugin", missing["reason"])
         self.assertEqual(missing["duration"], data["duration"])
         self.assertEqual(missing["timestamp"], data["timestamp"])
-        self.assertEqual(data["monitors"][STEADY]["energy"]["avg_power"], WATTS)
+        self.assertAlmostEqual(data["monitors"][STEADY]["energy"]["avg_power"], WATTS, places=9)
 
     def test_strict_mode_refuses_a_missing_plugin(self):
         config = dict(steady_config(), energy_allow_unavailable=False)
@@ -239,7 +239,7 @@ class CallStatusFields(TempDirTest):
         data = monitor.get_energy_data()
         fields = monitor.call_status_fields()
         self.assertEqual(fields, worker_fields(data))
-        self.assertEqual(fields["worker_func_energy_avg_power"], WATTS)
+        self.assertAlmostEqual(fields["worker_func_energy_avg_power"], WATTS, places=9)
         self.assertEqual(fields["worker_func_energy_system"], data["energy"]["system"])
         self.assertEqual(fields["worker_func_energy_source"], STEADY)
         self.assertGreater(fields["worker_func_energy_duration"], 0.0)
