@@ -223,6 +223,7 @@ EM_INTERNAL struct em_source *em_source_new(struct em_monitor *mon);
 EM_INTERNAL int em_source_open(struct em_source *src, const char *name, struct em_error *err);
 /* Drop one reference; the last one frees the source (destroy(), dlclose()). */
 EM_INTERNAL void em_source_release(struct em_source *src);
+EM_INTERNAL void em_source_failed_tail_gaps(struct em_source *src);
 EM_INTERNAL void em_source_gaps_to_end(struct em_source *src, int64_t end_mono, int64_t end_wall);
 /* Threads of plugin `name` abandoned in this process and still inside it. */
 EM_INTERNAL int em_abandoned_threads(const char *name);

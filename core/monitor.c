@@ -160,6 +160,8 @@ static void stop_sources(struct em_monitor *mon, int64_t end_mono, int64_t end_w
 			src->stop_mono = em_now_ns(CLOCK_MONOTONIC);
 			src->stop_wall = em_now_ns(CLOCK_REALTIME);
 			src->lib.vt->stop(src->instance);
+		} else {
+			em_source_failed_tail_gaps(src);
 		}
 	}
 }

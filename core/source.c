@@ -117,6 +117,15 @@ unavailable:
 
 /* After abandonment nothing was measured from each series' last reading to
  * the end of the run: say so with a gap, so the result is not complete. */
+/* Samples that failed after a series' last reading, up to the end, are a gap
+ * like any other: without this a BMC that died for good looked complete. */
+void em_source_failed_tail_gaps(struct em_source *src)
+{
+	for (size_t i = 0; i < src->nseries; i++)
+		if (src->series[i].failure_epoch != src->failure_epoch)
+			em_series_gap_to(&src->series[i], src->stop_mono, src->stop_wall, EM_GAP_FAILED_SAMPLES);
+}
+
 void em_source_gaps_to_end(struct em_source *src, int64_t end_mono, int64_t end_wall)
 {
 	for (size_t i = 0; i < src->nseries; i++)

@@ -311,6 +311,20 @@ static void test_a_run_with_gaps_says_it_is_incomplete(void)
 	json_decref(res);
 	free(text);
 	em_monitor_destroy(mon);
+	/* failures that last to the end (a BMC that died for good) are a gap too */
+	mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\": 0.02,"
+	          " \"testpower_fail_from\": 0.1, \"testpower_fail_to\": 1000, \"testpower_fail_stop\": true}", 0.4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	text = em_monitor_result_json(mon);
+	res = text ? json_loads(text, 0, NULL) : NULL;
+	const json_t *tail = json_object_get(json_object_get(res, "monitors"), "testpower");
+	CU_ASSERT(json_is_false(json_object_get(tail, "complete")));
+	CU_ASSERT(json_is_false(json_object_get(res, "complete")));
+	CU_ASSERT(json_number_value(json_object_get(tail, "covered_s")) <
+	          json_number_value(json_object_get(tail, "duration")) - 0.2);
+	json_decref(res);
+	free(text);
+	em_monitor_destroy(mon);
 	/* without failures the same run is complete and covers about all of it */
 	mon = run("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"energy_sampling_interval\": 0.02}", 0.2);
 	CU_ASSERT_EQUAL_FATAL(em_monitor_write_files(mon, dir, "G", "1", &err), 0);
