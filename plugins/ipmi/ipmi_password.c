@@ -27,7 +27,8 @@ static void strip_line_end(char *s)
 static int from_file(const char *path, char *out, size_t out_len, char *warning, size_t warning_len,
 		     char *why, size_t why_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted as the file must not hang the open */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int err = errno;
 		snprintf(why, why_len, "ipmi_password_file %s: cannot open: %s", path, strerror(err));

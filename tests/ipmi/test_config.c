@@ -7,6 +7,7 @@
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,20 @@ static void test_password_sources(void)
 	CU_ASSERT_PTR_NULL(strstr(h.log, "Abcdefgh"));
 	harness_close(&h);
 	unlink(path);
+
+	/* a FIFO planted as the file is refused at once, never waited on
+	 * (alarm: a hang fails the program instead of hanging CI) */
+	char fifo_dir[] = "/tmp/energymon-ipmi-fifo-XXXXXX", fifo[PATH_MAX];
+	CU_ASSERT_FATAL(mkdtemp(fifo_dir) != NULL);
+	snprintf(fifo, sizeof(fifo), "%s/pw", fifo_dir);
+	CU_ASSERT_FATAL(mkfifo(fifo, 0600) == 0);
+	alarm(20);
+	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_password_file", fifo), -EINVAL);
+	alarm(0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, "not a regular file"));
+	harness_close(&h);
+	unlink(fifo);
+	rmdir(fifo_dir);
 }
 
 static void test_inband_without_device(void)
