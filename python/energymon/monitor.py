@@ -56,7 +56,13 @@ class EnergyMonitor:
     _always_composite = False
 
     def __init__(self, process_id, config=None):
-        self.process_id = int(process_id)
+        # Linux pids are below 2**22; anything else would be wrapped by ctypes
+        # into some other process (or 0, the whole machine)
+        if isinstance(process_id, bool) or not isinstance(process_id, int) \
+                or not 0 <= process_id < 2 ** 22:
+            raise EnergyMonitorError("process_id: %r is not a process id; expected an int from 0 (the "
+                                     "whole machine) to 4194303" % (process_id,), errno.EINVAL)
+        self.process_id = process_id
         self.config = _config.normalise(config, self._default_strategy)
         self.enabled = _config.energy_enabled(self.config)
         names = _config.strategy_names(self.config)

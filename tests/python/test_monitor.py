@@ -1,6 +1,7 @@
 """A monitor through the binding, against the real host library and the
 steadypower test plugin, whose power is known: energy = power x time."""
 
+import errno
 import json
 import os
 import time
@@ -68,6 +69,16 @@ class SeedDirectUsage(unittest.TestCase):
             monitor.get_energy_data()
         self.assertIn("stop()", str(caught.exception))
         monitor.close()
+
+
+class ProcessIdChecked(unittest.TestCase):
+    def test_a_value_that_is_not_a_pid_is_refused(self):
+        # 2**32 + pid used to wrap to this process, 2**40 to 0 (the whole machine)
+        for bad in (2 ** 32 + os.getpid(), 2 ** 40, -1, "1234", None, 1.5, True):
+            with self.assertRaises(energymon.EnergyMonitorError) as caught:
+                energymon.EnergyMonitor(bad, steady_config())
+            self.assertEqual(caught.exception.errno, errno.EINVAL)
+            self.assertIn("process_id", str(caught.exception))
 
 
 class Lifecycle(unittest.TestCase):
