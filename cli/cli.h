@@ -15,6 +15,7 @@
 struct cli_child {
 	pid_t pid;
 	int gate_fd;
+	int exec_fd; /* read end: the errno of a failed exec, or EOF once exec succeeded */
 };
 
 /* What the command's process gets that energymon's does not. */
@@ -49,6 +50,7 @@ enum cli_progress {           /* measuring process -> supervisor */
 };
 enum cli_control {            /* supervisor -> measuring process */
 	CLI_STOP = 'C',       /* followed by the command's status as an int (-1: none) */
+	CLI_STOP_UNRUN = 'U', /* the same, when the command could not be executed at all */
 	CLI_ABANDON = 'A',    /* give up on plugin calls still running */
 };
 

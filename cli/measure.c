@@ -43,12 +43,15 @@ static int read_full(int fd, void *buf, size_t len)
 
 /* The command's status, or -1 when there is none or the supervisor died
  * (then the measurement is still stopped and written). */
-static int wait_for_stop(int control_fd)
+static int wait_for_stop(int control_fd, bool *unrun)
 {
 	char msg;
 	int status;
-	if (read_full(control_fd, &msg, 1) != 0 || msg != CLI_STOP || read_full(control_fd, &status, sizeof(status)))
+	*unrun = false;
+	if (read_full(control_fd, &msg, 1) != 0 || (msg != CLI_STOP && msg != CLI_STOP_UNRUN) ||
+	    read_full(control_fd, &status, sizeof(status)))
 		return -1;
+	*unrun = msg == CLI_STOP_UNRUN;
 	return status;
 }
 
@@ -99,9 +102,18 @@ static int write_files(struct em_monitor *mon, const struct cli_measure_options 
 	return 1;
 }
 
-static int finish(struct em_monitor *mon, const struct cli_measure_options *o, int status, int progress_fd)
+static int finish(struct em_monitor *mon, const struct cli_measure_options *o, int status, bool unrun,
+                  int progress_fd)
 {
 	struct em_error err = {0};
+	if (unrun) {
+		/* energy measured while no command ran is not the command's: no
+		 * file may claim it (exec's own message is already on stderr) */
+		report(progress_fd, CLI_WRITTEN);
+		fprintf(stderr, "energymon: %s could not be run: nothing was measured for it and no files were "
+		        "written\n", o->what);
+		return 0;
+	}
 	if (em_monitor_stop(mon, &err) != 0) {
 		fprintf(stderr, "energymon: error: %s; the measurement is lost\n", err.message);
 		return 1;
@@ -140,11 +152,12 @@ int cli_measure(const struct cli_measure_options *o, const struct em_config *cfg
 		return err.code == -EINVAL ? CLI_EXIT_CONFIG : CLI_EXIT_SETUP;
 	}
 	report(progress_fd, CLI_STARTED);
-	int status = wait_for_stop(control_fd);
+	bool unrun;
+	int status = wait_for_stop(control_fd, &unrun);
 	struct abandon_watch watch = {.mon = mon, .control_fd = control_fd};
 	pthread_t watcher;
 	bool watching = pthread_create(&watcher, NULL, watch_for_abandon, &watch) == 0;
-	int rc = finish(mon, o, status, progress_fd);
+	int rc = finish(mon, o, status, unrun, progress_fd);
 	report(progress_fd, CLI_DONE);
 	if (watching)
 		pthread_join(watcher, NULL);

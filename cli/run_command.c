@@ -20,7 +20,8 @@
 
 /* In the child, between fork and exec: only async-signal-safe calls and
  * unsetenv (the parent is single-threaded, so no lock is held). */
-static void become_command(char **argv, const struct cli_child_setup *setup, pid_t supervisor, int gate_fd)
+static void become_command(char **argv, const struct cli_child_setup *setup, pid_t supervisor, int gate_fd,
+                           int exec_fd)
 {
 	if (setup->kill_on_exit) {
 		/* the supervisor may have died before prctl: then no signal comes */
@@ -40,30 +41,43 @@ static void become_command(char **argv, const struct cli_child_setup *setup, pid
 	sigprocmask(SIG_SETMASK, &setup->mask, NULL);
 	execvp(argv[0], argv);
 	int e = errno;
+	/* tells the supervisor the command never ran (a 127 could be its own) */
+	ssize_t reported = write(exec_fd, &e, sizeof(e));
+	(void)reported; /* nothing better to do if even this fails */
 	fprintf(stderr, "energymon: cannot run '%s': %s\n", argv[0], strerror(e));
 	_exit(e == ENOENT ? 127 : 126);
 }
 
 int cli_spawn_held(struct cli_child *c, char **argv, const struct cli_child_setup *setup)
 {
-	int gate[2];
+	int gate[2], exec_report[2];
 	if (pipe2(gate, O_CLOEXEC) != 0)
 		return -errno;
-	pid_t supervisor = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
+	if (pipe2(exec_report, O_CLOEXEC) != 0) {
 		int e = errno;
 		close(gate[0]);
 		close(gate[1]);
 		return -e;
 	}
+	pid_t supervisor = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		int fds[] = {gate[0], gate[1], exec_report[0], exec_report[1]};
+		for (size_t i = 0; i < 4; i++)
+			close(fds[i]);
+		return -e;
+	}
 	if (pid == 0) {
 		close(gate[1]);
-		become_command(argv, setup, supervisor, gate[0]);
+		close(exec_report[0]);
+		become_command(argv, setup, supervisor, gate[0], exec_report[1]);
 	}
 	close(gate[0]);
+	close(exec_report[1]);
 	c->pid = pid;
 	c->gate_fd = gate[1];
+	c->exec_fd = exec_report[0];
 	return 0;
 }
 

@@ -43,7 +43,7 @@ static void handled_signals(sigset_t *set)
 
 int cli_supervisor_init(struct cli_supervisor *sv)
 {
-	*sv = (struct cli_supervisor){.command = {.pid = 0, .gate_fd = -1}, .signal_fd = -1,
+	*sv = (struct cli_supervisor){.command = {.pid = 0, .gate_fd = -1, .exec_fd = -1}, .signal_fd = -1,
 	                              .progress_fd = -1, .control_fd = -1};
 	sigset_t set;
 	handled_signals(&set);
@@ -58,8 +58,8 @@ int cli_supervisor_init(struct cli_supervisor *sv)
 void cli_supervisor_close(struct cli_supervisor *sv)
 {
 	cli_release(&sv->command, false);
-	int *fds[] = {&sv->signal_fd, &sv->progress_fd, &sv->control_fd};
-	for (size_t i = 0; i < 3; i++)
+	int *fds[] = {&sv->signal_fd, &sv->progress_fd, &sv->control_fd, &sv->command.exec_fd};
+	for (size_t i = 0; i < 4; i++)
 		if (*fds[i] >= 0) {
 			close(*fds[i]);
 			*fds[i] = -1;
@@ -68,6 +68,7 @@ void cli_supervisor_close(struct cli_supervisor *sv)
 
 struct run_state {
 	int command_status;        /* shell-style, -1 until reaped */
+	bool command_unrun;        /* its exec failed: nothing of it was measured */
 	bool command_reaped, measurer_reaped;
 	int measurer_wait_status;
 	char progress;             /* the last enum cli_progress received, 0 before any */
@@ -92,7 +93,7 @@ static void send_control(struct cli_supervisor *sv, const void *msg, size_t len)
 
 static void send_stop(struct cli_supervisor *sv, struct run_state *st)
 {
-	char msg[1 + sizeof(int)] = {CLI_STOP};
+	char msg[1 + sizeof(int)] = {st->command_unrun ? CLI_STOP_UNRUN : CLI_STOP};
 	memcpy(msg + 1, &st->command_status, sizeof(int));
 	send_control(sv, msg, sizeof(msg));
 	st->stop_sent = true;
@@ -118,6 +119,10 @@ static void reap(struct cli_supervisor *sv, struct run_state *st)
 		if (pid == sv->command.pid) {
 			st->command_reaped = true;
 			st->command_status = cli_shell_status(status);
+			/* the child has exited: the report pipe holds an errno or is at EOF */
+			int e;
+			st->command_unrun = sv->command.exec_fd >= 0 &&
+			                    read(sv->command.exec_fd, &e, sizeof(e)) == (ssize_t)sizeof(e);
 		} else if (pid == sv->measurer) {
 			st->measurer_reaped = true;
 			st->measurer_wait_status = status;

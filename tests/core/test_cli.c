@@ -4,6 +4,7 @@
 #include "cli_harness.h"
 #include "test_util.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -171,6 +172,31 @@ static void test_command_not_found(void)
 	ASSERT_CONTAINS(r.err, "/nonexistent/cmd");
 }
 
+/* A command that could not be executed ran for no time: no file may claim a
+ * measurement of it; one that exits 127 by itself is measured as usual. */
+static void test_command_that_cannot_run_gets_no_files(void)
+{
+	static struct cli_run r;
+	char unrun[PATH_MAX], ran[PATH_MAX];
+	snprintf(unrun, sizeof(unrun), "%s/unrun", cli_work_dir());
+	snprintf(ran, sizeof(ran), "%s/ran", cli_work_dir());
+	const char *args[] = {"--output-dir", unrun, "--plugins", "testpower", "--", "/nonexistent/cmd", NULL};
+	run_cli(&r, args);
+	CU_ASSERT_EQUAL(r.status, 127);
+	ASSERT_CONTAINS(r.err, "could not be run: nothing was measured for it and no files were written");
+	CU_ASSERT_NOT_EQUAL(access(unrun, F_OK), 0);
+	const char *not_exec[] = {"--output-dir", unrun, "--plugins", "testpower", "--", "/", NULL};
+	run_cli(&r, not_exec);
+	CU_ASSERT_EQUAL(r.status, 126);
+	CU_ASSERT_NOT_EQUAL(access(unrun, F_OK), 0);
+	const char *exits_127[] = {"--output-dir", ran, "--plugins", "testpower", "--", "sh", "-c", "exit 127", NULL};
+	run_cli(&r, exits_127);
+	CU_ASSERT_EQUAL(r.status, 127);
+	char summary[PATH_MAX + 32];
+	snprintf(summary, sizeof(summary), "%s/testpower_summary.jsonl", ran);
+	CU_ASSERT_EQUAL(access(summary, F_OK), 0);
+}
+
 static void test_list_plugins(void)
 {
 	static struct cli_run r;
@@ -201,6 +227,7 @@ int main(int argc, char **argv)
 		{"a *_password_env variable is not passed to the command", test_password_env_is_not_passed_to_the_command},
 		{"peak RSS includes writing the files", test_peak_rss_includes_writing_the_files},
 		{"a closed stdout loses only the --json output", test_closed_stdout_loses_only_the_json},
+		{"a command that cannot run gets no files", test_command_that_cannot_run_gets_no_files},
 		{"command not found", test_command_not_found},
 		{"--list-plugins", test_list_plugins},
 		CU_TEST_INFO_NULL,
