@@ -95,6 +95,18 @@ struct em_point {
 struct em_series {
 	uint32_t quantity, scope;
 	char sensor[ENERGY_NAME_MAX];
+	/* What the series is, in the 1.1 model. A 1.0 reading's series gets
+	 * kind/unit from its quantity and no key (its key comes from the key
+	 * table by quantity and scope); a declared metric's series has
+	 * declared = true, the plugin's key, and sensor "" . */
+	uint32_t kind;            /* enum energy_metric_kind */
+	uint32_t unit;            /* enum energy_unit */
+	uint32_t index;           /* energy_metric.index; 0 for 1.0 readings */
+	uint32_t metric_flags;    /* ENERGY_METRIC_* */
+	bool declared;
+	char key[ENERGY_NAME_MAX];            /* declared key, "" for 1.0 readings */
+	char unit_name[ENERGY_UNIT_NAME_MAX]; /* ENERGY_UNIT_COUNT's name */
+	char reason[ENERGY_REASON_MAX];       /* metric_reason(): why no value, "" when none */
 	uint64_t readings;        /* accepted readings */
 	uint64_t dropped;         /* not strictly later than the previous one */
 	int64_t first_mono, last_mono, last_wall;
@@ -157,7 +169,12 @@ EM_INTERNAL double em_interval_quantile(const struct em_interval_stats *st, doub
  * when the plugin finally returns, whoever let go first. */
 struct em_source {
 	struct em_monitor *mon;           /* never used by the sampling thread (it may outlive it) */
+	/* The source's id: the strategy entry, "ipmi" or "ipmi:rack1". Used in
+	 * results ("monitors" keys, "source"), messages and composite keys. */
 	char name[ENERGY_NAME_MAX];
+	char plugin[ENERGY_NAME_MAX];     /* the plugin: "ipmi" */
+	char instance_name[ENERGY_NAME_MAX]; /* "rack1", or "" for none */
+	char file_tag[ENERGY_NAME_MAX];   /* in file names: "ipmi" or "ipmi-rack1" */
 	struct em_plugin_lib lib;
 	struct energy_host host;
 	void *instance;

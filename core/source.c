@@ -73,6 +73,8 @@ int em_source_open(struct em_source *src, const char *name, struct em_error *err
 	struct em_monitor *mon = src->mon;
 	char path[PATH_MAX];
 	snprintf(src->name, sizeof(src->name), "%s", name);
+	snprintf(src->plugin, sizeof(src->plugin), "%s", name);
+	snprintf(src->file_tag, sizeof(src->file_tag), "%s", name);
 	if (!(src->cfg_root = json_deep_copy(mon->cfg->root)))
 		return em_fail(err, -ENOMEM, "out of memory");
 	int rc = em_plugin_find(name, path, sizeof(path), err);
