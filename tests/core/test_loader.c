@@ -120,7 +120,7 @@ static void test_list_plugins_reports_each_with_reason(void)
 		} else if (!strcmp(name, "testpower")) {
 			seen++;
 			CU_ASSERT(json_is_true(json_object_get(p, "available")));
-			CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(p, "abi")), "1.0");
+			CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(p, "abi")), "1.1");
 		}
 	}
 	CU_ASSERT_EQUAL(seen, 3);
