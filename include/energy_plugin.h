@@ -198,7 +198,13 @@ struct energy_metric {
 	 * docs/writing-a-plugin.md) nor start with "energy_" or "attributed_";
 	 * a key that collides with another selected plugin's is a load error
 	 * naming both. Instances of one plugin share keys: results qualify
-	 * them by instance. */
+	 * them by instance.
+	 * An empty key declares energymon's own metric for the kind, unit and
+	 * scope, filed exactly as a 1.0 reading of it would be (a CPU-package
+	 * joule counter is "pkg", summed over index; system watts are
+	 * "system"): so a plugin can report the Lithops keys through
+	 * emit_metric and metric_reason. -EINVAL when energymon has no key for
+	 * that combination. */
 	char key[ENERGY_NAME_MAX];
 	char unit_name[ENERGY_UNIT_NAME_MAX]; /* ENERGY_UNIT_COUNT only, e.g. "requests"; else "" */
 	/* ENERGY_KIND_COUNTER that wraps: the value at which it returns to 0, in
