@@ -140,10 +140,27 @@ EM_INTERNAL void em_series_gap_to(struct em_series *s, int64_t to_mono, int64_t 
 
 EM_INTERNAL void em_series_init(struct em_series *s, const struct energy_reading *r);
 EM_INTERNAL void em_series_add(struct em_series *s, const struct energy_reading *r, unsigned failure_epoch);
+/* Add one value taken at (mono_ns, wall_ns); what em_series_add and
+ * emit_metric share. */
+EM_INTERNAL void em_series_push(struct em_series *s, int64_t mono_ns, int64_t wall_ns, double value,
+                                unsigned failure_epoch);
 EM_INTERNAL void em_series_free(struct em_series *s);
 EM_INTERNAL const char *em_quantity_name(uint32_t q);
 EM_INTERNAL const char *em_quantity_unit(uint32_t q);
 EM_INTERNAL const char *em_scope_name(uint32_t scope);
+
+/* ---- declared metrics (metric_decl.c) ---- */
+/* The kind and unit a 1.0 quantity stands for. */
+EM_INTERNAL void em_quantity_kind_unit(uint32_t quantity, uint32_t *kind, uint32_t *unit);
+EM_INTERNAL const char *em_kind_name(uint32_t kind);   /* "counter", NULL if unknown */
+EM_INTERNAL const char *em_unit_symbol(uint32_t unit); /* "J", NULL if unknown */
+/* The series' unit as results print it: the symbol, or a count's unit_name. */
+EM_INTERNAL const char *em_series_unit(const struct em_series *s);
+/* Check a plugin's declaration and initialise the series it becomes;
+ * -EINVAL with the reason in `why`. A keyed declaration gets quantity 0
+ * (no 1.0 rule may file it); an empty key gets the 1.0 quantity, scope and
+ * sensor of energymon's own key. */
+EM_INTERNAL int em_metric_series(const struct energy_metric *m, struct em_series *s, char *why, size_t len);
 
 /* Replace every byte that is not part of valid UTF-8 with '?', in place, so
  * names and messages from devices survive into JSON (utf8.c). */
@@ -180,6 +197,7 @@ struct em_source {
 	void *instance;
 	bool available;
 	bool started;
+	bool declaring;                   /* inside create(): declare_metric() allowed */
 	char reason[ENERGY_REASON_MAX];   /* why unavailable */
 	char last_error[ENERGY_REASON_MAX];
 	char first_failure[ENERGY_REASON_MAX]; /* first failed sample's reason */
@@ -217,6 +235,14 @@ struct em_source {
 };
 
 EM_INTERNAL void em_host_init(struct em_source *src);
+/* Take the source's lock; false, with the lock released, once the source
+ * was abandoned (plugin_host.c). */
+EM_INTERNAL bool em_source_lock_live(struct em_source *src);
+EM_INTERNAL void em_source_unlock(struct em_source *src);
+/* A new series for the source, unless it has its cap of them (NULL). */
+EM_INTERNAL struct em_series *em_source_new_series(struct em_source *src);
+/* The 1.1 metric callbacks of struct energy_host (plugin_metrics.c). */
+EM_INTERNAL void em_host_init_metrics(struct energy_host *h);
 EM_INTERNAL void em_host_log(struct em_source *src, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 EM_INTERNAL int em_config_check_plugin_keys(const struct em_config *cfg, const struct energy_plugin *vt,

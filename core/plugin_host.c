@@ -27,7 +27,7 @@ int64_t em_now_ns(int clock_id)
 /* Take the source's lock; false, with the lock released, once the source
  * was abandoned. (Sources built for a plugin listing have no lock and no
  * thread.) */
-static bool lock_live(struct em_source *src)
+bool em_source_lock_live(struct em_source *src)
 {
 	if (src->sync_ready)
 		pthread_mutex_lock(&src->lock);
@@ -38,7 +38,7 @@ static bool lock_live(struct em_source *src)
 	return false;
 }
 
-static void unlock(struct em_source *src)
+void em_source_unlock(struct em_source *src)
 {
 	if (src->sync_ready)
 		pthread_mutex_unlock(&src->lock);
@@ -109,13 +109,13 @@ static void vlog(struct em_source *src, int level, const char *fmt, va_list ap)
 	em_utf8_sanitize(line);
 	if (getenv("ENERGYMON_VERBOSE"))
 		fprintf(stderr, "energymon: %s: %s: %s\n", src->name, lname, line);
-	if (level > ENERGY_LOG_INFO || !lock_live(src))
+	if (level > ENERGY_LOG_INFO || !em_source_lock_live(src))
 		return;
 	if (!src->log_lines)
 		src->log_lines = json_array();
 	if (src->log_lines && json_array_size(src->log_lines) < 64)
 		json_array_append_new(src->log_lines, json_pack("{s:s,s:s}", "level", lname, "message", line));
-	unlock(src);
+	em_source_unlock(src);
 }
 
 void em_host_log(struct em_source *src, int level, const char *fmt, ...)
@@ -161,7 +161,7 @@ static int keep_final(struct em_source *src, const struct energy_reading *r)
 
 /* A new series, unless the source already has its cap of them: a plugin
  * inventing a sensor name per sample must not grow memory without bound. */
-static struct em_series *new_series(struct em_source *src, const struct energy_reading *r)
+struct em_series *em_source_new_series(struct em_source *src)
 {
 	if (src->nseries >= src->max_series)
 		return NULL;
@@ -175,7 +175,14 @@ static struct em_series *new_series(struct em_source *src, const struct energy_r
 		src->series = grown;
 		src->series_alloc = want;
 	}
-	struct em_series *s = &src->series[src->nseries++];
+	return &src->series[src->nseries++];
+}
+
+static struct em_series *new_series(struct em_source *src, const struct energy_reading *r)
+{
+	struct em_series *s = em_source_new_series(src);
+	if (!s)
+		return NULL;
 	em_series_init(s, r);
 	s->failure_epoch = src->failure_epoch;
 	s->wrap_safe_s = src->required_max_s;
@@ -195,7 +202,7 @@ static int host_emit(void *ctx, const struct energy_reading *in)
 	if (!em_quantity_name(r.quantity) || !em_scope_name(r.scope) || !isfinite(r.value) ||
 	    !isfinite(r.counter_max) || r.counter_max < 0)
 		return -EINVAL;
-	if (!lock_live(src))
+	if (!em_source_lock_live(src))
 		return -ECANCELED;
 	if (!r.mono_ns)
 		r.mono_ns = src->call_mono;
@@ -213,7 +220,7 @@ static int host_emit(void *ctx, const struct energy_reading *in)
 			em_series_add(s, &r, src->failure_epoch);
 		}
 	}
-	unlock(src);
+	em_source_unlock(src);
 	return rc;
 }
 
@@ -226,10 +233,10 @@ static void host_set_error(void *ctx, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	em_utf8_sanitize(text);
-	if (!lock_live(src))
+	if (!em_source_lock_live(src))
 		return;
 	memcpy(src->last_error, text, sizeof(text));
-	unlock(src);
+	em_source_unlock(src);
 }
 
 static int set_note(struct em_source *src, const char *key, json_t *v)
@@ -243,11 +250,11 @@ static int set_note(struct em_source *src, const char *key, json_t *v)
 	}
 	em_utf8_sanitize(k);
 	int rc = -ECANCELED;
-	if (lock_live(src)) {
+	if (em_source_lock_live(src)) {
 		if (!src->notes)
 			src->notes = json_object();
 		rc = src->notes && json_object_set(src->notes, k, v) == 0 ? 0 : -ENOMEM;
-		unlock(src);
+		em_source_unlock(src);
 	}
 	json_decref(v);
 	free(k);
@@ -305,4 +312,5 @@ void em_host_init(struct em_source *src)
 	h->note_string = host_note_string;
 	h->note_number = host_note_number;
 	h->require_interval = host_require_interval;
+	em_host_init_metrics(h);
 }

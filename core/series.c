@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_counter(uint32_t q)
+/* 1.0 temperature, voltage, current and fan series are gauges that never
+ * counted towards a source's completeness; every other series does. */
+static bool records_gaps(const struct em_series *s)
 {
-	return q == ENERGY_Q_ENERGY_J || q == ENERGY_Q_CPU_TIME_S || q == ENERGY_Q_COUNT;
+	return s->declared || s->kind != ENERGY_KIND_GAUGE || s->quantity == ENERGY_Q_POWER_W;
 }
 
 const char *em_quantity_name(uint32_t q)
@@ -63,6 +65,8 @@ const char *em_scope_name(uint32_t scope)
 	case ENERGY_SCOPE_DRAM: return "dram";
 	case ENERGY_SCOPE_PROCESS: return "process";
 	case ENERGY_SCOPE_SENSOR: return "sensor";
+	case ENERGY_SCOPE_ACCELERATOR: return "accelerator";
+	case ENERGY_SCOPE_OTHER: return "other";
 	default: return NULL;
 	}
 }
@@ -72,6 +76,7 @@ void em_series_init(struct em_series *s, const struct energy_reading *r)
 	memset(s, 0, sizeof(*s));
 	s->quantity = r->quantity;
 	s->scope = r->scope;
+	em_quantity_kind_unit(r->quantity, &s->kind, &s->unit);
 	memcpy(s->sensor, r->sensor, sizeof(s->sensor));
 	s->sensor[sizeof(s->sensor) - 1] = '\0';
 	s->keep_every = 1;
@@ -137,41 +142,49 @@ static double counter_delta(struct em_series *s, double prev, double cur)
 
 void em_series_add(struct em_series *s, const struct energy_reading *r, unsigned failure_epoch)
 {
-	if (s->readings && r->mono_ns <= s->last_mono) {
+	uint64_t before = s->readings;
+	em_series_push(s, r->mono_ns, r->wall_ns, r->value, failure_epoch);
+	/* a new wrap point applies from the next delta on */
+	if (r->counter_max > 0 && s->readings > before)
+		s->counter_max = r->counter_max;
+}
+
+void em_series_push(struct em_series *s, int64_t mono_ns, int64_t wall_ns, double v, unsigned failure_epoch)
+{
+	if (s->readings && mono_ns <= s->last_mono) {
 		s->dropped++;
 		return;
 	}
-	double v = r->value;
 	if (s->readings) {
-		double dt = (double)(r->mono_ns - s->last_mono) / 1e9;
-		bool failed_between = failure_epoch != s->failure_epoch;
-		if (s->quantity == ENERGY_Q_POWER_W) {
+		double dt = (double)(mono_ns - s->last_mono) / 1e9;
+		bool failed_between = failure_epoch != s->failure_epoch && records_gaps(s);
+		if (s->kind == ENERGY_KIND_GAUGE) {
+			/* trapezoid rule: watts become joules; any gauge's
+			 * time-weighted mean is total / covered_s */
 			if (failed_between) {
-				record_gap(s, s->last_wall, r->wall_ns, dt, EM_GAP_FAILED_SAMPLES);
+				record_gap(s, s->last_wall, wall_ns, dt, EM_GAP_FAILED_SAMPLES);
 			} else {
 				s->total += 0.5 * (s->last_value + v) * dt;
 				s->covered_s += dt;
 			}
-		} else if (is_counter(s->quantity)) {
+		} else {
 			/* A counter stays exact across a failed sample unless it
 			 * may have wrapped more than once; the gap is reported
 			 * either way. */
 			bool unsafe = failed_between && (s->wrap_safe_s > 0 ? dt > s->wrap_safe_s : v < s->last_value);
 			if (unsafe) {
-				record_gap(s, s->last_wall, r->wall_ns, dt, EM_GAP_WRAP_UNSAFE);
+				record_gap(s, s->last_wall, wall_ns, dt, EM_GAP_WRAP_UNSAFE);
 			} else {
 				if (failed_between)
-					record_gap(s, s->last_wall, r->wall_ns, dt, EM_GAP_FAILED_SAMPLES);
+					record_gap(s, s->last_wall, wall_ns, dt, EM_GAP_FAILED_SAMPLES);
 				s->total += counter_delta(s, s->last_value, v);
 				s->covered_s += dt;
 			}
 		}
 	} else {
-		s->first_mono = r->mono_ns;
+		s->first_mono = mono_ns;
 		s->min = s->max = v;
 	}
-	if (r->counter_max > 0)
-		s->counter_max = r->counter_max;
 	s->readings++;
 	double d = v - s->mean;
 	s->mean += d / (double)s->readings;
@@ -180,18 +193,18 @@ void em_series_add(struct em_series *s, const struct energy_reading *r, unsigned
 		s->min = v;
 	if (v > s->max)
 		s->max = v;
-	s->last_mono = r->mono_ns;
-	s->last_wall = r->wall_ns;
+	s->last_mono = mono_ns;
+	s->last_wall = wall_ns;
 	s->last_value = v;
 	s->failure_epoch = failure_epoch;
-	keep_point(s, r->wall_ns, v);
+	keep_point(s, wall_ns, v);
 }
 
 void em_series_gap_to(struct em_series *s, int64_t to_mono, int64_t to_wall, uint32_t why)
 {
 	if (!s->readings || to_mono <= s->last_mono)
 		return;
-	if (s->quantity == ENERGY_Q_POWER_W || is_counter(s->quantity))
+	if (records_gaps(s))
 		record_gap(s, s->last_wall, to_wall, (double)(to_mono - s->last_mono) / 1e9, why);
 }
 

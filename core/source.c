@@ -103,7 +103,10 @@ int em_source_open(struct em_source *src, const char *name, struct em_error *err
 	if (vt->probe && (rc = vt->probe(&src->host, why, sizeof(why))) < 0)
 		goto unavailable;
 	why[0] = '\0';
-	if ((rc = vt->create(&src->host, &src->instance, why, sizeof(why))) < 0) {
+	src->declaring = true;
+	rc = vt->create(&src->host, &src->instance, why, sizeof(why));
+	src->declaring = false;
+	if (rc < 0) {
 		src->instance = NULL;
 		goto unavailable;
 	}
