@@ -135,10 +135,11 @@ static void find_metrics(struct gpuhwmon *g)
 static void degrade_to_1_0(struct gpuhwmon *g)
 {
 	const struct energy_host *h = g->host;
-	h->log(h->ctx, ENERGY_LOG_WARN, "gpuhwmon: this energymon host is ABI %u.%u; GPU energy and power "
-	       "need ABI 1.1 (declared accelerator metrics): only temp1_input is reported",
+	h->log(h->ctx, ENERGY_LOG_WARN, "gpuhwmon: this energymon host (ABI %u.%u) offers no declared metrics; "
+	       "GPU energy and power need them (ABI 1.1 declare_metric): only temp1_input is reported",
 	       h->abi_major, h->abi_minor);
-	h->note_string(h->ctx, "gpuhwmon_not_reported", "GPU energy and power: the host predates ABI 1.1");
+	h->note_string(h->ctx, "gpuhwmon_not_reported",
+	               "GPU energy and power: the host offers no declared metrics (ABI 1.1)");
 }
 
 static int create(const struct energy_host *host, void **out, char *why, size_t len)
