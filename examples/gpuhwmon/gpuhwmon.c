@@ -12,6 +12,11 @@
  * Build out of tree:
  *   cc -std=c11 -shared -fPIC -o gpuhwmon.so gpuhwmon.c hwmon_files.c $(pkg-config --cflags energymon)
  */
+/* openat, O_DIRECTORY, PATH_MAX: POSIX 2008, also when built with plain
+ * `cc -std=c11` out of tree */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <energy_plugin.h>
 
 #include <errno.h>

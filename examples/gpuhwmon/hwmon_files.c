@@ -1,5 +1,10 @@
 /* hwmon_files.c — the file reading behind gpuhwmon, kept apart from the
  * plugin so it can be tested without a host. */
+/* openat, O_DIRECTORY, PATH_MAX: POSIX 2008, also when built with plain
+ * `cc -std=c11` out of tree */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include "hwmon_files.h"
 
 #include <ctype.h>
