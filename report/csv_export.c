@@ -53,13 +53,15 @@ int csv_export_metrics(const struct trace_set *set, FILE *out)
 	      "avg_cpu_temp,avg_system_temp,cpu_time\n", out);
 	for (size_t i = 0; i < set->count; i++) {
 		const struct energy_trace *t = &set->traces[i];
-		bool system = strcmp(energy_trace_energy_label(t->source), "system") == 0;
+		/* the seed's two energy columns, by the file's headline key */
+		bool system = t->energy_row == em_result_key_find("system");
+		bool pkg = t->energy_row == em_result_key_find("pkg");
 		struct maybe_double absent = {false, 0};
 		put_trace_ids(out, t);
 		fprintf(out, ",%s,", t->placeholder ? "true" : "false");
 		const struct maybe_double columns[] = {
 			t->timestamp_s, t->duration_s,
-			system ? t->energy_j : absent, system ? absent : t->energy_j,
+			system ? t->energy_j : absent, pkg ? t->energy_j : absent,
 			t->avg_power_w, t->min_power_w, t->max_power_w, t->power_std_dev_w,
 			t->avg_cpu_temp_c, t->avg_system_temp_c, t->cpu_time_s,
 		};
@@ -118,6 +120,35 @@ int csv_export_sensors(const struct trace_set *set, FILE *out)
 				fprintf(out, ",%.17g,%.17g,%s\n", json_number_value(ts),
 				        json_number_value(value), sensor_kinds[k].unit);
 			}
+		}
+	}
+	return finish(out);
+}
+
+int csv_export_declared(const struct trace_set *set, FILE *out)
+{
+	fputs("job_key,call_id,function_name,source,key,kind,scope,index,value,unit,energy_j,reason\n", out);
+	for (size_t i = 0; i < set->count; i++) {
+		const struct energy_trace *t = &set->traces[i];
+		for (size_t k = 0; k < t->n_declared; k++) {
+			const struct declared_metric *m = &t->declared[k];
+			put_trace_ids(out, t);
+			fputc(',', out);
+			put_text(out, m->key);
+			fputc(',', out);
+			put_text(out, m->kind);
+			fputc(',', out);
+			put_text(out, m->scope);
+			fprintf(out, ",%lld,", m->index);
+			/* a placeholder's numbers are not measurements */
+			put_number(out, t->placeholder ? (struct maybe_double){false, 0} : m->value);
+			fputc(',', out);
+			put_text(out, m->unit);
+			fputc(',', out);
+			put_number(out, t->placeholder ? (struct maybe_double){false, 0} : m->energy_j);
+			fputc(',', out);
+			put_text(out, m->value.present && !t->placeholder ? NULL : m->reason);
+			fputc('\n', out);
 		}
 	}
 	return finish(out);

@@ -27,6 +27,13 @@ int csv_export_power(const struct trace_set *set, FILE *out);
  * timestamp, value, unit. */
 int csv_export_sensors(const struct trace_set *set, FILE *out);
 
+/* One row per declared metric of each call (declared_metric.h):
+ * job_key, call_id, function_name, source, key, kind (counter, gauge,
+ * seconds), scope, index, value (in unit: a counter's total, a gauge's
+ * time-weighted mean; empty when absent), unit, energy_j (a gauge in watts:
+ * its integral, J), reason (why the value is absent). */
+int csv_export_declared(const struct trace_set *set, FILE *out);
+
 /* Opens `path`, runs `export` into it and closes it; reports failure on
  * `errors` naming the path. Returns 0 or a negative errno. */
 int csv_export_to_file(const char *path, int (*export)(const struct trace_set *, FILE *),

@@ -1,7 +1,9 @@
 /* report_main.c — argument handling and the order of the report's steps. */
 #include "report.h"
 
+#include <ctype.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -16,20 +18,33 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 struct report_options {
 	const char *dir;
 	const char *only_source;
-	const char *metrics_csv, *power_csv, *sensors_csv, *plot;
+	const char *metrics_csv, *power_csv, *sensors_csv, *declared_csv, *plot;
 	bool json; /* the summary as one JSON document on stdout */
 };
 
 static const char usage_text[] =
 	"usage: energymon report [options] DIR\n"
 	"Summarises the per-call energy files ({job_key}_{call_id}_{source}.json) in DIR.\n"
-	"  --source NAME        only files of source NAME (ipmi, perf, ebpf)\n"
+	"  --source NAME        only files of source NAME (ipmi, perf, gpuhwmon:a, gpuhwmon-a ...)\n"
 	"  --metrics-csv FILE   write one row per call (energy J, power W, time s)\n"
 	"  --power-csv FILE     write every power reading (timestamp s, power W)\n"
 	"  --sensors-csv FILE   write temperature, voltage, current and fan readings\n"
+	"  --declared-csv FILE  write the metrics plugins declared, one row per call and metric\n"
 	"  --plot FILE          draw power over time per call into FILE (.svg or .png)\n"
 	"  --json               print the summary as JSON (numbers in the units it names)\n"
 	"  -h, --help           show this help\n";
+
+/* A plugin name ("ipmi"), a source id ("gpuhwmon:a") or a file tag
+ * ("gpuhwmon-a"); what else could name files is refused as a typo. */
+static bool is_source_name(const char *name)
+{
+	if (name[0] == '\0' || strlen(name) > 128)
+		return false;
+	for (const char *c = name; *c != '\0'; c++)
+		if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == ':'))
+			return false;
+	return true;
+}
 
 /* Option values follow as the next argument or after '='. Parsed by hand
  * because getopt keeps its position in process-wide variables. */
@@ -40,6 +55,7 @@ static int parse(int argc, char **argv, struct report_options *opts, FILE *err)
 		{"--metrics-csv", offsetof(struct report_options, metrics_csv)},
 		{"--power-csv", offsetof(struct report_options, power_csv)},
 		{"--sensors-csv", offsetof(struct report_options, sensors_csv)},
+		{"--declared-csv", offsetof(struct report_options, declared_csv)},
 		{"--plot", offsetof(struct report_options, plot)},
 	};
 	memset(opts, 0, sizeof *opts);
@@ -82,8 +98,10 @@ static int parse(int argc, char **argv, struct report_options *opts, FILE *err)
 		        usage_text);
 		return -1;
 	}
-	if (opts->only_source != NULL && energy_trace_energy_key(opts->only_source) == NULL) {
-		fprintf(err, "report: --source %s: expected ipmi, perf or ebpf\n", opts->only_source);
+	if (opts->only_source != NULL && !is_source_name(opts->only_source)) {
+		fprintf(err, "report: --source %s: expected a source as energymon names it: a plugin name, "
+		        "optionally with :instance or -instance (letters, digits, '_', '-', ':')\n",
+		        opts->only_source);
 		return -1;
 	}
 	if (opts->plot != NULL && power_plot_device_for(opts->plot) == NULL) {
@@ -92,8 +110,6 @@ static int parse(int argc, char **argv, struct report_options *opts, FILE *err)
 	}
 	return 0;
 }
-
-static const char *const sources[] = {"ipmi", "perf", "ebpf"};
 
 static void print_header(const struct report_options *opts, const struct trace_set *set,
                          FILE *out)
@@ -122,18 +138,26 @@ static int print_summaries(const struct report_options *opts, const struct trace
 		fprintf(err, "report: out of memory\n");
 		return -1;
 	}
+	const char **sources = NULL;
+	size_t n_sources = 0;
+	if (trace_set_sources(set, &sources, &n_sources) != 0) {
+		json_decref(by_source);
+		json_decref(document);
+		fprintf(err, "report: out of memory\n");
+		return -1;
+	}
 	if (!opts->json)
 		print_header(opts, set, out);
-	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
-		if (opts->only_source != NULL && strcmp(opts->only_source, sources[i]) != 0)
-			continue;
+	for (size_t i = 0; i < n_sources; i++) {
 		struct source_summary summary;
-		source_summary_compute(set, sources[i], &summary);
+		if (source_summary_compute(set, sources[i], &summary) != 0) {
+			fprintf(err, "report: out of memory summarising %s\n", sources[i]);
+			source_summary_release(&summary);
+			continue;
+		}
 		struct summary_log_check log;
 		bool has_log = summary_log_check(opts->dir, sources[i], set, err, &log) == 0 &&
 		               log.lines + log.bad_lines > 0;
-		if (summary.total_traces == 0)
-			continue;
 		source_summary_warn(&summary, err);
 		if (opts->json) {
 			json_t *object = source_summary_json(&summary);
@@ -143,6 +167,7 @@ static int print_summaries(const struct report_options *opts, const struct trace
 				                              "without_file", (json_int_t)log.missing_files,
 				                              "unreadable_lines", (json_int_t)log.bad_lines));
 			json_object_set_new(by_source, sources[i], object);
+			source_summary_release(&summary);
 			continue;
 		}
 		fputs("\n", out);
@@ -151,7 +176,9 @@ static int print_summaries(const struct report_options *opts, const struct trace
 			fprintf(out, "  summary_log: %zu call(s) in %s_summary.jsonl, %zu without a "
 			        "per-call file, %zu unreadable line(s)\n", log.lines, sources[i],
 			        log.missing_files, log.bad_lines);
+		source_summary_release(&summary);
 	}
+	free(sources);
 	if (opts->json) {
 		json_dumpf(document, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
 		fputs("\n", out);
@@ -172,6 +199,7 @@ static int write_outputs(const struct report_options *opts, const struct trace_s
 		{opts->metrics_csv, csv_export_metrics, "metrics"},
 		{opts->power_csv, csv_export_power, "power readings"},
 		{opts->sensors_csv, csv_export_sensors, "sensor readings"},
+		{opts->declared_csv, csv_export_declared, "declared metrics"},
 	};
 	int failed = 0;
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {

@@ -13,10 +13,17 @@
 
 #include <stdio.h>
 
+#include "metric_summary.h"
 #include "trace_set.h"
 
 struct source_summary {
-	const char *source;
+	const char *source;           /* the file tag: "ipmi", "gpuhwmon-a" */
+	const char *source_id;        /* as the files name it ("gpuhwmon:a"), or NULL */
+	/* The headline energy: the first energy row of core/result_keys.h that
+	 * a file of the source holds a number for (else one it names as null);
+	 * NULL for a source whose files name none (CPU time only, declared
+	 * metrics only): its summary then has no total_*_energy lines. */
+	const struct em_result_key *energy_row;
 	size_t total_traces;          /* every file of this source */
 	size_t traces_without_energy; /* placeholder, missing or null energy */
 	struct maybe_double total_energy_j, avg_energy_j, max_energy_j, min_energy_j;
@@ -27,22 +34,28 @@ struct source_summary {
 	struct maybe_double total_cpu_time_s, avg_cpu_time_s; /* sources that measure it */
 	struct maybe_double total_duration_s, avg_duration_s;
 	unsigned overflowed; /* bit i: the i-th summary value is beyond a double (absent) */
+	struct metric_summaries metrics; /* what the source's plugin declared */
 };
 
-/* Summarises the traces of `source` in `set`. */
-void source_summary_compute(const struct trace_set *set, const char *source,
-                            struct source_summary *out);
+/* Summarises the traces of `source` (a file tag) in `set`. Returns 0, or -1
+ * when out of memory. Release with source_summary_release(). */
+int source_summary_compute(const struct trace_set *set, const char *source,
+                           struct source_summary *out);
+void source_summary_release(struct source_summary *summary);
 
 /* Warns, naming the source and key, about every value that overflowed. */
 void source_summary_warn(const struct source_summary *summary, FILE *warnings);
 
 /* Prints one block of "key: value unit" lines, keys as the seed named them
- * (total_system_energy for ipmi, total_pkg_energy for perf). */
+ * (total_system_energy for a source whose headline is system, total_pkg_energy
+ * for pkg), then the declared metrics' lines (metric_summary.h). */
 void source_summary_print(const struct source_summary *summary, FILE *out);
 
 /* The same as a JSON object: the seed's keys with numbers (null when
- * absent, with the reason only in the text form), plus energy_key,
- * total_traces, traces_without_energy and "units" naming each key's unit.
+ * absent, with the reason only in the text form), plus energy_key (null
+ * without a headline), source (the id), total_traces,
+ * traces_without_energy, "units" naming each key's unit and "metrics"
+ * (metric_summaries_json()).
  * NULL on allocation failure; the caller owns the reference. */
 json_t *source_summary_json(const struct source_summary *summary);
 

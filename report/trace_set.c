@@ -9,8 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const known_sources[] = {"ipmi", "perf", "ebpf"};
-
 enum file_kind { FILE_TRACE, FILE_DERIVED, FILE_UNKNOWN };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -19,23 +17,18 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* {job_key}_{call_id}_{source}.json: job keys may contain '_', so only the
- * last part is taken as the source; the ids come from the file's contents. */
-static enum file_kind classify(const char *name, const char **source)
+/* {job_key}_{call_id}_{source}.json, any source: whether it is one is
+ * decided by its contents (energy_trace.h), never by the plugin's name. */
+static enum file_kind classify(const char *name)
 {
 	if (ends_with(name, "_summary.json") || ends_with(name, "_summary.jsonl") ||
 	    ends_with(name, "_composite.json"))
 		return FILE_DERIVED;
-	for (size_t i = 0; i < sizeof known_sources / sizeof known_sources[0]; i++) {
-		char suffix[32];
-		snprintf(suffix, sizeof suffix, "_%s.json", known_sources[i]);
-		const char *first_sep = strchr(name, '_');
-		if (ends_with(name, suffix) && first_sep != NULL &&
-		    first_sep < name + strlen(name) - strlen(suffix)) {
-			*source = known_sources[i];
-			return FILE_TRACE;
-		}
-	}
+	const char *first_sep = strchr(name, '_');
+	const char *last_sep = strrchr(name, '_');
+	if (ends_with(name, ".json") && first_sep != NULL && first_sep != name && last_sep > first_sep + 1 &&
+	    strcmp(last_sep, "_.json") != 0)
+		return FILE_TRACE;
 	return FILE_UNKNOWN;
 }
 
@@ -51,20 +44,6 @@ static int append(struct trace_set *set, size_t *capacity, const struct energy_t
 	}
 	set->traces[set->count++] = *trace;
 	return 0;
-}
-
-/* A file of another plugin is named right but has nothing this report
- * knows how to summarise; say which, rather than blame its name. */
-static void warn_unknown_name(FILE *warnings, const char *dir, const char *name)
-{
-	const char *last_sep = strrchr(name, '_');
-	if (ends_with(name, ".json") && last_sep != NULL && strchr(name, '_') < last_sep)
-		fprintf(warnings, "report: warning: ignoring %s/%s: source '%.*s' is not one this "
-		        "report reads (ipmi, perf, ebpf)\n", dir, name,
-		        (int)(strlen(last_sep + 1) - strlen(".json")), last_sep + 1);
-	else
-		fprintf(warnings, "report: warning: ignoring %s/%s: not named "
-		        "{job_key}_{call_id}_{ipmi|perf|ebpf}.json\n", dir, name);
 }
 
 /* Hidden files are the writers' temporaries before their atomic rename.
@@ -86,6 +65,46 @@ static void drop_negative(FILE *warnings, const char *path, const char *key, str
 	fprintf(warnings, "report: warning: %s: %s is negative (%g %s): not counted\n", path, key,
 	        value->value, unit);
 	value->present = false;
+}
+
+bool trace_set_source_matches(const struct energy_trace *trace, const char *name)
+{
+	if (strcmp(trace->source, name) == 0 || (trace->source_id && strcmp(trace->source_id, name) == 0))
+		return true;
+	/* "gpuhwmon:a" names the source whose files are tagged "gpuhwmon-a" */
+	size_t n = strlen(name);
+	if (n != strlen(trace->source))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (trace->source[i] != (name[i] == ':' ? '-' : name[i]))
+			return false;
+	return true;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int trace_set_sources(const struct trace_set *set, const char ***out, size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	if (set->count == 0)
+		return 0;
+	const char **names = malloc(set->count * sizeof *names);
+	if (names == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < set->count; i++) {
+		size_t k = 0;
+		while (k < *count && strcmp(names[k], set->traces[i].source) != 0)
+			k++;
+		if (k == *count)
+			names[(*count)++] = set->traces[i].source;
+	}
+	qsort(names, *count, sizeof *names, compare_names);
+	*out = names;
+	return 0;
 }
 
 int trace_set_load(const char *dir, const char *only_source, FILE *warnings,
@@ -110,30 +129,33 @@ int trace_set_load(const char *dir, const char *only_source, FILE *warnings,
 	size_t capacity = 0;
 	for (int i = 0; i < n; i++) {
 		const char *name = entries[i]->d_name;
-		const char *source = NULL;
 		if (status != 0 || !is_visible_file(dirfd(handle), name))
 			continue;
-		enum file_kind kind = classify(name, &source);
+		enum file_kind kind = classify(name);
 		if (kind == FILE_DERIVED) {
 			out->skipped_derived++;
 			continue;
 		}
 		if (kind == FILE_UNKNOWN) {
-			warn_unknown_name(warnings, dir, name);
+			fprintf(warnings, "report: warning: ignoring %s/%s: not named "
+			        "{job_key}_{call_id}_{source}.json\n", dir, name);
 			out->skipped_unknown++;
 			continue;
 		}
-		if (only_source != NULL && strcmp(source, only_source) != 0)
-			continue;
 		char path[4096], why[256];
 		snprintf(path, sizeof path, "%s/%s", dir, name);
 		struct energy_trace trace;
-		if (energy_trace_load(path, name, source, &trace, why, sizeof why) != 0) {
+		if (energy_trace_load(path, name, &trace, why, sizeof why) != 0) {
 			fprintf(warnings, "report: warning: ignoring %s: %s\n", path, why);
 			out->skipped_unknown++;
 			continue;
 		}
-		drop_negative(warnings, path, energy_trace_energy_key(source), &trace.energy_j, "J");
+		if (only_source != NULL && !trace_set_source_matches(&trace, only_source)) {
+			energy_trace_release(&trace);
+			continue;
+		}
+		drop_negative(warnings, path, trace.energy_row ? trace.energy_row->lithops_key : "energy",
+		              &trace.energy_j, "J");
 		drop_negative(warnings, path, "duration", &trace.duration_s, "s");
 		drop_negative(warnings, path, "cpu_time", &trace.cpu_time_s, "s");
 		if (append(out, &capacity, &trace) != 0) {
