@@ -59,8 +59,11 @@ static void test_flat_package_on_a_busy_machine_is_unavailable(void)
 	CONTAINS(fixture_key_reason(&h, "energy_pkg"), "package-0 (energy-pkg) did not advance");
 	CONTAINS(fixture_key_reason(&h, "energy_pkg"), "busy for 0.6 s of CPU time");
 	CONTAINS(h.log, "not reported as 0 J");
-	CU_ASSERT_EQUAL(harness_metric(&h, "", ENERGY_SCOPE_CPU_PACKAGE, 0)->reason_calls, 1);
-	CU_ASSERT_EQUAL(harness_metric(&h, "", ENERGY_SCOPE_CPU_CORES, 0)->reason_calls, 0);
+	const struct harness_metric *pkg = harness_metric(&h, "", ENERGY_SCOPE_CPU_PACKAGE, 0);
+	const struct harness_metric *cores = harness_metric(&h, "", ENERGY_SCOPE_CPU_CORES, 0);
+	CU_ASSERT_FATAL(pkg != NULL && cores != NULL);
+	CU_ASSERT_EQUAL(pkg->reason_calls, 1);
+	CU_ASSERT_EQUAL(cores->reason_calls, 0);
 	/* no stringly note: the reason is the metric's */
 	CU_ASSERT_PTR_NULL(harness_note(&h, "energy_pkg_unavailable"));
 	fixture_assert_no_total_notes(&h);
