@@ -58,6 +58,27 @@ static int require_interval(void *ctx, double s)
 	return s > 0 ? 0 : -EINVAL;
 }
 
+/* ABI 1.1: perf declares one metric per counter and emits through it. */
+static int declare_metric(void *ctx, const struct energy_metric *m)
+{
+	(void)m;
+	struct bench_host *b = ctx;
+	return (int)b->declared++;
+}
+
+static int emit_metric(void *ctx, int metric, double value, int64_t mono_ns, int64_t wall_ns)
+{
+	(void)metric, (void)value, (void)mono_ns, (void)wall_ns;
+	((struct bench_host *)ctx)->emitted++;
+	return 0;
+}
+
+static int metric_reason(void *ctx, int metric, const char *fmt, ...)
+{
+	(void)ctx, (void)metric, (void)fmt;
+	return 0;
+}
+
 void bench_host_init(struct bench_host *b, const char *sysfs_root, const char *backend)
 {
 	memset(b, 0, sizeof(*b));
@@ -76,5 +97,8 @@ void bench_host_init(struct bench_host *b, const char *sysfs_root, const char *b
 		.note_string = note_string,
 		.note_number = note_number,
 		.require_interval = require_interval,
+		.declare_metric = declare_metric,
+		.emit_metric = emit_metric,
+		.metric_reason = metric_reason,
 	};
 }

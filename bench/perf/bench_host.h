@@ -12,7 +12,8 @@ struct bench_host {
 	struct energy_host host;
 	const char *sysfs_root;
 	const char *backend;
-	unsigned long emitted;
+	unsigned long emitted;  /* readings, 1.0 or of a declared metric */
+	unsigned long declared; /* metrics declared */
 	char error[ENERGY_REASON_MAX];
 };
 

@@ -24,7 +24,6 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define RESYNC_NS 4000000ULL
 
 /* set between open and load */
-const volatile __u32 target_tgid = 0;
 const volatile __u32 follow_children = 1;
 const volatile __u32 n_counters = 0; /* perf counters in counter0, counter1 */
 
@@ -35,6 +34,25 @@ __u32 seeding = 0;  /* 1 while existing tasks are being marked */
  * out of memory): their time is not counted, so the result says so */
 __u64 missed_forks = 0;
 __u64 seeded_tasks = 0; /* tasks marked by the seed iterator */
+/* Membership generations, so that user space can replace the set of trees
+ * (set_targets) while the handlers run. A task belongs to the tree when its
+ * storage holds `gen`, or `seed_gen` while a new set is being seeded: during
+ * the change the union of both sets counts, each task once (one mark per
+ * task), so no slice is charged twice; then `gen` becomes `seed_gen` and the
+ * tasks of the old set only drop out. 0 is never a generation. */
+__u32 gen = 0;
+__u32 seed_gen = 0;
+/* Bumped whenever gen or seed_gen changes: the per-CPU memos are stale. */
+__u32 epoch = 0;
+
+#define MAX_ROOTS 4096
+/* the roots' pids (tgids) of the trees to follow; read only while seeding */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ROOTS);
+	__type(key, __u32);
+	__type(value, __u8);
+} roots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -57,21 +75,35 @@ struct {
 	__type(value, __u32);
 } tree SEC(".maps");
 
+/* The generation t is a member of, or 0 when it is not in the tree. */
+static __always_inline __u32 member_gen(struct task_struct *t)
+{
+	__u32 *g = bpf_task_storage_get(&tree, t, 0, 0);
+	if (!g || !*g)
+		return 0;
+	return *g == gen || *g == seed_gen ? *g : 0;
+}
+
 static __always_inline __u32 kind_of(struct task_struct *t)
 {
 	if (t->pid == 0)
 		return KIND_IDLE;
-	return bpf_task_storage_get(&tree, t, 0, 0) ? KIND_TREE : KIND_OTHER;
+	return member_gen(t) ? KIND_TREE : KIND_OTHER;
 }
 
 /* kind_of() remembered per CPU: a CPU mostly switches among a few tasks.
- * Membership of a live task never changes while the switch handler is
- * attached (seeding is over; a child is marked at fork, before it can
- * run), so a remembered kind stays right. */
+ * Membership of a live task changes only when user space changes the set
+ * of trees (a child is marked at fork, before it can run), and then it
+ * bumps `epoch`, which forgets what was remembered. */
 static __always_inline __u32 kind_memo(struct cputime_cpu *c, struct task_struct *t)
 {
 	if (t->pid == 0)
 		return KIND_IDLE;
+	__u32 now_epoch = epoch;
+	if (c->memo_epoch != now_epoch) {
+		c->memo_task[0] = c->memo_task[1] = 0;
+		c->memo_epoch = now_epoch;
+	}
 	__u64 p = (__u64)t, born = t->start_time;
 	if (c->memo_task[0] == p && c->memo_start[0] == born)
 		return c->memo_kind[0];
@@ -86,12 +118,13 @@ static __always_inline __u32 kind_memo(struct cputime_cpu *c, struct task_struct
 	return kind;
 }
 
-/* Is `t` the target or (when following children) one of its descendants?
- * Only used while seeding: afterwards, membership is inherited at fork. */
-static __always_inline int descends_from_target(struct task_struct *t)
+/* Is `t` a root or (when following children) a descendant of one? Only
+ * used while seeding: afterwards, membership is inherited at fork. */
+static __always_inline int descends_from_roots(struct task_struct *t)
 {
 	for (int i = 0; i < MAX_DEPTH; i++) {
-		if (BPF_CORE_READ(t, tgid) == (int)target_tgid)
+		__u32 tgid = BPF_CORE_READ(t, tgid);
+		if (bpf_map_lookup_elem(&roots, &tgid))
 			return 1;
 		if (!follow_children)
 			return 0;
@@ -103,9 +136,12 @@ static __always_inline int descends_from_target(struct task_struct *t)
 	return 0;
 }
 
-static __always_inline void mark(struct task_struct *t)
+static __always_inline void mark(struct task_struct *t, __u32 g)
 {
-	if (!bpf_task_storage_get(&tree, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+	__u32 *v = bpf_task_storage_get(&tree, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (v)
+		*v = g;
+	else
 		__sync_fetch_and_add(&missed_forks, 1);
 }
 
@@ -202,19 +238,23 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	if (!follow_children && child->tgid != parent->tgid)
 		return 0;
-	if (bpf_task_storage_get(&tree, parent, 0, 0) ||
-	    (seeding && descends_from_target(parent)))
-		mark(child);
+	__u32 g = member_gen(parent);
+	/* a fork racing the seed walk: the walk may have passed the parent */
+	if (seeding && g != seed_gen && descends_from_roots(parent))
+		g = seed_gen;
+	if (g)
+		mark(child, g);
 	return 0;
 }
 
-/* Run once at start over every task (thread) alive then. */
+/* Run over every task (thread) alive then: at start, and whenever user
+ * space sets new roots. */
 SEC("iter/task")
 int seed(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
-	if (t && descends_from_target(t)) {
-		mark(t);
+	if (t && descends_from_roots(t)) {
+		mark(t, seed_gen);
 		__sync_fetch_and_add(&seeded_tasks, 1);
 	}
 	return 0;

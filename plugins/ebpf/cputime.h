@@ -54,7 +54,7 @@ struct cputime_cpu {
 	__u64 memo_start[2];
 	__u32 memo_kind[2];
 	__u32 memo_next;      /* slot to replace next */
-	__u32 pad2;
+	__u32 memo_epoch;     /* the epoch (cputime.bpf.c) the memo is for */
 	/* snapshot: written only by the flush program */
 	__u64 snap_ns;        /* CLOCK_MONOTONIC of the snapshot */
 	__u64 snap_busy_ns;

@@ -51,15 +51,18 @@ int counters_open_described(struct ebpf_counters *c, const char *const *names, s
 struct ebpf_monitor;
 
 /* monitor.c: the BPF side's lifecycle. open loads the programs (create),
- * start marks the tree and attaches (start), read takes a reading, stop
- * detaches, close frees. */
-int monitor_open(struct ebpf_monitor **out, const struct energy_host *host,
-		 pid_t target, int follow_children, const struct ebpf_counters *counters,
-		 char *why, size_t len);
+ * set_roots names the trees' roots (before start, or at any time after:
+ * then the tasks are marked again and every CPU made to switch, so the new
+ * set counts from its return), start marks the trees and attaches (start),
+ * read takes a reading, stop detaches, close frees. */
+int monitor_open(struct ebpf_monitor **out, const struct energy_host *host, int follow_children,
+		 const struct ebpf_counters *counters, char *why, size_t len);
+int monitor_set_roots(struct ebpf_monitor *m, const pid_t *pids, size_t n, char *why, size_t len);
 int monitor_start(struct ebpf_monitor *m, char *why, size_t len);
 int monitor_read(struct ebpf_monitor *m, struct ebpf_totals *out, char *why, size_t len);
 void monitor_stop(struct ebpf_monitor *m);
 uint64_t monitor_missed_forks(const struct ebpf_monitor *m);
+/* tasks marked by the last seeding (start or set_roots) */
 uint64_t monitor_seeded_tasks(const struct ebpf_monitor *m);
 void monitor_close(struct ebpf_monitor *m);
 

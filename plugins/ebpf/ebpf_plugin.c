@@ -5,6 +5,7 @@
  * package energy to the tree. The BPF side is in cputime.bpf.c.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@
 struct ebpf_inst {
 	const struct energy_host *host;
 	struct ebpf_monitor *mon;
-	pid_t target;
+	pid_t target;     /* the first root (host->target_pid), for messages */
+	size_t ntargets;  /* roots followed now: 1 from create(), any after set_targets */
 	int started, stopped, have_final;
 	struct ebpf_totals final;
 	struct ebpf_counters counters;
@@ -84,12 +86,16 @@ static int ebpf_create(const struct energy_host *host, void **instance, char *wh
 	}
 	in->host = host;
 	in->target = (pid_t)host->target_pid;
+	in->ntargets = 1;
 	/* without counters the plugin still runs; the result says why */
 	if (counters_open_described(&in->counters, names, nnames, in->counters_status,
 				    sizeof(in->counters_status)) != 0 && counters_configured)
 		host->log(host->ctx, ENERGY_LOG_WARN, "ebpf: counters %s", in->counters_status);
-	rc = monitor_open(&in->mon, host, in->target, follow, &in->counters, why, len);
+	rc = monitor_open(&in->mon, host, follow, &in->counters, why, len);
+	if (rc == 0)
+		rc = monitor_set_roots(in->mon, &in->target, 1, why, len);
 	if (rc != 0) {
+		monitor_close(in->mon);
 		counters_close(&in->counters);
 		free(in);
 		return rc;
@@ -109,7 +115,7 @@ static int ebpf_start(void *instance)
 		return -EINVAL;
 	}
 	int rc = monitor_start(in->mon, why, sizeof(why));
-	if (rc == 0 && monitor_seeded_tasks(in->mon) == 0) {
+	if (rc == 0 && in->ntargets > 0 && monitor_seeded_tasks(in->mon) == 0) {
 		monitor_stop(in->mon);
 		snprintf(why, sizeof(why), "ebpf: target process %d exited before the measurement started",
 			 (int)in->target);
@@ -119,21 +125,24 @@ static int ebpf_start(void *instance)
 		in->host->set_error(in->host->ctx, "%s", why);
 		return rc;
 	}
-	in->host->log(in->host->ctx, ENERGY_LOG_DEBUG, "ebpf: following %llu task(s) of process %d's tree",
-		      (unsigned long long)monitor_seeded_tasks(in->mon), (int)in->target);
+	in->host->log(in->host->ctx, ENERGY_LOG_DEBUG, "ebpf: following %llu task(s) of %zu process tree(s)",
+		      (unsigned long long)monitor_seeded_tasks(in->mon), in->ntargets);
 	in->started = 1;
 	/* The counters start at zero now: say so at once, so the host's totals
 	 * (last reading minus first) include the time before its first sample(). */
 	return ebpf_sample(in);
 }
 
-static void emit(struct ebpf_inst *in, const struct ebpf_totals *t, uint32_t flags)
+/* One reading of every cumulative total. The host integrates them: the
+ * tree's CPU time is "cpu_time", the machine's busy time
+ * "machine_busy_time", their ratio "cpu_share"; the plugin repeats none of
+ * them as a note or a FINAL reading. */
+static void emit(struct ebpf_inst *in, const struct ebpf_totals *t)
 {
 	const struct energy_host *h = in->host;
 	struct energy_reading r;
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
-	r.flags = flags;
 	r.counter_max = 0; /* 64-bit nanoseconds: no wrap */
 	r.mono_ns = t->mono_ns;
 	r.wall_ns = t->wall_ns;
@@ -180,7 +189,7 @@ static int ebpf_sample(void *instance)
 		in->host->set_error(in->host->ctx, "%s", why);
 		return rc;
 	}
-	emit(in, &t, 0);
+	emit(in, &t);
 	return 0;
 }
 
@@ -193,13 +202,15 @@ static int ebpf_stop(void *instance)
 		return -EINVAL;
 	}
 	in->stopped = 1;
-	/* Read before detaching: the flush charges the slices still running. */
+	/* Read before detaching: the flush charges the slices still running.
+	 * The closing reading, so the host counts the run to its end. */
 	int rc = monitor_read(in->mon, &in->final, why, sizeof(why));
 	monitor_stop(in->mon);
 	if (rc != 0) {
 		in->host->set_error(in->host->ctx, "%s", why);
 		return rc;
 	}
+	emit(in, &in->final);
 	in->have_final = 1;
 	return 0;
 }
@@ -212,18 +223,10 @@ static int ebpf_get_data(void *instance)
 		h->set_error(h->ctx, "ebpf: no final reading: the measurement was not stopped cleanly");
 		return -ENODATA;
 	}
+	/* Only what the readings do not say: the totals are the host's. */
 	const struct ebpf_totals *t = &in->final;
-	emit(in, t, ENERGY_READING_FINAL);
-	h->note_number(h->ctx, "cpu_time", (double)t->tree_ns / 1e9, "s");
-	if (t->busy_ns > 0)
-		h->note_number(h->ctx, "cpu_share", (double)t->tree_ns / (double)t->busy_ns, "");
-	h->note_number(h->ctx, "machine_busy_time", (double)t->busy_ns / 1e9, "s");
-	h->note_number(h->ctx, "machine_idle_time", (double)t->idle_ns / 1e9, "s");
-	h->note_number(h->ctx, "context_switches", (double)t->tree_switches, "");
 	h->note_string(h->ctx, "attribution_rule", ATTRIBUTION_RULE);
 	h->note_string(h->ctx, "hardware_counters", in->counters_status);
-	for (unsigned i = 0; i < in->counters.n; i++)
-		h->note_number(h->ctx, in->counters.name[i], (double)t->counts[i], "");
 	if (t->multiplexed)
 		h->note_string(h->ctx, "counters_multiplexed",
 			       "the PMU was shared: some counters ran part of the time, their counts are low");
@@ -237,6 +240,42 @@ static int ebpf_get_data(void *instance)
 		       "ebpf: %llu process(es) forked in the tree could not be followed; their CPU time is missing",
 		       (unsigned long long)missed);
 	}
+	return 0;
+}
+
+/* ABI 1.1: follow exactly these trees from now on. The tree's CPU time
+ * stays one cumulative series: the time of the trees followed so far, then
+ * of the new set. */
+static int ebpf_set_targets(void *instance, const int64_t *pids, size_t npids)
+{
+	struct ebpf_inst *in = instance;
+	const struct energy_host *h = in->host;
+	char why[ENERGY_REASON_MAX];
+	pid_t *roots = calloc(npids ? npids : 1, sizeof(*roots));
+	if (!roots) {
+		h->set_error(h->ctx, "ebpf: out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < npids; i++) {
+		/* checked before anything changes, so the earlier targets stay */
+		if (pids[i] <= 0 || pids[i] > INT32_MAX || (kill((pid_t)pids[i], 0) != 0 && errno == ESRCH)) {
+			h->set_error(h->ctx, "ebpf: target process %lld does not exist; still following the "
+				     "%zu earlier process tree(s)", (long long)pids[i], in->ntargets);
+			free(roots);
+			return -ESRCH;
+		}
+		roots[i] = (pid_t)pids[i];
+	}
+	/* after stop() nothing is counted any more: remember nothing */
+	int rc = in->stopped ? 0 : monitor_set_roots(in->mon, roots, npids, why, sizeof(why));
+	free(roots);
+	if (rc != 0) {
+		h->set_error(h->ctx, "%s", why);
+		return rc;
+	}
+	in->ntargets = npids;
+	h->log(h->ctx, ENERGY_LOG_DEBUG, "ebpf: following %zu process tree(s)%s", npids,
+	       in->stopped ? " (after stop(): nothing more is counted)" : in->started ? "" : " from start()");
 	return 0;
 }
 
@@ -267,6 +306,7 @@ static const struct energy_plugin plugin = {
 	.stop = ebpf_stop,
 	.get_data = ebpf_get_data,
 	.destroy = ebpf_destroy,
+	.set_targets = ebpf_set_targets,
 };
 
 ENERGY_PLUGIN_EXPORT const struct energy_plugin *energymon_plugin_entry(void)

@@ -2,6 +2,8 @@
  * monitor.c — the user side of cputime.bpf.c, in libbpf-bootstrap order:
  * open, set rodata, load (create); attach the fork handler, seed the tree,
  * attach the switch handler (start); flush and read (sample, stop); detach.
+ * The roots of the trees can be replaced at any time (monitor_set_roots):
+ * the tasks are seeded again under a new membership generation.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -29,6 +31,7 @@ struct ebpf_monitor {
 	struct bpf_link *switch_link;
 	int ncpus;                  /* possible CPUs: the per-CPU map's width */
 	struct cputime_cpu *values; /* one entry per possible CPU */
+	int started;                /* the handlers are attached */
 };
 
 /* libbpf prints to stderr by default; a plugin never prints. The callback
@@ -79,8 +82,7 @@ static int install_counters(struct ebpf_monitor *m, const struct ebpf_counters *
 	return 0;
 }
 
-int monitor_open(struct ebpf_monitor **out, const struct energy_host *host,
-		 pid_t target, int follow_children, const struct ebpf_counters *counters,
+int monitor_open(struct ebpf_monitor **out, const struct energy_host *host, int follow_children, const struct ebpf_counters *counters,
 		 char *why, size_t len)
 {
 	int err;
@@ -115,7 +117,6 @@ int monitor_open(struct ebpf_monitor **out, const struct energy_host *host,
 		snprintf(why, len, "ebpf: opening the embedded BPF object failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	m->skel->rodata->target_tgid = (__u32)target;
 	m->skel->rodata->follow_children = follow_children ? 1 : 0;
 	m->skel->rodata->n_counters = counters->n;
 
@@ -169,23 +170,77 @@ cleanup:
 	return err;
 }
 
+/* Mark the trees of the current roots under a new generation, then make it
+ * the only one. While the walk runs, the old and the new generation both
+ * count (each task holds one mark, so nothing counts twice); the fork
+ * handler's ancestry check catches forks that race the walk. */
+static int reseed(struct ebpf_monitor *m, char *why, size_t len)
+{
+	struct cputime_bpf__bss *bss = m->skel->bss;
+	__u32 old = __atomic_load_n(&bss->gen, __ATOMIC_SEQ_CST), next = old + 1;
+	__atomic_store_n(&bss->seeded_tasks, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&bss->seed_gen, next, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&bss->seeding, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&bss->epoch, 1, __ATOMIC_SEQ_CST);
+	int err = seed_tree(m, why, len);
+	__atomic_store_n(&bss->seeding, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&bss->gen, err ? old : next, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&bss->seed_gen, err ? old : next, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&bss->epoch, 1, __ATOMIC_SEQ_CST);
+	return err;
+}
+
+int monitor_set_roots(struct ebpf_monitor *m, const pid_t *pids, size_t n, char *why, size_t len)
+{
+	int fd = bpf_map__fd(m->skel->maps.roots);
+	__u32 key, next;
+	__u8 one = 1;
+	if (n > bpf_map__max_entries(m->skel->maps.roots)) {
+		snprintf(why, len, "ebpf: %zu process trees asked for, at most %u can be followed", n,
+			 bpf_map__max_entries(m->skel->maps.roots));
+		return -E2BIG;
+	}
+	/* Only the seed walk and forks during it read the roots, so they may
+	 * change here one by one. */
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key) != 0)
+			break;
+	}
+	for (size_t i = 0; i < n; i++) {
+		key = (__u32)pids[i];
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY) != 0) {
+			int err = -errno;
+			snprintf(why, len, "ebpf: adding process %d to the roots failed: %s", (int)pids[i],
+				 strerror(-err));
+			return err;
+		}
+	}
+	if (!m->started)
+		return 0; /* monitor_start seeds them */
+	libbpf_print_fn_t old_print = libbpf_set_print(quiet);
+	int err = reseed(m, why, len);
+	libbpf_set_print(old_print);
+	/* The task running on each CPU was classified when it was switched
+	 * in: make every CPU switch, so the new set applies from now on. */
+	return err ? err : cpu_visit_all(why, len);
+}
+
 int monitor_start(struct ebpf_monitor *m, char *why, size_t len)
 {
 	int err;
 	libbpf_print_fn_t old_print = libbpf_set_print(quiet);
-	/* Fork handler first, seeding on: a fork racing the walk below is
-	 * caught either by the walk or by the handler's ancestry check. */
-	__atomic_store_n(&m->skel->bss->seeding, 1, __ATOMIC_SEQ_CST);
+	/* Fork handler first: a fork racing the walk below is caught either
+	 * by the walk or by the handler's ancestry check. */
 	m->fork_link = bpf_program__attach(m->skel->progs.on_fork);
 	if (!m->fork_link) {
 		err = -errno;
 		snprintf(why, len, "ebpf: attaching to tp_btf/sched_process_fork failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	err = seed_tree(m, why, len);
+	err = reseed(m, why, len);
 	if (err)
 		goto cleanup;
-	__atomic_store_n(&m->skel->bss->seeding, 0, __ATOMIC_SEQ_CST);
 
 	__atomic_store_n(&m->skel->bss->start_ns, (__u64)now_ns(CLOCK_MONOTONIC), __ATOMIC_SEQ_CST);
 	m->switch_link = bpf_program__attach(m->skel->progs.on_switch);
@@ -201,6 +256,7 @@ cleanup:
 	libbpf_set_print(old_print);
 	if (err)
 		monitor_stop(m);
+	m->started = !err;
 	return err;
 }
 
@@ -245,6 +301,7 @@ int monitor_read(struct ebpf_monitor *m, struct ebpf_totals *out, char *why, siz
 
 void monitor_stop(struct ebpf_monitor *m)
 {
+	m->started = 0;
 	bpf_link__destroy(m->switch_link);
 	m->switch_link = NULL;
 	bpf_link__destroy(m->fork_link);

@@ -52,6 +52,14 @@ int dead_counter_may_die(const struct rapl_set *set, const struct rapl_counter *
 	return judged(c->domain) && !isnan(set->busy_base_s);
 }
 
+/* " did not advance in ...": why `first` was found dead, appended. */
+static void evidence(const struct rapl_counter *first, char *why, size_t why_len)
+{
+	snprintf(why, why_len, " did not advance in %.3g s while the machine was busy "
+		 "for %.3g s of CPU time: exposed but not counting (as on some VMs), so not a "
+		 "measurement, and not reported as 0 J", first->dead_flat_s, first->dead_busy_s);
+}
+
 void dead_counter_reason(const struct rapl_set *set, int domain, char *why, size_t why_len)
 {
 	const struct rapl_counter *first = NULL;
@@ -69,9 +77,14 @@ void dead_counter_reason(const struct rapl_set *set, int domain, char *why, size
 	}
 	if (!first)
 		return;
-	snprintf(why + used, why_len - used, " did not advance in %.3g s while the machine was busy "
-		 "for %.3g s of CPU time: exposed but not counting (as on some VMs), so not a "
-		 "measurement, and not reported as 0 J", first->dead_flat_s, first->dead_busy_s);
+	evidence(first, why + used, why_len - used);
+}
+
+void dead_counter_reason_of(const struct rapl_counter *c, char *why, size_t why_len)
+{
+	int n = snprintf(why, why_len, "%s (%s)", c->sensor, rapl_domain_info(c->domain)->perf_event);
+	size_t used = n > 0 && (size_t)n < why_len ? (size_t)n : why_len - 1;
+	evidence(c, why + used, why_len - used);
 }
 
 static size_t pending(const struct rapl_set *set)

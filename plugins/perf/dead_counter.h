@@ -47,6 +47,8 @@ size_t dead_watch_judge(const struct energy_host *host, struct rapl_set *set, do
 /* Why the dead counters of `domain` (-1: all) were found dead, naming
  * each, in words for the user; "" when there are none. */
 void dead_counter_reason(const struct rapl_set *set, int domain, char *why, size_t why_len);
+/* The same for the one counter c (found dead), for its metric's reason. */
+void dead_counter_reason_of(const struct rapl_counter *c, char *why, size_t why_len);
 
 /* For probe(): watch freshly opened counters for up to DEAD_PROBE_WINDOW_S.
  * 0 when a counter is usable or the window could not tell; -ENODEV with the

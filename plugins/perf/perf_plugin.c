@@ -6,6 +6,7 @@
 #include "dead_counter.h"
 #include "energy_plugin.h"
 #include "perf_config.h"
+#include "perf_metrics.h"
 #include "perf_report.h"
 
 #include <errno.h>
@@ -86,6 +87,12 @@ static int perf_create(const struct energy_host *host, void **instance, char *wh
 		free(in);
 		return rc;
 	}
+	rc = perf_declare_metrics(host, &in->set, why, why_len);
+	if (rc != 0) {
+		rapl_set_close(&in->set);
+		free(in);
+		return rc;
+	}
 	describe_run(in, fallback);
 	*instance = in;
 	return 0;
@@ -120,7 +127,7 @@ static int perf_get_data(void *instance)
 		in->host->set_error(in->host->ctx, "get_data() before start(): nothing was measured");
 		return -EINVAL;
 	}
-	return report_totals(in->host, &in->set);
+	return report_notes(in->host, &in->set);
 }
 
 static void perf_destroy(void *instance)

@@ -1,6 +1,7 @@
 #include "perf_report.h"
 
 #include "dead_counter.h"
+#include "perf_metrics.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,20 +15,12 @@ static int64_t now_ns(clockid_t clock)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* One reading of the counter's declared metric; the host does the deltas
+ * (with the metric's counter_max) and the totals. */
 static int emit(const struct energy_host *host, const struct rapl_counter *c,
 		const struct held_reading *h)
 {
-	struct energy_reading r;
-	memset(&r, 0, sizeof(r));
-	r.struct_size = sizeof(r);
-	r.quantity = ENERGY_Q_ENERGY_J;
-	r.scope = rapl_domain_info(c->domain)->scope;
-	snprintf(r.sensor, sizeof(r.sensor), "%s", c->sensor);
-	r.value = h->value_j;
-	r.counter_max = rapl_counter_range_j(c);
-	r.mono_ns = h->mono_ns;
-	r.wall_ns = h->wall_ns;
-	return host->emit(host->ctx, &r);
+	return host->emit_metric(host->ctx, c->metric, h->value_j, h->mono_ns, h->wall_ns);
 }
 
 /* The readings held back while the counter had not moved, oldest first. */
@@ -46,12 +39,13 @@ static int emit_held(const struct energy_host *host, struct rapl_counter *c)
  * verdict is for the whole run). It was not measuring while it stayed flat,
  * so it is measured from its last flat reading on, and the flat stretch
  * before that reaches the host as nothing rather than as 0 J. */
-static void revive(const struct energy_host *host, struct rapl_counter *c)
+static void revive(const struct energy_host *host, struct rapl_set *set, struct rapl_counter *c)
 {
 	if (c->nheld > 1)
 		c->held[0] = c->held[c->nheld - 1];
 	c->nheld = c->nheld ? 1 : 0;
 	c->dead = 0;
+	perf_metrics_verdicts(host, set);
 	host->log(host->ctx, ENERGY_LOG_WARN, "%s (%s) advanced after all: measured from its "
 		  "last flat reading on, not reported unavailable", c->sensor,
 		  rapl_domain_info(c->domain)->perf_event);
@@ -59,13 +53,13 @@ static void revive(const struct energy_host *host, struct rapl_counter *c)
 
 /* Emit a reading, or hold it back until the counter has shown it counts:
  * a dead counter's flat readings must never reach the host as 0 J. */
-static int deliver(const struct energy_host *host, const struct rapl_set *set,
+static int deliver(const struct energy_host *host, struct rapl_set *set,
 		   struct rapl_counter *c, const struct held_reading *now)
 {
 	if (!c->moved && (c->track.total > 0 || !dead_counter_may_die(set, c))) {
 		c->moved = 1;
 		if (c->dead)
-			revive(host, c);
+			revive(host, set, c);
 	}
 	if (c->moved) {
 		int rc = emit_held(host, c);
@@ -125,7 +119,9 @@ static int read_all(const struct energy_host *host, struct rapl_set *set, int fi
 	 * sample would be recorded by the host as a failure (and a gap) of a
 	 * counter that may yet start counting and be revived. Until then a
 	 * sample simply has nothing to emit. */
-	if (dead_watch_judge(host, set, busy_s) == 0 && final) {
+	size_t usable = dead_watch_judge(host, set, busy_s);
+	perf_metrics_verdicts(host, set);
+	if (usable == 0 && final) {
 		char why[ENERGY_REASON_MAX];
 		dead_counter_reason(set, -1, why, sizeof(why));
 		host->set_error(host->ctx, "nothing left to measure: %s", why);
@@ -161,52 +157,13 @@ int report_baseline(const struct energy_host *host, struct rapl_set *set, const 
 		c->nheld = 0;
 	}
 	set->late_readings = 0;
+	perf_metrics_verdicts(host, set); /* a new run: no counter is dead yet */
 	dead_watch_begin(set, root);
 	return report_sample(host, set);
 }
 
-/* "energy_cores" + "package-1" -> "energy_cores_package_1". */
-static void per_package_key(const struct rapl_counter *c, char *key, size_t len)
+int report_notes(const struct energy_host *host, const struct rapl_set *set)
 {
-	int n = snprintf(key, len, "%s_%s", rapl_domain_info(c->domain)->json_key, c->package);
-	for (int i = 0; i < n && (size_t)i < len; i++)
-		if (key[i] == '-' || key[i] == '/')
-			key[i] = '_';
-}
-
-int report_totals(const struct energy_host *host, const struct rapl_set *set)
-{
-	uint64_t units[RAPL_DOMAIN_COUNT] = { 0 }, wraps = 0;
-	const struct rapl_counter *sample_of[RAPL_DOMAIN_COUNT] = { NULL };
-	for (size_t i = 0; i < set->n; i++) {
-		const struct rapl_counter *c = &set->c[i];
-		if (!c->track.primed || c->dead)
-			continue; /* never read, or not counting: no total to give */
-		if (c->package[0]) {
-			char key[2 * ENERGY_NAME_MAX];
-			per_package_key(c, key, sizeof(key));
-			host->note_number(host->ctx, key, rapl_counter_joules(c, c->track.total), "J");
-		}
-		/* Every package's counter of one domain has the same unit, so
-		 * summing raw units keeps the total exact. */
-		units[c->domain] += c->track.total;
-		sample_of[c->domain] = c;
-		wraps += c->track.wraps;
-	}
-	for (int d = 0; d < RAPL_DOMAIN_COUNT; d++) {
-		const char *key = rapl_domain_info((enum rapl_domain)d)->json_key;
-		char why[ENERGY_REASON_MAX], unavailable[64];
-		dead_counter_reason(set, d, why, sizeof(why));
-		if (why[0]) {
-			/* A sum that left out a dead package would be a number
-			 * for less than the domain: none, with the reason. */
-			snprintf(unavailable, sizeof(unavailable), "%s_unavailable", key);
-			host->note_string(host->ctx, unavailable, why);
-		} else if (sample_of[d]) {
-			host->note_number(host->ctx, key, rapl_counter_joules(sample_of[d], units[d]), "J");
-		}
-	}
-	host->note_number(host->ctx, "counter_wraps", (double)wraps, "");
 	host->note_number(host->ctx, "late_readings", (double)set->late_readings, "");
 	host->note_string(host->ctx, "backend", rapl_backend_name(set->backend));
 	return 0;

@@ -1,7 +1,7 @@
 /*
  * perf_report.h — turn counters into what the host records: one raw
- * cumulative ENERGY_J reading per counter per sample (the host does deltas
- * with counter_max), and per-run totals at the end.
+ * cumulative joule reading of each counter's declared metric per sample (the
+ * host does deltas with counter_max and the totals), and notes at the end.
  */
 #ifndef PERF_PERF_REPORT_H
 #define PERF_PERF_REPORT_H
@@ -23,11 +23,10 @@ int report_final(const struct energy_host *host, struct rapl_set *set);
 /* Start over: forget previous readings, take the machine's busy-time
  * baseline from ROOT/proc/stat, then report_sample as a baseline. */
 int report_baseline(const struct energy_host *host, struct rapl_set *set, const char *root);
-/* Notes, in J: per domain summed over packages (energy_pkg, energy_cores,
- * ...) and per package (energy_pkg_package_0, ...); cores, uncore and DRAM
- * are never added to pkg. A domain with a dead counter gets no total but
- * a note "<key>_unavailable" with the reason. Notes, not FINAL readings: a FINAL reading on
- * the counter's own sensor would read to a host as one more counter value. */
-int report_totals(const struct energy_host *host, const struct rapl_set *set);
+/* Notes that the result has nowhere else: late_readings (readings so far
+ * apart that a wrap may have been missed) and backend. No totals: the host
+ * sums each counter's readings, and perf_metrics.c says why a dead one has
+ * none. */
+int report_notes(const struct energy_host *host, const struct rapl_set *set);
 
 #endif

@@ -37,6 +37,10 @@ struct rapl_counter {
 	double units_per_joule;
 	double max_power_w;            /* from sysfs constraints; 0: not published */
 	int fd;                        /* perf event, or the open energy_uj file */
+	/* The host's id of its declared metric (energymon's own key for the
+	 * domain, index = the package's place among the domain's counters). */
+	int metric;
+	int reason_given;              /* metric_reason() said it is dead */
 	int64_t last_read_ns;          /* CLOCK_MONOTONIC of the last good read; 0: none */
 	struct counter_track track;    /* modulus in raw units; 0 is 2^64 */
 	/* Until the counter first moves its readings are held back: the

@@ -1,5 +1,7 @@
 #include "tree_check.h"
 
+#include <string.h>
+
 int start_monitor(struct harness *h, pid_t target, const char *follow)
 {
 	if (harness_load(h, "ebpf") != 0) {
@@ -26,8 +28,20 @@ double finish(struct harness *h)
 		printf("\n  stop/get_data: %d %s\n", rc, h->error);
 		return -1;
 	}
-	const struct energy_reading *r = harness_last(h, "tree", ENERGY_Q_CPU_TIME_S);
-	if (!r || !(r->flags & ENERGY_READING_FINAL) || r->scope != ENERGY_SCOPE_PROCESS)
-		return -1;
-	return r->value;
+	return host_total(h, "tree", ENERGY_Q_CPU_TIME_S);
+}
+
+double host_total(const struct harness *h, const char *sensor, unsigned quantity)
+{
+	const struct energy_reading *first = NULL, *last = NULL;
+	for (size_t i = 0; i < h->nreadings; i++) {
+		const struct energy_reading *r = &h->readings[i];
+		if (strcmp(r->sensor, sensor) != 0 || r->quantity != quantity)
+			continue;
+		if (r->flags & ENERGY_READING_FINAL)
+			return -1; /* the plugin repeats its totals: it must not */
+		first = first ? first : r;
+		last = r;
+	}
+	return first && last != first ? last->value - first->value : -1;
 }

@@ -30,7 +30,11 @@
  * NULL for the default), create and start a monitor of `target`. 0 or an
  * error, printed. */
 int start_monitor(struct harness *h, pid_t target, const char *follow);
-/* stop + get_data; the FINAL "tree" reading in seconds, or -1. */
+/* stop + get_data; the tree's CPU time as the host counts it (last "tree"
+ * reading minus the first, s), or -1. */
 double finish(struct harness *h);
+/* What the host counts for a cumulative sensor: its last reading minus its
+ * first; -1 with fewer than two, or when any is FINAL (a repeated total). */
+double host_total(const struct harness *h, const char *sensor, unsigned quantity);
 
 #endif

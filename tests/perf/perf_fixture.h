@@ -27,6 +27,21 @@ int fixture_load(struct harness *h, const struct rapl_tree *t);
 /* The energy the host would count for `sensor`: the sum over consecutive
  * readings of (cur - prev), plus counter_max when cur < prev. */
 double fixture_host_energy(const struct harness *h, const char *sensor);
+/* What the host makes of perf's declared metrics (energymon's own keys,
+ * reported through emit_metric), by the domain's Lithops key ("energy_pkg",
+ * "energy_cores", "energy_gpu", "energy_ram", "energy_psys"):
+ * the energy summed over packages, NAN when perf declared no such metric or
+ * one of them has a reason (the host reports it null with that reason); */
+double fixture_key_energy(const struct harness *h, const char *json_key);
+/* one package's (its index, in the order of the note package_index); */
+double fixture_package_energy(const struct harness *h, const char *json_key, unsigned index);
+/* the first reason given through metric_reason for that domain, or "". */
+const char *fixture_key_reason(const struct harness *h, const char *json_key);
+/* Wraps the host would count for `sensor`: readings below the previous. */
+int fixture_host_wraps(const struct harness *h, const char *sensor);
+/* Assert (CUnit) that no note repeats a total the host computes from the
+ * readings (energy_pkg, energy_ram_package_0, counter_wraps, ...). */
+void fixture_assert_no_total_notes(const struct harness *h);
 /* A note's number, or NAN when it is absent or a string. */
 double fixture_note_number(const struct harness *h, const char *key);
 /* A note's text, or "" when absent. */

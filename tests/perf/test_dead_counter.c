@@ -53,20 +53,28 @@ static void test_flat_package_on_a_busy_machine_is_unavailable(void)
 	package_tree(&t);
 	CU_ASSERT_EQUAL(run(&h, &t, 0.6, 1000000, 6000000), 0);
 	/* the dead package: nothing the host could count as 0 J */
-	CU_ASSERT_EQUAL(harness_count(&h, "package-0", 0), 0);
-	CU_ASSERT(isnan(fixture_note_number(&h, "energy_pkg")));
-	CU_ASSERT(isnan(fixture_note_number(&h, "energy_pkg_package_0")));
-	CONTAINS(fixture_note_text(&h, "energy_pkg_unavailable"), "package-0 (energy-pkg) did not advance");
-	CONTAINS(fixture_note_text(&h, "energy_pkg_unavailable"), "busy for 0.6 s of CPU time");
+	CU_ASSERT_EQUAL(harness_count(&h, "cpu_package#0", 0), 0);
+	CU_ASSERT(isnan(fixture_key_energy(&h, "energy_pkg")));
+	CU_ASSERT(isnan(fixture_package_energy(&h, "energy_pkg", 0)));
+	CONTAINS(fixture_key_reason(&h, "energy_pkg"), "package-0 (energy-pkg) did not advance");
+	CONTAINS(fixture_key_reason(&h, "energy_pkg"), "busy for 0.6 s of CPU time");
 	CONTAINS(h.log, "not reported as 0 J");
+	const struct harness_metric *pkg = harness_metric(&h, "", ENERGY_SCOPE_CPU_PACKAGE, 0);
+	const struct harness_metric *cores = harness_metric(&h, "", ENERGY_SCOPE_CPU_CORES, 0);
+	CU_ASSERT_FATAL(pkg != NULL && cores != NULL);
+	CU_ASSERT_EQUAL(pkg->reason_calls, 1);
+	CU_ASSERT_EQUAL(cores->reason_calls, 0);
+	/* no stringly note: the reason is the metric's */
+	CU_ASSERT_PTR_NULL(harness_note(&h, "energy_pkg_unavailable"));
+	fixture_assert_no_total_notes(&h);
 	/* the cores moved: reported exactly */
-	CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "package-0/cores"), 5.0, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(fixture_note_number(&h, "energy_cores"), 5.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "cpu_cores#0"), 5.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(fixture_key_energy(&h, "energy_cores"), 5.0, 1e-9);
 	/* flat DRAM may be real (an idle memory system): reported, 0 J */
-	CU_ASSERT(harness_count(&h, "package-0/dram", 0) >= 2);
-	CU_ASSERT_EQUAL(fixture_host_energy(&h, "package-0/dram"), 0.0);
-	CU_ASSERT_EQUAL(fixture_note_number(&h, "energy_ram"), 0.0);
-	CU_ASSERT_PTR_NULL(harness_note(&h, "energy_ram_unavailable"));
+	CU_ASSERT(harness_count(&h, "dram#0", 0) >= 2);
+	CU_ASSERT_EQUAL(fixture_host_energy(&h, "dram#0"), 0.0);
+	CU_ASSERT_EQUAL(fixture_key_energy(&h, "energy_ram"), 0.0);
+	CU_ASSERT_STRING_EQUAL(fixture_key_reason(&h, "energy_ram"), "");
 	harness_close(&h);
 	rapl_tree_remove(&t);
 }
@@ -78,10 +86,10 @@ static void test_moving_package_is_reported(void)
 	package_tree(&t);
 	CU_ASSERT_EQUAL(run(&h, &t, 5.0, 3000000, 2000000), 0);
 	/* held back until it moved, then delivered from the baseline on */
-	CU_ASSERT_EQUAL(harness_count(&h, "package-0", 0), 3);
-	CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "package-0"), 2.0, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(fixture_note_number(&h, "energy_pkg"), 2.0, 1e-9);
-	CU_ASSERT_PTR_NULL(harness_note(&h, "energy_pkg_unavailable"));
+	CU_ASSERT_EQUAL(harness_count(&h, "cpu_package#0", 0), 3);
+	CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "cpu_package#0"), 2.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(fixture_key_energy(&h, "energy_pkg"), 2.0, 1e-9);
+	CU_ASSERT_STRING_EQUAL(fixture_key_reason(&h, "energy_pkg"), "");
 	harness_close(&h);
 	rapl_tree_remove(&t);
 }
@@ -93,10 +101,10 @@ static void test_flat_package_on_an_idle_machine_is_reported_as_read(void)
 	package_tree(&t);
 	/* 0.4 s of CPU: too little to tell a dead counter from a quiet one */
 	CU_ASSERT_EQUAL(run(&h, &t, 0.4, 1000000, 1000000), 0);
-	CU_ASSERT(harness_count(&h, "package-0", 0) >= 2);
-	CU_ASSERT_EQUAL(fixture_host_energy(&h, "package-0"), 0.0);
-	CU_ASSERT_EQUAL(fixture_note_number(&h, "energy_pkg"), 0.0);
-	CU_ASSERT_PTR_NULL(harness_note(&h, "energy_pkg_unavailable"));
+	CU_ASSERT(harness_count(&h, "cpu_package#0", 0) >= 2);
+	CU_ASSERT_EQUAL(fixture_host_energy(&h, "cpu_package#0"), 0.0);
+	CU_ASSERT_EQUAL(fixture_key_energy(&h, "energy_pkg"), 0.0);
+	CU_ASSERT_STRING_EQUAL(fixture_key_reason(&h, "energy_pkg"), "");
 	harness_close(&h);
 	rapl_tree_remove(&t);
 }
@@ -122,8 +130,8 @@ static void test_only_a_dead_psys_fails_the_stop_with_the_reason(void)
 	CONTAINS(h.error, "nothing left to measure: psys (energy-psys) did not advance");
 	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
 	CU_ASSERT_EQUAL(harness_count(&h, NULL, 0), 0);
-	CU_ASSERT(isnan(fixture_note_number(&h, "energy_psys")));
-	CONTAINS(fixture_note_text(&h, "energy_psys_unavailable"), "psys (energy-psys)");
+	CU_ASSERT(isnan(fixture_key_energy(&h, "energy_psys")));
+	CONTAINS(fixture_key_reason(&h, "energy_psys"), "psys (energy-psys)");
 	harness_close(&h);
 	rapl_tree_remove(&t);
 }
@@ -155,6 +163,12 @@ static void test_dead_counters_that_start_counting_are_revived(void)
 	CU_ASSERT_EQUAL(h.plugin->sample(h.instance), 0); /* both judged dead */
 	CONTAINS(h.log, "did not advance");
 	CU_ASSERT_EQUAL(harness_count(&h, NULL, 0), 0);
+	/* said on each metric through metric_reason, at once */
+	const struct harness_metric *pkg = harness_metric(&h, "", ENERGY_SCOPE_CPU_PACKAGE, 0);
+	const struct harness_metric *psys = harness_metric(&h, "", ENERGY_SCOPE_SYSTEM, 0);
+	CU_ASSERT_FATAL(pkg != NULL && psys != NULL);
+	CONTAINS(pkg->reason, "package-0 (energy-pkg) did not advance");
+	CONTAINS(psys->reason, "psys (energy-psys) did not advance");
 	CU_ASSERT_FATAL(rapl_tree_set_busy(&t, 101.2) == 0);
 	int64_t before_flat = mono_now();
 	CU_ASSERT_EQUAL(h.plugin->sample(h.instance), 0); /* the last flat reading */
@@ -169,22 +183,26 @@ static void test_dead_counters_that_start_counting_are_revived(void)
 	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
 	CONTAINS(h.log, "advanced after all");
 	/* the last flat reading, at its own time, then the 3 moving ones and stop's */
-	CU_ASSERT_EQUAL(harness_count(&h, "package-0", 0), 5);
-	CU_ASSERT_EQUAL(harness_count(&h, "psys", 0), 5);
+	CU_ASSERT_EQUAL(harness_count(&h, "cpu_package#0", 0), 5);
+	CU_ASSERT_EQUAL(harness_count(&h, "system#0", 0), 5);
 	for (size_t i = 0; i < h.nreadings; i++) {
 		const struct energy_reading *r = &h.readings[i];
-		if (strcmp(r->sensor, "package-0") != 0)
+		if (strcmp(r->sensor, "cpu_package#0") != 0)
 			continue;
 		CU_ASSERT_DOUBLE_EQUAL(r->value, 1.0, 1e-12);
 		CU_ASSERT(r->mono_ns >= before_flat && r->mono_ns <= after_flat);
 		break;
 	}
-	CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "package-0"), 3.0, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "psys"), 6.0, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(fixture_note_number(&h, "energy_pkg"), 3.0, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(fixture_note_number(&h, "energy_psys"), 6.0, 1e-9);
-	CU_ASSERT_PTR_NULL(harness_note(&h, "energy_pkg_unavailable"));
-	CU_ASSERT_PTR_NULL(harness_note(&h, "energy_psys_unavailable"));
+	CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "cpu_package#0"), 3.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "system#0"), 6.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(fixture_key_energy(&h, "energy_pkg"), 3.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(fixture_key_energy(&h, "energy_psys"), 6.0, 1e-9);
+	/* revived: the verdict taken back with an empty reason */
+	CU_ASSERT_STRING_EQUAL(fixture_key_reason(&h, "energy_pkg"), "");
+	CU_ASSERT_STRING_EQUAL(fixture_key_reason(&h, "energy_psys"), "");
+	CU_ASSERT_EQUAL(pkg->reason_calls, 2);
+	CU_ASSERT_EQUAL(psys->reason_calls, 2);
+	fixture_assert_no_total_notes(&h);
 	harness_close(&h);
 	rapl_tree_remove(&t);
 }
@@ -226,10 +244,10 @@ static void test_perf_backend_dead_psys_beside_a_live_package(void)
 	CU_ASSERT_EQUAL(h.plugin->sample(h.instance), 0);
 	CU_ASSERT_EQUAL(h.plugin->stop(h.instance), 0);
 	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
-	CU_ASSERT_EQUAL(harness_count(&h, "psys", 0), 0);
-	CONTAINS(fixture_note_text(&h, "energy_psys_unavailable"), "psys (energy-psys) did not advance");
-	CU_ASSERT(harness_count(&h, "package-0", 0) >= 2);
-	CU_ASSERT(fixture_note_number(&h, "energy_pkg") > 0);
+	CU_ASSERT_EQUAL(harness_count(&h, "system#0", 0), 0);
+	CONTAINS(fixture_key_reason(&h, "energy_psys"), "psys (energy-psys) did not advance");
+	CU_ASSERT(harness_count(&h, "cpu_package#0", 0) >= 2);
+	CU_ASSERT(fixture_key_energy(&h, "energy_pkg") > 0);
 	harness_close(&h);
 	rapl_tree_remove(&t);
 }
@@ -309,10 +327,10 @@ static void check_like_a_real_machine(int real_proc)
 	} else {
 		CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
 		CU_ASSERT_EQUAL(fixture_check_real_domains(&h), real_proc == 2 ? 1 : 2);
-		CONTAINS(fixture_note_text(&h, "energy_psys_unavailable"), "did not advance");
-		CU_ASSERT_EQUAL(harness_count(&h, "psys", 0), 0);
+		CONTAINS(fixture_key_reason(&h, "energy_psys"), "did not advance");
+		CU_ASSERT_EQUAL(harness_count(&h, "system#0", 0), 0);
 		if (real_proc == 1)
-			CU_ASSERT(fixture_note_number(&h, "energy_pkg") > 0);
+			CU_ASSERT(fixture_key_energy(&h, "energy_pkg") > 0);
 	}
 	harness_close(&h);
 	rapl_tree_remove(&t);

@@ -152,11 +152,11 @@ static void test_perf_read_path(void)
 		/* 2^64 counts of 2^-32 J: 2^32 J, at 2000 W sampled every 2^32/4000 s. */
 		CU_ASSERT_DOUBLE_EQUAL(h.required_interval_s, ldexp(1, 32) / 4000.0, 1e-6);
 		CU_ASSERT_EQUAL_FATAL(h.plugin->start(h.instance), 0);
-		CU_ASSERT_EQUAL(harness_count(&h, "package-0", 0), 1);
-		CU_ASSERT_EQUAL(harness_count(&h, "package-1", 0), two ? 1 : 0);
-		CU_ASSERT_EQUAL(harness_count(&h, "psys", 0), 1); /* one, not one per package */
-		CU_ASSERT_EQUAL(harness_last(&h, "package-0", 0)->counter_max, ldexp(1, 32));
-		CU_ASSERT_EQUAL(harness_last(&h, "psys", 0)->scope, ENERGY_SCOPE_SYSTEM);
+		CU_ASSERT_EQUAL(harness_count(&h, "cpu_package#0", 0), 1);
+		CU_ASSERT_EQUAL(harness_count(&h, "cpu_package#1", 0), two ? 1 : 0);
+		CU_ASSERT_EQUAL(harness_count(&h, "system#0", 0), 1); /* one, not one per package */
+		CU_ASSERT_EQUAL(harness_last(&h, "cpu_package#0", 0)->counter_max, ldexp(1, 32));
+		CU_ASSERT_EQUAL(harness_last(&h, "system#0", 0)->scope, ENERGY_SCOPE_SYSTEM);
 		/* cpu-clock on one CPU counts the nanoseconds that pass, so
 		 * the joules must be the time between the first and the last
 		 * reading x the event's scale (2^-32 J per count): a known
@@ -164,30 +164,30 @@ static void test_perf_read_path(void)
 		 * scheduling delay between a read and its time stamp stay
 		 * within the 5% allowed. */
 		const struct timespec step = { 0, 50 * 1000 * 1000 };
-		int64_t t0 = harness_last(&h, "package-0", 0)->mono_ns;
+		int64_t t0 = harness_last(&h, "cpu_package#0", 0)->mono_ns;
 		for (int i = 0; i < 8; i++) {
 			nanosleep(&step, NULL);
 			CU_ASSERT_EQUAL(h.plugin->sample(h.instance), 0);
 		}
 		CU_ASSERT_EQUAL(h.plugin->stop(h.instance), 0);
 		CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
-		int64_t t1 = harness_last(&h, "package-0", 0)->mono_ns;
-		double f0 = fixture_note_number(&h, "energy_pkg_package_0");
-		double f1 = two ? fixture_note_number(&h, "energy_pkg_package_1") : 0;
+		int64_t t1 = harness_last(&h, "cpu_package#0", 0)->mono_ns;
+		double f0 = fixture_package_energy(&h, "energy_pkg", 0);
+		double f1 = two ? fixture_package_energy(&h, "energy_pkg", 1) : 0;
 		double expected = ldexp((double)(t1 - t0), -32);
 		if (!(fabs(f0 / expected - 1) < 0.05))
 			fprintf(stderr, "\n  package-0: %.9g J over %.6f s, expected %.9g J (2^-32 J/ns)\n",
 				f0, (double)(t1 - t0) / 1e9, expected);
 		CU_ASSERT(fabs(f0 / expected - 1) < 0.05);
 		if (two) {
-			double e1 = fixture_host_energy(&h, "package-1");
+			double e1 = fixture_host_energy(&h, "cpu_package#1");
 			CU_ASSERT(fabs(f1 / expected - 1) < 0.05);
 			CU_ASSERT_DOUBLE_EQUAL(e1, f1, 1e-12);
 		}
-		CU_ASSERT_DOUBLE_EQUAL(fixture_note_number(&h, "energy_pkg"), f0 + f1, 1e-12);
-		CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "package-0"), f0, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(fixture_key_energy(&h, "energy_pkg"), f0 + f1, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(fixture_host_energy(&h, "cpu_package#0"), f0, 1e-12);
 		/* psys: one counter of the same clock on the PMU's first CPU */
-		CU_ASSERT(fabs(fixture_note_number(&h, "energy_psys") / expected - 1) < 0.05);
+		CU_ASSERT(fabs(fixture_key_energy(&h, "energy_psys") / expected - 1) < 0.05);
 	}
 	harness_close(&h);
 	rapl_tree_remove(&t);
@@ -207,8 +207,8 @@ static void test_multi_die_names(void)
 	harness_set(&h, "perf_events", "power/energy-pkg/");
 	if (open_or_skip(&h) == 0) {
 		CU_ASSERT_EQUAL_FATAL(h.plugin->start(h.instance), 0);
-		CU_ASSERT_EQUAL(harness_count(&h, "package-0-die-0", 0), 1);
-		CU_ASSERT_EQUAL(harness_count(&h, "package-0-die-1", 0), 1);
+		CU_ASSERT_EQUAL(harness_count(&h, "cpu_package#0", 0), 1);
+		CU_ASSERT_EQUAL(harness_count(&h, "cpu_package#1", 0), 1);
 		CU_ASSERT_EQUAL(harness_count(&h, NULL, 0), 2);
 	}
 	harness_close(&h);

@@ -197,6 +197,7 @@ int harness_load(struct harness *h, const char *so_path)
 	h->host.note_string = h_note_string;
 	h->host.note_number = h_note_number;
 	h->host.require_interval = h_require_interval;
+	harness_init_metrics(h);
 	return 0;
 }
 
@@ -233,7 +234,12 @@ int harness_probe(struct harness *h)
 
 int harness_create(struct harness *h)
 {
-	return h->plugin->create(&h->host, &h->instance, h->error, sizeof(h->error));
+	h->declaring = 1;
+	int rc = h->plugin->create(&h->host, &h->instance, h->error, sizeof(h->error));
+	h->declaring = 0;
+	if (rc != 0)
+		h->nmetrics = 0; /* a failed create leaves nothing behind */
+	return rc;
 }
 
 static int matches(const struct energy_reading *r, const char *sensor, unsigned q)

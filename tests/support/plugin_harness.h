@@ -20,6 +20,18 @@ struct harness_note {
 	int is_number;
 };
 
+/* A metric the plugin declared (ABI 1.1), as the harness recorded it. */
+#define HARNESS_MAX_METRICS 64
+struct harness_metric {
+	struct energy_metric decl;
+	char reason[ENERGY_REASON_MAX]; /* last metric_reason(); "" when none or taken back */
+	int reason_calls;               /* how many times metric_reason() was called */
+	/* The sensor of its readings in `readings`: "<key>#<index>", or for an
+	 * empty key (energymon's own) "<scope>#<index>", e.g. "cpu_package#0",
+	 * "cpu_cores#1", "system#0". */
+	char sensor[ENERGY_NAME_MAX];
+};
+
 struct harness {
 	void *dl;
 	const struct energy_plugin *plugin;
@@ -39,6 +51,13 @@ struct harness {
 	char error[ENERGY_REASON_MAX]; /* last set_error() or create/probe why */
 	char log[8192];                /* all log lines, newline separated */
 	double required_interval_s;    /* last require_interval() value, 0 if none */
+	/* Declared metrics; emit_metric() readings go to `readings` with the
+	 * metric's sensor (above), scope, counter_max and the quantity of its
+	 * kind and unit (joule counter ENERGY_J, seconds CPU_TIME_S, watt gauge
+	 * POWER_W, anything else COUNT). */
+	struct harness_metric metrics[HARNESS_MAX_METRICS];
+	size_t nmetrics;
+	int declaring; /* inside create(): declare_metric is allowed */
 };
 
 /* Load `so_path` (absolute, or a name found in $ENERGYMON_PLUGIN_PATH as
@@ -56,6 +75,12 @@ size_t harness_count(const struct harness *h, const char *sensor, unsigned q);
 const struct energy_reading *harness_last(const struct harness *h, const char *sensor, unsigned q);
 const struct harness_note *harness_note(const struct harness *h, const char *key);
 void harness_clear_readings(struct harness *h);
+/* The declared metric of `key` ("" for energymon's own), scope and index,
+ * or NULL. */
+const struct harness_metric *harness_metric(const struct harness *h, const char *key, unsigned scope,
+					    unsigned index);
+/* harness_metrics.c: fill the 1.1 metric callbacks of h->host. */
+void harness_init_metrics(struct harness *h);
 /* destroy the instance, unload, free everything */
 void harness_close(struct harness *h);
 
