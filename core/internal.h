@@ -216,9 +216,9 @@ struct em_source {
 	double thread_cpu_s;
 };
 
-EM_INTERNAL void em_host_init(struct em_source *src);
-EM_INTERNAL void em_host_log(struct em_source *src, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Fill src->host: the callbacks, with src as their context, and what the
+ * plugin is told at create() (plugin_host.c). */
+EM_INTERNAL void em_host_init(struct em_source *src, pid_t target_pid, double interval_s);
 EM_INTERNAL int em_config_check_plugin_keys(const struct em_config *cfg, const struct energy_plugin *vt,
                                             struct em_error *err);
 EM_INTERNAL int em_sampler_init(struct em_source *src);
@@ -240,6 +240,9 @@ EM_INTERNAL struct em_source *em_source_new(struct em_monitor *mon);
 EM_INTERNAL int em_source_open(struct em_source *src, const char *name, struct em_error *err);
 /* Drop one reference; the last one frees the source (destroy(), dlclose()). */
 EM_INTERNAL void em_source_release(struct em_source *src);
+/* Free a source and everything it owns (its instance, configuration copy,
+ * results, library) at once: for a source no sampling thread ever held. */
+EM_INTERNAL void em_source_free(struct em_source *src);
 EM_INTERNAL void em_source_failed_tail_gaps(struct em_source *src);
 EM_INTERNAL void em_source_gaps_to_end(struct em_source *src, int64_t end_mono, int64_t end_wall);
 /* Threads of plugin `name` abandoned in this process and still inside it. */
