@@ -61,7 +61,7 @@ struct em_installed_key {
 /* Find `key` among the installed plugins' declarations: 0, or -ENOENT. */
 EM_INTERNAL int em_installed_key(const char *key, struct em_installed_key *out);
 
-/* ---- plugin files (plugin_loader.c) ---- */
+/* ---- plugin files (plugin_loader.c, plugin_trust.c, plugin_elf.c) ---- */
 struct em_plugin_lib {
 	void *dl;
 	char path[PATH_MAX];
@@ -161,7 +161,8 @@ struct em_interval_stats {
 EM_INTERNAL void em_interval_add(struct em_interval_stats *st, double seconds);
 EM_INTERNAL double em_interval_quantile(const struct em_interval_stats *st, double q);
 
-/* ---- one plugin instance in a monitor (monitor.c, plugin_host.c, sampler.c) ----
+/* ---- one plugin instance in a monitor (source.c, plugin_host.c, plugin_keys.c,
+ * sampler.c) ----
  * A source owns everything its sampling thread can reach: the host struct
  * the plugin keeps, its own copy of the configuration, the lock, the
  * library. It is reference-counted (the monitor and a running thread hold
@@ -264,7 +265,8 @@ struct em_monitor {
 	json_t *result;        /* built at stop */
 };
 
-/* ---- results (result_json.c, composite.c, lithops_files.c) ---- */
+/* ---- results and their files (result_json.c, composite.c, lithops_files.c,
+ * atomic_file.c, output_dir.c) ---- */
 EM_INTERNAL json_t *em_source_result(const struct em_monitor *mon, const struct em_source *src);
 EM_INTERNAL json_t *em_composite_result(struct em_monitor *mon);
 EM_INTERNAL json_t *em_lithops_file(const json_t *source_result, const char *job_key, const char *call_id,
