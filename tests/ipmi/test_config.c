@@ -194,16 +194,15 @@ static void test_inband_with_remote_host_refused(void)
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi config", NULL, NULL);
-	CU_add_test(suite, "every key declared, typed, documented", test_keys_declared);
-	CU_add_test(suite, "bad values refused, naming the key", test_bad_values_named);
-	CU_add_test(suite, "an unreadable key is an error, not the default",
-		    test_unreadable_key_is_an_error_not_the_default);
-	CU_add_test(suite, "good values accepted", test_good_values_accepted);
-	CU_add_test(suite, "password sources", test_password_sources);
-	CU_add_test(suite, "in-band without /dev/ipmi0", test_inband_without_device);
-	CU_add_test(suite, "in-band with a remote host refused", test_inband_with_remote_host_refused);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"every key declared, typed, documented", test_keys_declared},
+		{"bad values refused, naming the key", test_bad_values_named},
+		{"an unreadable key is an error, not the default", test_unreadable_key_is_an_error_not_the_default},
+		{"good values accepted", test_good_values_accepted},
+		{"password sources", test_password_sources},
+		{"in-band without /dev/ipmi0", test_inband_without_device},
+		{"in-band with a remote host refused", test_inband_with_remote_host_refused},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("ipmi config", NULL, NULL, tests);
 }
