@@ -193,6 +193,7 @@ struct number_key {
 	const char *key;
 	double fallback, min, max;
 	int above_min, whole;
+	const char *unit;     /* after the value in the message: "s", or "" */
 	const char *accepted; /* for the message */
 };
 
@@ -206,7 +207,8 @@ static int get_number(const struct energy_host *host, const struct number_key *k
 		return rc == -ENOENT ? 0 : rc;
 	double x = v.number;
 	if (!(k->above_min ? x > k->min : x >= k->min) || !(x <= k->max) || (k->whole && x != floor(x))) {
-		snprintf(why, why_len, "%s is %g; accepted: %s", k->key, x, k->accepted);
+		snprintf(why, why_len, "%s is %g%s%s; accepted: %s", k->key, x, k->unit[0] ? " " : "", k->unit,
+			 k->accepted);
 		return -EINVAL;
 	}
 	*out = x;
@@ -227,12 +229,13 @@ static int get_bool(const struct energy_host *host, const char *key, int fallbac
 
 static int parse_numbers(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
 {
-	static const struct number_key cipher = {"ipmi_cipher_suite", 3, 0, 17, 0, 1,
+	static const struct number_key cipher = {"ipmi_cipher_suite", 3, 0, 17, 0, 1, "",
 						 "an IPMI 2.0 cipher suite id, 0 to 17"};
-	static const struct number_key timeout = {"ipmi_timeout", 2, 0.1, 600, 0, 0, "0.1 to 600 s"};
-	static const struct number_key refresh = {"ipmi_session_refresh", 25, 0.1, 3600, 0, 0, "0.1 to 3600 s"};
+	static const struct number_key timeout = {"ipmi_timeout", 2, 0.1, 600, 0, 0, "s", "0.1 to 600 s"};
+	static const struct number_key refresh = {"ipmi_session_refresh", 25, 0.1, 3600, 0, 0, "s",
+						  "0.1 to 3600 s"};
 	/* 0: five times the power interval */
-	static const struct number_key sensor_interval = {"ipmi_sensor_interval", 0, 0, 86400, 1, 0,
+	static const struct number_key sensor_interval = {"ipmi_sensor_interval", 0, 0, 86400, 1, 0, "s",
 							  "above 0 s, at most 86400 s (a day)"};
 	double cipher_suite;
 	int rc = get_number(host, &cipher, &cipher_suite, why, why_len);
