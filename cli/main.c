@@ -8,6 +8,7 @@
  * errors (the command never runs).
  */
 #include "cli.h"
+#include "energy_plugin.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -99,7 +100,10 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'K': o->kill_on_exit = true; break;
 		case 'l': o->list = true; break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': printf("energymon %s (plugin ABI %d.%d)\n", ENERGYMON_VERSION, 1, 0); exit(0);
+		case 'V':
+			printf("energymon %s (plugin ABI %d.%d)\n", ENERGYMON_VERSION, ENERGY_PLUGIN_ABI_MAJOR,
+			       ENERGY_PLUGIN_ABI_MINOR);
+			exit(0);
 		default: usage(stderr); return 2;
 		}
 	}

@@ -61,7 +61,7 @@ struct em_installed_key {
 /* Find `key` among the installed plugins' declarations: 0, or -ENOENT. */
 EM_INTERNAL int em_installed_key(const char *key, struct em_installed_key *out);
 
-/* ---- plugin files (plugin_loader.c) ---- */
+/* ---- plugin files (plugin_loader.c, plugin_trust.c, plugin_elf.c) ---- */
 struct em_plugin_lib {
 	void *dl;
 	char path[PATH_MAX];
@@ -178,7 +178,8 @@ struct em_interval_stats {
 EM_INTERNAL void em_interval_add(struct em_interval_stats *st, double seconds);
 EM_INTERNAL double em_interval_quantile(const struct em_interval_stats *st, double q);
 
-/* ---- one plugin instance in a monitor (monitor.c, plugin_host.c, sampler.c) ----
+/* ---- one plugin instance in a monitor (source.c, plugin_host.c, plugin_keys.c,
+ * sampler.c) ----
  * A source owns everything its sampling thread can reach: the host struct
  * the plugin keeps, its own copy of the configuration, the lock, the
  * library. It is reference-counted (the monitor and a running thread hold
@@ -234,7 +235,9 @@ struct em_source {
 	double thread_cpu_s;
 };
 
-EM_INTERNAL void em_host_init(struct em_source *src);
+/* Fill src->host: the callbacks, with src as their context, and what the
+ * plugin is told at create() (plugin_host.c). */
+EM_INTERNAL void em_host_init(struct em_source *src, pid_t target_pid, double interval_s);
 /* Take the source's lock; false, with the lock released, once the source
  * was abandoned (plugin_host.c). */
 EM_INTERNAL bool em_source_lock_live(struct em_source *src);
@@ -243,8 +246,6 @@ EM_INTERNAL void em_source_unlock(struct em_source *src);
 EM_INTERNAL struct em_series *em_source_new_series(struct em_source *src);
 /* The 1.1 metric callbacks of struct energy_host (plugin_metrics.c). */
 EM_INTERNAL void em_host_init_metrics(struct energy_host *h);
-EM_INTERNAL void em_host_log(struct em_source *src, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 EM_INTERNAL int em_config_check_plugin_keys(const struct em_config *cfg, const struct energy_plugin *vt,
                                             struct em_error *err);
 EM_INTERNAL int em_sampler_init(struct em_source *src);
@@ -266,6 +267,9 @@ EM_INTERNAL struct em_source *em_source_new(struct em_monitor *mon);
 EM_INTERNAL int em_source_open(struct em_source *src, const char *name, struct em_error *err);
 /* Drop one reference; the last one frees the source (destroy(), dlclose()). */
 EM_INTERNAL void em_source_release(struct em_source *src);
+/* Free a source and everything it owns (its instance, configuration copy,
+ * results, library) at once: for a source no sampling thread ever held. */
+EM_INTERNAL void em_source_free(struct em_source *src);
 EM_INTERNAL void em_source_failed_tail_gaps(struct em_source *src);
 EM_INTERNAL void em_source_gaps_to_end(struct em_source *src, int64_t end_mono, int64_t end_wall);
 /* Threads of plugin `name` abandoned in this process and still inside it. */
@@ -287,7 +291,8 @@ struct em_monitor {
 	json_t *result;        /* built at stop */
 };
 
-/* ---- results (result_json.c, composite.c, lithops_files.c) ---- */
+/* ---- results and their files (result_json.c, composite.c, lithops_files.c,
+ * atomic_file.c, output_dir.c) ---- */
 EM_INTERNAL json_t *em_source_result(const struct em_monitor *mon, const struct em_source *src);
 EM_INTERNAL json_t *em_composite_result(struct em_monitor *mon);
 EM_INTERNAL json_t *em_lithops_file(const json_t *source_result, const char *job_key, const char *call_id,

@@ -118,14 +118,6 @@ static void vlog(struct em_source *src, int level, const char *fmt, va_list ap)
 	em_source_unlock(src);
 }
 
-void em_host_log(struct em_source *src, int level, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vlog(src, level, fmt, ap);
-	va_end(ap);
-}
-
 static void host_log(void *ctx, int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -295,7 +287,7 @@ static int host_require_interval(void *ctx, double max_interval_s)
 	return 0;
 }
 
-void em_host_init(struct em_source *src)
+void em_host_init(struct em_source *src, pid_t target_pid, double interval_s)
 {
 	struct energy_host *h = &src->host;
 	memset(h, 0, sizeof(*h));
@@ -303,8 +295,8 @@ void em_host_init(struct em_source *src)
 	h->abi_major = ENERGY_PLUGIN_ABI_MAJOR;
 	h->abi_minor = ENERGY_PLUGIN_ABI_MINOR;
 	h->ctx = src;
-	h->target_pid = src->mon->target_pid;
-	h->interval_s = src->mon->cfg->interval_s;
+	h->target_pid = target_pid;
+	h->interval_s = interval_s;
 	h->config_get = host_config_get;
 	h->log = host_log;
 	h->emit = host_emit;

@@ -12,7 +12,6 @@
 
 struct list_ctx {
 	const struct em_config *cfg;
-	struct em_monitor *mon; /* only for the host callbacks' context */
 	json_t *out;
 };
 
@@ -66,9 +65,10 @@ static void describe(const char *name, const char *path, void *arg)
 		char abi[32], why[ENERGY_REASON_MAX] = "";
 		snprintf(abi, sizeof(abi), "%u.%u", vt->abi_major, vt->abi_minor);
 		snprintf(src->name, sizeof(src->name), "%s", name);
-		src->mon = ctx->mon;
-		src->cfg_root = ctx->cfg->root;
-		em_host_init(src);
+		snprintf(src->plugin, sizeof(src->plugin), "%s", name);
+		src->cfg_root = json_incref(ctx->cfg->root);
+		/* no process to follow: probe() only says whether it could run */
+		em_host_init(src, 0, ctx->cfg->interval_s);
 		/* a plugin that would be refused at load is not offered as available */
 		int rc = em_plugin_check_declared_keys(vt, &err);
 		if (rc < 0)
@@ -85,13 +85,8 @@ static void describe(const char *name, const char *path, void *arg)
 		json_object_set_new(o, "available", json_boolean(rc >= 0));
 		json_object_set_new(o, "reason", rc < 0 ? json_string(why) : json_null());
 		json_object_set_new(o, "config_keys", keys_json(vt));
-		json_decref(src->list_cache);
-		json_decref(src->notes);
-		json_decref(src->log_lines);
-		json_decref(src->finals);
-		em_plugin_close(&src->lib);
 	}
-	free(src);
+	em_source_free(src);
 	json_array_append_new(ctx->out, o);
 }
 
@@ -102,8 +97,7 @@ int em_plugins_list(const struct em_config *cfg, char **json_out, struct em_erro
 	int rc = cfg ? 0 : em_config_new(&own, err);
 	if (rc)
 		return rc;
-	struct em_monitor mon = {.cfg = (struct em_config *)(cfg ? cfg : own)};
-	struct list_ctx ctx = {.cfg = mon.cfg, .mon = &mon, .out = json_array()};
+	struct list_ctx ctx = {.cfg = cfg ? cfg : own, .out = json_array()};
 	rc = ctx.out ? em_plugin_scan(describe, &ctx, err) : em_fail(err, -ENOMEM, "out of memory");
 	if (!rc && !(*json_out = json_dumps(ctx.out, JSON_INDENT(1))))
 		rc = em_fail(err, -ENOMEM, "out of memory");

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void destroy_source(struct em_source *src)
+void em_source_free(struct em_source *src)
 {
 	if (src->instance)
 		src->lib.vt->destroy(src->instance);
@@ -42,7 +42,7 @@ void em_source_release(struct em_source *src)
 	if (src->sync_ready)
 		pthread_mutex_unlock(&src->lock);
 	if (last)
-		destroy_source(src);
+		em_source_free(src);
 }
 
 struct em_source *em_source_new(struct em_monitor *mon)
@@ -90,7 +90,7 @@ int em_source_open(struct em_source *src, const char *name, struct em_error *err
 		return rc;
 	if ((rc = refuse_if_too_many_abandoned(src)))
 		return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", name, path, src->reason);
-	em_host_init(src);
+	em_host_init(src, mon->target_pid, mon->cfg->interval_s);
 	src->interval_s = mon->cfg->interval_s;
 	if (vt->min_interval_s > 0 && src->interval_s < vt->min_interval_s) {
 		src->interval_s = vt->min_interval_s;

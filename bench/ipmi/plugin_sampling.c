@@ -35,17 +35,35 @@ static int load(struct harness *h, const struct simbmc *bmc, const char *so_path
 	return rc;
 }
 
-int bench_plugin_paced(const struct simbmc *bmc, const char *so_path, double hz, double seconds,
-		       struct bench_result *out)
+/* Sleep until the next deadline 1/hz after the last; count it missed when
+ * it has already passed. */
+static void wait_for_deadline(struct timespec *deadline, double hz, struct bench_result *out)
+{
+	deadline->tv_nsec += (long)(1e9 / hz);
+	while (deadline->tv_nsec >= 1000000000)
+		deadline->tv_sec++, deadline->tv_nsec -= 1000000000;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > deadline->tv_sec || (now.tv_sec == deadline->tv_sec && now.tv_nsec > deadline->tv_nsec))
+		out->missed_deadlines++;
+	else
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL);
+}
+
+/* n sample() calls after `warmup` untimed ones, back to back (hz 0) or at
+ * absolute deadlines 1/hz apart, each timed; then stop() and percentiles. */
+static int measure(const struct simbmc *bmc, const char *so_path, size_t n, size_t warmup, int sensors, double hz,
+		   struct bench_result *out)
 {
 	struct harness h;
-	memset(out, 0, sizeof(*out));
-	out->label = "ipmi plugin paced at 1 kHz, power only";
-	size_t n = (size_t)(hz * seconds);
+	memset(&h, 0, sizeof(h));
 	double *lat = calloc(n, sizeof(*lat));
-	int rc = lat ? load(&h, bmc, so_path, 0) : -ENOMEM;
+	int rc = lat ? load(&h, bmc, so_path, sensors) : -ENOMEM;
 	if (rc)
 		goto cleanup;
+	for (size_t i = 0; i < warmup; i++) /* caches, the first sensor sweep */
+		h.plugin->sample(h.instance);
+	harness_clear_readings(&h);
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	double cpu0 = bench_cpu_self_s(), wall0 = bench_mono_s();
@@ -55,17 +73,10 @@ int bench_plugin_paced(const struct simbmc *bmc, const char *so_path, double hz,
 			lat[out->readings++] = (bench_mono_s() - t) * 1e6;
 		else
 			out->failures++;
-		if (h.nreadings > 1000)
+		if (h.nreadings > 1000) /* the stand-in host's storage, not the plugin's work */
 			harness_clear_readings(&h);
-		deadline.tv_nsec += (long)(1e9 / hz);
-		while (deadline.tv_nsec >= 1000000000)
-			deadline.tv_sec++, deadline.tv_nsec -= 1000000000;
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec > deadline.tv_nsec))
-			out->missed_deadlines++;
-		else
-			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
+		if (hz > 0)
+			wait_for_deadline(&deadline, hz, out);
 	}
 	out->wall_s = bench_mono_s() - wall0;
 	out->cpu_s = bench_cpu_self_s() - cpu0;
@@ -78,35 +89,17 @@ cleanup:
 	return rc;
 }
 
+int bench_plugin_paced(const struct simbmc *bmc, const char *so_path, double hz, double seconds,
+		       struct bench_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->label = "ipmi plugin paced at 1 kHz, power only";
+	return measure(bmc, so_path, (size_t)(hz * seconds), 0, 0, hz, out);
+}
+
 int bench_plugin(const struct simbmc *bmc, const char *so_path, size_t n, int sensors, struct bench_result *out)
 {
-	struct harness h;
 	memset(out, 0, sizeof(*out));
 	out->label = sensors ? "ipmi plugin sample(), sensors on" : "ipmi plugin sample(), power only";
-	double *lat = calloc(n, sizeof(*lat));
-	int rc = lat ? load(&h, bmc, so_path, sensors) : -ENOMEM;
-	if (rc)
-		goto cleanup;
-	for (size_t i = 0; i < 100; i++) /* warm up: caches, first sensor sweep */
-		h.plugin->sample(h.instance);
-	harness_clear_readings(&h);
-	double cpu0 = bench_cpu_self_s(), wall0 = bench_mono_s();
-	for (size_t i = 0; i < n; i++) {
-		double t = bench_mono_s();
-		if (h.plugin->sample(h.instance) == 0)
-			lat[out->readings++] = (bench_mono_s() - t) * 1e6;
-		else
-			out->failures++;
-		if (h.nreadings > 1000) /* the stand-in host's storage, not the plugin's work */
-			harness_clear_readings(&h);
-	}
-	out->wall_s = bench_mono_s() - wall0;
-	out->cpu_s = bench_cpu_self_s() - cpu0;
-	h.plugin->stop(h.instance);
-	bench_percentiles(lat, out->readings, out);
-	rc = out->readings ? 0 : -EIO;
-cleanup:
-	free(lat);
-	harness_close(&h);
-	return rc;
+	return measure(bmc, so_path, n, 100, sensors, 0, out);
 }

@@ -48,15 +48,26 @@ const struct energy_config_key ipmi_config_keys[] = {
 	{NULL, 0, 0, NULL, NULL}
 };
 
-static int get(const struct energy_host *host, const char *key, struct energy_config_value *v)
+/* The host's convention: 0, -ENOENT when the key is not set, or another
+ * -errno with `why` naming the key: a value the host could not hand over is
+ * an error, never taken for "not set" (which would use the default). */
+static int get(const struct energy_host *host, const char *key, struct energy_config_value *v, char *why,
+	       size_t why_len)
 {
-	return host->config_get(host->ctx, key, v) == 0;
+	memset(v, 0, sizeof(*v));
+	int rc = host->config_get(host->ctx, key, v);
+	if (rc != 0 && rc != -ENOENT)
+		snprintf(why, why_len, "configuration key %s cannot be read: %s", key, strerror(-rc));
+	return rc;
 }
 
-static const char *get_string(const struct energy_host *host, const char *key, const char *fallback)
+int ipmi_config_get_string(const struct energy_host *host, const char *key, const char *fallback,
+			   const char **out, char *why, size_t why_len)
 {
 	struct energy_config_value v;
-	return get(host, key, &v) && v.string ? v.string : fallback;
+	int rc = get(host, key, &v, why, why_len);
+	*out = rc == 0 && v.string ? v.string : fallback;
+	return rc == -ENOENT ? 0 : rc;
 }
 
 static int copy_checked(char *dst, size_t len, const char *src, const char *key, char *why, size_t why_len)
@@ -72,8 +83,9 @@ static int copy_checked(char *dst, size_t len, const char *src, const char *key,
 static int parse_workarounds(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
 {
 	struct energy_config_value v;
-	if (!get(host, "ipmi_workarounds", &v))
-		return 0;
+	int rc = get(host, "ipmi_workarounds", &v, why, why_len);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
 	for (size_t i = 0; i < v.list_len; i++)
 		if (ipmi_workaround_add(cfg, v.list[i], why, why_len))
 			return -EINVAL;
@@ -96,7 +108,10 @@ static int parse_link(const struct energy_host *host, struct ipmi_config *cfg, c
 		{"open", IPMI_LINK_OPENIPMI, "openipmi"}, {"kcs", IPMI_LINK_KCS, "kcs"},
 		{"ssif", IPMI_LINK_SSIF, "ssif"}, {"sunbmc", IPMI_LINK_SUNBMC, "sunbmc"},
 	};
-	const char *name = get_string(host, "ipmi_interface", "lanplus");
+	const char *name;
+	int rc = ipmi_config_get_string(host, "ipmi_interface", "lanplus", &name, why, why_len);
+	if (rc)
+		return rc;
 	size_t i = 0;
 	while (i < sizeof(links) / sizeof(links[0]) && strcasecmp(links[i].name, name) != 0)
 		i++;
@@ -123,7 +138,10 @@ static int parse_link(const struct energy_host *host, struct ipmi_config *cfg, c
 
 static int parse_privilege(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
 {
-	const char *name = get_string(host, "ipmi_privilege", "admin");
+	const char *name;
+	int rc = ipmi_config_get_string(host, "ipmi_privilege", "admin", &name, why, why_len);
+	if (rc)
+		return rc;
 	if (strcasecmp(name, "user") == 0)
 		cfg->privilege = IPMI_PRIVILEGE_LEVEL_USER, cfg->privilege_name = "user";
 	else if (strcasecmp(name, "operator") == 0)
@@ -139,7 +157,10 @@ static int parse_privilege(const struct energy_host *host, struct ipmi_config *c
 
 static int parse_power(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
 {
-	const char *name = get_string(host, "ipmi_power_source", "auto");
+	const char *name;
+	int rc = ipmi_config_get_string(host, "ipmi_power_source", "auto", &name, why, why_len);
+	if (rc)
+		return rc;
 	if (strcasecmp(name, "auto") == 0)
 		cfg->power = IPMI_POWER_AUTO;
 	else if (strcasecmp(name, "dcmi") == 0)
@@ -151,8 +172,8 @@ static int parse_power(const struct energy_host *host, struct ipmi_config *cfg, 
 		return -EINVAL;
 	}
 	struct energy_config_value v;
-	if (!get(host, "ipmi_power_sensors", &v))
-		return 0;
+	if ((rc = get(host, "ipmi_power_sensors", &v, why, why_len)))
+		return rc == -ENOENT ? 0 : rc;
 	if (v.list_len > IPMI_POWER_SENSORS_MAX) {
 		snprintf(why, why_len, "ipmi_power_sensors lists %zu sensors; at most %d", v.list_len,
 			 IPMI_POWER_SENSORS_MAX);
@@ -166,44 +187,71 @@ static int parse_power(const struct energy_host *host, struct ipmi_config *cfg, 
 	return 0;
 }
 
-static int parse_numbers(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
+/* A number key: `fallback` when not set, refused outside [min, max] (or
+ * (min, max] with above_min), or when not whole with `whole`. */
+struct number_key {
+	const char *key;
+	double fallback, min, max;
+	int above_min, whole;
+	const char *unit;     /* after the value in the message: "s", or "" */
+	const char *accepted; /* for the message */
+};
+
+static int get_number(const struct energy_host *host, const struct number_key *k, double *out, char *why,
+		      size_t why_len)
 {
 	struct energy_config_value v;
-	cfg->cipher_suite = 3;
-	if (get(host, "ipmi_cipher_suite", &v)) {
-		if (!(v.number >= 0 && v.number <= 17) || v.number != floor(v.number)) {
-			snprintf(why, why_len, "ipmi_cipher_suite %g is not an IPMI 2.0 cipher suite id (0-17)", v.number);
-			return -EINVAL;
-		}
-		cfg->cipher_suite = (uint8_t)v.number;
+	int rc = get(host, k->key, &v, why, why_len);
+	*out = k->fallback;
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	double x = v.number;
+	if (!(k->above_min ? x > k->min : x >= k->min) || !(x <= k->max) || (k->whole && x != floor(x))) {
+		snprintf(why, why_len, "%s is %g%s%s; accepted: %s", k->key, x, k->unit[0] ? " " : "", k->unit,
+			 k->accepted);
+		return -EINVAL;
 	}
-	cfg->timeout_s = 2.0;
-	if (get(host, "ipmi_timeout", &v)) {
-		if (!(v.number >= 0.1 && v.number <= 600)) {
-			snprintf(why, why_len, "ipmi_timeout %g s is outside 0.1-600 s", v.number);
-			return -EINVAL;
-		}
-		cfg->timeout_s = v.number;
-	}
-	cfg->session_refresh_s = 25.0;
-	if (get(host, "ipmi_session_refresh", &v)) {
-		if (!(v.number >= 0.1 && v.number <= 3600)) {
-			snprintf(why, why_len, "ipmi_session_refresh %g s is outside 0.1-3600 s", v.number);
-			return -EINVAL;
-		}
-		cfg->session_refresh_s = v.number;
-	}
-	cfg->sensor_interval_s = 0;
-	if (get(host, "ipmi_sensor_interval", &v)) {
-		if (!(v.number > 0 && v.number <= 86400)) {
-			snprintf(why, why_len, "ipmi_sensor_interval %g s must be above 0 and at most a day", v.number);
-			return -EINVAL;
-		}
-		cfg->sensor_interval_s = v.number;
-	}
-	cfg->sensors = get(host, "ipmi_sensors", &v) ? v.boolean : 1;
-	cfg->use_sudo_given = get(host, "ipmi_use_sudo", &v);
+	*out = x;
 	return 0;
+}
+
+/* The key's bool into *out (`fallback` when not set), and whether it was set. */
+static int get_bool(const struct energy_host *host, const char *key, int fallback, int *out, int *given,
+		    char *why, size_t why_len)
+{
+	struct energy_config_value v;
+	int rc = get(host, key, &v, why, why_len);
+	*out = rc == 0 ? v.boolean != 0 : fallback;
+	if (given)
+		*given = rc == 0;
+	return rc == -ENOENT ? 0 : rc;
+}
+
+static int parse_numbers(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
+{
+	static const struct number_key cipher = {"ipmi_cipher_suite", 3, 0, 17, 0, 1, "",
+						 "an IPMI 2.0 cipher suite id, 0 to 17"};
+	static const struct number_key timeout = {"ipmi_timeout", 2, 0.1, 600, 0, 0, "s", "0.1 to 600 s"};
+	static const struct number_key refresh = {"ipmi_session_refresh", 25, 0.1, 3600, 0, 0, "s",
+						  "0.1 to 3600 s"};
+	/* 0: five times the power interval */
+	static const struct number_key sensor_interval = {"ipmi_sensor_interval", 0, 0, 86400, 1, 0, "s",
+							  "above 0 s, at most 86400 s (a day)"};
+	double cipher_suite;
+	int rc = get_number(host, &cipher, &cipher_suite, why, why_len);
+	cfg->cipher_suite = (uint8_t)cipher_suite;
+	if (!rc)
+		rc = get_number(host, &timeout, &cfg->timeout_s, why, why_len);
+	if (!rc)
+		rc = get_number(host, &refresh, &cfg->session_refresh_s, why, why_len);
+	if (!rc)
+		rc = get_number(host, &sensor_interval, &cfg->sensor_interval_s, why, why_len);
+	if (!rc)
+		rc = get_bool(host, "ipmi_sensors", 1, &cfg->sensors, NULL, why, why_len);
+	int ignored;
+	if (!rc)
+		rc = get_bool(host, "ipmi_use_sudo", 0, &ignored, &cfg->use_sudo_given, why, why_len);
+	return rc;
 }
 
 static void default_cache_dir(char *out, size_t len)
@@ -226,11 +274,14 @@ int ipmi_link_is_remote(enum ipmi_link link)
 int ipmi_config_load(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	int rc = copy_checked(cfg->host, sizeof(cfg->host), get_string(host, "ipmi_host", "localhost"),
-			      "ipmi_host", why, why_len);
+	const char *text;
+	int rc = ipmi_config_get_string(host, "ipmi_host", "localhost", &text, why, why_len);
 	if (!rc)
-		rc = copy_checked(cfg->username, sizeof(cfg->username), get_string(host, "ipmi_username", ""),
-				  "ipmi_username", why, why_len);
+		rc = copy_checked(cfg->host, sizeof(cfg->host), text, "ipmi_host", why, why_len);
+	if (!rc)
+		rc = ipmi_config_get_string(host, "ipmi_username", "", &text, why, why_len);
+	if (!rc)
+		rc = copy_checked(cfg->username, sizeof(cfg->username), text, "ipmi_username", why, why_len);
 	if (!rc)
 		rc = parse_link(host, cfg, why, why_len);
 	if (!rc)
@@ -241,10 +292,9 @@ int ipmi_config_load(const struct energy_host *host, struct ipmi_config *cfg, ch
 		rc = parse_power(host, cfg, why, why_len);
 	if (!rc)
 		rc = parse_numbers(host, cfg, why, why_len);
-	if (!rc) {
-		const char *dir = get_string(host, "ipmi_sdr_cache_dir", NULL);
-		if (dir)
-			rc = copy_checked(cfg->sdr_cache_dir, sizeof(cfg->sdr_cache_dir), dir, "ipmi_sdr_cache_dir",
+	if (!rc && !(rc = ipmi_config_get_string(host, "ipmi_sdr_cache_dir", NULL, &text, why, why_len))) {
+		if (text)
+			rc = copy_checked(cfg->sdr_cache_dir, sizeof(cfg->sdr_cache_dir), text, "ipmi_sdr_cache_dir",
 					  why, why_len);
 		else
 			default_cache_dir(cfg->sdr_cache_dir, sizeof(cfg->sdr_cache_dir));

@@ -67,6 +67,11 @@ extern const struct energy_config_key ipmi_config_keys[];
  * naming the key or file. Never puts the password in `why`. */
 int ipmi_config_load(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len);
 
+/* The string key `key` into *out, or `fallback` when it is not set. Returns
+ * 0, or the host's -errno with `why` naming the key. */
+int ipmi_config_get_string(const struct energy_host *host, const char *key, const char *fallback,
+			   const char **out, char *why, size_t why_len);
+
 /* Overwrite the password in memory. */
 void ipmi_config_wipe(struct ipmi_config *cfg);
 

@@ -82,24 +82,21 @@ static int from_env(const char *name, char *out, size_t out_len, char *why, size
 	return 0;
 }
 
-static const char *string_key(const struct energy_host *host, const char *key)
-{
-	struct energy_config_value v;
-	if (host->config_get(host->ctx, key, &v) != 0 || v.type != ENERGY_CONFIG_STRING || !v.string)
-		return NULL;
-	return v.string;
-}
-
 int ipmi_password_load(const struct energy_host *host, char *out, size_t out_len,
 		       char *origin, size_t origin_len, char *warning, size_t warning_len,
 		       char *why, size_t why_len)
 {
 	warning[0] = '\0';
-	const char *inline_pw = string_key(host, "ipmi_password");
-	const char *file = string_key(host, "ipmi_password_file");
-	const char *env = string_key(host, "ipmi_password_env");
-	int given = !!inline_pw + !!file + !!env;
 	out[0] = '\0';
+	const char *inline_pw, *file, *env;
+	int rc = ipmi_config_get_string(host, "ipmi_password", NULL, &inline_pw, why, why_len);
+	if (!rc)
+		rc = ipmi_config_get_string(host, "ipmi_password_file", NULL, &file, why, why_len);
+	if (!rc)
+		rc = ipmi_config_get_string(host, "ipmi_password_env", NULL, &env, why, why_len);
+	if (rc)
+		return rc;
+	int given = !!inline_pw + !!file + !!env;
 	snprintf(origin, origin_len, "no password");
 	if (given > 1) {
 		snprintf(why, why_len, "give the BMC password in only one of ipmi_password_file, "

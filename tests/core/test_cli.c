@@ -2,6 +2,7 @@
  * --list-plugins, what the command inherits. argv[1] is the energymon binary.
  * Signals and crashes: test_cli_signals.c. */
 #include "cli_harness.h"
+#include "energy_plugin.h"
 #include "test_util.h"
 
 #include <limits.h>
@@ -209,6 +210,18 @@ static void test_list_plugins(void)
 	ASSERT_CONTAINS(r.out, "ABI 99.0");
 }
 
+/* The ABI the binary was built with, from the header, not a literal. */
+static void test_version_names_the_plugin_abi_of_the_header(void)
+{
+	static struct cli_run r;
+	const char *args[] = {"--version", NULL};
+	run_cli(&r, args);
+	CU_ASSERT_EQUAL(r.status, 0);
+	char abi[64];
+	snprintf(abi, sizeof(abi), "(plugin ABI %d.%d)", ENERGY_PLUGIN_ABI_MAJOR, ENERGY_PLUGIN_ABI_MINOR);
+	ASSERT_CONTAINS(r.out, abi);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -230,6 +243,7 @@ int main(int argc, char **argv)
 		{"a command that cannot run gets no files", test_command_that_cannot_run_gets_no_files},
 		{"command not found", test_command_not_found},
 		{"--list-plugins", test_list_plugins},
+		{"--version names the header's plugin ABI", test_version_names_the_plugin_abi_of_the_header},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("cli", tests);

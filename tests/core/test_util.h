@@ -17,10 +17,7 @@
 /* Run one suite verbosely; the exit status is non-zero on any failure. */
 static inline int run_suite(const char *name, CU_TestInfo *tests)
 {
-	CU_SuiteInfo suites[] = {{(char *)name, NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
-	if (CU_initialize_registry() != CUE_SUCCESS || CU_register_suites(suites) != CUE_SUCCESS)
-		return 2;
-	return cunit_run_registered();
+	return cunit_run_suite(name, NULL, NULL, tests);
 }
 
 static inline void sleep_s(double s)

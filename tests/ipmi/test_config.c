@@ -86,6 +86,30 @@ static void test_bad_values_named(void)
 	expect_refused("ipmi_session_refresh", "0", -EINVAL, "ipmi_session_refresh");
 }
 
+/* config_get() follows the host's convention (0, -ENOENT for "not set",
+ * -errno): a key the host cannot hand over fails with that error, naming
+ * the key, instead of being taken for unset and silently defaulted. */
+static void test_unreadable_key_is_an_error_not_the_default(void)
+{
+	static const char *const keys[] = {"ipmi_host", "ipmi_interface", "ipmi_privilege", "ipmi_workarounds",
+					   "ipmi_power_source", "ipmi_power_sensors", "ipmi_cipher_suite",
+					   "ipmi_timeout", "ipmi_sensors", "ipmi_use_sudo", "ipmi_sdr_cache_dir",
+					   "ipmi_password_file"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		struct harness h;
+		CU_ASSERT_EQUAL_FATAL(load(&h), 0);
+		harness_set(&h, "ipmi_host", "127.0.0.1:1");
+		harness_set(&h, "ipmi_username", "admin");
+		harness_fail_key(&h, keys[i], -ENOMEM);
+		int rc = harness_probe(&h);
+		CU_ASSERT_EQUAL(rc, -ENOMEM);
+		CU_ASSERT_PTR_NOT_NULL(strstr(h.error, keys[i]));
+		if (rc != -ENOMEM || !strstr(h.error, keys[i]))
+			printf("\n  %s unreadable: rc %d, error \"%s\"\n", keys[i], rc, h.error);
+		harness_close(&h);
+	}
+}
+
 static void test_good_values_accepted(void)
 {
 	struct harness h;
@@ -170,14 +194,15 @@ static void test_inband_with_remote_host_refused(void)
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi config", NULL, NULL);
-	CU_add_test(suite, "every key declared, typed, documented", test_keys_declared);
-	CU_add_test(suite, "bad values refused, naming the key", test_bad_values_named);
-	CU_add_test(suite, "good values accepted", test_good_values_accepted);
-	CU_add_test(suite, "password sources", test_password_sources);
-	CU_add_test(suite, "in-band without /dev/ipmi0", test_inband_without_device);
-	CU_add_test(suite, "in-band with a remote host refused", test_inband_with_remote_host_refused);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"every key declared, typed, documented", test_keys_declared},
+		{"bad values refused, naming the key", test_bad_values_named},
+		{"an unreadable key is an error, not the default", test_unreadable_key_is_an_error_not_the_default},
+		{"good values accepted", test_good_values_accepted},
+		{"password sources", test_password_sources},
+		{"in-band without /dev/ipmi0", test_inband_without_device},
+		{"in-band with a remote host refused", test_inband_with_remote_host_refused},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("ipmi config", NULL, NULL, tests);
 }

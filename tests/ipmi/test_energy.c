@@ -105,9 +105,9 @@ static void test_step_profile_energy(void)
 int main(void)
 {
 	ipmi_fixture_require_bmc();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi energy", NULL, NULL);
-	CU_add_test(suite, "step profile energy at 0.1 s and 1 s sampling", test_step_profile_energy);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"step profile energy at 0.1 s and 1 s sampling", test_step_profile_energy},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("ipmi energy", NULL, NULL, tests);
 }

@@ -122,12 +122,12 @@ static void test_unknown_user(void)
 int main(void)
 {
 	ipmi_fixture_require_bmc();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi errors", suite_init, suite_clean);
-	CU_add_test(suite, "wrong password", test_wrong_password);
-	CU_add_test(suite, "nothing listening on the port", test_nothing_on_the_port);
-	CU_add_test(suite, "insufficient privilege for DCMI", test_insufficient_privilege);
-	CU_add_test(suite, "unknown user", test_unknown_user);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"wrong password", test_wrong_password},
+		{"nothing listening on the port", test_nothing_on_the_port},
+		{"insufficient privilege for DCMI", test_insufficient_privilege},
+		{"unknown user", test_unknown_user},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("ipmi errors", suite_init, suite_clean, tests);
 }

@@ -103,10 +103,10 @@ static void test_device_without_permission(void)
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi local device", NULL, NULL);
-	CU_add_test(suite, "/dev/ipmi0 without permission", test_device_without_permission);
-	unsigned failed = cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"/dev/ipmi0 without permission", test_device_without_permission},
+		CU_TEST_INFO_NULL,
+	};
+	int failed = cunit_run_suite("ipmi local device", NULL, NULL, tests);
 	return failed ? 1 : skipped ? 77 : 0;
 }

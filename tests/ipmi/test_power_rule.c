@@ -113,13 +113,13 @@ static void test_no_power_reading_available(void)
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi power sensor rule", NULL, NULL);
-	CU_add_test(suite, "PSU input sensors summed, output excluded", test_psu_inputs_summed);
-	CU_add_test(suite, "PSn / Power Supply names", test_other_vendor_names);
-	CU_add_test(suite, "one Watts sensor is the system's", test_single_system_sensor);
-	CU_add_test(suite, "several non-PSU Watts sensors refused", test_ambiguous_sensors_refused);
-	CU_add_test(suite, "no DCMI and no Watts sensor", test_no_power_reading_available);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"PSU input sensors summed, output excluded", test_psu_inputs_summed},
+		{"PSn / Power Supply names", test_other_vendor_names},
+		{"one Watts sensor is the system's", test_single_system_sensor},
+		{"several non-PSU Watts sensors refused", test_ambiguous_sensors_refused},
+		{"no DCMI and no Watts sensor", test_no_power_reading_available},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("ipmi power sensor rule", NULL, NULL, tests);
 }

@@ -142,10 +142,10 @@ static void test_idle_session_replaced(void)
 int main(void)
 {
 	ipmi_fixture_require_bmc();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi reconnect", NULL, NULL);
-	CU_add_test(suite, "BMC killed mid-run and restarted", test_bmc_killed_and_restarted);
-	CU_add_test(suite, "a session idle too long is replaced before use", test_idle_session_replaced);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"BMC killed mid-run and restarted", test_bmc_killed_and_restarted},
+		{"a session idle too long is replaced before use", test_idle_session_replaced},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("ipmi reconnect", NULL, NULL, tests);
 }

@@ -95,10 +95,10 @@ static void test_named_sensor_and_forced_dcmi(void)
 int main(void)
 {
 	ipmi_fixture_require_bmc();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi sdr fallback", NULL, NULL);
-	CU_add_test(suite, "no DCMI: sum of PSU input Watts sensors", test_sum_of_psu_input_sensors);
-	CU_add_test(suite, "named power sensor; forced DCMI refused", test_named_sensor_and_forced_dcmi);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"no DCMI: sum of PSU input Watts sensors", test_sum_of_psu_input_sensors},
+		{"named power sensor; forced DCMI refused", test_named_sensor_and_forced_dcmi},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("ipmi sdr fallback", NULL, NULL, tests);
 }

@@ -190,10 +190,10 @@ static void test_a_readable_password_file_is_warned_once(void)
 int main(void)
 {
 	ipmi_fixture_require_bmc();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi secrets", NULL, NULL);
-	CU_add_test(suite, "the password never shows", test_password_never_shows);
-	CU_add_test(suite, "a readable password file is warned once", test_a_readable_password_file_is_warned_once);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"the password never shows", test_password_never_shows},
+		{"a readable password file is warned once", test_a_readable_password_file_is_warned_once},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("ipmi secrets", NULL, NULL, tests);
 }

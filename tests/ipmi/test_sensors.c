@@ -125,10 +125,10 @@ static void test_sensors_can_be_switched_off(void)
 int main(void)
 {
 	ipmi_fixture_require_bmc();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi sensors", NULL, NULL);
-	CU_add_test(suite, "sensor names, values and units as the BMC set them", test_sensor_names_values_units);
-	CU_add_test(suite, "ipmi_sensors=false reads power only", test_sensors_can_be_switched_off);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"sensor names, values and units as the BMC set them", test_sensor_names_values_units},
+		{"ipmi_sensors=false reads power only", test_sensors_can_be_switched_off},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("ipmi sensors", NULL, NULL, tests);
 }

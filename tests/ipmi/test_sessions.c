@@ -130,12 +130,11 @@ static void test_sdr_cache_reused_then_rebuilt(void)
 int main(void)
 {
 	ipmi_fixture_require_bmc();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite suite = CU_add_suite("ipmi sessions", NULL, NULL);
-	CU_add_test(suite, "lan, lanplus and auto sessions", test_lan_lanplus_auto);
-	CU_add_test(suite, "password from the environment or the configuration", test_password_from_env_and_config);
-	CU_add_test(suite, "SDR cache reused, rebuilt for another BMC on the same port",
-		    test_sdr_cache_reused_then_rebuilt);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"lan, lanplus and auto sessions", test_lan_lanplus_auto},
+		{"password from the environment or the configuration", test_password_from_env_and_config},
+		{"SDR cache reused, rebuilt for another BMC on the same port", test_sdr_cache_reused_then_rebuilt},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("ipmi sessions", NULL, NULL, tests);
 }

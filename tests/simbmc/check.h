@@ -6,8 +6,11 @@
 #define SIMBMC_TEST_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <CUnit/CUnit.h>
+
+#include "simbmc_client.h"
 
 #define CHECK_INT(a, op, b) do { \
 	long long a_ = (long long)(a), b_ = (long long)(b); \
@@ -34,5 +37,15 @@
 			#call, rc_, (errtext)); \
 	CU_ASSERT_EQUAL_FATAL(rc_, 0); \
 } while (0)
+
+/* Exit 77 (skipped), saying why, where ipmi_sim cannot run. */
+static inline void require_simbmc(void)
+{
+	char why[512];
+	if (simbmc_available(why, sizeof(why)) != 0) {
+		printf("SKIP: %s\n", why);
+		exit(77);
+	}
+}
 
 #endif

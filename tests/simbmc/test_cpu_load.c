@@ -55,12 +55,12 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(path, sizeof(path), "%s/stat", dir);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("cpu_load", NULL, NULL);
-	CU_add_test(s, "busy fraction", test_fraction);
-	CU_add_test(s, "missing or odd file", test_missing_file);
-	unsigned failed = cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"busy fraction", test_fraction},
+		{"missing or odd file", test_missing_file},
+		CU_TEST_INFO_NULL,
+	};
+	int failed = cunit_run_suite("cpu_load", NULL, NULL, tests);
 	unlink(path);
 	rmdir(dir);
 	return failed ? 1 : 0;

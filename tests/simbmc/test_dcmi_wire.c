@@ -66,13 +66,12 @@ static void test_capability_info(void)
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("dcmi_wire", NULL, NULL);
-	CU_add_test(s, "power reading layout", test_power_reading_layout);
-	CU_add_test(s, "watts rounding and clamping", test_watts_rounding_and_clamping);
-	CU_add_test(s, "request checks", test_requests);
-	CU_add_test(s, "capability info", test_capability_info);
-	unsigned failed = cunit_run_registered();
-	return failed ? 1 : 0;
+	CU_TestInfo tests[] = {
+		{"power reading layout", test_power_reading_layout},
+		{"watts rounding and clamping", test_watts_rounding_and_clamping},
+		{"request checks", test_requests},
+		{"capability info", test_capability_info},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("dcmi_wire", NULL, NULL, tests);
 }

@@ -83,13 +83,13 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(path, sizeof(path), "%s/profile", dir);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("profile_file", NULL, NULL);
-	CU_add_test(s, "parse and reload", test_parse_and_reload);
-	CU_add_test(s, "bad content keeps the last good", test_bad_content_keeps_last_good);
-	CU_add_test(s, "long path refused", test_long_path_refused);
-	unsigned failed = cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"parse and reload", test_parse_and_reload},
+		{"bad content keeps the last good", test_bad_content_keeps_last_good},
+		{"long path refused", test_long_path_refused},
+		CU_TEST_INFO_NULL,
+	};
+	int failed = cunit_run_suite("profile_file", NULL, NULL, tests);
 	unlink(path);
 	rmdir(dir);
 	return failed ? 1 : 0;

@@ -271,23 +271,17 @@ static void test_cpu_model_stays_within_idle_and_peak(void)
 
 int main(void)
 {
-	char why[512];
-
-	if (simbmc_available(why, sizeof(why)) != 0) {
-		printf("SKIP: %s\n", why);
-		return 77;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("simbmc_dcmi", NULL, NULL);
-	CU_add_test(s, "power follows the profile", test_power_follows_profile);
-	CU_add_test(s, "quick rewrites are seen", test_quick_rewrites_are_seen);
-	CU_add_test(s, "capability info, and IPMI 1.5", test_capability_and_ipmi15);
-	CU_add_test(s, "missing, then bad profile", test_missing_then_bad_profile);
-	CU_add_test(s, "--no-dcmi answers invalid command", test_no_dcmi_is_invalid_command);
-	CU_add_test(s, "USER privilege gets no DCMI", test_user_privilege_gets_no_dcmi);
-	CU_add_test(s, "kill and restart on the same port", test_kill_and_restart_on_same_port);
-	CU_add_test(s, "cpu model within idle..peak", test_cpu_model_stays_within_idle_and_peak);
-	unsigned failed = cunit_run_registered();
-	return failed ? 1 : 0;
+	require_simbmc();
+	CU_TestInfo tests[] = {
+		{"power follows the profile", test_power_follows_profile},
+		{"quick rewrites are seen", test_quick_rewrites_are_seen},
+		{"capability info, and IPMI 1.5", test_capability_and_ipmi15},
+		{"missing, then bad profile", test_missing_then_bad_profile},
+		{"--no-dcmi answers invalid command", test_no_dcmi_is_invalid_command},
+		{"USER privilege gets no DCMI", test_user_privilege_gets_no_dcmi},
+		{"kill and restart on the same port", test_kill_and_restart_on_same_port},
+		{"cpu model within idle..peak", test_cpu_model_stays_within_idle_and_peak},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("simbmc_dcmi", NULL, NULL, tests);
 }

@@ -133,19 +133,13 @@ static void test_stop_is_idempotent_and_cleanup_safe(void)
 
 int main(void)
 {
-	char why[512];
-
-	if (simbmc_available(why, sizeof(why)) != 0) {
-		printf("SKIP: %s\n", why);
-		return 77;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("simbmc_lifecycle", NULL, NULL);
-	CU_add_test(s, "orphaned BMC goes with its owner", test_orphaned_bmc_goes_with_its_owner);
-	CU_add_test(s, "port in use is refused", test_port_in_use_is_refused);
-	CU_add_test(s, "bad passwords are refused", test_bad_passwords_are_refused);
-	CU_add_test(s, "stop twice, cleanup twice", test_stop_is_idempotent_and_cleanup_safe);
-	unsigned failed = cunit_run_registered();
-	return failed ? 1 : 0;
+	require_simbmc();
+	CU_TestInfo tests[] = {
+		{"orphaned BMC goes with its owner", test_orphaned_bmc_goes_with_its_owner},
+		{"port in use is refused", test_port_in_use_is_refused},
+		{"bad passwords are refused", test_bad_passwords_are_refused},
+		{"stop twice, cleanup twice", test_stop_is_idempotent_and_cleanup_safe},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("simbmc_lifecycle", NULL, NULL, tests);
 }

@@ -76,18 +76,13 @@ static void test_normal_priority_when_turned_off(void)
 
 int main(void)
 {
-	char why[512];
-
-	if (simbmc_available(why, sizeof(why)) != 0) {
-		printf("SKIP: %s\n", why);
-		return 77;
-	}
+	require_simbmc();
 	if (!may_use_fifo())
 		printf("note: SCHED_FIFO is not permitted here; only normal priority is checked\n");
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("simbmc_priority", NULL, NULL);
-	CU_add_test(s, "ipmi_sim runs at SCHED_FIFO 10 where permitted", test_realtime_by_default);
-	CU_add_test(s, "no_realtime: ipmi_sim runs at SCHED_OTHER", test_normal_priority_when_turned_off);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"ipmi_sim runs at SCHED_FIFO 10 where permitted", test_realtime_by_default},
+		{"no_realtime: ipmi_sim runs at SCHED_OTHER", test_normal_priority_when_turned_off},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("simbmc_priority", NULL, NULL, tests);
 }

@@ -117,19 +117,13 @@ static void test_bad_values_are_refused(void)
 
 int main(void)
 {
-	char why[512];
-
-	if (simbmc_available(why, sizeof(why)) != 0) {
-		printf("SKIP: %s\n", why);
-		return 77;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("simbmc_sensors", NULL, NULL);
-	CU_add_test(s, "defaults, names and units", test_defaults_names_units);
-	CU_add_test(s, "set values read back", test_set_values_read_back);
-	CU_add_test(s, "PSU watts without DCMI", test_psu_watts_without_dcmi);
-	CU_add_test(s, "bad values are refused", test_bad_values_are_refused);
-	unsigned failed = cunit_run_registered();
-	return failed ? 1 : 0;
+	require_simbmc();
+	CU_TestInfo tests[] = {
+		{"defaults, names and units", test_defaults_names_units},
+		{"set values read back", test_set_values_read_back},
+		{"PSU watts without DCMI", test_psu_watts_without_dcmi},
+		{"bad values are refused", test_bad_values_are_refused},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("simbmc_sensors", NULL, NULL, tests);
 }

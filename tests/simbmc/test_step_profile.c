@@ -49,12 +49,11 @@ static void test_range(void)
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("step_profile", NULL, NULL);
-	CU_add_test(s, "power at an instant", test_power_at);
-	CU_add_test(s, "exact energy", test_energy);
-	CU_add_test(s, "min and max over a window", test_range);
-	unsigned failed = cunit_run_registered();
-	return failed ? 1 : 0;
+	CU_TestInfo tests[] = {
+		{"power at an instant", test_power_at},
+		{"exact energy", test_energy},
+		{"min and max over a window", test_range},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("step_profile", NULL, NULL, tests);
 }

@@ -28,4 +28,21 @@ static inline int cunit_run_registered(void)
 	return failed || suites_failed || ran == 0 ? 1 : 0;
 }
 
+/* Register one suite of `tests` (ended by CU_TEST_INFO_NULL) with its setup
+ * and cleanup (either may be NULL), and run it as cunit_run_registered()
+ * does: the exit status. */
+static inline int cunit_run_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean,
+                                  CU_TestInfo *tests)
+{
+	CU_SuiteInfo suites[] = {{(char *)name, init, clean, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		fprintf(stderr, "FAIL: cannot register suite %s: %s\n", name, CU_get_error_msg());
+		CU_cleanup_registry();
+		return 1;
+	}
+	return cunit_run_registered();
+}
+
 #endif

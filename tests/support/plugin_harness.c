@@ -23,6 +23,8 @@ static int h_config_get(void *ctx, const char *key, struct energy_config_value *
 	const struct energy_config_key *k = declared(h, key);
 	if (!k)
 		return -EINVAL;
+	if (h->failing_key && strcmp(h->failing_key, key) == 0)
+		return h->failing_rc;
 	for (size_t i = 0; i < h->nkeys; i++) {
 		if (strcmp(h->keys[i], key) != 0)
 			continue;
@@ -217,6 +219,12 @@ int harness_set(struct harness *h, const char *key, const char *value)
 		free(copy);
 	h->list_items[i][n] = NULL;
 	return 0;
+}
+
+void harness_fail_key(struct harness *h, const char *key, int rc)
+{
+	h->failing_key = key;
+	h->failing_rc = rc;
 }
 
 void harness_set_target(struct harness *h, long long pid, double interval_s)

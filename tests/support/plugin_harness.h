@@ -58,6 +58,8 @@ struct harness {
 	struct harness_metric metrics[HARNESS_MAX_METRICS];
 	size_t nmetrics;
 	int declaring; /* inside create(): declare_metric is allowed */
+	const char *failing_key;       /* config_get() of this key returns failing_rc */
+	int failing_rc;
 };
 
 /* Load `so_path` (absolute, or a name found in $ENERGYMON_PLUGIN_PATH as
@@ -66,6 +68,9 @@ int harness_load(struct harness *h, const char *so_path);
 /* Add a configuration value; `value` is parsed by the key's declared type
  * (numbers with strtod, bools "true"/"false", lists comma separated). */
 int harness_set(struct harness *h, const char *key, const char *value);
+/* Make config_get() of `key` fail with `rc` (a negative errno), as a host
+ * that cannot hand the value over would. */
+void harness_fail_key(struct harness *h, const char *key, int rc);
 void harness_set_target(struct harness *h, long long pid, double interval_s);
 int harness_probe(struct harness *h);
 int harness_create(struct harness *h);

@@ -1,5 +1,5 @@
 /*
- * The runner itself under test: a suite whose setup fails runs none of its
+ * The runner itself (cunit_run_suite) under test: a suite whose setup fails runs none of its
  * tests, and the program must fail (meson marks these should_fail).
  * Usage: test_setup_fails init|cleanup|empty|pass (pass: the control, exits 0)
  */
@@ -26,12 +26,12 @@ static void passes(void)
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "init";
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
 	bool empty = !strcmp(what, "empty");
 	bool init_fails = !strcmp(what, "init"), cleanup_fails = !strcmp(what, "cleanup");
-	CU_pSuite suite = CU_add_suite("setup fails", init_fails ? fails : succeeds, cleanup_fails ? fails : succeeds);
-	if (!empty)
-		CU_add_test(suite, "a test that would pass", passes);
-	return cunit_run_registered();
+	CU_TestInfo tests[] = {
+		{"a test that would pass", passes},
+		CU_TEST_INFO_NULL,
+	};
+	return cunit_run_suite("setup fails", init_fails ? fails : succeeds, cleanup_fails ? fails : succeeds,
+	                       empty ? tests + 1 : tests);
 }
