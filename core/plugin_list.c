@@ -30,10 +30,11 @@ static const char *type_name(uint32_t t)
 static json_t *keys_json(const struct energy_plugin *vt)
 {
 	json_t *keys = json_array();
-	for (const struct energy_config_key *k = vt->config_keys; k && k->name; k++)
-		json_array_append_new(keys, json_pack("{s:s,s:s,s:s,s:s,s:b}", "name", k->name, "type", type_name(k->type),
-		                                      "default", k->default_doc ? k->default_doc : "",
-		                                      "help", k->help ? k->help : "", "secret", k->secret != 0));
+	struct em_key_decl k;
+	for (size_t i = 0; em_plugin_key_at(vt, i, &k) > 0; i++)
+		json_array_append_new(keys, json_pack("{s:s,s:s,s:s,s:s,s:b}", "name", k.name, "type", type_name(k.type),
+		                                      "default", k.default_doc ? k.default_doc : "",
+		                                      "help", k.help ? k.help : "", "secret", k.secret));
 	return keys;
 }
 
