@@ -41,8 +41,8 @@ static json_t *keys_json(const struct energy_plugin *vt)
 static json_t *measures_json(uint32_t bits)
 {
 	json_t *a = json_array();
-	for (uint32_t s = ENERGY_SCOPE_SYSTEM; s <= ENERGY_SCOPE_SENSOR; s++)
-		if (bits & ENERGY_MEASURES(s))
+	for (uint32_t s = ENERGY_SCOPE_SYSTEM; s <= ENERGY_SCOPE_OTHER; s++)
+		if ((bits & ENERGY_MEASURES(s)) && em_scope_name(s))
 			json_array_append_new(a, json_string(em_scope_name(s)));
 	return a;
 }

@@ -4,6 +4,7 @@
  * energymon binary. */
 #include "cli_harness.h"
 #include "test_util.h"
+#include "energy_plugin.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -90,6 +91,27 @@ static void test_refused_before_running(void)
 	expect_refused(host, "cannot be set per instance", NULL);
 }
 
+/* A key longer than any key is refused, not cut down to some other key. */
+static void test_overlong_set_key_is_refused(void)
+{
+	char set[400];
+	memset(set, 'k', 300);
+	snprintf(set + 300, sizeof(set) - 300, "=1");
+	const char *args[] = {"--no-files", "--plugins", "testpower", "--set", set, "--", "sh", "-c", touch_cmd, NULL};
+	expect_refused(args, "--set: the key of 'kkkk", NULL);
+}
+
+/* --version names the ABI of the header the CLI was built with, not a literal. */
+static void test_version_names_the_abi(void)
+{
+	static struct cli_run r;
+	const char *args[] = {"--version", NULL};
+	CU_ASSERT_FATAL(cli_run_to_end(&r, args));
+	char want[64];
+	snprintf(want, sizeof(want), "(plugin ABI %d.%d)", ENERGY_PLUGIN_ABI_MAJOR, ENERGY_PLUGIN_ABI_MINOR);
+	ASSERT_CONTAINS(r.out, want);
+}
+
 int main(int argc, char **argv)
 {
 	if (cli_harness_init(argc, argv) != 0) {
@@ -103,6 +125,8 @@ int main(int argc, char **argv)
 		{"--set plugin:instance.key configures that instance", test_set_in_a_section_configures_that_instance},
 		{"a section in --config", test_section_in_config_file},
 		{"secrets, bad names and duplicates refused before running", test_refused_before_running},
+		{"an overlong --set key is refused", test_overlong_set_key_is_refused},
+		{"--version names the header's ABI", test_version_names_the_abi},
 		CU_TEST_INFO_NULL,
 	};
 	int rc = run_suite("cli-instances", tests);
