@@ -139,6 +139,9 @@ static int check_keys_in(const struct energy_plugin *vt, const json_t *obj, cons
 	const char *key;
 	json_t *val;
 	json_object_foreach((json_t *)obj, key, val) {
+		char section_of[ENERGY_NAME_MAX];
+		if (!section && em_section_plugin(key, section_of))
+			continue; /* a section ("ipmi_x:a" too): checked as one below */
 		if (strncasecmp(key, vt->name, plen) != 0 || key[plen] != '_') {
 			if (section)
 				return foreign_in_section(vt, where, key, err);

@@ -125,6 +125,9 @@ static void test_section_of_a_plugin_not_installed(void)
 {
 	expect_error("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"nosuch:rack1\": {\"nosuch_host\": 1}}",
 	             "nosuch:rack1: a section for plugin 'nosuch', which is not installed");
+	/* under another plugin's prefix, it is still a section, not that plugin's key */
+	expect_error("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"testpower_x:a\": {}}",
+	             "testpower_x:a: a section for plugin 'testpower_x', which is not installed");
 	expect_error("{\"lithops\": {\"energy_strategy\": \"testpower\"}, \"testpower:Rack1\": {}}",
 	             "section 'testpower:Rack1': 'Rack1' is not an instance name");
 }
