@@ -45,7 +45,8 @@ static void usage(FILE *out)
 	      "       energymon --list-plugins [--config FILE]\n"
 	      "       energymon report DIR [options]   (energymon report --help)\n\n"
 	      "Measures the energy COMMAND and its children use, with the plugins named in LIST\n"
-	      "(ipmi, perf, ebpf, ... or auto: every plugin that can run here). Without COMMAND,\n"
+	      "(ipmi, perf, ebpf, ... or auto: every plugin that can run here; ipmi:rack1,ipmi:rack2\n"
+	      "runs two instances, configured with --set ipmi:rack1.ipmi_host=...). Without COMMAND,\n"
 	      "measures until Ctrl-C. Prints a summary to stderr; --json prints the result on stdout;\n"
 	      "writes {job_key}_{call_id}_{source}.json files to DIR (default energy_data).\n"
 	      "Plugin keys (ipmi_host, ...) come from --config or --set; secrets never from --set.\n"
@@ -127,6 +128,17 @@ static int set_function_name(struct em_config *cfg, const char *command, struct 
 	return em_config_set(cfg, "energy_function_name", ascii, err);
 }
 
+/* A KEY longer than any key can be: refused rather than cut to another key. */
+static int refuse_long_set_key(const char *set, size_t max, struct em_error *err)
+{
+	if (err) {
+		err->code = -EINVAL;
+		snprintf(err->message, sizeof(err->message), "--set: the key of '%.40s...' is longer than %zu characters; "
+		         "expected KEY=VALUE with KEY such as ipmi_host or ipmi:rack1.ipmi_host", set, max);
+	}
+	return -EINVAL;
+}
+
 static int build_config(const struct options *o, struct em_config **cfg, struct em_error *err)
 {
 	int rc = o->config ? em_config_load_file(o->config, cfg, err) : em_config_new(cfg, err);
@@ -139,8 +151,10 @@ static int build_config(const struct options *o, struct em_config **cfg, struct 
 	if (!rc && o->output_dir)
 		rc = em_config_set_output_dir(*cfg, o->output_dir, err);
 	for (size_t i = 0; !rc && i < o->nsets; i++) {
-		char key[128];
+		char key[256];
 		const char *eq = strchr(o->sets[i], '=');
+		if ((size_t)(eq - o->sets[i]) >= sizeof(key))
+			return refuse_long_set_key(o->sets[i], sizeof(key) - 1, err);
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
 		rc = em_config_set(*cfg, key, eq + 1, err);
 	}

@@ -72,16 +72,45 @@ static int find_declaration(const char *key, struct em_installed_key *decl, stru
 		return 0;
 	if (rc != -ENOENT)
 		return em_fail(err, rc, "%s: cannot list the installed plugins: %s", key, strerror(-rc));
-	for (const struct energy_config_key *k = em_host_keys; k->name && !decl->near_miss[0]; k++)
-		if (strcasecmp(k->name, key) == 0)
-			snprintf(decl->near_miss, sizeof(decl->near_miss), "%s", k->name);
 	if (decl->near_miss[0])
 		return em_fail(err, -EINVAL, "%s: unknown key (keys are case-sensitive: did you mean %s?)", key,
 		               decl->near_miss);
-	char own[512];
-	return em_fail(err, -EINVAL, "%s: unknown key; --set accepts energymon's own keys (%s) and the keys the "
-	               "installed plugins declare (energymon --list-plugins shows them)", key,
-	               em_host_keys_list(own, sizeof(own)));
+	return em_unknown_host_key(key, true, err);
+}
+
+/* "ipmi:rack1.ipmi_host": the key of one instance's section. Only that
+ * plugin's own keys may be set there. */
+static int find_section_declaration(const char *section, const char *name, struct em_installed_key *decl,
+                                    struct em_error *err)
+{
+	char plugin[ENERGY_NAME_MAX];
+	int rc = em_check_section_name(section, err);
+	if (rc)
+		return rc;
+	em_section_plugin(section, plugin);
+	if (em_host_key(name) || strncasecmp(name, "energy", 6) == 0)
+		return em_fail(err, -EINVAL, "%s.%s: energymon's own keys apply to every source and cannot be set per "
+		               "instance; set %s instead", section, name, name);
+	rc = em_installed_key(name, decl);
+	if (rc == -ENOENT && decl->near_miss[0])
+		return em_fail(err, -EINVAL, "%s.%s: unknown key (keys are case-sensitive: did you mean %s.%s?)",
+		               section, name, section, decl->near_miss);
+	if (rc == -ENOENT || (rc == 0 && strcmp(decl->plugin, plugin) != 0))
+		return em_fail(err, -EINVAL, "%s.%s: not a key of plugin '%s'; an instance's section takes only the "
+		               "keys plugin '%s' declares (energymon --list-plugins shows them)", section, name, plugin,
+		               plugin);
+	if (rc)
+		return em_fail(err, rc, "%s.%s: cannot list the installed plugins: %s", section, name, strerror(-rc));
+	return 0;
+}
+
+/* The object `name` of `parent`, made when absent; NULL when it is something else. */
+static json_t *object_in(json_t *parent, const char *name)
+{
+	json_t *o = json_object_get(parent, name);
+	if (!o && json_object_set_new(parent, name, o = json_object()))
+		return NULL;
+	return json_is_object(o) ? o : NULL;
 }
 
 int em_config_set(struct em_config *cfg, const char *key, const char *value, struct em_error *err)
@@ -90,8 +119,18 @@ int em_config_set(struct em_config *cfg, const char *key, const char *value, str
 	/* Refused before the lookup, so the value is never parsed or echoed. */
 	if (klen >= 8 && strcasecmp(key + klen - 8, "password") == 0)
 		return refuse_secret(key, err);
+	const char *colon = strchr(key, ':'), *dot = colon ? strchr(colon, '.') : NULL;
+	char section[ENERGY_NAME_MAX] = "";
+	if (colon && !dot)
+		return em_fail(err, -EINVAL, "%s: expected plugin:instance.key, such as ipmi:rack1.ipmi_host", key);
+	if (dot && (size_t)(dot - key) >= sizeof(section))
+		return em_fail(err, -EINVAL, "%.*s: not a section name (longer than %zu characters)", (int)(dot - key),
+		               key, sizeof(section) - 1);
+	if (dot)
+		snprintf(section, sizeof(section), "%.*s", (int)(dot - key), key);
 	struct em_installed_key decl;
-	int rc = find_declaration(key, &decl, err);
+	memset(&decl, 0, sizeof(decl));
+	int rc = dot ? find_section_declaration(section, dot + 1, &decl, err) : find_declaration(key, &decl, err);
 	if (rc)
 		return rc;
 	if (decl.secret)
@@ -101,10 +140,16 @@ int em_config_set(struct em_config *cfg, const char *key, const char *value, str
 		return rc;
 	json_t *parent = cfg->root;
 	const char *name = key;
-	if (strncmp(key, "lithops.", 8) == 0) {
-		parent = json_object_get(cfg->root, "lithops");
-		if (!parent && json_object_set_new(cfg->root, "lithops", parent = json_object()))
-			parent = NULL;
+	if (dot) {
+		parent = json_object_get(cfg->root, section);
+		if (parent && !json_is_object(parent)) {
+			json_decref(v);
+			return em_fail(err, -EINVAL, "%s: expected an object of keys for that instance", section);
+		}
+		parent = object_in(cfg->root, section);
+		name = dot + 1;
+	} else if (strncmp(key, "lithops.", 8) == 0) {
+		parent = object_in(cfg->root, "lithops");
 		name = key + 8;
 	}
 	cfg->keys_checked = false;

@@ -18,18 +18,48 @@ struct check_all {
 	const struct em_config *cfg;
 	struct em_error *err;
 	int rc;
+	json_t *loaded; /* names of the plugins that load: the ones a section may be for */
 };
 
 static void check_one(const char *name, const char *path, void *arg)
 {
 	struct check_all *c = arg;
 	struct em_plugin_lib lib;
-	(void)name;
 	if (c->rc || em_plugin_open(path, &lib, NULL) != 0)
 		return;
-	if (em_plugin_check_declared_keys(lib.vt, NULL) == 0)
+	if (em_plugin_check_declared_keys(lib.vt, NULL) == 0) {
 		c->rc = em_config_check_plugin_keys(c->cfg, lib.vt, c->err);
+		json_object_set_new(c->loaded, name, json_true());
+	}
 	em_plugin_close(&lib);
+}
+
+/* Every section must be named plugin:instance, for a plugin that loads. */
+static int check_sections(const struct em_config *cfg, const json_t *loaded, struct em_error *err)
+{
+	const char *key;
+	json_t *val;
+	json_object_foreach(cfg->root, key, val) {
+		char plugin[ENERGY_NAME_MAX];
+		if (!em_section_plugin(key, plugin))
+			continue;
+		int rc = em_check_section_name(key, err);
+		if (rc)
+			return rc;
+		if (!json_object_get(loaded, plugin)) {
+			char names[512] = "";
+			const char *n;
+			json_t *v;
+			json_object_foreach((json_t *)loaded, n, v) {
+				size_t used = strlen(names);
+				snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "", n);
+			}
+			return em_fail(err, -EINVAL, "%s: a section for plugin '%s', which is not installed (no %s.so "
+			               "that loads on the plugin search path); installed: %s", key, plugin, plugin,
+			               names[0] ? names : "none");
+		}
+	}
+	return 0;
 }
 
 int em_config_check_keys(struct em_config *cfg, struct em_error *err)
@@ -37,12 +67,17 @@ int em_config_check_keys(struct em_config *cfg, struct em_error *err)
 	/* every plugin on the path is opened: worth doing once, not per caller */
 	if (cfg->keys_checked)
 		return 0;
-	struct check_all c = {.cfg = cfg, .err = err};
+	struct check_all c = {.cfg = cfg, .err = err, .loaded = json_object()};
+	if (!c.loaded)
+		return em_fail(err, -ENOMEM, "out of memory");
 	int rc = em_plugin_scan(check_one, &c, err);
-	if (rc)
-		return rc;
-	cfg->keys_checked = c.rc == 0;
-	return c.rc;
+	if (!rc)
+		rc = c.rc;
+	if (!rc)
+		rc = check_sections(cfg, c.loaded, err);
+	json_decref(c.loaded);
+	cfg->keys_checked = rc == 0;
+	return rc;
 }
 
 struct find_one {
@@ -59,13 +94,14 @@ static void find_in(const char *name, const char *path, void *arg)
 	if (f->found || em_plugin_open(path, &lib, NULL) != 0)
 		return;
 	if (em_plugin_check_declared_keys(lib.vt, NULL) == 0) {
-		for (const struct energy_config_key *k = lib.vt->config_keys; k && k->name; k++) {
-			if (strcmp(k->name, f->key) == 0) {
+		struct em_key_decl k;
+		for (size_t i = 0; em_plugin_key_at(lib.vt, i, &k) > 0; i++) {
+			if (strcmp(k.name, f->key) == 0) {
 				f->found = true;
-				f->out->type = k->type;
-				f->out->secret = k->secret != 0;
-			} else if (!f->out->near_miss[0] && strcasecmp(k->name, f->key) == 0) {
-				snprintf(f->out->near_miss, sizeof(f->out->near_miss), "%s", k->name);
+				f->out->type = k.type;
+				f->out->secret = k.secret;
+			} else if (!f->out->near_miss[0] && strcasecmp(k.name, f->key) == 0) {
+				snprintf(f->out->near_miss, sizeof(f->out->near_miss), "%s", k.name);
 			}
 		}
 		if (f->found)

@@ -38,18 +38,45 @@ struct em_config {
 };
 
 #define EM_DEFAULT_MAX_SERIES 1024
+#define EM_DEFAULT_INTERVAL_S 1.0
+#define EM_DEFAULT_OUTPUT_DIR "energy_data"
 
 /* ---- configuration keys (config.c, config_strategy.c, config_set.c,
  * plugin_keys.c, installed_keys.c) ---- */
-/* The keys the host owns ("lithops.energy", "energy_output_dir", ...), NULL-terminated. */
-EM_INTERNAL extern const struct energy_config_key em_host_keys[];
+/* The declaration of a key the host owns ("lithops.energy", "energy_output_dir", ...), or NULL. */
 EM_INTERNAL const struct energy_config_key *em_host_key(const char *name);
+/* -EINVAL naming an unknown key in energymon's namespaces: the host key it
+ * misses by case, else every host key (from_set: as --set explains it). */
+EM_INTERNAL int em_unknown_host_key(const char *full, bool from_set, struct em_error *err);
+/* A deep copy (NULL when out of memory), for a monitor's own. */
+EM_INTERNAL struct em_config *em_config_copy(const struct em_config *in);
 /* "lithops.energy, lithops.energy_strategy, ..." into buf; returns buf. */
 EM_INTERNAL const char *em_host_keys_list(char *buf, size_t len);
 /* Re-read the host's keys from cfg->root after it changed. */
 EM_INTERNAL int em_config_reread(struct em_config *cfg, struct em_error *err);
 EM_INTERNAL void em_config_free_strategy(struct em_config *cfg);
 EM_INTERNAL int em_config_read_strategy(struct em_config *cfg, const json_t *v, struct em_error *err);
+/* Instances: strategy entry "ipmi:rack1" (config_strategy.c). */
+#define EM_INSTANCE_MAX 32
+EM_INTERNAL bool em_instance_name_valid(const char *name, size_t len);
+/* A top-level key with a ':' is an instance's section ("ipmi:rack1"):
+ * true, and its plugin's name in `plugin`. */
+EM_INTERNAL bool em_section_plugin(const char *key, char plugin[ENERGY_NAME_MAX]);
+/* -EINVAL naming the section unless `key` is plugin:instance in shape. */
+EM_INTERNAL int em_check_section_name(const char *key, struct em_error *err);
+/* One configuration key a plugin declares, whichever struct declared it. */
+struct em_key_decl {
+	const char *name;
+	uint32_t type;                /* enum energy_config_type */
+	bool secret;
+	const char *default_doc, *help;
+};
+/* The i-th key the plugin declares: from config_keys_v2 when the plugin
+ * sets it (and its struct_size covers it), else from config_keys. 1 and *out
+ * filled; 0 past the last; -EPROTO for a v2 entry without a name or shorter
+ * than ABI 1.1's. The one way the host reads a plugin's declared keys. */
+EM_INTERNAL int em_plugin_key_at(const struct energy_plugin *vt, size_t i, struct em_key_decl *out);
+EM_INTERNAL bool em_plugin_key_find(const struct energy_plugin *vt, const char *name, struct em_key_decl *out);
 /* -EPROTO unless every key the plugin declares starts with its name and "_". */
 EM_INTERNAL int em_plugin_check_declared_keys(const struct energy_plugin *vt, struct em_error *err);
 struct em_installed_key {
@@ -262,9 +289,10 @@ EM_INTERNAL int em_sampler_wait(struct em_source *src, int64_t deadline_mono, co
                                 const char *why);
 /* A source holding the monitor's reference (source.c). */
 EM_INTERNAL struct em_source *em_source_new(struct em_monitor *mon);
-/* Load, check config, probe and create one plugin. Returns 0, or -errno with
+/* Load, check config, probe and create the source `id` ("ipmi" or
+ * "ipmi:rack1": its identity fields are set from it). Returns 0, or -errno with
  * err filled (src->reason holds the plugin's own words). */
-EM_INTERNAL int em_source_open(struct em_source *src, const char *name, struct em_error *err);
+EM_INTERNAL int em_source_open(struct em_source *src, const char *id, struct em_error *err);
 /* Drop one reference; the last one frees the source (destroy(), dlclose()). */
 EM_INTERNAL void em_source_release(struct em_source *src);
 /* Free a source and everything it owns (its instance, configuration copy,

@@ -35,27 +35,6 @@ static double thread_cpu_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static struct em_config *copy_config(const struct em_config *in)
-{
-	struct em_config *cfg = calloc(1, sizeof(*cfg));
-	if (!cfg)
-		return NULL;
-	*cfg = *in;
-	cfg->root = json_deep_copy(in->root);
-	cfg->output_dir = strdup(in->output_dir);
-	cfg->function_name = in->function_name ? strdup(in->function_name) : NULL;
-	cfg->strategy = calloc(in->nstrategy + 1, sizeof(char *));
-	bool ok = cfg->root && cfg->output_dir && cfg->strategy && (cfg->function_name || !in->function_name);
-	for (size_t i = 0; ok && i < in->nstrategy; i++)
-		ok = (cfg->strategy[i] = strdup(in->strategy[i])) != NULL;
-	if (!ok) {
-		cfg->nstrategy = in->nstrategy;
-		em_config_free(cfg);
-		return NULL;
-	}
-	return cfg;
-}
-
 static void add_auto_name(const char *name, const char *path, void *arg)
 {
 	(void)path;
@@ -73,7 +52,7 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 {
 	double cpu0 = thread_cpu_now();
 	struct em_monitor *mon = calloc(1, sizeof(*mon));
-	if (!mon || !(mon->cfg = copy_config(cfg_in))) {
+	if (!mon || !(mon->cfg = em_config_copy(cfg_in))) {
 		free(mon);
 		return em_fail(err, -ENOMEM, "out of memory");
 	}

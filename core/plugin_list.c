@@ -29,18 +29,19 @@ static const char *type_name(uint32_t t)
 static json_t *keys_json(const struct energy_plugin *vt)
 {
 	json_t *keys = json_array();
-	for (const struct energy_config_key *k = vt->config_keys; k && k->name; k++)
-		json_array_append_new(keys, json_pack("{s:s,s:s,s:s,s:s,s:b}", "name", k->name, "type", type_name(k->type),
-		                                      "default", k->default_doc ? k->default_doc : "",
-		                                      "help", k->help ? k->help : "", "secret", k->secret != 0));
+	struct em_key_decl k;
+	for (size_t i = 0; em_plugin_key_at(vt, i, &k) > 0; i++)
+		json_array_append_new(keys, json_pack("{s:s,s:s,s:s,s:s,s:b}", "name", k.name, "type", type_name(k.type),
+		                                      "default", k.default_doc ? k.default_doc : "",
+		                                      "help", k.help ? k.help : "", "secret", k.secret));
 	return keys;
 }
 
 static json_t *measures_json(uint32_t bits)
 {
 	json_t *a = json_array();
-	for (uint32_t s = ENERGY_SCOPE_SYSTEM; s <= ENERGY_SCOPE_SENSOR; s++)
-		if (bits & ENERGY_MEASURES(s))
+	for (uint32_t s = ENERGY_SCOPE_SYSTEM; s <= ENERGY_SCOPE_OTHER; s++)
+		if ((bits & ENERGY_MEASURES(s)) && em_scope_name(s))
 			json_array_append_new(a, json_string(em_scope_name(s)));
 	return a;
 }

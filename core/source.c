@@ -68,15 +68,37 @@ static int refuse_if_too_many_abandoned(struct em_source *src)
 	return -EBUSY;
 }
 
-int em_source_open(struct em_source *src, const char *name, struct em_error *err)
+/* The source's identity from its strategy entry: "ipmi:rack1" is plugin
+ * "ipmi", instance "rack1", files tagged "ipmi-rack1" (':' is not for file
+ * names). */
+static void set_identity(struct em_source *src, const char *id)
+{
+	snprintf(src->name, sizeof(src->name), "%s", id);
+	const char *colon = strchr(id, ':');
+	snprintf(src->plugin, sizeof(src->plugin), "%.*s", colon ? (int)(colon - id) : (int)strlen(id), id);
+	snprintf(src->instance_name, sizeof(src->instance_name), "%s", colon ? colon + 1 : "");
+	snprintf(src->file_tag, sizeof(src->file_tag), "%s%s%s", src->plugin, colon ? "-" : "",
+	         src->instance_name);
+}
+
+/* The instance's own configuration: the whole document, its section's keys
+ * over the top-level ones (the section was checked with the plugin's keys). */
+static int own_config(struct em_source *src, const json_t *root, struct em_error *err)
+{
+	if (!(src->cfg_root = json_deep_copy(root)))
+		return em_fail(err, -ENOMEM, "out of memory");
+	const json_t *section = src->instance_name[0] ? json_object_get(root, src->name) : NULL;
+	if (json_is_object(section) && json_object_update(src->cfg_root, (json_t *)section) != 0)
+		return em_fail(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+int em_source_open(struct em_source *src, const char *id, struct em_error *err)
 {
 	struct em_monitor *mon = src->mon;
 	char path[PATH_MAX];
-	snprintf(src->name, sizeof(src->name), "%s", name);
-	snprintf(src->plugin, sizeof(src->plugin), "%s", name);
-	snprintf(src->file_tag, sizeof(src->file_tag), "%s", name);
-	if (!(src->cfg_root = json_deep_copy(mon->cfg->root)))
-		return em_fail(err, -ENOMEM, "out of memory");
+	set_identity(src, id);
+	const char *name = src->plugin;
 	int rc = em_plugin_find(name, path, sizeof(path), err);
 	if (!rc)
 		rc = em_plugin_open(path, &src->lib, err);
@@ -86,11 +108,12 @@ int em_source_open(struct em_source *src, const char *name, struct em_error *err
 	if (strcmp(vt->name, name) != 0)
 		return em_fail(err, -EPROTO, "%s: file is named for plugin '%s' but the plugin calls itself '%s'",
 		               path, name, vt->name);
-	if ((rc = em_config_check_plugin_keys(mon->cfg, vt, err)))
+	if ((rc = em_config_check_plugin_keys(mon->cfg, vt, err)) || (rc = own_config(src, mon->cfg->root, err)))
 		return rc;
 	if ((rc = refuse_if_too_many_abandoned(src)))
-		return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", name, path, src->reason);
+		return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", src->name, path, src->reason);
 	em_host_init(src, mon->target_pid, mon->cfg->interval_s);
+	src->host.instance = src->instance_name[0] ? src->instance_name : NULL;
 	src->interval_s = mon->cfg->interval_s;
 	if (vt->min_interval_s > 0 && src->interval_s < vt->min_interval_s) {
 		src->interval_s = vt->min_interval_s;
@@ -117,7 +140,7 @@ int em_source_open(struct em_source *src, const char *name, struct em_error *err
 unavailable:
 	em_utf8_sanitize(why);
 	snprintf(src->reason, sizeof(src->reason), "%s", why[0] ? why : strerror(-rc));
-	return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", name, path, src->reason);
+	return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", src->name, path, src->reason);
 }
 
 /* After abandonment nothing was measured from each series' last reading to

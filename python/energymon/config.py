@@ -14,10 +14,22 @@ def _without_none(mapping):
     return {key: value for key, value in mapping.items() if value is not None}
 
 
+def is_section(key):
+    """An instance's section, {"ipmi:rack1": {"ipmi_host": ...}}: its keys
+    overlay the top-level ones for the source "ipmi:rack1" only."""
+    return isinstance(key, str) and ":" in key
+
+
+def file_tag(source):
+    """How a source id appears in file names: "ipmi:rack1" -> "ipmi-rack1"."""
+    return source.replace(":", "-")
+
+
 def normalise(config, default_strategy=None):
     """A deep copy of `config` ready for json.dumps: None values dropped
-    (top level and under 'lithops'), and `default_strategy` set as
-    lithops.energy_strategy when the config does not name one."""
+    (top level, under 'lithops' and in instance sections such as
+    'ipmi:rack1'), and `default_strategy` set as lithops.energy_strategy
+    when the config does not name one."""
     if config is None:
         config = {}
     if not isinstance(config, dict):
@@ -25,6 +37,9 @@ def normalise(config, default_strategy=None):
             "config: expected a dict such as {'lithops': {'energy': True}}, got %s"
             % type(config).__name__, errno.EINVAL)
     result = _without_none(copy.deepcopy(config))
+    for key, value in result.items():
+        if is_section(key) and isinstance(value, dict):
+            result[key] = _without_none(value)
     lithops = result.get("lithops")
     if isinstance(lithops, dict):
         lithops = _without_none(lithops)

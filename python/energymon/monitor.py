@@ -46,7 +46,10 @@ class EnergyMonitor:
     `config` is the Lithops dict: lithops.energy (False: a monitor that
     does nothing and never loads the library), lithops.energy_strategy ('auto',
     'ipmi', 'ipmi,perf' or a list), energy_sampling_interval (s),
-    energy_output_dir, ipmi_* and the other plugins' keys. A key set to None
+    energy_output_dir, ipmi_* and the other plugins' keys. Several instances
+    of one plugin: strategy ['ipmi:rack1', 'ipmi:rack2'], each with its own
+    section {'ipmi:rack1': {'ipmi_host': ...}} over the top-level keys; the
+    result names each source by its id ('ipmi:rack1'). A key set to None
     counts as not set. One monitor must not be used from two threads at
     once; calls are serialised to make that safe anyway. A monitor belongs
     to the process that created it: in a fork()ed child its calls raise.
@@ -174,7 +177,8 @@ class EnergyMonitor:
         return _call_status.fields(self.get_energy_data())
 
     def write_files(self, job_key, call_id, directory=None):
-        """Writes {job_key}_{call_id}_{source}.json for every monitor and the
+        """Writes {job_key}_{call_id}_{source}.json for every monitor (an
+        instance's files are tagged 'ipmi-rack1' for source 'ipmi:rack1') and the
         composite into `directory` (default: energy_output_dir, else
         energy_data), each atomically, and appends one line per source to
         {source}_summary.jsonl; safe with many writers on one directory.
@@ -192,7 +196,7 @@ class EnergyMonitor:
                               os.fsencode(target), str(job_key).encode("utf-8"),
                               str(call_id).encode("utf-8"))
             sources = list(self._result.get("monitors", {})) + ["composite"]
-            return [os.path.join(target, "%s_%s_%s.json" % (job_key, call_id, source))
+            return [os.path.join(target, "%s_%s_%s.json" % (job_key, call_id, _config.file_tag(source)))
                     for source in sources]
 
     def close(self):

@@ -7,6 +7,7 @@ import errno
 import os
 import subprocess
 import sys
+import time
 import unittest
 
 import energymon
@@ -107,6 +108,64 @@ class ConfigTranslation(unittest.TestCase):
                          ["ipmi", "perf"])
         self.assertEqual(em_config.strategy_names({"lithops": {"energy_strategy": ["ebpf"]}}),
                          ["ebpf"])
+
+
+class Instances(unittest.TestCase):
+    """Strategy entries plugin:instance, each with its own section."""
+
+    def config(self, **sections):
+        config = steady_config(watts=40.0)
+        config["lithops"]["energy_strategy"] = ["%s:rack1" % STEADY, "%s:rack2" % STEADY]
+        config.update(sections)
+        return config
+
+    def test_each_instance_reads_its_section(self):
+        config = self.config(**{"%s:rack1" % STEADY: {"steadypower_watts": 150.0},
+                                "%s:rack2" % STEADY: {"steadypower_watts": None}})
+        with energymon.EnergyMonitor(os.getpid(), config) as monitor:
+            time.sleep(0.1)
+        data = monitor.get_energy_data()
+        monitors = data["monitors"]
+        self.assertEqual(sorted(monitors), ["%s:rack1" % STEADY, "%s:rack2" % STEADY])
+        self.assertAlmostEqual(monitors["%s:rack1" % STEADY]["energy"]["avg_power"], 150.0)
+        # None in a section is "not set": rack2 inherits the top level's 40 W
+        self.assertAlmostEqual(monitors["%s:rack2" % STEADY]["energy"]["avg_power"], 40.0)
+        self.assertEqual(monitors["%s:rack1" % STEADY]["source"], "%s:rack1" % STEADY)
+        monitor.close()
+
+    def test_one_instance_as_a_string_is_that_source(self):
+        config = steady_config(**{"%s:solo" % STEADY: {"steadypower_watts": 70.0}})
+        config["lithops"]["energy_strategy"] = "%s:solo" % STEADY
+        with energymon.EnergyMonitor(os.getpid(), config) as monitor:
+            time.sleep(0.05)
+        data = monitor.get_energy_data()
+        self.assertEqual(data["source"], "%s:solo" % STEADY)
+        self.assertAlmostEqual(data["energy"]["avg_power"], 70.0)
+        monitor.close()
+
+    def assert_refused(self, config, needle):
+        with self.assertRaises(energymon.EnergyMonitorError) as caught:
+            energymon.EnergyMonitor(os.getpid(), config)
+        self.assertEqual(caught.exception.errno, errno.EINVAL)
+        self.assertIn(needle, str(caught.exception))
+
+    def test_section_errors_name_the_key(self):
+        self.assert_refused(self.config(**{"%s:rack1" % STEADY: {"steadypower_wats": 1}}),
+                            "%s:rack1.steadypower_wats: unknown key for plugin '%s'" % (STEADY, STEADY))
+        self.assert_refused(self.config(**{"%s:rack1" % STEADY: {"energy_sampling_interval": 1}}),
+                            "cannot be set per instance")
+        self.assert_refused(self.config(**{"%s:rack1" % STEADY: "x"}), "expected an object")
+
+    def test_bad_instance_names_and_duplicates(self):
+        config = steady_config()
+        config["lithops"]["energy_strategy"] = ["%s:Rack1" % STEADY]
+        self.assert_refused(config, "'Rack1' is not an instance name")
+        config["lithops"]["energy_strategy"] = ["%s:a" % STEADY, "%s:a" % STEADY]
+        self.assert_refused(config, "'%s:a' is named twice" % STEADY)
+
+    def test_file_tag(self):
+        self.assertEqual(em_config.file_tag("ipmi:rack1"), "ipmi-rack1")
+        self.assertEqual(em_config.file_tag("ipmi"), "ipmi")
 
 
 DISABLED_SCRIPT = r"""
