@@ -283,7 +283,7 @@ int em_sampler_wait(struct em_source *src, int64_t deadline_mono, const _Atomic 
 		snprintf(src->abandon_reason, sizeof(src->abandon_reason), "%s%s %s; the plugin was abandoned",
 		         src->in_call ? src->in_call : "the plugin", src->in_call ? "()" : "", because);
 		char name[16];
-		thread_name(src->name, name, sizeof(name));
+		thread_name(src->plugin, name, sizeof(name));
 		pthread_setname_np(src->thread, name);
 		pthread_detach(src->thread);
 	}

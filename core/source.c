@@ -58,13 +58,13 @@ struct em_source *em_source_new(struct em_monitor *mon)
 
 static int refuse_if_too_many_abandoned(struct em_source *src)
 {
-	int stuck = em_abandoned_threads(src->name);
+	int stuck = em_abandoned_threads(src->plugin);
 	if (stuck < EM_ABANDONED_PER_PLUGIN_MAX)
 		return 0;
 	snprintf(src->reason, sizeof(src->reason),
 	         "%d threads of plugin '%s' abandoned earlier in this process are still stuck inside it (at most "
 	         "%d may be); not starting another until they return",
-	         stuck, src->name, EM_ABANDONED_PER_PLUGIN_MAX);
+	         stuck, src->plugin, EM_ABANDONED_PER_PLUGIN_MAX);
 	return -EBUSY;
 }
 
