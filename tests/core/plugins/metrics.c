@@ -17,7 +17,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,8 @@ struct mp {
 	int64_t t0;
 	atomic_int in_sample;
 	int target_calls;
+	atomic_bool sampled;
+	pthread_t sample_thread; /* the thread sample() runs on, once sampled */
 };
 
 static const struct energy_config_key keys[] = {
@@ -165,6 +169,8 @@ static int mp_sample(void *inst)
 {
 	struct mp *t = inst;
 	atomic_store(&t->in_sample, 1);
+	t->sample_thread = pthread_self();
+	atomic_store(&t->sampled, true);
 	emit_all(t, now_ns());
 	/* long enough that a set_targets made concurrently would overlap */
 	struct timespec ts = {0, 2000000};
@@ -195,6 +201,11 @@ static int mp_set_targets(void *inst, const int64_t *pids, size_t n)
 	for (size_t i = 0; i < n && used < sizeof(list); i++)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%lld", i ? "," : "", (long long)pids[i]);
 	h->note_string(h->ctx, "targets", list);
+	/* where the host called: "caller" before any sample(), then it must be
+	 * sample()'s own thread, which serialises the plugin's methods */
+	const char *thread = !atomic_load(&t->sampled) ? "caller"
+	                     : pthread_equal(t->sample_thread, pthread_self()) ? "sampler" : "other";
+	h->note_string(h->ctx, "targets_thread", thread);
 	h->note_number(h->ctx, "target_calls", ++t->target_calls, "");
 	return 0;
 }
