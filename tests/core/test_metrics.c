@@ -123,18 +123,35 @@ static void test_declared_metrics_match_the_truth(void)
 	em_monitor_destroy(mon);
 }
 
+/* The longest time between two kept readings, s. */
+static double longest_step_s(const struct em_series *s)
+{
+	double longest = 0;
+	for (size_t i = 1; i < s->npoints; i++)
+		longest = fmax(longest, (double)(s->points[i].wall_ns - s->points[i - 1].wall_ns) / 1e9);
+	return longest;
+}
+
 static void test_declared_counter_wraps_stay_exact(void)
 {
-	/* 5 J at 200 W wraps every 25 ms; the plugin asks for 12.5 ms samples */
+	/* 20 J at 200 W wraps every 100 ms; the plugin asks for 50 ms samples
+	 * and gets the 10 ms asked for */
 	struct em_monitor *mon = NULL;
 	struct em_error err = {0};
-	json_t *res = measure(CONFIG(", \"metricsplug_counter_max\": 5"), 0.3, &mon, &err);
+	json_t *res = measure(CONFIG(", \"metricsplug_counter_max\": 20"), 0.5, &mon, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
 	const struct em_series *gpu = by_key(mon->sources[0], "gpu0_energy");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(gpu);
-	CU_ASSERT(gpu->wraps >= 5);
-	if (!gpu->gaps) /* a sample late by more than the wrap-safe interval is a gap, not counted */
+	CU_ASSERT(gpu->wraps >= 3);
+	CU_ASSERT_EQUAL_FATAL(gpu->keep_every, 1); /* every reading kept: the steps below are all of them */
+	/* A reading late by a whole wrap period (a starved thread, no failed
+	 * sample) may hide a wrap the host cannot see; only then the total may
+	 * fall short. Otherwise it is exact. */
+	if (longest_step_s(gpu) < 0.1) {
 		CU_ASSERT_DOUBLE_EQUAL(gpu->total, 200 * span_s(gpu), 1e-6);
+	} else {
+		fprintf(stderr, "\n    (a step of %.3f s: exactness not checked)\n", longest_step_s(gpu));
+	}
 	CU_ASSERT(gpu->total <= 200 * span_s(gpu) + 1e-6);
 	json_decref(res);
 	em_monitor_destroy(mon);
