@@ -274,7 +274,8 @@ EM_INTERNAL void em_sampler_request_stop(struct em_source *src);
  * with `why` and its thread left to finish alone. */
 EM_INTERNAL int em_sampler_wait(struct em_source *src, int64_t deadline_mono, const _Atomic bool *give_up,
                                 const char *why);
-/* Have the running thread call set_targets(pids) between two samples and
+/* (monitor_targets.c) Have the running thread call set_targets(pids)
+ * between two samples (sampler.c takes them) and
  * wait for it until deadline_mono or *give_up: the plugin's code, with its
  * set_error() text in `why`; -ETIMEDOUT when it did not answer in time
  * (the pids are then applied later or never, the earlier targets may stay),

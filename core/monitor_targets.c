@@ -9,9 +9,52 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Hand the pids to the source's running thread (which takes them between
+ * two samples, sampler.c) and wait for its answer until the deadline. */
+int em_sampler_set_targets(struct em_source *src, const int64_t *pids, size_t n, int64_t deadline_mono,
+                           const _Atomic bool *give_up, char *why, size_t why_len)
+{
+	int64_t *copy = malloc((n ? n : 1) * sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	if (n)
+		memcpy(copy, pids, n * sizeof(*copy));
+	struct timespec ts = {.tv_sec = deadline_mono / 1000000000, .tv_nsec = deadline_mono % 1000000000};
+	pthread_mutex_lock(&src->lock);
+	free(src->targets); /* a request an earlier call withdrew is never left behind, but be sure */
+	src->targets = copy;
+	src->ntargets = n;
+	src->targets_pending = true;
+	src->targets_done = false;
+	pthread_cond_broadcast(&src->wake);
+	int wait = 0;
+	while (!src->targets_done && !src->thread_done && !src->abandoned && !*give_up && wait != ETIMEDOUT)
+		wait = pthread_cond_timedwait(&src->wake, &src->lock, &ts);
+	int rc;
+	if (src->targets_done) {
+		rc = src->targets_rc;
+		snprintf(why, why_len, "%s", src->targets_error);
+	} else {
+		/* not answered: withdraw the request unless the thread took it */
+		bool taken = !src->targets_pending;
+		if (!taken) {
+			free(src->targets);
+			src->targets = NULL;
+			src->targets_pending = false;
+		}
+		rc = src->thread_done || src->abandoned ? -ECANCELED : -ETIMEDOUT;
+		snprintf(why, why_len, "%s", rc == -ECANCELED ? "the source's sampling thread has ended"
+		         : taken ? "set_targets() did not return in time"
+		                 : "the sampling thread did not get to it in time (a sample() still running)");
+	}
+	pthread_mutex_unlock(&src->lock);
+	return rc;
+}
 
 /* The call on the caller's thread, for a source whose thread is not running. */
 static int call_directly(struct em_source *src, const int64_t *pids, size_t n, char *why, size_t len)
