@@ -93,6 +93,11 @@ struct em_plugin_lib {
 	void *dl;
 	char path[PATH_MAX];
 	const struct energy_plugin *vt;
+	/* The 1.1 members of vt, decided once at load: NULL when the plugin's
+	 * struct_size does not cover them (a 1.0 plugin) or it left them NULL.
+	 * Read these, never vt->config_keys_v2 / vt->set_targets. */
+	const struct energy_config_key_v2 *const *config_keys_v2;
+	int (*set_targets)(void *instance, const int64_t *pids, size_t npids);
 };
 
 /* Find NAME.so on $ENERGYMON_PLUGIN_PATH, then the installed plugin dir. */
@@ -260,6 +265,16 @@ struct em_source {
 	int64_t last_call_mono;
 	struct em_interval_stats intervals;
 	double thread_cpu_s;
+
+	/* em_monitor_set_targets() on a running source: the monitor hands the
+	 * pids (targets, owned by whoever holds the pointer) to the sampling
+	 * thread, which calls set_targets() between two samples and answers
+	 * with targets_done, targets_rc and targets_error (sampler.c). */
+	int64_t *targets;
+	size_t ntargets;
+	bool targets_pending, targets_done;
+	int targets_rc;
+	char targets_error[ENERGY_REASON_MAX];
 };
 
 /* Fill src->host: the callbacks, with src as their context, and what the
@@ -287,6 +302,14 @@ EM_INTERNAL void em_sampler_request_stop(struct em_source *src);
  * with `why` and its thread left to finish alone. */
 EM_INTERNAL int em_sampler_wait(struct em_source *src, int64_t deadline_mono, const _Atomic bool *give_up,
                                 const char *why);
+/* (monitor_targets.c) Have the running thread call set_targets(pids)
+ * between two samples (sampler.c takes them) and
+ * wait for it until deadline_mono or *give_up: the plugin's code, with its
+ * set_error() text in `why`; -ETIMEDOUT when it did not answer in time
+ * (the pids are then applied later or never, the earlier targets may stay),
+ * -ECANCELED when the thread ended first. */
+EM_INTERNAL int em_sampler_set_targets(struct em_source *src, const int64_t *pids, size_t n, int64_t deadline_mono,
+                                       const _Atomic bool *give_up, char *why, size_t why_len);
 /* A source holding the monitor's reference (source.c). */
 EM_INTERNAL struct em_source *em_source_new(struct em_monitor *mon);
 /* Load, check config, probe and create the source `id` ("ipmi" or
@@ -305,6 +328,14 @@ EM_INTERNAL int em_abandoned_threads(const char *name);
 #define EM_ABANDONED_PER_PLUGIN_MAX 8
 EM_INTERNAL struct em_series *em_source_find_series(struct em_source *src, uint32_t q, uint32_t scope,
                                                     const char *sensor);
+
+/* How long the monitor waits for a plugin call on a source's thread (the
+ * last calls at stop, set_targets while running): max(5 s, min(3 x
+ * interval, 10 s)) (monitor.c). */
+EM_INTERNAL double em_call_wait_s(double interval_s);
+/* -EEXIST, naming both plugins and files, when two available sources of
+ * different plugins declare the same metric key (metric_collision.c). */
+EM_INTERNAL int em_check_metric_keys(struct em_source *const *sources, size_t n, struct em_error *err);
 
 /* ---- the monitor (monitor.c) ---- */
 struct em_monitor {

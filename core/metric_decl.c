@@ -104,6 +104,15 @@ int em_metric_series(const struct energy_metric *in, struct em_series *s, char *
 		return snprintf(why, len, "struct energy_metric too small (struct_size %u)", in ? in->struct_size : 0),
 		       -EINVAL;
 	memcpy(&m, in, sizeof(m) < in->struct_size ? sizeof(m) : in->struct_size);
+	/* a key that fills its array without a NUL is too long: refused, not cut */
+	if (!memchr(m.key, '\0', sizeof(m.key)))
+		return snprintf(why, len, "metric key '%.*s...': use 1-63 characters of a-z, 0-9 and '_', starting "
+		                "with a letter", 16, m.key),
+		       -EINVAL;
+	if (!memchr(m.unit_name, '\0', sizeof(m.unit_name)))
+		return snprintf(why, len, "metric '%s': unit_name has no terminating NUL within its %d bytes", m.key,
+		                ENERGY_UNIT_NAME_MAX),
+		       -EINVAL;
 	m.key[sizeof(m.key) - 1] = '\0';
 	m.unit_name[sizeof(m.unit_name) - 1] = '\0';
 	em_utf8_sanitize(m.key);

@@ -23,7 +23,7 @@
 #define STOP_WAIT_MIN_S 5.0
 #define STOP_WAIT_MAX_S 10.0
 
-static double stop_wait_s(double interval_s)
+double em_call_wait_s(double interval_s)
 {
 	return fmax(STOP_WAIT_MIN_S, fmin(3 * interval_s, STOP_WAIT_MAX_S));
 }
@@ -101,6 +101,8 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		usable += src->available;
 		rc = 0;
 	}
+	if ((rc = em_check_metric_keys(mon->sources, mon->nsources, err)))
+		goto fail;
 	if (!usable && !mon->cfg->allow_unavailable) {
 		rc = em_fail(err, -ENODEV, "no energy source can run here: %s: %s", mon->sources[0]->name,
 		             mon->sources[0]->reason);
@@ -127,7 +129,7 @@ static void stop_sources(struct em_monitor *mon, int64_t end_mono, int64_t end_w
 		struct em_source *src = mon->sources[i];
 		if (!src->started)
 			continue;
-		double bound = stop_wait_s(src->interval_s);
+		double bound = em_call_wait_s(src->interval_s);
 		char why[200];
 		snprintf(why, sizeof(why), "did not return within %.1f s of stop (3 x the %.3g s interval, at "
 		         "least %.0f s, at most %.0f s)", bound, src->interval_s, STOP_WAIT_MIN_S, STOP_WAIT_MAX_S);

@@ -122,6 +122,14 @@ int em_plugin_open(const char *path, struct em_plugin_lib *lib, struct em_error 
 		goto cleanup;
 	}
 	lib->vt = vt;
+	/* A plugin of a later minor is welcome: what it appended past the
+	 * members this host knows is never read. One built for an earlier
+	 * minor may end before the 1.1 members: those are read only when its
+	 * struct_size covers them. */
+	if (ENERGY_HAS_MEMBER(vt, struct energy_plugin, config_keys_v2))
+		lib->config_keys_v2 = vt->config_keys_v2;
+	if (ENERGY_HAS_MEMBER(vt, struct energy_plugin, set_targets))
+		lib->set_targets = vt->set_targets;
 	return 0;
 cleanup:
 	dlclose(lib->dl);

@@ -144,6 +144,30 @@ static bool finish_call(struct em_source *src, const char *method, int (*fn)(voi
 	return true;
 }
 
+/* Called with the lock held, returns with it held: take the pids the
+ * monitor handed over and call set_targets() with them, between samples,
+ * so it never runs concurrently with the plugin's other methods. */
+static void apply_targets_locked(struct em_source *src)
+{
+	int64_t *pids = src->targets;
+	size_t n = src->ntargets;
+	src->targets = NULL;
+	src->targets_pending = false;
+	pthread_mutex_unlock(&src->lock);
+	if (enter_call(src, "set_targets", em_now_ns(CLOCK_MONOTONIC), em_now_ns(CLOCK_REALTIME))) {
+		int rc = src->lib.set_targets(src->instance, pids, n);
+		if (leave_call_locked(src)) {
+			src->targets_rc = rc < 0 ? rc : 0;
+			snprintf(src->targets_error, sizeof(src->targets_error), "%s", src->last_error);
+			src->targets_done = true;
+			pthread_cond_broadcast(&src->wake);
+			pthread_mutex_unlock(&src->lock);
+		}
+	}
+	free(pids);
+	pthread_mutex_lock(&src->lock);
+}
+
 static struct timespec to_timespec(int64_t ns)
 {
 	struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
@@ -171,8 +195,15 @@ static void sample_until_stop(struct em_source *src)
 		}
 		struct timespec ts = to_timespec(deadline);
 		int rc = 0;
-		while (!src->stop_requested && rc != ETIMEDOUT)
+		while (!src->stop_requested && rc != ETIMEDOUT) {
+			if (src->targets_pending) {
+				/* between two samples; a deadline that passed meanwhile
+				 * times out the wait at once, so no sample is skipped */
+				apply_targets_locked(src);
+				continue;
+			}
 			rc = pthread_cond_timedwait(&src->wake, &src->lock, &ts);
+		}
 		if (src->stop_requested)
 			break;
 		tick++;
@@ -232,6 +263,8 @@ int em_sampler_init(struct em_source *src)
 
 void em_sampler_fini(struct em_source *src)
 {
+	free(src->targets);
+	src->targets = NULL;
 	if (!src->sync_ready)
 		return;
 	pthread_mutex_destroy(&src->lock);

@@ -93,6 +93,21 @@ EM_API int em_monitor_create(const struct em_config *cfg, pid_t target_pid, stru
                       struct em_error *err);
 EM_API int em_monitor_start(struct em_monitor *mon, struct em_error *err);
 EM_API int em_monitor_stop(struct em_monitor *mon, struct em_error *err);
+/* Follow exactly these process trees from now on (their roots' pids; n may
+ * be 0: none), replacing the target_pid given to em_monitor_create and any
+ * earlier call, in every source whose plugin can (ABI 1.1 set_targets, for
+ * process-scope plugins such as ebpf); other sources keep measuring as
+ * before. Valid from em_monitor_create() until em_monitor_stop(). Before
+ * start the plugins are called at once; while running, each source's
+ * sampling thread makes the call between two samples (never concurrently
+ * with the plugin's other methods) and this waits for it at most as long as
+ * for a plugin's last calls at stop. Returns 0, or: -EINVAL for a pid <= 0
+ * or a stopped monitor; -EOPNOTSUPP when no source's plugin has
+ * set_targets; the first failing plugin's code (-ESRCH for a pid that does
+ * not exist, ...) with its reason, naming the source (the earlier targets
+ * then stay in that source; sources after it are not called); -ETIMEDOUT
+ * when a source did not answer in time. */
+EM_API int em_monitor_set_targets(struct em_monitor *mon, const pid_t *pids, size_t n, struct em_error *err);
 /* Give up on every plugin call still running: an em_monitor_stop() waiting in
  * another thread returns at once, and each source still inside its plugin is
  * abandoned (reported with what it covered, never waited for again). Without

@@ -3,6 +3,7 @@
 #include "../../core/internal.h"
 #include "test_util.h"
 
+#include <errno.h>
 #include <math.h>
 
 static struct energy_reading reading(uint32_t q, double t_s, double v, double max)
@@ -168,6 +169,176 @@ static void test_interval_quantiles(void)
 	CU_ASSERT_DOUBLE_EQUAL(em_interval_quantile(&st, 0.99), 1.0, 1.0 * 0.02);
 }
 
+/* ---- declared metrics (metric_decl.c) and their reduction by kind ---- */
+
+static struct energy_metric metric(const char *key, uint32_t kind, uint32_t unit, uint32_t scope)
+{
+	struct energy_metric m = {.struct_size = sizeof(m), .kind = kind, .unit = unit, .scope = scope};
+	snprintf(m.key, sizeof(m.key), "%s", key);
+	return m;
+}
+
+static int declare(struct energy_metric m, struct em_series *s)
+{
+	char why[ENERGY_REASON_MAX];
+	return em_metric_series(&m, s, why, sizeof(why));
+}
+
+static void test_declared_counter_sums_wrapped_deltas(void)
+{
+	/* a GPU's 100 J counter at 70 W sampled each second for 20 s: 1400 J,
+	 * 14 wraps; filed under its own key with no 1.0 quantity */
+	struct energy_metric m = metric("gpu0_energy", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR);
+	m.counter_max = 100;
+	m.index = 3;
+	struct em_series s;
+	CU_ASSERT_EQUAL_FATAL(declare(m, &s), 0);
+	CU_ASSERT(s.declared);
+	CU_ASSERT_STRING_EQUAL(s.key, "gpu0_energy");
+	CU_ASSERT_EQUAL(s.quantity, 0);
+	CU_ASSERT_EQUAL(s.index, 3);
+	CU_ASSERT_STRING_EQUAL(em_series_unit(&s), "J");
+	for (int i = 0; i <= 20; i++)
+		em_series_push(&s, (int64_t)i * 1000000000, (int64_t)i * 1000000000, fmod(70.0 * i, 100.0), 0);
+	CU_ASSERT_DOUBLE_EQUAL(s.total, 1400.0, 1e-9);
+	CU_ASSERT_EQUAL(s.wraps, 14);
+	CU_ASSERT_DOUBLE_EQUAL(s.covered_s, 20.0, 1e-12);
+	em_series_free(&s);
+}
+
+static void test_declared_gauge_integrates_to_a_time_weighted_mean(void)
+{
+	/* 40 degC for 3 s, then 80 degC for 1 s, sampled unevenly: the
+	 * arithmetic mean of the readings (60) is not the time-weighted one */
+	struct energy_metric m = metric("gpu_temp", ENERGY_KIND_GAUGE, ENERGY_UNIT_CELSIUS, ENERGY_SCOPE_ACCELERATOR);
+	struct em_series s;
+	CU_ASSERT_EQUAL_FATAL(declare(m, &s), 0);
+	const double t[] = {0, 3, 3.000001, 4};
+	const double v[] = {40, 40, 80, 80};
+	for (int i = 0; i < 4; i++)
+		em_series_push(&s, (int64_t)llround(t[i] * 1e9), (int64_t)llround(t[i] * 1e9), v[i], 0);
+	CU_ASSERT_DOUBLE_EQUAL(s.mean, 60.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s.total / s.covered_s, 50.0, 1e-4);
+	CU_ASSERT_EQUAL(s.wraps, 0);
+	CU_ASSERT_STRING_EQUAL(em_series_unit(&s), "degC");
+	em_series_free(&s);
+}
+
+static void test_declared_count_gauge_keeps_its_unit_name(void)
+{
+	struct energy_metric m = metric("load", ENERGY_KIND_GAUGE, ENERGY_UNIT_COUNT, ENERGY_SCOPE_OTHER);
+	snprintf(m.unit_name, sizeof(m.unit_name), "load");
+	struct em_series s;
+	CU_ASSERT_EQUAL_FATAL(declare(m, &s), 0);
+	CU_ASSERT_STRING_EQUAL(em_series_unit(&s), "load");
+	/* a gauge that goes down is not a counter reset */
+	em_series_push(&s, 0, 0, 3.0, 0);
+	em_series_push(&s, 1000000000, 1000000000, 1.0, 0);
+	CU_ASSERT_DOUBLE_EQUAL(s.total, 2.0, 1e-12);
+	CU_ASSERT_EQUAL(s.wraps, 0);
+	em_series_free(&s);
+}
+
+/* An empty key is energymon's own: the series is the one a 1.0 reading of
+ * that quantity and scope would have made, so it is filed the same way. */
+static void test_keyless_declarations_become_the_1_0_series(void)
+{
+	static const struct {
+		uint32_t kind, unit, scope, quantity;
+		const char *sensor;
+	} own[] = {
+		{ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_CPU_PACKAGE, ENERGY_Q_ENERGY_J, "index-0"},
+		{ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_DRAM, ENERGY_Q_ENERGY_J, "index-0"},
+		{ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_SYSTEM, ENERGY_Q_ENERGY_J, "index-0"},
+		{ENERGY_KIND_GAUGE, ENERGY_UNIT_WATT, ENERGY_SCOPE_SYSTEM, ENERGY_Q_POWER_W, "index-0"},
+		{ENERGY_KIND_SECONDS, ENERGY_UNIT_SECOND, ENERGY_SCOPE_PROCESS, ENERGY_Q_CPU_TIME_S, "tree"},
+		{ENERGY_KIND_SECONDS, ENERGY_UNIT_SECOND, ENERGY_SCOPE_SYSTEM, ENERGY_Q_CPU_TIME_S, "busy"},
+	};
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		struct em_series s;
+		CU_ASSERT_EQUAL_FATAL(declare(metric("", own[i].kind, own[i].unit, own[i].scope), &s), 0);
+		CU_ASSERT_EQUAL(s.quantity, own[i].quantity);
+		CU_ASSERT_EQUAL(s.scope, own[i].scope);
+		CU_ASSERT_STRING_EQUAL(s.sensor, own[i].sensor);
+		CU_ASSERT_STRING_EQUAL(s.key, "");
+	}
+	/* the same counter as a 1.0 reading and as a keyless metric: same totals */
+	struct em_series decl, old;
+	CU_ASSERT_EQUAL_FATAL(declare(metric("", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_CPU_PACKAGE),
+	                              &decl), 0);
+	struct energy_reading r = reading(ENERGY_Q_ENERGY_J, 0, 0, 0);
+	r.scope = ENERGY_SCOPE_CPU_PACKAGE;
+	em_series_init(&old, &r);
+	for (int i = 0; i <= 10; i++) {
+		r = reading(ENERGY_Q_ENERGY_J, i * 0.1, 30.0 * i * 0.1, 0);
+		em_series_add(&old, &r, 0);
+		em_series_push(&decl, r.mono_ns, r.wall_ns, r.value, 0);
+	}
+	CU_ASSERT_EQUAL(decl.kind, old.kind);
+	CU_ASSERT_EQUAL(decl.unit, old.unit);
+	CU_ASSERT_DOUBLE_EQUAL(decl.total, old.total, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(decl.total, 30.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(decl.covered_s, old.covered_s, 1e-12);
+	em_series_free(&decl);
+	em_series_free(&old);
+}
+
+static void expect_refused(const struct energy_metric *m, const char *needle)
+{
+	needle = needle ? needle : ""; /* gcc under ASan cannot prove it is set */
+	struct em_series s;
+	char why[ENERGY_REASON_MAX] = "";
+	CU_ASSERT_EQUAL(em_metric_series(m, &s, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, needle);
+}
+
+static void test_bad_declarations_are_refused_with_a_reason(void)
+{
+	char long_key[70];
+	memset(long_key, 'k', 64);
+	long_key[64] = '\0';
+	struct {
+		struct energy_metric m;
+		const char *needle;
+	} bad[] = {
+		{metric("pkg", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR), "energymon's own"},
+		{metric("system", ENERGY_KIND_GAUGE, ENERGY_UNIT_WATT, ENERGY_SCOPE_OTHER), "energymon's own"},
+		{metric("energy_x", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR), "energy_"},
+		{metric("attributed_x", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR), "attributed_"},
+		{metric("GPU-energy", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR), "a-z, 0-9"},
+		{metric("0gpu", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR), "starting with"},
+		{metric("busy", ENERGY_KIND_SECONDS, ENERGY_UNIT_WATT, ENERGY_SCOPE_ACCELERATOR), "cannot be in W"},
+		{metric("heat", ENERGY_KIND_COUNTER, ENERGY_UNIT_CELSIUS, ENERGY_SCOPE_ACCELERATOR), "cannot be in degC"},
+		{metric("odd", 7, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR), "unknown kind"},
+		{metric("odd", ENERGY_KIND_GAUGE, 99, ENERGY_SCOPE_ACCELERATOR), "unknown kind"},
+		{metric("odd", ENERGY_KIND_GAUGE, ENERGY_UNIT_WATT, 10), "unknown kind"},
+		{metric("", ENERGY_KIND_GAUGE, ENERGY_UNIT_CELSIUS, ENERGY_SCOPE_ACCELERATOR), "no key of its own"},
+		{metric("", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR), "no key of its own"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_refused(&bad[i].m, bad[i].needle);
+	/* 64 characters fill the key's array with no NUL: refused, not cut to 63 */
+	struct energy_metric unterminated = metric("", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_OTHER);
+	memset(unterminated.key, 'k', sizeof(unterminated.key));
+	expect_refused(&unterminated, "1-63");
+	struct energy_metric unit_unterminated = metric("load", ENERGY_KIND_GAUGE, ENERGY_UNIT_COUNT, ENERGY_SCOPE_OTHER);
+	memset(unit_unterminated.unit_name, 'u', sizeof(unit_unterminated.unit_name));
+	expect_refused(&unit_unterminated, "unit_name");
+	/* a key of exactly 63 characters is fine */
+	long_key[63] = '\0';
+	struct em_series s;
+	CU_ASSERT_EQUAL(declare(metric(long_key, ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_OTHER), &s), 0);
+	/* a struct too small to hold counter_max (an older or broken plugin) */
+	struct energy_metric small = metric("small", ENERGY_KIND_GAUGE, ENERGY_UNIT_WATT, ENERGY_SCOPE_OTHER);
+	small.struct_size = offsetof(struct energy_metric, counter_max);
+	char why[ENERGY_REASON_MAX] = "";
+	CU_ASSERT_EQUAL(em_metric_series(&small, &s, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "struct_size");
+	struct energy_metric inf = metric("inf", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_OTHER);
+	inf.counter_max = INFINITY;
+	CU_ASSERT_EQUAL(em_metric_series(&inf, &s, why, sizeof(why)), -EINVAL);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -180,6 +351,11 @@ int main(void)
 		{"out-of-order reading is dropped", test_out_of_order_reading_is_dropped},
 		{"a day at 10 Hz stays bounded and exact", test_a_day_at_10hz_stays_bounded_and_exact},
 		{"interval quantiles", test_interval_quantiles},
+		{"declared counter sums wrapped deltas", test_declared_counter_sums_wrapped_deltas},
+		{"declared gauge integrates to a time-weighted mean", test_declared_gauge_integrates_to_a_time_weighted_mean},
+		{"declared count gauge keeps its unit name", test_declared_count_gauge_keeps_its_unit_name},
+		{"keyless declarations become the 1.0 series", test_keyless_declarations_become_the_1_0_series},
+		{"bad declarations are refused with a reason", test_bad_declarations_are_refused_with_a_reason},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("series", tests);

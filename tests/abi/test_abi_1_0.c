@@ -1,0 +1,255 @@
+/* The frozen-1.0 test (issue 10): testpower and examples/procstat built
+ * against tests/abi/energy_plugin_1_0.h load into this 1.1 host and give
+ * the results the same sources built against 1.1 give, measured at the
+ * same time: same keys, units and series, every number within a tolerance
+ * (times and sample counts differ between two runs; nothing is compared
+ * byte for byte), and testpower's values equal to its known truth. */
+#include "../core/test_util.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+static char dir_1_0[1024], dir_1_1[2048];
+
+static void split_plugin_path(void)
+{
+	const char *path = getenv("ENERGYMON_PLUGIN_PATH");
+	const char *c1 = path ? strchr(path, ':') : NULL;
+	if (!c1) {
+		fprintf(stderr, "ENERGYMON_PLUGIN_PATH must be DIR_1_0:DIR_1_1:TEST_PLUGINS\n");
+		exit(2);
+	}
+	snprintf(dir_1_0, sizeof(dir_1_0), "%.*s", (int)(c1 - path), path);
+	snprintf(dir_1_1, sizeof(dir_1_1), "%s", c1 + 1); /* 1.1 procstat, then the 1.1 testpower */
+}
+
+static struct em_monitor *create_on(const char *plugin_path)
+{
+	setenv("ENERGYMON_PLUGIN_PATH", plugin_path, 1);
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	int rc = em_config_load_string("{\"lithops\": {\"energy_strategy\": \"testpower,procstat\"},"
+	                               " \"energy_sampling_interval\": 0.02}", &cfg, &err);
+	if (!rc && (rc = em_monitor_create(cfg, 0, &mon, &err)))
+		fprintf(stderr, "\n    %s: %s\n", plugin_path, err.message);
+	em_config_free(cfg);
+	return mon;
+}
+
+static json_t *result_of(struct em_monitor *mon)
+{
+	char *text = em_monitor_result_json(mon);
+	json_t *res = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	return res;
+}
+
+/* Subtrees that differ between any two runs by nature, compared apart. */
+static bool volatile_key(const char *key)
+{
+	static const char *const keys[] = {"sampling", "monitor_cost", "plugin", "points", "target_pid", NULL};
+	for (size_t i = 0; keys[i]; i++)
+		if (strcmp(keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* A counter's raw readings are positions, offset by when its first sample
+ * was taken after start (milliseconds apart between two runs, more under
+ * ASan): their min/max/mean/std-dev get a wider tolerance. What is measured
+ * from them (delta, covered_s) keeps the normal one. */
+static bool counter_position_stat(const json_t *series, const char *key)
+{
+	const char *q = json_string_value(json_object_get(series, "quantity"));
+	bool cumulative = q && (!strcmp(q, "energy") || !strcmp(q, "cpu_time") || !strcmp(q, "count"));
+	return cumulative && (!strcmp(key, "min") || !strcmp(key, "max") || !strcmp(key, "mean") ||
+	                      !strcmp(key, "std_dev"));
+}
+
+static int differences;
+
+static void differ(const char *path, const char *what)
+{
+	fprintf(stderr, "\n    %s: %s", path, what);
+	differences++;
+}
+
+/* a and b, same shape, numbers within tolerance: time stamps within 2 s,
+ * everything else within 10 % plus a small absolute slack (0.05: CPU
+ * seconds of two runs, and an integer count gets 3 more). */
+static void compare(const json_t *a, const json_t *b, const char *path, double slack)
+{
+	char sub[512];
+	if (json_is_number(a) && json_is_number(b)) {
+		double x = json_number_value(a), y = json_number_value(b);
+		bool stamp = strstr(path, "timestamp") != NULL;
+		/* integers are counts of readings: how many samples a loaded
+		 * machine let each run take */
+		double tol = stamp ? 2.0
+		             : json_is_integer(a) ? 0.25 * fmax(fabs(x), fabs(y)) + 5
+		                                  : 0.1 * fmax(fabs(x), fabs(y)) + 0.05 + slack;
+		if (!(fabs(x - y) <= tol)) {
+			snprintf(sub, sizeof(sub), "%.9g vs %.9g (tolerance %.3g)", x, y, tol);
+			differ(path, sub);
+		}
+		return;
+	}
+	if (json_typeof(a) != json_typeof(b))
+		return differ(path, "different JSON types");
+	if (json_is_string(a)) {
+		if (strcmp(json_string_value(a), json_string_value(b)) != 0) {
+			snprintf(sub, sizeof(sub), "'%s' vs '%s'", json_string_value(a), json_string_value(b));
+			differ(path, sub);
+		}
+	} else if (json_is_object(a)) {
+		const char *key;
+		const json_t *v;
+		json_object_foreach((json_t *)b, key, v) if (!json_object_get(a, key))
+		{
+			snprintf(sub, sizeof(sub), "%s.%s", path, key);
+			differ(sub, "only in the 1.1 result");
+		}
+		json_object_foreach((json_t *)a, key, v)
+		{
+			snprintf(sub, sizeof(sub), "%s.%s", path, key);
+			if (!json_object_get(b, key))
+				differ(sub, "only in the 1.0 result");
+			else if (!volatile_key(key))
+				compare(v, json_object_get(b, key), sub, counter_position_stat(a, key) ? 2.0 : 0);
+		}
+	} else if (json_is_array(a)) {
+		if (json_array_size(a) != json_array_size(b))
+			return differ(path, "arrays of different lengths");
+		for (size_t i = 0; i < json_array_size(a); i++) {
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			compare(json_array_get(a, i), json_array_get(b, i), sub, 0);
+		}
+	} else if (!json_equal(a, b)) {
+		differ(path, "different values");
+	}
+}
+
+static const json_t *monitor(const json_t *res, const char *name)
+{
+	return json_object_get(json_object_get(res, "monitors"), name);
+}
+
+static const char *abi_of(const json_t *res, const char *name)
+{
+	return json_string_value(json_object_get(json_object_get(monitor(res, name), "plugin"), "abi"));
+}
+
+/* testpower's truth: 100 W of system power, a package counter at 50 W. */
+static void check_testpower_truth(const json_t *res)
+{
+	const json_t *series = json_object_get(monitor(res, "testpower"), "series");
+	size_t i;
+	const json_t *s;
+	int checked = 0;
+	json_array_foreach(series, i, s)
+	{
+		const char *q = json_string_value(json_object_get(s, "quantity"));
+		double covered = json_number_value(json_object_get(s, "covered_s"));
+		if (strcmp(q, "power") == 0) {
+			CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(s, "energy_j")) / covered, 100, 1e-6);
+			checked++;
+		} else if (strcmp(q, "energy") == 0) {
+			CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(s, "delta")) / covered, 50, 1e-3);
+			checked++;
+		}
+	}
+	CU_ASSERT_EQUAL(checked, 2);
+	CU_ASSERT_DOUBLE_EQUAL(energy_of(res, "testpower", "avg_power"), 100, 1e-9);
+	CU_ASSERT(energy_of(res, "testpower", "system") > 0);
+	CU_ASSERT(energy_of(res, "testpower", "pkg") > 0);
+	CU_ASSERT(energy_of(res, "procstat", "machine_busy_time") >= 0);
+}
+
+static void *stop_in_thread(void *mon)
+{
+	struct em_error err = {0};
+	return (void *)(intptr_t)em_monitor_stop(mon, &err);
+}
+
+static void test_1_0_builds_match_1_1_builds(void)
+{
+	char both[4096];
+	snprintf(both, sizeof(both), "%s", dir_1_1);
+	struct em_monitor *old = create_on(dir_1_0), *cur = create_on(both);
+	CU_ASSERT_FATAL(old && cur);
+	struct em_error err = {0};
+	/* side by side, so procstat's machine-wide CPU time is the same */
+	CU_ASSERT_EQUAL_FATAL(em_monitor_start(old, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_start(cur, &err), 0);
+	sleep_s(0.5);
+	/* and stopped at once: two monitors, one thread each */
+	pthread_t t;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, stop_in_thread, old), 0);
+	CU_ASSERT_EQUAL(em_monitor_stop(cur, &err), 0);
+	void *rc_old;
+	pthread_join(t, &rc_old);
+	CU_ASSERT_EQUAL_FATAL((intptr_t)rc_old, 0);
+	json_t *a = result_of(old), *b = result_of(cur);
+	CU_ASSERT_FATAL(a && b);
+	CU_ASSERT_STRING_EQUAL(abi_of(a, "testpower"), "1.0");
+	CU_ASSERT_STRING_EQUAL(abi_of(a, "procstat"), "1.0");
+	CU_ASSERT_STRING_EQUAL(abi_of(b, "testpower"), "1.1");
+	CU_ASSERT_STRING_EQUAL(abi_of(b, "procstat"), "1.1");
+	differences = 0;
+	compare(a, b, "result", 0);
+	CU_ASSERT_EQUAL(differences, 0);
+	/* the parts compare() leaves out: same plugin, same version */
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "procstat" : "testpower";
+		const json_t *pa = json_object_get(monitor(a, name), "plugin"), *pb = json_object_get(monitor(b, name), "plugin");
+		CU_ASSERT(json_equal(json_object_get(pa, "name"), json_object_get(pb, "name")));
+		CU_ASSERT(json_equal(json_object_get(pa, "version"), json_object_get(pb, "version")));
+		ASSERT_CONTAINS(json_string_value(json_object_get(pa, "file")), dir_1_0);
+	}
+	check_testpower_truth(a);
+	check_testpower_truth(b);
+	json_decref(a);
+	json_decref(b);
+	em_monitor_destroy(old);
+	em_monitor_destroy(cur);
+}
+
+/* --list-plugins' source: each plugin's own ABI. */
+static void test_plugin_list_shows_each_plugins_abi(void)
+{
+	const char *dirs[] = {dir_1_0, dir_1_1};
+	const char *want[] = {"1.0", "1.1"};
+	for (int i = 0; i < 2; i++) {
+		setenv("ENERGYMON_PLUGIN_PATH", dirs[i], 1);
+		char *text = em_plugins_list_json(NULL);
+		json_t *list = text ? json_loads(text, 0, NULL) : NULL;
+		free(text);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(list);
+		int seen = 0;
+		size_t k;
+		const json_t *p;
+		json_array_foreach(list, k, p)
+		{
+			const char *name = json_string_value(json_object_get(p, "name"));
+			if (strcmp(name, "procstat") && strcmp(name, "testpower"))
+				continue;
+			CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(p, "abi")), want[i]);
+			seen++;
+		}
+		CU_ASSERT_EQUAL(seen, 2);
+		json_decref(list);
+	}
+}
+
+int main(void)
+{
+	split_plugin_path();
+	CU_TestInfo tests[] = {
+		{"1.0 builds match 1.1 builds", test_1_0_builds_match_1_1_builds},
+		{"plugin list shows each plugin's ABI", test_plugin_list_shows_each_plugins_abi},
+		CU_TEST_INFO_NULL,
+	};
+	return run_suite("abi-1.0", tests);
+}
