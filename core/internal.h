@@ -93,10 +93,10 @@ struct em_plugin_lib {
 	void *dl;
 	char path[PATH_MAX];
 	const struct energy_plugin *vt;
-	/* The 1.1 members of vt, decided once at load: NULL when the plugin's
-	 * struct_size does not cover them (a 1.0 plugin) or it left them NULL.
-	 * Read these, never vt->config_keys_v2 / vt->set_targets. */
-	const struct energy_config_key_v2 *const *config_keys_v2;
+	/* vt->set_targets, decided once at load: NULL when the plugin's
+	 * struct_size does not cover it (a 1.0 plugin) or it left it NULL.
+	 * (Declared keys are read through em_plugin_key_at, which makes the
+	 * same check for config_keys_v2.) */
 	int (*set_targets)(void *instance, const int64_t *pids, size_t npids);
 };
 

@@ -126,8 +126,6 @@ int em_plugin_open(const char *path, struct em_plugin_lib *lib, struct em_error 
 	 * members this host knows is never read. One built for an earlier
 	 * minor may end before the 1.1 members: those are read only when its
 	 * struct_size covers them. */
-	if (ENERGY_HAS_MEMBER(vt, struct energy_plugin, config_keys_v2))
-		lib->config_keys_v2 = vt->config_keys_v2;
 	if (ENERGY_HAS_MEMBER(vt, struct energy_plugin, set_targets))
 		lib->set_targets = vt->set_targets;
 	return 0;
