@@ -217,8 +217,9 @@ static void test_1_0_sized_descriptor_has_no_1_1_members(void)
 	struct em_monitor *mon = NULL;
 	struct em_error err = {0};
 	CU_ASSERT_EQUAL_FATAL(em_config_load_string("{\"lithops\": {\"energy_strategy\": \"abioldsize\"}}", &cfg, &err), 0);
+	/* had its config_keys_v2 been read, the foreign key "not_mine" in it
+	 * would have refused the plugin at load */
 	CU_ASSERT_EQUAL_FATAL(em_monitor_create(cfg, 0, &mon, &err), 0);
-	CU_ASSERT_PTR_NULL(mon->sources[0]->lib.config_keys_v2);
 	CU_ASSERT_PTR_NULL(mon->sources[0]->lib.set_targets);
 	pid_t self = getpid();
 	CU_ASSERT_EQUAL(em_monitor_set_targets(mon, &self, 1, &err), -EOPNOTSUPP);
