@@ -6,8 +6,10 @@
  * core files it tests (internal symbols). */
 #include "../../core/internal.h"
 #include "../support/cunit_run.h"
+#include "../../cli/cli.h"
 
 #include <CUnit/Basic.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -320,6 +322,38 @@ static void test_files_hold_declared_keys_plain_and_null_when_unmeasured(void)
 	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* The CLI's summary (cli/summary.c) reads the typed result through the
+ * public API and shows declared metrics of a plugin it has never heard of. */
+static void test_the_summary_shows_declared_metrics(void)
+{
+	typical_run();
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	cli_print_summary(out, &mon, "'sleep'", 0);
+	fclose(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  mygpu:a  gpu0_energy 123.000 J  gpu_power 50.000 W\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n         gpu_power: no value: power1_average could not be read: "
+	                                    "Permission denied\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  bmc     system 1000.000 J  avg_power 100.000 W"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "cpu_share 25.0%"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "(25.0% of busy CPU time): system 250.000 J pkg 75.000 J "
+	                                    "gpu0_energy@mygpu:a 30.750 J gpu0_energy@mygpu:b 114.000 J\n"));
+	free(text);
+	/* a struct from a caller built when it was smaller is filled only as far as it goes */
+	struct em_result_metric m;
+	memset(&m, 0xa5, sizeof(m));
+	m.struct_size = offsetof(struct em_result_metric, index);
+	CU_ASSERT_EQUAL(em_result_metric(&mon, EM_RESULT_MERGED, 0, &m), 0);
+	CU_ASSERT_STRING_EQUAL(m.key, "system");
+	CU_ASSERT_EQUAL(m.index, 0xa5a5a5a5u);
+	m.struct_size = sizeof(m);
+	CU_ASSERT_EQUAL(em_result_metric(&mon, 3, 9, &m), -ENOENT);
+	m.struct_size = 4;
+	CU_ASSERT_EQUAL(em_result_metric(&mon, 3, 0, &m), -EINVAL);
+}
+
 static void cleanup(void)
 {
 	setup_run();
@@ -332,6 +366,7 @@ int main(void)
 		{"a declared metric with a reason is null with it", test_a_declared_metric_with_a_reason_is_null_with_it},
 		{"headline keys are first-wins in strategy order", test_headline_keys_are_first_wins_in_strategy_order},
 		{"attributable declared metrics are attributed", test_attributable_declared_metrics_are_attributed},
+		{"the summary shows declared metrics", test_the_summary_shows_declared_metrics},
 		{"files hold declared keys plain and null when unmeasured",
 		 test_files_hold_declared_keys_plain_and_null_when_unmeasured},
 		CU_TEST_INFO_NULL,
