@@ -38,16 +38,21 @@ static void add_readings(json_t *file, const struct em_source *src)
 		const struct em_readings_key *k = em_readings_key_find(s->quantity);
 		if (!k)
 			continue;
-		json_t *list = json_object_get(file, k->list_key);
+		json_t *list = json_object_get(file, k->list_key), *sensor = json_string(s->sensor); /* shared */
 		for (size_t j = 0; j < s->npoints; j++) {
-			json_t *t = json_real((double)s->points[j].wall_ns / 1e9), *v = json_real(s->points[j].value);
-			/* the seed's power readings had no sensor; energymon adds it after */
-			json_array_append_new(list, k->quantity == ENERGY_Q_POWER_W
-			                                    ? json_pack("{s:o,s:o,s:s}", "timestamp", t, k->value_key, v,
-			                                                "sensor", s->sensor)
-			                                    : json_pack("{s:o,s:s,s:o}", "timestamp", t, "sensor", s->sensor,
-			                                                k->value_key, v));
+			/* built by hand, not json_pack: thousands of points per series */
+			json_t *o = json_object();
+			json_object_set_new(o, "timestamp", json_real((double)s->points[j].wall_ns / 1e9));
+			if (k->quantity == ENERGY_Q_POWER_W) { /* the seed's power readings had no sensor */
+				json_object_set_new(o, k->value_key, json_real(s->points[j].value));
+				json_object_set(o, "sensor", sensor);
+			} else {
+				json_object_set(o, "sensor", sensor);
+				json_object_set_new(o, k->value_key, json_real(s->points[j].value));
+			}
+			json_array_append_new(list, o);
 		}
+		json_decref(sensor);
 	}
 }
 

@@ -65,8 +65,12 @@ static json_t *series_json(const struct em_series *s)
 	if (s->dropped)
 		json_object_set_new(o, "dropped_out_of_order", json_integer((json_int_t)s->dropped));
 	json_t *pts = json_array();
-	for (size_t i = 0; i < s->npoints; i++)
-		json_array_append_new(pts, json_pack("[f,f]", seconds_of(s->points[i].wall_ns), s->points[i].value));
+	for (size_t i = 0; i < s->npoints; i++) { /* [t, v] by hand, not json_pack: up to 4096 of them */
+		json_t *p = json_array();
+		json_array_append_new(p, json_real(seconds_of(s->points[i].wall_ns)));
+		json_array_append_new(p, json_real(s->points[i].value));
+		json_array_append_new(pts, p);
+	}
 	json_object_set_new(o, "points", pts);
 	json_object_set_new(o, "points_keep_every", json_integer((json_int_t)s->keep_every));
 	return o;
