@@ -90,6 +90,12 @@ int main(int argc, char **argv)
 		free(text);
 		json_decref(mon.result);
 	}
+#ifdef EM_RESULT_KEY_MAX /* the typed model: absent from a core before it */
+	em_results_free(mon.results);
+#endif
+	for (size_t i = 0; i < src.nseries; i++)
+		em_series_free(&src.series[i]);
+	free(src.series);
 	printf("result + files, %d metrics x %d points: best of %d %.1f ms (result JSON %zu bytes)\n", METRICS,
 	       EM_SERIES_POINTS_MAX, runs, 1e3 * best, bytes);
 	char cmd[64];

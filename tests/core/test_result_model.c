@@ -108,6 +108,8 @@ static void setup_run(void)
 {
 	static struct em_source *slots[6];
 	for (size_t i = 0; i < mon.nsources; i++) {
+		for (size_t j = 0; j < sources[i].nseries; j++)
+			em_series_free(&sources[i].series[j]);
 		free(sources[i].series);
 		sources[i].series = NULL;
 	}
