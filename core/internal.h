@@ -262,7 +262,7 @@ struct em_monitor {
 	struct em_results *results; /* the same, typed */
 };
 
-/* ---- the typed result (result_model.c, composite.c) ----
+/* ---- the typed result (result_model.c, composite.c, result_api.c) ----
  * Built once at stop from the sources' series; every JSON edge (the
  * result, the files) and the CLI summary are written from it. Strings
  * point into the sources and their series: valid while the monitor is. */
@@ -313,6 +313,8 @@ EM_INTERNAL struct em_results *em_results_build(const struct em_monitor *mon);
 EM_INTERNAL void em_results_free(struct em_results *r);
 EM_INTERNAL const struct em_metric_result *em_result_metric_find(const struct em_metric_result *m, size_t n,
                                                                  const char *key);
+
+/* ---- kinds, units and their names (metric_kind.c) ---- */
 EM_INTERNAL double em_series_std_dev(const struct em_series *s);
 /* A series' kind and unit: declared, or for a 1.0 reading from its quantity. */
 EM_INTERNAL uint32_t em_series_kind(const struct em_series *s);
