@@ -25,6 +25,8 @@ static void add_energies(json_t *ec, const struct em_metric_result *m, size_t n)
 {
 	json_t *units = json_object();
 	for (size_t i = 0; i < n; i++, m++) {
+		if (json_object_get(ec, file_key(m)))
+			continue; /* the file's own fields win (em_file_fields: a plugin cannot declare them) */
 		json_object_set_new(ec, file_key(m), em_real_or_null(m->value));
 		json_object_set_new(units, file_key(m), json_string(m->unit_symbol));
 	}

@@ -97,9 +97,23 @@ const struct em_result_key *em_result_key_find_lithops(const char *lithops_key)
 	return NULL;
 }
 
+const char *const em_file_fields[] = {
+	"job_key", "call_id", "timestamp", "duration", "source", "function_name", "placeholder",
+	"reason", "complete", "covered_s", "units", NULL,
+};
+
+static bool is_file_field(const char *key)
+{
+	for (size_t i = 0; em_file_fields[i]; i++)
+		if (strcmp(em_file_fields[i], key) == 0)
+			return true;
+	return false;
+}
+
 bool em_result_key_reserved(const char *key)
 {
-	return em_result_key_find(key) || strncmp(key, "energy_", 7) == 0 || strncmp(key, EM_ATTRIBUTED_PREFIX, strlen(EM_ATTRIBUTED_PREFIX)) == 0;
+	return em_result_key_find(key) || is_file_field(key) || strncmp(key, "energy_", 7) == 0 ||
+	       strncmp(key, EM_ATTRIBUTED_PREFIX, strlen(EM_ATTRIBUTED_PREFIX)) == 0;
 }
 
 const struct em_readings_key *em_readings_key_find(uint32_t quantity)

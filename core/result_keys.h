@@ -39,8 +39,13 @@ extern const struct em_result_key em_result_keys[];
 const struct em_result_key *em_result_key_find(const char *key);
 /* The row whose lithops_key is `lithops_key` ("energy_pkg") or NULL. */
 const struct em_result_key *em_result_key_find_lithops(const char *lithops_key);
-/* True when a plugin may not declare `key`: a table key, or one that starts
- * with "energy_" or "attributed_" (names the files derive from keys). */
+/* The per-call file's energy_consumption fields that are not metrics
+ * ("job_key", "duration", "units", ...), NULL-terminated: a declared metric
+ * is written beside them under its own key, so none may be named so. */
+extern const char *const em_file_fields[];
+/* True when a plugin may not declare `key`: a table key, one that starts
+ * with "energy_" or "attributed_" (names the files derive from keys), or
+ * one of em_file_fields. */
 bool em_result_key_reserved(const char *key);
 
 /* The per-call file's reading lists, by the 1.0 quantity they hold. */

@@ -7,6 +7,7 @@
 #include "../../core/internal.h"
 #include "../support/cunit_run.h"
 #include "../../cli/cli.h"
+#include "../../core/result_keys.h"
 
 #include <CUnit/Basic.h>
 #include <errno.h>
@@ -121,6 +122,13 @@ static void setup_run(void)
 	mon.start_wall = T0_NS;
 	mon.stop_mono = RUN_S * 1000000000LL;
 	mon.started = mon.stopped = true;
+}
+
+/* Build the results again after changing a source. */
+static void em_json_rebuild(void)
+{
+	json_decref(mon.result);
+	mon.result = em_composite_result(&mon);
 }
 
 static json_t *finish_run(void)
@@ -278,7 +286,7 @@ static json_t *load(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return json_load_file(path, 0, NULL);
+	return json_load_file(path, JSON_DISABLE_EOF_CHECK, NULL); /* a summary: its first line */
 }
 
 static void test_files_hold_declared_keys_plain_and_null_when_unmeasured(void)
@@ -297,6 +305,17 @@ static void test_files_hold_declared_keys_plain_and_null_when_unmeasured(void)
 	CU_ASSERT_PTR_NOT_NULL(json_object_get(ec, "gpu_temp"));
 	CU_ASSERT(json_is_null(json_object_get(ec, "gpu_temp")));
 	CU_ASSERT(json_is_null(json_object_get(ec, "gpu_power")));
+	json_decref(f);
+	/* a metric named like one of the file's own fields cannot be declared,
+	 * and could it, it would not replace the field */
+	CU_ASSERT(em_result_key_reserved("duration"));
+	CU_ASSERT(em_result_key_reserved("units"));
+	CU_ASSERT(!em_result_key_reserved("gpu0_energy"));
+	declared(&sources[3], "duration", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR, 0, 7, 11);
+	em_json_rebuild();
+	CU_ASSERT_EQUAL_FATAL(em_monitor_write_files(&mon, dir, "J", "1", &err), 0);
+	f = load(dir, "J_1_mygpu-a.json");
+	CU_ASSERT_DOUBLE_EQUAL(number(json_object_get(f, "energy_consumption"), "duration"), RUN_S, 1e-9);
 	json_decref(f);
 	/* energymon's keys keep their Lithops names; an owed one never measured is null */
 	f = load(dir, "J_0_rapl.json");
