@@ -316,13 +316,18 @@ EM_INTERNAL const struct em_metric_result *em_result_metric_find(const struct em
 
 /* ---- kinds, units and their names (metric_kind.c) ---- */
 EM_INTERNAL double em_series_std_dev(const struct em_series *s);
-/* A series' kind and unit: declared, or for a 1.0 reading from its quantity. */
+/* A series' kind and unit (enum values): declared, or for a 1.0 reading
+ * from its quantity. */
 EM_INTERNAL uint32_t em_series_kind(const struct em_series *s);
-EM_INTERNAL uint32_t em_series_unit(const struct em_series *s);
-/* "J", "W", ...; for ENERGY_UNIT_COUNT the declared unit_name ("1" when none). */
-EM_INTERNAL const char *em_unit_symbol(uint32_t unit, const char *unit_name);
-EM_INTERNAL const char *em_kind_name(uint32_t kind);
-EM_INTERNAL const char *em_scope_label(uint32_t scope); /* em_scope_name, with the 1.1 scopes */
+EM_INTERNAL uint32_t em_series_unit_id(const struct em_series *s);
+EM_INTERNAL const char *em_scope_label(uint32_t scope); /* em_scope_name, "unknown" if none */
+/* As declared by the host's metric_decl.c (main, 0762962): */
+/* The kind and unit a 1.0 quantity stands for. */
+EM_INTERNAL void em_quantity_kind_unit(uint32_t quantity, uint32_t *kind, uint32_t *unit);
+EM_INTERNAL const char *em_kind_name(uint32_t kind);   /* "counter", NULL if unknown */
+EM_INTERNAL const char *em_unit_symbol(uint32_t unit); /* "J", NULL if unknown */
+/* The series' unit as results print it: the symbol, or a count's unit_name. */
+EM_INTERNAL const char *em_series_unit(const struct em_series *s);
 
 /* ---- results as JSON (result_json.c, composite.c, lithops_files.c) ---- */
 EM_INTERNAL json_t *em_source_result_json(const struct em_monitor *mon, const struct em_source_result *r);

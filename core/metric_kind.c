@@ -9,52 +9,71 @@
 
 #include <math.h>
 
-/* 1.0 readings carry a quantity; their kind and unit follow from it. */
-uint32_t em_series_kind(const struct em_series *s)
-{
-	if (s->kind)
-		return s->kind;
-	switch (s->quantity) {
-	case ENERGY_Q_ENERGY_J:
-	case ENERGY_Q_COUNT: return ENERGY_KIND_COUNTER;
-	case ENERGY_Q_CPU_TIME_S: return ENERGY_KIND_SECONDS;
-	default: return ENERGY_KIND_GAUGE;
-	}
-}
+/* ---- Also defined, identically, by the host's core/metric_decl.c (commit
+ * 0762962, written in parallel): weak here so that this branch builds
+ * alone and links unchanged once both are merged. Delete these four then. */
 
-uint32_t em_series_unit(const struct em_series *s)
+__attribute__((weak)) void em_quantity_kind_unit(uint32_t quantity, uint32_t *kind, uint32_t *unit)
 {
-	if (s->unit)
-		return s->unit;
-	static const uint32_t by_quantity[] = {
-		[ENERGY_Q_POWER_W] = ENERGY_UNIT_WATT,       [ENERGY_Q_ENERGY_J] = ENERGY_UNIT_JOULE,
-		[ENERGY_Q_TEMPERATURE_C] = ENERGY_UNIT_CELSIUS, [ENERGY_Q_VOLTAGE_V] = ENERGY_UNIT_VOLT,
-		[ENERGY_Q_CURRENT_A] = ENERGY_UNIT_AMPERE,   [ENERGY_Q_FAN_RPM] = ENERGY_UNIT_RPM,
-		[ENERGY_Q_CPU_TIME_S] = ENERGY_UNIT_SECOND,  [ENERGY_Q_COUNT] = ENERGY_UNIT_COUNT,
+	static const struct { uint32_t quantity, kind, unit; } map[] = {
+		{ENERGY_Q_POWER_W, ENERGY_KIND_GAUGE, ENERGY_UNIT_WATT},
+		{ENERGY_Q_ENERGY_J, ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE},
+		{ENERGY_Q_TEMPERATURE_C, ENERGY_KIND_GAUGE, ENERGY_UNIT_CELSIUS},
+		{ENERGY_Q_VOLTAGE_V, ENERGY_KIND_GAUGE, ENERGY_UNIT_VOLT},
+		{ENERGY_Q_CURRENT_A, ENERGY_KIND_GAUGE, ENERGY_UNIT_AMPERE},
+		{ENERGY_Q_FAN_RPM, ENERGY_KIND_GAUGE, ENERGY_UNIT_RPM},
+		{ENERGY_Q_CPU_TIME_S, ENERGY_KIND_SECONDS, ENERGY_UNIT_SECOND},
+		{ENERGY_Q_COUNT, ENERGY_KIND_COUNTER, ENERGY_UNIT_COUNT},
 	};
-	return s->quantity < sizeof(by_quantity) / sizeof(by_quantity[0]) ? by_quantity[s->quantity] : 0;
+	*kind = *unit = 0;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].quantity == quantity) {
+			*kind = map[i].kind;
+			*unit = map[i].unit;
+		}
 }
 
-const char *em_unit_symbol(uint32_t unit, const char *unit_name)
-{
-	static const char *const symbols[] = {
-		[ENERGY_UNIT_JOULE] = "J",   [ENERGY_UNIT_WATT] = "W",  [ENERGY_UNIT_SECOND] = "s",
-		[ENERGY_UNIT_CELSIUS] = "degC", [ENERGY_UNIT_VOLT] = "V", [ENERGY_UNIT_AMPERE] = "A",
-		[ENERGY_UNIT_RPM] = "RPM",   [ENERGY_UNIT_HERTZ] = "Hz", [ENERGY_UNIT_RATIO] = "ratio",
-	};
-	if (unit == ENERGY_UNIT_COUNT)
-		return unit_name && unit_name[0] ? unit_name : "1";
-	return unit < sizeof(symbols) / sizeof(symbols[0]) && symbols[unit] ? symbols[unit] : "";
-}
-
-const char *em_kind_name(uint32_t kind)
+__attribute__((weak)) const char *em_kind_name(uint32_t kind)
 {
 	switch (kind) {
 	case ENERGY_KIND_COUNTER: return "counter";
 	case ENERGY_KIND_GAUGE: return "gauge";
 	case ENERGY_KIND_SECONDS: return "seconds";
-	default: return "unknown";
+	default: return NULL;
 	}
+}
+
+__attribute__((weak)) const char *em_unit_symbol(uint32_t unit)
+{
+	static const char *const symbols[] = {NULL, "J", "W", "s", "degC", "V", "A", "RPM", "Hz", "ratio", "1"};
+	return unit < sizeof(symbols) / sizeof(symbols[0]) ? symbols[unit] : NULL;
+}
+
+__attribute__((weak)) const char *em_series_unit(const struct em_series *s)
+{
+	if (s->unit == ENERGY_UNIT_COUNT && s->unit_name[0])
+		return s->unit_name;
+	return em_unit_symbol(s->unit) ? em_unit_symbol(s->unit) : "";
+}
+
+/* ---- the result model's own ---- */
+
+uint32_t em_series_kind(const struct em_series *s)
+{
+	uint32_t kind, unit;
+	if (s->kind)
+		return s->kind;
+	em_quantity_kind_unit(s->quantity, &kind, &unit);
+	return kind;
+}
+
+uint32_t em_series_unit_id(const struct em_series *s)
+{
+	uint32_t kind, unit;
+	if (s->unit)
+		return s->unit;
+	em_quantity_kind_unit(s->quantity, &kind, &unit);
+	return unit;
 }
 
 const char *em_scope_label(uint32_t scope)

@@ -44,7 +44,7 @@ static const struct em_series *gapped_series(const struct em_source *src)
 	for (size_t i = 0; i < src->nseries; i++) {
 		const struct em_series *s = &src->series[i];
 		uint32_t kind = em_series_kind(s);
-		bool bearing = s->declared || kind != ENERGY_KIND_GAUGE || em_series_unit(s) == ENERGY_UNIT_WATT;
+		bool bearing = s->declared || kind != ENERGY_KIND_GAUGE || em_series_unit_id(s) == ENERGY_UNIT_WATT;
 		if (bearing && s->gaps)
 			return s;
 	}

@@ -15,6 +15,11 @@ json_t *em_real_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+static const char *kind_label(uint32_t kind)
+{
+	return em_kind_name(kind) ? em_kind_name(kind) : "unknown";
+}
+
 static double seconds_of(int64_t ns)
 {
 	return (double)ns / 1e9;
@@ -35,11 +40,11 @@ static json_t *series_json(const struct em_series *s)
 	                      em_real_or_null(em_series_std_dev(s)));
 	if (!o)
 		return NULL;
-	uint32_t kind = em_series_kind(s), unit = em_series_unit(s);
+	uint32_t kind = em_series_kind(s), unit = em_series_unit_id(s);
 	if (s->declared) {
 		json_object_set_new(o, "key", json_string(s->key));
-		json_object_set_new(o, "kind", json_string(em_kind_name(kind)));
-		json_object_set_new(o, "unit", json_string(em_unit_symbol(unit, s->unit_name)));
+		json_object_set_new(o, "kind", json_string(kind_label(kind)));
+		json_object_set_new(o, "unit", json_string(em_series_unit(s)));
 		json_object_set_new(o, "index", json_integer(s->index));
 	}
 	bool watts = kind == ENERGY_KIND_GAUGE && unit == ENERGY_UNIT_WATT;
@@ -110,7 +115,7 @@ json_t *em_metrics_json(const struct em_metric_result *m, size_t n, bool with_so
 	json_t *list = json_array();
 	for (size_t i = 0; list && i < n; i++, m++) {
 		json_t *o = json_pack("{s:s,s:b,s:s,s:s,s:s,s:I,s:b,s:o,s:o,s:I,s:o,s:n}", "key", m->key, "declared",
-		                      m->declared, "kind", em_kind_name(m->kind), "unit", m->unit_symbol, "scope",
+		                      m->declared, "kind", kind_label(m->kind), "unit", m->unit_symbol, "scope",
 		                      em_scope_label(m->scope), "index", (json_int_t)m->index, "attributable",
 		                      m->attributable, "value", em_real_or_null(m->value), "reason",
 		                      m->reason ? json_string(m->reason) : json_null(), "readings",

@@ -29,7 +29,7 @@ static bool files_under(const struct em_series *s, const struct em_key_rule *rul
 {
 	if (s->declared && s->key[0])
 		return false;
-	if (em_series_kind(s) != rule->kind || em_series_unit(s) != rule->unit)
+	if (em_series_kind(s) != rule->kind || em_series_unit_id(s) != rule->unit)
 		return false;
 	if (rule->stat == EM_STAT_SENSOR_MEAN) /* any scope, split by sensor name as the seed did */
 		return (strcasestr(s->sensor, "cpu") != NULL) == (rule->cpu_sensors != 0);
@@ -52,7 +52,7 @@ static struct em_metric_result *add_metric(struct em_source_result *r, const cha
 	snprintf(m->key, sizeof(m->key), "%s", key);
 	m->series = s;
 	m->kind = em_series_kind(s);
-	m->unit = em_series_unit(s);
+	m->unit = em_series_unit_id(s);
 	m->scope = s->scope;
 	m->index = s->index;
 	m->value = m->covered_s = m->energy_j = m->uncertainty = NAN;
@@ -157,7 +157,7 @@ static void declared_metric(struct em_source_result *r, const struct em_series *
 	struct em_metric_result *m = add_metric(r, s->key, s);
 	m->declared = true;
 	m->attributable = s->metric_flags & ENERGY_METRIC_ATTRIBUTABLE;
-	m->unit_symbol = em_unit_symbol(m->unit, s->unit_name);
+	m->unit_symbol = em_series_unit(s);
 	m->readings = s->readings;
 	if (s->reason[0]) {
 		m->reason = s->reason;
@@ -191,7 +191,7 @@ static double least_covered(const struct em_source *src)
 	double least = NAN;
 	for (size_t i = 0; i < src->nseries; i++) {
 		const struct em_series *s = &src->series[i];
-		uint32_t unit = em_series_unit(s);
+		uint32_t unit = em_series_unit_id(s);
 		bool bearing = s->declared ? s->key[0] && !s->reason[0]
 		                           : unit == ENERGY_UNIT_WATT || unit == ENERGY_UNIT_JOULE ||
 		                                     unit == ENERGY_UNIT_SECOND;
