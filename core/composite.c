@@ -192,12 +192,8 @@ static json_t *composite_json(struct em_monitor *mon, const struct em_results *r
 		if (!r->available || !r->measured)
 			json_object_set_new(unavailable, r->src->name, r->reason ? json_string(r->reason) : json_null());
 		json_object_set_new(monitors, r->src->name, one);
-		json_array_extend(metrics, json_object_get(one, "metrics"));
+		json_array_extend(metrics, json_object_get(one, "metrics")); /* each entry names its source */
 	}
-	/* the composite's "metrics" name their source: add it to the copies */
-	for (size_t i = 0, k = 0; i < res->nsources; i++)
-		for (size_t j = 0; j < res->sources[i].nmetrics; j++, k++)
-			json_object_set_new(json_array_get(metrics, k), "source", json_string(res->sources[i].src->name));
 	json_t *top = json_pack("{s:s,s:f,s:f,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:o,s:o,s:o}", "source",
 	                        "composite", "timestamp", res->timestamp, "duration", res->duration, "target_pid",
 	                        (json_int_t)mon->target_pid, "energy", energy, "units", units, "energy_sources",

@@ -331,7 +331,6 @@ EM_INTERNAL const char *em_series_unit(const struct em_series *s);
 
 /* ---- results as JSON (result_json.c, composite.c, lithops_files.c) ---- */
 EM_INTERNAL json_t *em_source_result_json(const struct em_monitor *mon, const struct em_source_result *r);
-EM_INTERNAL json_t *em_metrics_json(const struct em_metric_result *m, size_t n, bool with_source);
 /* Builds mon->results and returns the composite result's JSON. */
 EM_INTERNAL json_t *em_composite_result(struct em_monitor *mon);
 /* The per-call file of one source (its result JSON is the "energymon" object). */

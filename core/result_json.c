@@ -110,7 +110,7 @@ static void energy_json(const struct em_source_result *r, json_t *energy, json_t
 }
 
 /* "metrics": how a reader learns a source it has never heard of. */
-json_t *em_metrics_json(const struct em_metric_result *m, size_t n, bool with_source)
+static json_t *metrics_json(const struct em_metric_result *m, size_t n)
 {
 	json_t *list = json_array();
 	for (size_t i = 0; list && i < n; i++, m++) {
@@ -123,7 +123,7 @@ json_t *em_metrics_json(const struct em_metric_result *m, size_t n, bool with_so
 		                      "uncertainty");
 		if (o && !isnan(m->energy_j))
 			json_object_set_new(o, "energy_j", json_real(m->energy_j));
-		if (o && with_source)
+		if (o) /* the source id, so that the composite's list says whose each is */
 			json_object_set_new(o, "source", json_string(m->source));
 		json_array_append_new(list, o);
 	}
@@ -147,7 +147,7 @@ json_t *em_source_result_json(const struct em_monitor *mon, const struct em_sour
 	                      em_real_or_null(r->covered_s));
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "metrics", em_metrics_json(r->metrics, r->nmetrics, false));
+	json_object_set_new(o, "metrics", metrics_json(r->metrics, r->nmetrics));
 	if (src->instance_name[0])
 		json_object_set_new(o, "instance", json_string(src->instance_name));
 	if (vt) {
