@@ -278,7 +278,10 @@ static void test_attributable_declared_metrics_are_attributed(void)
 	size_t i;
 	json_t *k;
 	bool listed = false;
-	json_array_foreach(done, i, k) listed |= json_is_string(k) && !strcmp(json_string_value(k), "attributed_gpu0_energy@mygpu:b");
+	json_array_foreach(done, i, k) {
+		if (json_is_string(k) && !strcmp(json_string_value(k), "attributed_gpu0_energy@mygpu:b"))
+			listed = true;
+	}
 	CU_ASSERT(listed);
 }
 
