@@ -42,16 +42,19 @@ static void merge_own(struct em_results *res, const struct em_source_result *r)
 }
 
 /* Declared metrics never collide: a source with an instance name qualifies
- * them with its id ("gpu0_energy@mygpu:a"). */
+ * them with its id ("gpu0_energy@mygpu:a"). So does one whose key is taken
+ * already, which em_monitor_create refuses between plugins: a result
+ * never loses a metric to another's. */
 static void merge_declared(struct em_results *res, const struct em_source_result *r)
 {
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		const struct em_metric_result *m = &r->metrics[i];
 		if (!m->declared)
 			continue;
+		bool taken = em_result_metric_find(res->merged, res->nmerged, m->key) != NULL;
 		struct em_metric_result *out = &res->merged[res->nmerged++];
 		*out = *m;
-		if (r->src->instance_name[0])
+		if (r->src->instance_name[0] || taken)
 			snprintf(out->key, sizeof(out->key), "%s@%s", m->key, r->src->name);
 	}
 }

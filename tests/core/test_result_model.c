@@ -214,6 +214,21 @@ static void test_two_instances_declaring_one_key_never_collide(void)
 	CU_ASSERT_STRING_EQUAL(text(own, "source"), "mygpu:b");
 }
 
+/* Two plugins declaring one key are refused at create; if they ever met
+ * here, the second's metric would be qualified, not lost. */
+static void test_a_taken_declared_key_is_qualified_not_lost(void)
+{
+	setup_run();
+	declared(add_source("alpha", "", &gpu_vt), "load", ENERGY_KIND_GAUGE, ENERGY_UNIT_RATIO,
+	         ENERGY_SCOPE_OTHER, 0, 5, 11);
+	declared(add_source("beta", "", &gpu_vt), "load", ENERGY_KIND_GAUGE, ENERGY_UNIT_RATIO, ENERGY_SCOPE_OTHER,
+	         0, 7, 11);
+	const json_t *res = finish_run(), *energy = json_object_get(res, "energy");
+	CU_ASSERT_DOUBLE_EQUAL(number(energy, "load"), 0.5, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(number(energy, "load@beta"), 0.7, 1e-9);
+	CU_ASSERT_STRING_EQUAL(text(json_object_get(res, "units"), "load"), "ratio");
+}
+
 static void test_a_declared_metric_with_a_reason_is_null_with_it(void)
 {
 	const json_t *res = typical_run();
@@ -387,6 +402,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{"two instances declaring one key never collide", test_two_instances_declaring_one_key_never_collide},
+		{"a taken declared key is qualified, not lost", test_a_taken_declared_key_is_qualified_not_lost},
 		{"a declared metric with a reason is null with it", test_a_declared_metric_with_a_reason_is_null_with_it},
 		{"headline keys are first-wins in strategy order", test_headline_keys_are_first_wins_in_strategy_order},
 		{"attributable declared metrics are attributed", test_attributable_declared_metrics_are_attributed},
