@@ -81,8 +81,8 @@ int cli_supervisor_init(struct cli_supervisor *sv);
 int cli_supervise(struct cli_supervisor *sv, const char *command_name);
 void cli_supervisor_close(struct cli_supervisor *sv);
 
-/* The perf-stat-like summary of a composite result. */
-void cli_print_summary(FILE *out, const json_t *result, const char *what, int status);
+/* The perf-stat-like summary of a stopped monitor's result (summary.c). */
+void cli_print_summary(FILE *out, const struct em_monitor *mon, const char *what, int status);
 /* --list-plugins as a table (plugin_table.c). */
 void cli_print_plugins(FILE *out, const json_t *list);
 /* --list-plugins: print the table, or the reason it cannot; the exit status. */

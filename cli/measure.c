@@ -6,14 +6,14 @@
  *
  * It starts the monitor, says so, waits for the supervisor's stop message
  * (the command's status), stops, writes the files and only then prints the
- * summary, so that the peak RSS it shows includes writing.
+ * summary (from the typed result), so that the peak RSS it shows includes
+ * writing.
  */
 #include "cli.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,16 +78,6 @@ static void *watch_for_abandon(void *arg)
 	}
 }
 
-/* The library took the peak RSS when it built the result; writing the files
- * comes after, so take it again at the end. */
-static void note_final_peak_rss(json_t *result)
-{
-	struct rusage ru;
-	json_t *cost = json_object_get(result, "monitor_cost");
-	if (json_is_object(cost) && getrusage(RUSAGE_SELF, &ru) == 0)
-		json_object_set_new(cost, "peak_rss_kib", json_integer(ru.ru_maxrss));
-}
-
 static int write_files(struct em_monitor *mon, const struct cli_measure_options *o)
 {
 	struct em_error err = {0};
@@ -118,23 +108,19 @@ static int finish(struct em_monitor *mon, const struct cli_measure_options *o, i
 		fprintf(stderr, "energymon: error: %s; the measurement is lost\n", err.message);
 		return 1;
 	}
-	char *text = em_monitor_result_json(mon);
-	json_t *result = text ? json_loads(text, 0, NULL) : NULL;
-	if (!result) {
+	char *text = o->json ? em_monitor_result_json(mon) : NULL;
+	if (o->json && !text) {
 		fprintf(stderr, "energymon: error: out of memory building the result; the measurement is lost\n");
-		free(text);
 		return 1;
 	}
 	int rc = o->no_files ? 0 : write_files(mon, o);
 	report(progress_fd, CLI_WRITTEN);
-	note_final_peak_rss(result);
-	cli_print_summary(stderr, result, o->what, status);
+	cli_print_summary(stderr, mon, o->what, status);
 	if (o->json && (printf("%s\n", text) < 0 || fflush(stdout) != 0) && !rc) {
 		fprintf(stderr, "energymon: error: --json: cannot write the result to stdout: %s%s\n", strerror(errno),
 		        o->no_files ? "" : "; the files were written");
 		rc = 1;
 	}
-	json_decref(result);
 	free(text);
 	return rc;
 }

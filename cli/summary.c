@@ -1,155 +1,143 @@
 /*
  * The short human summary printed to stderr after a run, in the spirit of
- * `perf stat`: per source what it measured with units, how many samples and
- * how evenly, and for a source that could not measure, why.
+ * `perf stat`: per source what it measured with units (energymon's keys
+ * and every metric the plugin declared), how many samples and how evenly,
+ * and for a source that could not measure, why. Read from the library's
+ * typed result (energymon.h), not from its JSON.
  */
 #include "cli.h"
+#include "../core/result_keys.h" /* EM_ATTRIBUTED_PREFIX */
 
 #include <math.h>
 #include <string.h>
+#include <sys/resource.h>
 
-static double num(const json_t *o, const char *key)
+#define INDENT "         "
+
+static void print_value(FILE *out, const struct em_result_metric *m)
 {
-	const json_t *v = json_object_get(o, key);
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	if (!strcmp(m->unit, "ratio"))
+		fprintf(out, "  %s %.1f%%", m->key, 100 * m->value);
+	else
+		fprintf(out, "  %s %.3f %s", m->key, m->value, m->unit);
 }
 
-static void print_energy_line(FILE *out, const json_t *energy, const json_t *units)
+/* One line of values, then a line for each metric that has none. */
+static void print_metrics(FILE *out, const struct em_monitor *mon, size_t source)
 {
-	static const char *const order[] = {"system", "avg_power", "min_power", "max_power", "psys", "pkg", "cores",
-	                                    "uncore", "dram", "cpu_time", "machine_busy_time", "cpu_share", NULL};
-	for (size_t i = 0; order[i]; i++) {
-		double v = num(energy, order[i]);
-		if (isnan(v))
-			continue;
-		const char *unit = json_string_value(json_object_get(units, order[i]));
-		if (unit && !strcmp(unit, "ratio"))
-			fprintf(out, "  %s %.1f%%", order[i], 100 * v);
-		else
-			fprintf(out, "  %s %.3f %s", order[i], v, unit ? unit : "");
-	}
+	struct em_result_metric m = {.struct_size = sizeof(m)};
+	for (size_t i = 0; em_result_metric(mon, source, i, &m) == 0; i++)
+		if (!isnan(m.value))
+			print_value(out, &m);
 	fputc('\n', out);
+	for (size_t i = 0; em_result_metric(mon, source, i, &m) == 0; i++)
+		if (isnan(m.value))
+			fprintf(out, INDENT "%s: no value: %s\n", m.key, m.reason ? m.reason : "unknown");
 }
 
-/* The gaps of the first energy-bearing series that has any, in seconds
- * since the source started. */
-static void print_gaps(FILE *out, const json_t *res)
+/* The gaps of the first energy series that has any, in seconds since the
+ * source started. */
+static void print_gaps(FILE *out, const struct em_monitor *mon, size_t source, const struct em_result_source *s)
 {
-	double t0 = num(res, "timestamp");
-	size_t i, j;
-	json_t *s, *g;
-	json_array_foreach(json_object_get(res, "series"), i, s) {
-		const json_t *gaps = json_object_get(s, "gaps");
-		if (!json_object_get(s, "covered_s") || !json_array_size(gaps))
-			continue;
-		fputs(" (gaps:", out);
-		json_array_foreach(gaps, j, g) fprintf(out, "%s %.1f-%.1f s", j ? "," : "", num(g, "from") - t0,
-		                                       num(g, "to") - t0);
-		json_int_t count = json_integer_value(json_object_get(s, "gap_count"));
-		if (count > (json_int_t)json_array_size(gaps))
-			fprintf(out, " and %lld more", (long long)(count - (json_int_t)json_array_size(gaps)));
-		fputc(')', out);
+	double from, to;
+	size_t listed = 0;
+	for (; em_result_gap(mon, source, listed, &from, &to) == 0; listed++)
+		fprintf(out, "%s %.1f-%.1f s", listed ? "," : " (gaps:", from - s->timestamp, to - s->timestamp);
+	if (!listed)
 		return;
-	}
+	if (s->gap_count > listed)
+		fprintf(out, " and %llu more", (unsigned long long)(s->gap_count - listed));
+	fputc(')', out);
 }
 
 /* A source that measured with holes says how much of the run it covers:
  * of the run's duration, not the source's own (an abandoned source's ends
  * at its last sample that returned). */
-static void print_coverage(FILE *out, const json_t *res, double run_s)
+static void print_coverage(FILE *out, const struct em_monitor *mon, size_t source,
+                           const struct em_result_source *s, double run_s)
 {
-	if (json_is_true(json_object_get(res, "complete")) || !json_is_number(json_object_get(res, "covered_s")))
+	if (s->complete || isnan(s->covered_s))
 		return;
-	fprintf(out, "         covered %.1f s of %.1f s", num(res, "covered_s"),
-	        isnan(run_s) ? num(res, "duration") : run_s);
-	print_gaps(out, res);
+	fprintf(out, INDENT "covered %.1f s of %.1f s", s->covered_s, isnan(run_s) ? s->duration_s : run_s);
+	print_gaps(out, mon, source, s);
 	fputc('\n', out);
 }
 
-/* The other reasons a source is incomplete, which gaps do not show. */
-static void print_incomplete_reasons(FILE *out, const json_t *res)
+static void print_source(FILE *out, const struct em_monitor *mon, size_t source, double run_s)
 {
-	const json_t *dropped = json_object_get(res, "dropped_readings");
-	if (dropped)
-		fprintf(out, "         dropped %lld readings of series beyond energy_max_series (%lld)\n",
-		        (long long)json_integer_value(json_object_get(dropped, "count")),
-		        (long long)json_integer_value(json_object_get(dropped, "series_limit")));
-	const json_t *ab = json_object_get(res, "abandoned");
-	if (ab) /* the reason names the call */
-		fprintf(out, "         abandoned: %s\n", json_string_value(json_object_get(ab, "reason")));
-}
-
-static void print_source(FILE *out, const char *name, const json_t *res, double run_s)
-{
-	const json_t *sampling = json_object_get(res, "sampling");
-	if (!json_is_true(json_object_get(res, "available")) || json_is_true(json_object_get(res, "placeholder"))) {
-		fprintf(out, "  %-6s no measurement: %s\n", name, json_string_value(json_object_get(res, "reason")));
+	struct em_result_source s = {.struct_size = sizeof(s)};
+	if (em_result_source(mon, source, &s) != 0)
+		return;
+	if (!s.available || !s.measured) {
+		fprintf(out, "  %-6s no measurement: %s\n", s.id, s.reason ? s.reason : "unknown");
 	} else {
-		fprintf(out, "  %-6s", name);
-		print_energy_line(out, json_object_get(res, "energy"), json_object_get(res, "units"));
-		print_coverage(out, res, run_s);
+		fprintf(out, "  %-6s", s.id);
+		print_metrics(out, mon, source);
+		print_coverage(out, mon, source, &s, run_s);
 	}
-	print_incomplete_reasons(out, res);
-	if (sampling)
-		fprintf(out, "         %lld samples (%lld failed, %lld deadlines missed), interval %.3f s asked, "
+	/* the other reasons a source is incomplete, which gaps do not show */
+	if (s.dropped_readings)
+		fprintf(out, INDENT "dropped %llu readings of series beyond energy_max_series (%zu)\n",
+		        (unsigned long long)s.dropped_readings, s.series_limit);
+	if (s.abandoned) /* the reason names the call */
+		fprintf(out, INDENT "abandoned: %s\n", s.abandoned);
+	if (s.started)
+		fprintf(out, INDENT "%llu samples (%llu failed, %llu deadlines missed), interval %.3f s asked, "
 		        "%.3f s used, median %.4f s, p95 %.4f s\n",
-		        (long long)json_integer_value(json_object_get(sampling, "samples")),
-		        (long long)json_integer_value(json_object_get(sampling, "failed_samples")),
-		        (long long)json_integer_value(json_object_get(sampling, "missed_deadlines")),
-		        num(sampling, "interval_requested_s"), num(sampling, "interval_used_s"),
-		        num(sampling, "interval_median_s"), num(sampling, "interval_p95_s"));
-	const char *key;
-	json_t *v;
-	json_object_foreach(json_object_get(res, "notes"), key, v) {
-		if (json_is_string(v))
-			fprintf(out, "         %s: %s\n", key, json_string_value(v));
-	}
+		        (unsigned long long)s.samples, (unsigned long long)s.failed_samples,
+		        (unsigned long long)s.missed_deadlines, s.interval_requested_s, s.interval_used_s,
+		        s.interval_median_s, s.interval_p95_s);
+	const char *key, *text;
+	for (size_t i = 0; em_result_note(mon, source, i, &key, &text) == 0; i++)
+		fprintf(out, INDENT "%s: %s\n", key, text);
 	/* an abandoned source's last failure is its abandonment, said above */
-	const json_t *last = json_object_get(sampling, "last_failure");
-	const json_t *abandon_reason = json_object_get(json_object_get(res, "abandoned"), "reason");
-	if (last && !json_equal((json_t *)last, (json_t *)abandon_reason))
-		fprintf(out, "         last failure: %s\n", json_string_value(last));
+	if (s.last_failure && !(s.abandoned && !strcmp(s.last_failure, s.abandoned)))
+		fprintf(out, INDENT "last failure: %s\n", s.last_failure);
 }
 
 /* Plugins log into the result; what needs the user's attention (a password
  * file others can read, a counter that may be wrong) is said on stderr too. */
-static void print_plugin_warnings(FILE *out, const json_t *result)
+static void print_plugin_warnings(FILE *out, const struct em_monitor *mon)
 {
-	const char *name;
-	json_t *res, *line;
-	size_t i;
-	json_object_foreach(json_object_get(result, "monitors"), name, res) {
-		json_array_foreach(json_object_get(res, "log"), i, line) {
-			const char *level = json_string_value(json_object_get(line, "level"));
-			const char *message = json_string_value(json_object_get(line, "message"));
-			if (level && message && (!strcmp(level, "warning") || !strcmp(level, "error")))
-				fprintf(out, "energymon: warning: %s: %s\n", name, message);
-		}
+	struct em_result_source s = {.struct_size = sizeof(s)};
+	for (size_t i = 0; em_result_source(mon, i, &s) == 0; i++) {
+		const char *level, *message;
+		for (size_t j = 0; em_result_log(mon, i, j, &level, &message) == 0; j++)
+			if (!strcmp(level, "warning") || !strcmp(level, "error"))
+				fprintf(out, "energymon: warning: %s: %s\n", s.id, message);
 	}
 }
 
-void cli_print_summary(FILE *out, const json_t *result, const char *what, int status)
+static void print_attribution(FILE *out, const struct em_monitor *mon, const struct em_result_run *run)
 {
-	fprintf(out, "\n energymon: %s: %.3f s", what, num(result, "duration"));
+	if (isnan(run->cpu_share))
+		return;
+	fprintf(out, "  attributed to the command (%.1f%% of busy CPU time):", 100 * run->cpu_share);
+	struct em_result_metric m = {.struct_size = sizeof(m)};
+	size_t prefix = strlen(EM_ATTRIBUTED_PREFIX);
+	for (size_t i = 0; em_result_metric(mon, EM_RESULT_MERGED, i, &m) == 0; i++)
+		if (!strncmp(m.key, EM_ATTRIBUTED_PREFIX, prefix) && !isnan(m.value))
+			fprintf(out, " %s %.3f %s", m.key + prefix, m.value, m.unit);
+	fputc('\n', out);
+}
+
+void cli_print_summary(FILE *out, const struct em_monitor *mon, const char *what, int status)
+{
+	struct em_result_run run = {.struct_size = sizeof(run)};
+	if (em_result_run(mon, &run) != 0)
+		return;
+	fprintf(out, "\n energymon: %s: %.3f s", what, run.duration_s);
 	if (status >= 0)
 		fprintf(out, ", exit status %d", status);
 	fputs("\n", out);
-	const char *name;
-	json_t *res;
-	json_object_foreach(json_object_get(result, "monitors"), name, res)
-		print_source(out, name, res, num(result, "duration"));
-	const json_t *att = json_object_get(result, "attribution");
-	const json_t *energy = json_object_get(result, "energy");
-	if (json_is_number(json_object_get(att, "cpu_share"))) {
-		fprintf(out, "  attributed to the command (%.1f%% of busy CPU time):", 100 * num(att, "cpu_share"));
-		if (!isnan(num(energy, "attributed_system")))
-			fprintf(out, " system %.3f J", num(energy, "attributed_system"));
-		if (!isnan(num(energy, "attributed_pkg")))
-			fprintf(out, " pkg %.3f J", num(energy, "attributed_pkg"));
-		fputc('\n', out);
-	}
-	const json_t *cost = json_object_get(result, "monitor_cost");
-	fprintf(out, "  monitor cost: %.2f ms CPU (%.3f%% of the run), peak RSS %.1f MiB\n\n",
-	        1e3 * num(cost, "cpu_time_s"), 100 * num(cost, "cpu_fraction"), num(cost, "peak_rss_kib") / 1024);
-	print_plugin_warnings(out, result);
+	struct em_result_source s = {.struct_size = sizeof(s)};
+	for (size_t i = 0; em_result_source(mon, i, &s) == 0; i++)
+		print_source(out, mon, i, run.duration_s);
+	print_attribution(out, mon, &run);
+	/* taken now, so that it includes writing the files */
+	struct rusage ru;
+	double peak_mib = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024 : NAN;
+	fprintf(out, "  monitor cost: %.2f ms CPU (%.3f%% of the run), peak RSS %.1f MiB\n\n", 1e3 * run.monitor_cpu_s,
+	        run.duration_s > 0 ? 100 * run.monitor_cpu_s / run.duration_s : NAN, peak_mib);
+	print_plugin_warnings(out, mon);
 }

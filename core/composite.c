@@ -1,14 +1,18 @@
 /*
- * The composite result: every monitor's own result, and one merged `energy`
- * object. Keys name scopes that nest (system > pkg > cores), so the merge
- * never adds or averages two keys: each key is taken from the first monitor
- * in strategy order that measured it, and `energy_sources` says which.
+ * The composite result, merged from the sources' typed results (never by
+ * reading JSON back, never by plugin name): every source's own result, and
+ * one merged `energy` object. Energymon's keys name scopes that nest
+ * (system > pkg > cores), so the merge never adds or averages two keys:
+ * each is taken from the first source in strategy order that measured it,
+ * and `energy_sources` says which. Declared metrics are kept per source.
  * Attribution to the monitored process tree multiplies by its CPU share.
  */
 #include "internal.h"
+#include "result_keys.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -17,62 +21,133 @@
 	"(busy CPU time of the whole machine) over the same interval, both measured by %s; idle power "   \
 	"is shared in the same proportion"
 
-/* Keys that belong with `system` and come from the same monitor. */
-static bool follows_system(const char *key)
+/* Energymon's own keys: each from the first source in strategy order that
+ * measured it; the power statistics go with the key they describe
+ * ("avg_power" with "system"), from the same source. */
+static void merge_own(struct em_results *res, const struct em_source_result *r)
 {
-	return !strcmp(key, "avg_power") || !strcmp(key, "min_power") || !strcmp(key, "max_power") ||
-	       !strcmp(key, "power_std_dev");
-}
-
-static void merge_energy(json_t *merged, json_t *units, json_t *sources, const char *name, const json_t *res)
-{
-	const json_t *energy = json_object_get(res, "energy");
-	const json_t *their_units = json_object_get(res, "units");
-	bool took_system = false;
-	const char *key;
-	json_t *v;
-	json_object_foreach((json_t *)energy, key, v) {
-		if (!json_is_number(v))
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		const struct em_metric_result *m = &r->metrics[i];
+		if (m->declared || isnan(m->value) || em_result_metric_find(res->merged, res->nmerged, m->key))
 			continue;
-		if (follows_system(key) ? !took_system : json_object_get(merged, key) != NULL)
-			continue;
-		if (!strcmp(key, "system"))
-			took_system = true;
-		json_object_set(merged, key, v);
-		json_object_set(units, key, json_object_get(their_units, key));
-		json_object_set_new(sources, key, json_string(name));
+		if (m->row->role == EM_ROLE_POWER_STAT) {
+			const struct em_result_key *of = em_result_key_of_metric(m->kind, m->unit, m->scope);
+			const struct em_metric_result *taken =
+				of ? em_result_metric_find(res->merged, res->nmerged, of->key) : NULL;
+			if (!taken || taken->source != m->source)
+				continue;
+		}
+		res->merged[res->nmerged++] = *m;
 	}
 }
 
-static void attribute(json_t *top, json_t *merged, json_t *units, json_t *sources)
+/* Declared metrics never collide: a source with an instance name qualifies
+ * them with its id ("gpu0_energy@mygpu:a"). So does one whose key is taken
+ * already, which em_monitor_create refuses between plugins: a result
+ * never loses a metric to another's. */
+static void merge_declared(struct em_results *res, const struct em_source_result *r)
 {
-	const json_t *share = json_object_get(merged, "cpu_share");
-	if (!share || !json_is_number(share)) {
-		json_object_set_new(top, "attribution",
-		                    json_pack("{s:n,s:s}", "rule", "reason",
-		                              "no process-level source (ebpf) measured the tree's CPU share, so "
-		                              "no energy is attributed to the process tree"));
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		const struct em_metric_result *m = &r->metrics[i];
+		if (!m->declared)
+			continue;
+		bool taken = em_result_metric_find(res->merged, res->nmerged, m->key) != NULL;
+		struct em_metric_result *out = &res->merged[res->nmerged++];
+		*out = *m;
+		if (r->src->instance_name[0] || taken)
+			snprintf(out->key, sizeof(out->key), "%s@%s", m->key, r->src->name);
+	}
+}
+
+/* attributed_X = X x cpu_share, for the table's attributed keys and every
+ * attributable declared metric. */
+static void attribute(struct em_results *res)
+{
+	const struct em_result_key *ratio = em_result_keys;
+	while (ratio->key && ratio->role != EM_ROLE_RATIO)
+		ratio++;
+	const struct em_metric_result *share = em_result_metric_find(res->merged, res->nmerged, ratio->key);
+	res->cpu_share = share ? share->value : NAN;
+	if (!share || isnan(share->value))
 		return;
-	}
-	double r = json_number_value(share);
-	const char *by = json_string_value(json_object_get(sources, "cpu_share"));
-	static const char *const targets[] = {"system", "pkg", "psys", "dram", NULL};
-	json_t *done = json_array();
-	for (size_t i = 0; targets[i]; i++) {
-		const json_t *e = json_object_get(merged, targets[i]);
-		if (!e || !json_is_number(e))
+	res->cpu_share_source = share->source;
+	size_t n = res->nmerged;
+	for (size_t i = 0; i < n; i++) {
+		const struct em_metric_result *m = &res->merged[i];
+		if (!m->attributable || isnan(m->value))
 			continue;
-		char key[48];
-		snprintf(key, sizeof(key), "attributed_%s", targets[i]);
-		json_object_set_new(merged, key, json_real(json_number_value(e) * r));
-		json_object_set_new(units, key, json_string("J"));
-		json_object_set_new(sources, key, json_sprintf("%s x %s", json_string_value(json_object_get(sources, targets[i])), by));
-		json_array_append_new(done, json_string(key));
+		struct em_metric_result *a = &res->merged[res->nmerged];
+		char key[EM_RESULT_KEY_MAX];
+		snprintf(key, sizeof(key), EM_ATTRIBUTED_PREFIX "%s", m->key);
+		*a = *m;
+		memcpy(a->key, key, sizeof(key));
+		a->row = m->declared ? NULL : em_result_key_find(a->key);
+		if (!m->declared && !a->row)
+			continue;
+		a->value = m->value * share->value;
+		a->scope = ENERGY_SCOPE_PROCESS;
+		a->energy_j = NAN;
+		a->attributable = false;
+		a->attributed_by = share->source;
+		res->nmerged++;
 	}
-	char rule[512];
-	snprintf(rule, sizeof(rule), ATTRIBUTION_RULE, by ? by : "?");
-	json_object_set_new(top, "attribution",
-	                    json_pack("{s:s,s:f,s:o}", "rule", rule, "cpu_share", r, "attributed", done));
+}
+
+/* A composite is complete when every source that measured is, and covers
+ * what the least of them covers. */
+static void completeness(struct em_results *res)
+{
+	bool all = true;
+	res->covered_s = NAN;
+	for (size_t i = 0; i < res->nsources; i++) {
+		const struct em_source_result *r = &res->sources[i];
+		if (!r->measured)
+			continue;
+		res->measured = true;
+		all &= r->complete;
+		if (!isnan(r->covered_s) && !(r->covered_s >= res->covered_s))
+			res->covered_s = r->covered_s;
+	}
+	res->complete = res->measured && all;
+}
+
+struct em_results *em_results_build(const struct em_monitor *mon)
+{
+	struct em_results *res = calloc(1, sizeof(*res));
+	if (!res || !(res->sources = calloc(mon->nsources + 1, sizeof(*res->sources))))
+		goto oom;
+	size_t room = 0;
+	for (size_t i = 0; i < mon->nsources; i++, res->nsources++) {
+		if (em_source_result_build(mon, mon->sources[i], &res->sources[i]))
+			goto oom;
+		room += 2 * res->sources[i].nmetrics; /* each metric, and its attribution */
+	}
+	if (!(res->merged = calloc(room + 1, sizeof(*res->merged))))
+		goto oom;
+	for (size_t i = 0; i < res->nsources; i++)
+		if (res->sources[i].measured)
+			merge_own(res, &res->sources[i]);
+	for (size_t i = 0; i < res->nsources; i++)
+		merge_declared(res, &res->sources[i]);
+	attribute(res);
+	completeness(res);
+	res->timestamp = (double)mon->start_wall / 1e9;
+	res->duration = (double)(mon->stop_mono - mon->start_mono) / 1e9;
+	return res;
+oom:
+	em_results_free(res);
+	return NULL;
+}
+
+void em_results_free(struct em_results *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->nsources; i++)
+		em_source_result_free(&res->sources[i]);
+	free(res->sources);
+	free(res->merged);
+	free(res);
 }
 
 static json_t *cost_json(const struct em_monitor *mon, double duration)
@@ -84,61 +159,66 @@ static json_t *cost_json(const struct em_monitor *mon, double duration)
 	                 (json_int_t)ru.ru_maxrss, "peak_rss_scope", "the whole process that hosts the monitor");
 }
 
-/* A composite is complete when every monitor that measured is, and covers
- * what the least of them covers. */
-static void add_completeness(json_t *top, const json_t *monitors)
+static json_t *attribution_json(const struct em_results *res)
 {
-	bool all = true, any = false;
-	double least = NAN;
-	const char *name;
-	json_t *m;
-	json_object_foreach((json_t *)monitors, name, m) {
-		if (json_is_true(json_object_get(m, "placeholder")))
-			continue;
-		any = true;
-		all &= json_is_true(json_object_get(m, "complete"));
-		const json_t *c = json_object_get(m, "covered_s");
-		if (json_is_number(c) && !(json_number_value(c) >= least))
-			least = json_number_value(c);
-	}
-	json_object_set_new(top, "complete", json_boolean(any && all));
-	json_object_set_new(top, "covered_s", em_real_or_null(least));
+	if (isnan(res->cpu_share))
+		return json_pack("{s:n,s:s}", "rule", "reason",
+		                 "no process-level source measured the tree's CPU share, so no energy is "
+		                 "attributed to the process tree");
+	json_t *done = json_array();
+	for (size_t i = 0; i < res->nmerged; i++)
+		if (res->merged[i].attributed_by)
+			json_array_append_new(done, json_string(res->merged[i].key));
+	char rule[512];
+	snprintf(rule, sizeof(rule), ATTRIBUTION_RULE, res->cpu_share_source);
+	return json_pack("{s:s,s:f,s:o}", "rule", rule, "cpu_share", res->cpu_share, "attributed", done);
 }
 
-json_t *em_composite_result(struct em_monitor *mon)
+static json_t *composite_json(struct em_monitor *mon, const struct em_results *res)
 {
-	double duration = (double)(mon->stop_mono - mon->start_mono) / 1e9;
-	json_t *merged = json_object(), *units = json_object(), *sources = json_object();
-	json_t *monitors = json_object(), *unavailable = json_object();
-	json_t *strategy = json_array();
-	for (size_t i = 0; i < mon->nsources; i++) {
-		const struct em_source *src = mon->sources[i];
-		json_t *res = em_source_result(mon, src);
-		if (!res)
-			goto oom;
-		json_array_append_new(strategy, json_string(src->name));
-		merge_energy(merged, units, sources, src->name, res);
-		if (!src->available || json_is_true(json_object_get(res, "placeholder")))
-			json_object_set(unavailable, src->name, json_object_get(res, "reason"));
-		json_object_set_new(monitors, src->name, res);
+	json_t *energy = json_object(), *units = json_object(), *sources = json_object();
+	json_t *monitors = json_object(), *unavailable = json_object(), *strategy = json_array();
+	json_t *metrics = json_array();
+	for (size_t i = 0; i < res->nmerged; i++) {
+		const struct em_metric_result *m = &res->merged[i];
+		json_object_set_new(energy, m->key, em_real_or_null(m->value));
+		json_object_set_new(units, m->key, json_string(m->unit_symbol));
+		json_object_set_new(sources, m->key, m->attributed_by ? json_sprintf("%s x %s", m->source, m->attributed_by)
+		                                                      : json_string(m->source));
 	}
-	json_t *top = json_pack("{s:s,s:f,s:f,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "source", "composite",
-	                        "timestamp", (double)mon->start_wall / 1e9, "duration", duration, "target_pid",
-	                        (json_int_t)mon->target_pid, "energy", merged, "units", units, "energy_sources",
+	for (size_t i = 0; i < res->nsources; i++) {
+		const struct em_source_result *r = &res->sources[i];
+		json_t *one = em_source_result_json(mon, r);
+		if (!one)
+			goto oom;
+		json_array_append_new(strategy, json_string(r->src->name));
+		if (!r->available || !r->measured)
+			json_object_set_new(unavailable, r->src->name, r->reason ? json_string(r->reason) : json_null());
+		json_object_set_new(monitors, r->src->name, one);
+		json_array_extend(metrics, json_object_get(one, "metrics")); /* each entry names its source */
+	}
+	json_t *top = json_pack("{s:s,s:f,s:f,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:o,s:o,s:o}", "source",
+	                        "composite", "timestamp", res->timestamp, "duration", res->duration, "target_pid",
+	                        (json_int_t)mon->target_pid, "energy", energy, "units", units, "energy_sources",
 	                        sources, "strategy", strategy, "monitors", monitors, "unavailable", unavailable,
-	                        "monitor_cost", cost_json(mon, duration), "placeholder",
-	                        json_object_size(merged) == 0);
-	if (!top)
-		return NULL;
-	add_completeness(top, monitors);
-	attribute(top, merged, units, sources);
+	                        "monitor_cost", cost_json(mon, res->duration), "placeholder", !res->measured,
+	                        "complete", res->complete, "covered_s", em_real_or_null(res->covered_s),
+	                        "attribution", attribution_json(res), "metrics", metrics);
 	return top;
 oom:
-	json_decref(merged);
+	json_decref(energy);
 	json_decref(units);
 	json_decref(sources);
 	json_decref(monitors);
 	json_decref(unavailable);
 	json_decref(strategy);
+	json_decref(metrics);
 	return NULL;
+}
+
+json_t *em_composite_result(struct em_monitor *mon)
+{
+	em_results_free(mon->results);
+	mon->results = em_results_build(mon);
+	return mon->results ? composite_json(mon, mon->results) : NULL;
 }

@@ -348,14 +348,76 @@ struct em_monitor {
 	int64_t start_mono, start_wall, stop_mono, stop_wall;
 	double self_cpu_s;     /* CPU time of monitor calls and sampler threads */
 	json_t *result;        /* built at stop */
+	struct em_results *results; /* the same, typed */
 };
 
-/* ---- results and their files (result_json.c, composite.c, lithops_files.c,
- * atomic_file.c, output_dir.c) ---- */
-EM_INTERNAL json_t *em_source_result(const struct em_monitor *mon, const struct em_source *src);
+/* ---- the typed result (result_model.c, composite.c, result_api.c) ----
+ * Built once at stop from the sources' series; every JSON edge (the
+ * result, the files) and the CLI summary are written from it. Strings
+ * point into the sources and their series: valid while the monitor is. */
+#define EM_RESULT_KEY_MAX (2 * ENERGY_NAME_MAX + 16) /* "attributed_gpu0_energy@mygpu:a" */
+struct em_metric_result {
+	char key[EM_RESULT_KEY_MAX];     /* "pkg", "gpu0_energy"; in the composite "gpu0_energy@mygpu:a" */
+	const struct em_result_key *row; /* energymon's own key, NULL for a declared one */
+	const struct em_series *series;  /* a declared metric's series; an own key's first one */
+	bool declared, attributable;
+	uint32_t kind, unit, scope, index; /* of the metric it comes from */
+	const char *unit_symbol;         /* of value: "J", "W", ..., COUNT's unit_name */
+	double value;                    /* NAN when there is none: see reason */
+	const char *reason;              /* why there is no value; NULL when there is one */
+	uint64_t readings;
+	double covered_s;                /* time the value covers; NAN when none */
+	double energy_j;                 /* a gauge in watts: its integral; else NAN */
+	double uncertainty;              /* NAN: a slot for issue 13 */
+	const char *source;              /* composite: the source id it comes from */
+	const char *attributed_by;       /* composite, attributed keys: the source of cpu_share */
+};
+
+struct em_source_result {
+	const struct em_source *src;
+	bool available, measured, complete;
+	double timestamp, duration, covered_s; /* unix s, s, s; NAN when none */
+	const char *reason;              /* why nothing was measured; NULL when something was */
+	struct em_metric_result *metrics;
+	size_t nmetrics;
+};
+
+struct em_results {
+	struct em_source_result *sources; /* one per source, in strategy order */
+	size_t nsources;
+	struct em_metric_result *merged; /* the composite's energy: own keys first-wins, declared per source */
+	size_t nmerged;
+	bool measured, complete;
+	double covered_s, timestamp, duration; /* NAN when none */
+	double cpu_share;                /* NAN without a process-level source */
+	const char *cpu_share_source;
+};
+
+/* One source's typed result: 0, or -ENOMEM. */
+EM_INTERNAL int em_source_result_build(const struct em_monitor *mon, const struct em_source *src,
+                                       struct em_source_result *out);
+EM_INTERNAL void em_source_result_free(struct em_source_result *r);
+/* The typed result of every source and the merge; NULL on allocation failure. */
+EM_INTERNAL struct em_results *em_results_build(const struct em_monitor *mon);
+EM_INTERNAL void em_results_free(struct em_results *r);
+EM_INTERNAL const struct em_metric_result *em_result_metric_find(const struct em_metric_result *m, size_t n,
+                                                                 const char *key);
+
+/* ---- kinds, units and their names (metric_kind.c) ---- */
+EM_INTERNAL double em_series_std_dev(const struct em_series *s);
+/* A series' kind and unit (enum values): declared, or for a 1.0 reading
+ * from its quantity. */
+EM_INTERNAL uint32_t em_series_kind(const struct em_series *s);
+EM_INTERNAL uint32_t em_series_unit_id(const struct em_series *s);
+EM_INTERNAL const char *em_scope_label(uint32_t scope); /* em_scope_name, "unknown" if none */
+
+/* ---- results as JSON (result_json.c, composite.c, lithops_files.c) ---- */
+EM_INTERNAL json_t *em_source_result_json(const struct em_monitor *mon, const struct em_source_result *r);
+/* Builds mon->results and returns the composite result's JSON. */
 EM_INTERNAL json_t *em_composite_result(struct em_monitor *mon);
-EM_INTERNAL json_t *em_lithops_file(const json_t *source_result, const char *job_key, const char *call_id,
-                                    const char *function_name);
+/* The per-call file of one source (its result JSON is the "energymon" object). */
+EM_INTERNAL json_t *em_lithops_file(const struct em_source_result *r, const json_t *result_json,
+                                    const char *job_key, const char *call_id, const char *function_name);
 EM_INTERNAL json_t *em_real_or_null(double v);
 EM_INTERNAL int em_write_file_atomic(const char *dir, const char *name, const char *text,
                                      struct em_error *err);

@@ -259,6 +259,7 @@ void em_monitor_destroy(struct em_monitor *mon)
 		em_source_release(mon->sources[i]);
 	free(mon->sources);
 	json_decref(mon->result);
+	em_results_free(mon->results);
 	em_config_free(mon->cfg);
 	free(mon);
 }

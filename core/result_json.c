@@ -1,7 +1,8 @@
 /*
- * One source's result: what it measured (energy by scope, each with its
- * unit), how (series, notes), how well it kept time, and when it could not
- * measure, why. A missing number is null with a reason, never zero.
+ * One source's result as JSON, written from its typed result: what it
+ * measured (energy by scope and every declared metric, each with its unit),
+ * how (series, notes, metrics), how well it kept time, and when it could
+ * not measure, why. A missing number is null with a reason, never zero.
  */
 #include "internal.h"
 
@@ -14,25 +15,43 @@ json_t *em_real_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+static const char *kind_label(uint32_t kind)
+{
+	return em_kind_name(kind) ? em_kind_name(kind) : "unknown";
+}
+
 static double seconds_of(int64_t ns)
 {
 	return (double)ns / 1e9;
 }
 
+/* A 1.0 series is described by its quantity; a declared one by its key,
+ * kind and unit. Counters give their delta, watt gauges their energy. */
 static json_t *series_json(const struct em_series *s)
 {
-	double sd = s->readings > 1 ? sqrt(s->m2 / (double)(s->readings - 1)) : NAN;
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o}", "quantity", em_quantity_name(s->quantity),
-	                      "unit", em_quantity_unit(s->quantity), "scope", em_scope_name(s->scope), "sensor",
-	                      s->sensor, "readings", (json_int_t)s->readings, "min", em_real_or_null(s->min), "max",
-	                      em_real_or_null(s->max), "mean", em_real_or_null(s->mean), "std_dev",
-	                      em_real_or_null(sd));
+	const char *quantity = em_quantity_name(s->quantity);
+	json_t *o = json_pack("{s:o,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o}", "quantity",
+	                      quantity ? json_string(quantity) : json_null(), "unit",
+	                      quantity ? em_quantity_unit(s->quantity) : "", "scope", em_scope_label(s->scope),
+	                      "sensor", s->sensor, "readings", (json_int_t)s->readings, "min",
+	                      em_real_or_null(s->readings ? s->min : NAN), "max",
+	                      em_real_or_null(s->readings ? s->max : NAN), "mean",
+	                      em_real_or_null(s->readings ? s->mean : NAN), "std_dev",
+	                      em_real_or_null(em_series_std_dev(s)));
 	if (!o)
 		return NULL;
-	if (s->quantity == ENERGY_Q_POWER_W || s->quantity == ENERGY_Q_ENERGY_J || s->quantity == ENERGY_Q_CPU_TIME_S ||
-	    s->quantity == ENERGY_Q_COUNT) {
-		const char *key = s->quantity == ENERGY_Q_POWER_W ? "energy_j" : "delta";
-		json_object_set_new(o, key, s->readings > 1 ? json_real(s->total) : json_null());
+	uint32_t kind = em_series_kind(s), unit = em_series_unit_id(s);
+	if (s->declared) {
+		json_object_set_new(o, "key", json_string(s->key));
+		json_object_set_new(o, "kind", json_string(kind_label(kind)));
+		json_object_set_new(o, "unit", json_string(em_series_unit(s)));
+		json_object_set_new(o, "index", json_integer(s->index));
+	}
+	bool watts = kind == ENERGY_KIND_GAUGE && unit == ENERGY_UNIT_WATT;
+	if (watts || kind == ENERGY_KIND_COUNTER || kind == ENERGY_KIND_SECONDS || s->declared) {
+		if (watts || kind != ENERGY_KIND_GAUGE)
+			json_object_set_new(o, watts ? "energy_j" : "delta",
+			                    s->readings > 1 ? json_real(s->total) : json_null());
 		json_object_set_new(o, "covered_s", json_real(s->covered_s));
 	}
 	if (s->gaps) {
@@ -51,100 +70,15 @@ static json_t *series_json(const struct em_series *s)
 	if (s->dropped)
 		json_object_set_new(o, "dropped_out_of_order", json_integer((json_int_t)s->dropped));
 	json_t *pts = json_array();
-	for (size_t i = 0; i < s->npoints; i++)
-		json_array_append_new(pts, json_pack("[f,f]", seconds_of(s->points[i].wall_ns), s->points[i].value));
+	for (size_t i = 0; i < s->npoints; i++) { /* [t, v] by hand, not json_pack: up to 4096 of them */
+		json_t *p = json_array();
+		json_array_append_new(p, json_real(seconds_of(s->points[i].wall_ns)));
+		json_array_append_new(p, json_real(s->points[i].value));
+		json_array_append_new(pts, p);
+	}
 	json_object_set_new(o, "points", pts);
 	json_object_set_new(o, "points_keep_every", json_integer((json_int_t)s->keep_every));
 	return o;
-}
-
-/* Energy keys by what was measured; nested scopes get separate keys. */
-static const char *energy_key(const struct em_series *s)
-{
-	if (s->quantity == ENERGY_Q_POWER_W && s->scope == ENERGY_SCOPE_SYSTEM)
-		return "system";
-	if (s->quantity != ENERGY_Q_ENERGY_J)
-		return NULL;
-	switch (s->scope) {
-	case ENERGY_SCOPE_SYSTEM: return "psys";
-	case ENERGY_SCOPE_CPU_PACKAGE: return "pkg";
-	case ENERGY_SCOPE_CPU_CORES: return "cores";
-	case ENERGY_SCOPE_CPU_UNCORE: return "uncore";
-	case ENERGY_SCOPE_DRAM: return "dram";
-	default: return NULL;
-	}
-}
-
-static void add_number(json_t *energy, json_t *units, const char *key, double v, const char *unit)
-{
-	json_t *old = json_object_get(energy, key);
-	if (old && isfinite(v) && json_is_number(old))
-		v += json_number_value(old); /* same scope from several sensors: e.g. two packages */
-	json_object_set_new(energy, key, em_real_or_null(v));
-	json_object_set_new(units, key, json_string(unit));
-}
-
-static void power_stats(json_t *energy, json_t *units, const struct em_series *s)
-{
-	double sd = s->readings > 1 ? sqrt(s->m2 / (double)(s->readings - 1)) : NAN;
-	add_number(energy, units, "avg_power", s->covered_s > 0 ? s->total / s->covered_s : NAN, "W");
-	add_number(energy, units, "min_power", s->min, "W");
-	add_number(energy, units, "max_power", s->max, "W");
-	add_number(energy, units, "power_std_dev", sd, "W");
-}
-
-static const struct em_series *find(const struct em_source *src, uint32_t q, uint32_t scope, const char *sensor)
-{
-	for (size_t i = 0; i < src->nseries; i++) {
-		const struct em_series *s = &src->series[i];
-		if (s->quantity == q && s->scope == scope && (!sensor || strcmp(s->sensor, sensor) == 0))
-			return s;
-	}
-	return NULL;
-}
-
-/* Fills energy/units; returns true when at least one quantity was measured. */
-static bool energy_of(const struct em_source *src, json_t *energy, json_t *units)
-{
-	bool measured = false;
-	for (size_t i = 0; i < src->nseries; i++) {
-		const struct em_series *s = &src->series[i];
-		const char *key = energy_key(s);
-		if (!key || s->readings < 2)
-			continue;
-		add_number(energy, units, key, s->total, "J");
-		if (s->quantity == ENERGY_Q_POWER_W && !json_object_get(energy, "avg_power"))
-			power_stats(energy, units, s);
-		measured = true;
-	}
-	const struct em_series *tree = find(src, ENERGY_Q_CPU_TIME_S, ENERGY_SCOPE_PROCESS, NULL);
-	const struct em_series *busy = find(src, ENERGY_Q_CPU_TIME_S, ENERGY_SCOPE_SYSTEM, "busy");
-	if (tree && tree->readings > 1) {
-		add_number(energy, units, "cpu_time", tree->total, "s");
-		measured = true;
-	}
-	if (busy && busy->readings > 1) {
-		add_number(energy, units, "machine_busy_time", busy->total, "s");
-		measured = true;
-		if (tree && tree->readings > 1)
-			add_number(energy, units, "cpu_share", busy->total > 0 ? tree->total / busy->total : NAN, "ratio");
-	}
-	return measured;
-}
-
-/* The time the source's energy covers: the least any energy-bearing series
- * covers, null when nothing was measured. */
-static json_t *covered_json(const struct em_source *src, bool measured)
-{
-	double least = NAN;
-	for (size_t i = 0; measured && i < src->nseries; i++) {
-		const struct em_series *s = &src->series[i];
-		bool energy = s->quantity == ENERGY_Q_POWER_W || s->quantity == ENERGY_Q_ENERGY_J ||
-		              s->quantity == ENERGY_Q_CPU_TIME_S;
-		if (energy && s->readings > 1 && !(s->covered_s >= least))
-			least = s->covered_s;
-	}
-	return em_real_or_null(least);
 }
 
 static json_t *sampling_json(const struct em_monitor *mon, const struct em_source *src)
@@ -165,41 +99,57 @@ static json_t *sampling_json(const struct em_monitor *mon, const struct em_sourc
 	return o;
 }
 
-json_t *em_source_result(const struct em_monitor *mon, const struct em_source *src)
+/* "energy": every metric's value (null when it has none) and its unit. */
+static void energy_json(const struct em_source_result *r, json_t *energy, json_t *units)
 {
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		const struct em_metric_result *m = &r->metrics[i];
+		json_object_set_new(energy, m->key, em_real_or_null(m->value));
+		json_object_set_new(units, m->key, json_string(m->unit_symbol));
+	}
+}
+
+/* "metrics": how a reader learns a source it has never heard of. */
+static json_t *metrics_json(const struct em_metric_result *m, size_t n)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < n; i++, m++) {
+		json_t *o = json_pack("{s:s,s:b,s:s,s:s,s:s,s:I,s:b,s:o,s:o,s:I,s:o,s:n}", "key", m->key, "declared",
+		                      m->declared, "kind", kind_label(m->kind), "unit", m->unit_symbol, "scope",
+		                      em_scope_label(m->scope), "index", (json_int_t)m->index, "attributable",
+		                      m->attributable, "value", em_real_or_null(m->value), "reason",
+		                      m->reason ? json_string(m->reason) : json_null(), "readings",
+		                      (json_int_t)m->readings, "covered_s", em_real_or_null(m->covered_s),
+		                      "uncertainty");
+		if (o && !isnan(m->energy_j))
+			json_object_set_new(o, "energy_j", json_real(m->energy_j));
+		if (o) /* the source id, so that the composite's list says whose each is */
+			json_object_set_new(o, "source", json_string(m->source));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+json_t *em_source_result_json(const struct em_monitor *mon, const struct em_source_result *r)
+{
+	const struct em_source *src = r->src;
 	const struct energy_plugin *vt = src->lib.vt;
 	json_t *energy = json_object(), *units = json_object(), *series = json_array();
-	bool measured = src->available && energy_of(src, energy, units);
-	bool gaps = false;
-	for (size_t i = 0; i < src->nseries; i++) {
+	energy_json(r, energy, units);
+	for (size_t i = 0; i < src->nseries; i++)
 		json_array_append_new(series, series_json(&src->series[i]));
-		gaps |= src->series[i].gaps > 0;
-	}
-	/* An abandoned source covered the run up to its last sample that returned. */
-	int64_t end_mono = src->abandoned ? src->covered_mono : src->stop_mono;
-	double duration = src->started ? seconds_of(end_mono - src->start_mono) : NAN;
-	bool complete = measured && !gaps && !src->abandoned && !src->dropped_readings;
-	json_t *o = json_pack("{s:s,s:b,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o}", "source", src->name, "available",
-	                      src->available, "placeholder", !measured, "complete", complete, "timestamp",
-	                      src->started ? json_real(seconds_of(src->start_wall)) : json_null(), "duration",
-	                      em_real_or_null(duration), "energy", energy, "units", units, "series", series,
-	                      "notes", src->notes ? json_incref(src->notes) : json_object());
+	json_t *o = json_pack("{s:s,s:b,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "source", src->name, "available",
+	                      src->available, "placeholder", !r->measured, "complete", r->complete, "timestamp",
+	                      em_real_or_null(r->timestamp), "duration", em_real_or_null(r->duration), "energy",
+	                      energy, "units", units, "series", series, "notes",
+	                      src->notes ? json_incref(src->notes) : json_object(), "reason",
+	                      r->reason ? json_string(r->reason) : json_null(), "covered_s",
+	                      em_real_or_null(r->covered_s));
 	if (!o)
 		return NULL;
-	/* what the plugin said when it failed (a sample, or stop: a RAPL counter
-	 * still dead at the end) beats the bare fact that nothing came */
-	const char *said = src->first_failure[0] ? src->first_failure : src->recent_failure;
-	const char *reason = !src->available ? src->reason
-	                     : !measured     ? (said[0] ? said
-	                                                : "the plugin emitted no energy, power or CPU-time readings")
-	                                     : NULL;
-	json_object_set_new(o, "reason", reason ? json_string(reason) : json_null());
-	if (!src->started && mon->stopped) {
-		/* a placeholder still says when the measurement it stands for ran */
-		json_object_set_new(o, "timestamp", json_real(seconds_of(mon->start_wall)));
-		json_object_set_new(o, "duration", json_real(seconds_of(mon->stop_mono - mon->start_mono)));
-	}
-	json_object_set_new(o, "covered_s", covered_json(src, measured));
+	json_object_set_new(o, "metrics", metrics_json(r->metrics, r->nmetrics));
+	if (src->instance_name[0])
+		json_object_set_new(o, "instance", json_string(src->instance_name));
 	if (vt) {
 		char abi[32];
 		snprintf(abi, sizeof(abi), "%u.%u", vt->abi_major, vt->abi_minor);

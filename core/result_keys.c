@@ -51,6 +51,36 @@ const struct em_readings_key em_readings_keys[] = {
 	{0, NULL, NULL},
 };
 
+#define GAUGE_W ENERGY_KIND_GAUGE, ENERGY_UNIT_WATT
+#define COUNTER_J ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE
+#define SECONDS ENERGY_KIND_SECONDS, ENERGY_UNIT_SECOND
+#define GAUGE_C ENERGY_KIND_GAUGE, ENERGY_UNIT_CELSIUS
+const struct em_key_rule em_key_rules[] = {
+	{"system", GAUGE_W, ENERGY_SCOPE_SYSTEM, EM_STAT_TOTAL, 0},
+	{"avg_power", GAUGE_W, ENERGY_SCOPE_SYSTEM, EM_STAT_TIME_MEAN, 0},
+	{"min_power", GAUGE_W, ENERGY_SCOPE_SYSTEM, EM_STAT_MIN, 0},
+	{"max_power", GAUGE_W, ENERGY_SCOPE_SYSTEM, EM_STAT_MAX, 0},
+	{"power_std_dev", GAUGE_W, ENERGY_SCOPE_SYSTEM, EM_STAT_STD_DEV, 0},
+	{"psys", COUNTER_J, ENERGY_SCOPE_SYSTEM, EM_STAT_TOTAL, 0},
+	{"pkg", COUNTER_J, ENERGY_SCOPE_CPU_PACKAGE, EM_STAT_TOTAL, 0},
+	{"cores", COUNTER_J, ENERGY_SCOPE_CPU_CORES, EM_STAT_TOTAL, 0},
+	{"uncore", COUNTER_J, ENERGY_SCOPE_CPU_UNCORE, EM_STAT_TOTAL, 0},
+	{"dram", COUNTER_J, ENERGY_SCOPE_DRAM, EM_STAT_TOTAL, 0},
+	{"cpu_time", SECONDS, ENERGY_SCOPE_PROCESS, EM_STAT_TOTAL, 0},
+	{"machine_busy_time", SECONDS, ENERGY_SCOPE_SYSTEM, EM_STAT_TOTAL, 0},
+	{"avg_cpu_temp", GAUGE_C, ENERGY_SCOPE_SENSOR, EM_STAT_SENSOR_MEAN, 1},
+	{"avg_system_temp", GAUGE_C, ENERGY_SCOPE_SENSOR, EM_STAT_SENSOR_MEAN, 0},
+	{NULL, 0, 0, 0, 0, 0},
+};
+
+const struct em_result_key *em_result_key_of_metric(uint32_t kind, uint32_t unit, uint32_t scope)
+{
+	for (const struct em_key_rule *r = em_key_rules; r->key; r++)
+		if (r->stat == EM_STAT_TOTAL && r->kind == kind && r->unit == unit && r->scope == scope)
+			return em_result_key_find(r->key);
+	return NULL;
+}
+
 const struct em_result_key *em_result_key_find(const char *key)
 {
 	for (const struct em_result_key *k = em_result_keys; key && k->key; k++)
@@ -67,9 +97,23 @@ const struct em_result_key *em_result_key_find_lithops(const char *lithops_key)
 	return NULL;
 }
 
+const char *const em_file_fields[] = {
+	"job_key", "call_id", "timestamp", "duration", "source", "function_name", "placeholder",
+	"reason", "complete", "covered_s", "units", NULL,
+};
+
+static bool is_file_field(const char *key)
+{
+	for (size_t i = 0; em_file_fields[i]; i++)
+		if (strcmp(em_file_fields[i], key) == 0)
+			return true;
+	return false;
+}
+
 bool em_result_key_reserved(const char *key)
 {
-	return em_result_key_find(key) || strncmp(key, "energy_", 7) == 0 || strncmp(key, "attributed_", 11) == 0;
+	return em_result_key_find(key) || is_file_field(key) || strncmp(key, "energy_", 7) == 0 ||
+	       strncmp(key, EM_ATTRIBUTED_PREFIX, strlen(EM_ATTRIBUTED_PREFIX)) == 0;
 }
 
 const struct em_readings_key *em_readings_key_find(uint32_t quantity)

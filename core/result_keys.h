@@ -39,8 +39,13 @@ extern const struct em_result_key em_result_keys[];
 const struct em_result_key *em_result_key_find(const char *key);
 /* The row whose lithops_key is `lithops_key` ("energy_pkg") or NULL. */
 const struct em_result_key *em_result_key_find_lithops(const char *lithops_key);
-/* True when a plugin may not declare `key`: a table key, or one that starts
- * with "energy_" or "attributed_" (names the files derive from keys). */
+/* The per-call file's energy_consumption fields that are not metrics
+ * ("job_key", "duration", "units", ...), NULL-terminated: a declared metric
+ * is written beside them under its own key, so none may be named so. */
+extern const char *const em_file_fields[];
+/* True when a plugin may not declare `key`: a table key, one that starts
+ * with "energy_" or "attributed_" (names the files derive from keys), or
+ * one of em_file_fields. */
 bool em_result_key_reserved(const char *key);
 
 /* The per-call file's reading lists, by the 1.0 quantity they hold. */
@@ -51,5 +56,29 @@ struct em_readings_key {
 };
 extern const struct em_readings_key em_readings_keys[]; /* terminated by list_key NULL */
 const struct em_readings_key *em_readings_key_find(uint32_t quantity);
+
+/* How each of energymon's own keys is computed from a source's metrics: the
+ * one mapping from a 1.0 reading (its kind and unit follow from its
+ * quantity) or an empty declared key to the key it is filed under. */
+enum em_key_stat {
+	EM_STAT_TOTAL = 1,    /* summed over every matching metric (several packages) */
+	EM_STAT_TIME_MEAN,    /* total / covered_s of the first matching metric */
+	EM_STAT_MIN,          /* of the first matching metric's readings */
+	EM_STAT_MAX,
+	EM_STAT_STD_DEV,      /* sample standard deviation of the first matching metric's readings */
+	EM_STAT_SENSOR_MEAN,  /* readings-weighted mean of the matching metrics' means, split by sensor name */
+};
+struct em_key_rule {
+	const char *key;      /* a key of em_result_keys */
+	uint32_t kind, unit, scope; /* enum energy_metric_kind, energy_unit, energy_scope of the metric */
+	uint32_t stat;        /* enum em_key_stat */
+	int cpu_sensors;      /* EM_STAT_SENSOR_MEAN: 1 sensors named "*cpu*", 0 the others */
+};
+extern const struct em_key_rule em_key_rules[]; /* terminated by key NULL */
+/* The key a metric of this kind, unit and scope is filed under as a total
+ * ("pkg" for a CPU-package joule counter), or NULL when energymon has none. */
+const struct em_result_key *em_result_key_of_metric(uint32_t kind, uint32_t unit, uint32_t scope);
+/* Energy attributed to the process tree is named with this prefix. */
+#define EM_ATTRIBUTED_PREFIX "attributed_"
 
 #endif

@@ -124,6 +124,89 @@ EM_API int em_monitor_write_files(struct em_monitor *mon, const char *dir, const
                            const char *call_id, struct em_error *err);
 EM_API void em_monitor_destroy(struct em_monitor *mon);
 
+/* ---- The result, typed ----
+ * The same result as em_monitor_result_json(), for callers that read it in
+ * C instead of parsing JSON (the CLI's summary does). Valid from
+ * em_monitor_stop() until em_monitor_destroy(); every string belongs to the
+ * monitor. Each struct begins with struct_size: set it to sizeof(the struct)
+ * before the call; the library fills no byte beyond it, so the structs can
+ * grow at their end. Each function returns 0; -ENOENT past the last item
+ * (iterate: for (i = 0; em_result_source(mon, i, &s) == 0; i++)); -EINVAL
+ * before stop or for a struct_size smaller than the first members. A number
+ * that could not be measured is NAN, and a reason says why. */
+
+/* The whole run: the composite result. */
+struct em_result_run {
+	uint32_t struct_size;
+	int measured;          /* some source measured: 0 means the run is a placeholder */
+	int complete;          /* every source that measured covered the whole run */
+	double timestamp;      /* start, unix seconds */
+	double duration_s;
+	double covered_s;      /* the least any measuring source covered; NAN when none */
+	double cpu_share;      /* the process tree's share of busy CPU time; NAN without one */
+	const char *cpu_share_source; /* the source id that measured it, NULL without */
+	double monitor_cpu_s;  /* CPU time the monitor itself used */
+};
+
+/* One source: a plugin instance, named by its id ("ipmi", "ipmi:rack1"). */
+struct em_result_source {
+	uint32_t struct_size;
+	const char *id;
+	const char *plugin;    /* "ipmi" */
+	const char *instance;  /* "rack1", "" for none */
+	int available;         /* it could run here */
+	int measured;          /* 0: a placeholder, see reason */
+	int complete;          /* measured the whole run without gaps or drops */
+	double timestamp;      /* start, unix seconds */
+	double duration_s;
+	double covered_s;      /* the time its values cover; NAN when nothing was measured */
+	const char *reason;    /* why nothing was measured; NULL when something was */
+	/* how it sampled; zero when it never started */
+	int started;
+	uint64_t samples, failed_samples, missed_deadlines;
+	double interval_requested_s, interval_used_s, interval_median_s, interval_p95_s;
+	const char *last_failure;      /* the last failed sample's reason, or NULL */
+	const char *abandoned;         /* why it was given up on, or NULL */
+	uint64_t dropped_readings;     /* readings of series beyond energy_max_series */
+	size_t series_limit;           /* energy_max_series */
+	uint64_t gap_count;            /* gaps of its first energy series that has any (em_result_gap) */
+};
+
+/* One metric: energymon's own key ("pkg") or one the plugin declared
+ * ("gpu0_energy"). In the composite (source EM_RESULT_MERGED) the merged
+ * metrics: own keys from the first source that measured them, declared ones
+ * as "key" or "key@source id", and "attributed_*". */
+struct em_result_metric {
+	uint32_t struct_size;
+	const char *key;
+	const char *unit;      /* "J", "W", "s", "degC", "ratio", or a count's own unit */
+	const char *kind;      /* "counter", "gauge" or "seconds" */
+	const char *scope;     /* "system", "cpu_package", "accelerator", ... */
+	unsigned index;        /* which package / GPU */
+	int declared;          /* declared by the plugin, not one of energymon's keys */
+	int attributable;      /* shared out to the process tree by CPU share */
+	double value;          /* counters: the total; gauges: the time-weighted mean; NAN: see reason */
+	const char *reason;    /* why value is NAN; NULL when there is a value */
+	uint64_t readings;
+	double covered_s;      /* NAN when none */
+	const char *source;    /* the id of the source it comes from */
+};
+#define EM_RESULT_MERGED ((size_t)-1)
+
+EM_API int em_result_run(const struct em_monitor *mon, struct em_result_run *out);
+EM_API int em_result_source(const struct em_monitor *mon, size_t source, struct em_result_source *out);
+/* Metric `i` of source `source`, or of the composite with EM_RESULT_MERGED. */
+EM_API int em_result_metric(const struct em_monitor *mon, size_t source, size_t i, struct em_result_metric *out);
+/* Gap `i` (at most 16 are kept) of the source's first energy series with
+ * any: where the readings stop and start again, unix seconds. */
+EM_API int em_result_gap(const struct em_monitor *mon, size_t source, size_t i, double *from, double *to);
+/* The i-th note of the source that is text (numeric notes are in the JSON). */
+EM_API int em_result_note(const struct em_monitor *mon, size_t source, size_t i, const char **key,
+                          const char **text);
+/* The i-th line the plugin logged: level "error", "warning", "info" or "debug". */
+EM_API int em_result_log(const struct em_monitor *mon, size_t source, size_t i, const char **level,
+                         const char **message);
+
 /* Every plugin found on the search path, as a JSON array of
  * {name, file, version, abi, measures, available, reason, config_keys}.
  * `cfg` may be NULL (defaults). Caller frees. */
