@@ -177,7 +177,7 @@ static json_t *attribution_json(const struct em_results *res)
 static json_t *composite_json(struct em_monitor *mon, const struct em_results *res)
 {
 	json_t *energy = json_object(), *units = json_object(), *sources = json_object();
-	json_t *monitors = json_object(), *unavailable = json_object(), *strategy = json_array();
+	json_t *per_source = json_object(), *unavailable = json_object(), *strategy = json_array();
 	json_t *metrics = json_array();
 	for (size_t i = 0; i < res->nmerged; i++) {
 		const struct em_metric_result *m = &res->merged[i];
@@ -194,13 +194,13 @@ static json_t *composite_json(struct em_monitor *mon, const struct em_results *r
 		json_array_append_new(strategy, json_string(r->src->name));
 		if (!r->available || !r->measured)
 			json_object_set_new(unavailable, r->src->name, r->reason ? json_string(r->reason) : json_null());
-		json_object_set_new(monitors, r->src->name, one);
+		json_object_set_new(per_source, r->src->name, one);
 		json_array_extend(metrics, json_object_get(one, "metrics")); /* each entry names its source */
 	}
 	json_t *top = json_pack("{s:s,s:f,s:f,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:o,s:o,s:o}", "source",
 	                        "composite", "timestamp", res->timestamp, "duration", res->duration, "target_pid",
 	                        (json_int_t)mon->target_pid, "energy", energy, "units", units, "energy_sources",
-	                        sources, "strategy", strategy, "monitors", monitors, "unavailable", unavailable,
+	                        sources, "strategy", strategy, "monitors", per_source, "unavailable", unavailable,
 	                        "monitor_cost", cost_json(mon, res->duration), "placeholder", !res->measured,
 	                        "complete", res->complete, "covered_s", em_real_or_null(res->covered_s),
 	                        "attribution", attribution_json(res), "metrics", metrics);
@@ -209,7 +209,7 @@ oom:
 	json_decref(energy);
 	json_decref(units);
 	json_decref(sources);
-	json_decref(monitors);
+	json_decref(per_source);
 	json_decref(unavailable);
 	json_decref(strategy);
 	json_decref(metrics);

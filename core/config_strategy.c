@@ -45,8 +45,8 @@ static int check_entry(const char *name, size_t len, struct em_error *err)
 	size_t plen = colon ? (size_t)(colon - name) : len;
 	for (size_t i = 0; i < plen; i++)
 		if (!name_char(name[i]))
-			return em_fail(err, -EINVAL, "lithops.energy_strategy: '%.*s' is not a monitor name "
-			               "(lower-case letters, digits, '_' and '-' only)", (int)len, name);
+			return em_fail(err, -EINVAL, "lithops.energy_strategy: '%.*s' is not a source name "
+			               "(plugin or plugin:instance: lower-case letters, digits, '_' and '-' only)", (int)len, name);
 	if (plen == 0)
 		return em_fail(err, -EINVAL, "lithops.energy_strategy: '%.*s' names no plugin before ':'; " ACCEPTED,
 		               (int)len, name);
@@ -67,7 +67,7 @@ static int push_name(struct em_config *cfg, const char *name, size_t len, struct
 	while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
 		len--;
 	if (len == 0)
-		return em_fail(err, -EINVAL, "lithops.energy_strategy: empty monitor name; " ACCEPTED);
+		return em_fail(err, -EINVAL, "lithops.energy_strategy: empty source name; " ACCEPTED);
 	if (len == 4 && strncmp(name, "auto", 4) == 0) {
 		cfg->strategy_auto = true;
 		return 0;
@@ -94,7 +94,7 @@ static int push_name(struct em_config *cfg, const char *name, size_t len, struct
 static int finish(const struct em_config *cfg, struct em_error *err)
 {
 	if (cfg->strategy_auto && cfg->nstrategy)
-		return em_fail(err, -EINVAL, "lithops.energy_strategy: 'auto' cannot be combined with named monitors");
+		return em_fail(err, -EINVAL, "lithops.energy_strategy: 'auto' cannot be combined with named sources");
 	return 0;
 }
 

@@ -35,7 +35,7 @@ struct energy_trace {
 	const char *job_key; /* these point into `root` */
 	const char *call_id;
 	const char *function_name; /* NULL when the file has none */
-	bool placeholder;    /* the monitor measured nothing real */
+	bool placeholder;    /* the source measured nothing real */
 	struct maybe_double timestamp_s, duration_s;
 	/* The headline energy: the first energy row of the table the file has
 	 * a number for, else the first it names (as null); NULL when it names

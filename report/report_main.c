@@ -94,7 +94,7 @@ static int parse(int argc, char **argv, struct report_options *opts, FILE *err)
 		opts->dir = arg;
 	}
 	if (opts->dir == NULL) {
-		fprintf(err, "report: which directory? (the monitors write energy_data/)\n%s",
+		fprintf(err, "report: which directory? (energymon writes energy_data/)\n%s",
 		        usage_text);
 		return -1;
 	}

@@ -1,7 +1,7 @@
 /*
  * ebpf_plugin.c — the ebpf plugin's vtable: CPU time of the monitored
  * process tree and of the whole machine, counted in the kernel at every
- * context switch, so that the composite monitor can attribute system and
+ * context switch, so that the composite can attribute system and
  * package energy to the tree. The BPF side is in cputime.bpf.c.
  */
 #include <errno.h>

@@ -17,7 +17,7 @@ def fields(energy_data):
     ``worker_func_energy_duration`` (s), ``worker_func_energy_source``,
     ``worker_func_perf_energy_pkg``/``_cores`` when those metrics exist, and
     for a composite ``worker_func_energy_monitor_<name>`` with each
-    monitor's own dict."""
+    source's own dict."""
     energy = energy_data.get("energy") or {}
     result = {PREFIX + metric: value for metric, value in energy.items()}
     result[PREFIX + "duration"] = energy_data.get("duration")
@@ -25,6 +25,6 @@ def fields(energy_data):
     for metric, key in PERF_ALIASES.items():
         if metric in energy:
             result[key] = energy[metric]
-    for name, monitor_data in (energy_data.get("monitors") or {}).items():
-        result[PREFIX + "monitor_" + name] = monitor_data
+    for name, source_data in (energy_data.get("monitors") or {}).items():
+        result[PREFIX + "monitor_" + name] = source_data
     return result

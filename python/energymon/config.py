@@ -71,7 +71,7 @@ def energy_enabled(config):
 
 
 def strategy_names(config):
-    """The monitors the config names, as the library will read them, or
+    """The sources the config names, as the library will read them, or
     None for 'auto' (also when unset)."""
     strategy = ((config or {}).get("lithops") or {}).get("energy_strategy", "auto")
     if isinstance(strategy, str):

@@ -37,7 +37,7 @@ os.register_at_fork(after_in_child=_disown_after_fork)
 
 class EnergyMonitor:
     """Measures the process tree rooted at `process_id` (0: the whole
-    machine) with the monitors `config` names, as Lithops did:
+    machine) with the sources `config` names, as Lithops did:
 
         monitor = EnergyMonitor(os.getpid(), config)
         monitor.start(); ...; monitor.stop()
@@ -147,8 +147,8 @@ class EnergyMonitor:
     def get_energy_data(self):
         """The result as a dict: 'energy' (keys such as 'system', 'pkg' in J,
         'avg_power' in W; 'units' names each unit), 'duration' (s), 'source'
-        and, for a composite, 'monitors' with each monitor's own dict. With
-        one monitor named (e.g. strategy 'ipmi') it is that monitor's dict,
+        and, for a composite, 'monitors' with each source's own dict. With
+        one source named (e.g. strategy 'ipmi') it is that source's dict,
         as the seed's IPMIEnergyMonitor returned. A missing number is None
         with a 'reason', never 0."""
         with self._lock:
@@ -173,11 +173,11 @@ class EnergyMonitor:
         every key of get_energy_data()['energy'], worker_func_energy_duration
         (s), worker_func_energy_source, worker_func_perf_energy_pkg/_cores
         when those metrics exist and, for a composite,
-        worker_func_energy_monitor_<name> with each monitor's dict."""
+        worker_func_energy_monitor_<name> with each source's dict."""
         return _call_status.fields(self.get_energy_data())
 
     def write_files(self, job_key, call_id, directory=None):
-        """Writes {job_key}_{call_id}_{source}.json for every monitor (an
+        """Writes {job_key}_{call_id}_{source}.json for every source (an
         instance's files are tagged 'ipmi-rack1' for source 'ipmi:rack1') and the
         composite into `directory` (default: energy_output_dir, else
         energy_data), each atomically, and appends one line per source to

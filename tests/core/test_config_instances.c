@@ -95,7 +95,7 @@ static void test_same_source_twice_is_an_error(void)
 	             "'testpower:a' is named twice");
 	/* the lists ends where 'auto' is refused among names, once for both forms */
 	CU_ASSERT_EQUAL(create_with_strategy("auto,testpower:a", &err), -EINVAL);
-	ASSERT_CONTAINS(err.message, "'auto' cannot be combined with named monitors");
+	ASSERT_CONTAINS(err.message, "'auto' cannot be combined with named sources");
 	expect_error("{\"lithops\": {\"energy_strategy\": [\"testpower:a\", \"auto\"]}}", "'auto' cannot be combined");
 }
 
