@@ -3,21 +3,27 @@
  * libenergymon's declare_metric / emit_metric and its result): the declared
  * metrics with energymon's own keys are filed as pkg and dram in joules, and
  * no note repeats a total. The command itself moves the package counter, so
- * the energy is known exactly and nothing depends on timing.
+ * the energy is known exactly and nothing depends on timing. A package
+ * counter that stays flat while the tree's proc/stat says the machine was
+ * busy is the plugin's dead-counter verdict (metric_reason): the host must
+ * make it null with that reason in "metrics" and in the per-call file, never
+ * 0 J and never absent, and no note may repeat it.
  */
 #include "../support/cunit_run.h"
 #include "perf_fixture.h"
 
 #include <CUnit/Basic.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Run the CLI with perf on the tree; its --json result, or NULL. */
-static json_t *run_cli(const struct rapl_tree *t, const char *command)
+/* Run the CLI with perf on the tree; its --json result, or NULL. Files go
+ * to `files_dir` (job "job", call "0"); NULL: none. */
+static json_t *run_cli(const struct rapl_tree *t, const char *command, const char *files_dir)
 {
 	char cli[PATH_MAX], root_set[PATH_MAX + 32], out[1 << 16];
 	const char *build = getenv("ENERGYMON_BUILD_ROOT");
@@ -31,8 +37,13 @@ static json_t *run_cli(const struct rapl_tree *t, const char *command)
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
-		execl(cli, cli, "--plugins", "perf", "--set", root_set, "--interval", "0.1", "--no-files", "--json",
-		      "--", "sh", "-c", command, (char *)NULL);
+		if (files_dir)
+			execl(cli, cli, "--plugins", "perf", "--set", root_set, "--interval", "0.1", "--output-dir",
+			      files_dir, "--job-key", "job", "--call-id", "0", "--json", "--", "sh", "-c", command,
+			      (char *)NULL);
+		else
+			execl(cli, cli, "--plugins", "perf", "--set", root_set, "--interval", "0.1", "--no-files",
+			      "--json", "--", "sh", "-c", command, (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -61,7 +72,7 @@ static void test_own_keys_in_joules_and_no_repeated_totals(void)
 	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0:0", "dram", 5000000, 262143328850ull, 0) == 0);
 	rapl_tree_energy_path(&t, "intel-rapl:0", path, sizeof(path));
 	snprintf(command, sizeof(command), "echo 3500000 > '%s'", path);
-	json_t *res = run_cli(&t, command);
+	json_t *res = run_cli(&t, command, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
 	json_t *perf = json_object_get(json_object_get(res, "monitors"), "perf");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(perf);
@@ -86,11 +97,100 @@ static void test_own_keys_in_joules_and_no_repeated_totals(void)
 	rapl_tree_remove(&t);
 }
 
+/* The metrics[] entry of `source` for `key`, or NULL. */
+static json_t *metric_entry(json_t *source, const char *key)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(source, "metrics"), i, m) {
+		const char *k = json_string_value(json_object_get(m, "key"));
+		if (k && strcmp(k, key) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static void assert_no_note_names_the_verdict(json_t *notes)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(notes, key, v) {
+		const char *text = json_string_value(v);
+		int repeats = strstr(key, "energy_pkg") || strstr(key, "dead") ||
+		              (text && strstr(text, "did not advance"));
+		if (repeats)
+			fprintf(stderr, "\n  note '%s' repeats the metric's reason\n", key);
+		CU_ASSERT_FALSE(repeats);
+	}
+}
+
+static void test_dead_package_is_null_with_its_reason(void)
+{
+	struct rapl_tree t;
+	char path[PATH_MAX], busy_next[PATH_MAX], busy_now[PATH_MAX], files[PATH_MAX], file[PATH_MAX + 32];
+	char command[4 * PATH_MAX];
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0", "package-0", 1000000, 262143328850ull, 0) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0:0", "core", 1000000, 262143328850ull, 0) == 0);
+	/* proc/stat.next: 2 s of CPU time more than proc/stat says now; the
+	 * command puts it in place, so the probe saw an idle machine and the
+	 * run sees a busy one */
+	snprintf(busy_next, sizeof(busy_next), "%s/proc/stat.next", t.root);
+	snprintf(busy_now, sizeof(busy_now), "%s/proc/stat", t.root);
+	CU_ASSERT_FATAL(rapl_tree_set_busy(&t, 102.0) == 0);
+	CU_ASSERT_FATAL(rename(busy_now, busy_next) == 0);
+	CU_ASSERT_FATAL(rapl_tree_set_busy(&t, 100.0) == 0);
+	snprintf(files, sizeof(files), "%s/out", t.root);
+	rapl_tree_energy_path(&t, "intel-rapl:0:0", path, sizeof(path));
+	snprintf(command, sizeof(command), "mv '%s' '%s' && echo 3000000 > '%s'", busy_next, busy_now, path);
+	json_t *res = run_cli(&t, command, files);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	json_t *perf = json_object_get(json_object_get(res, "monitors"), "perf");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(perf);
+	/* the result: null, with the plugin's reason on the metric */
+	json_t *energy = json_object_get(perf, "energy");
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(energy, "pkg"));
+	CU_ASSERT(json_is_null(json_object_get(energy, "pkg")));
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(energy, "cores")), 2.0, 1e-9);
+	json_t *pkg = metric_entry(perf, "pkg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pkg);
+	CU_ASSERT(json_is_null(json_object_get(pkg, "value")));
+	const char *why = json_string_value(json_object_get(pkg, "reason"));
+	CU_ASSERT(why && strstr(why, "package-0 (energy-pkg) did not advance"));
+	CU_ASSERT(why && strstr(why, "busy for 2 s of CPU time"));
+	CU_ASSERT(why && strstr(why, "not reported as 0 J"));
+	CU_ASSERT(json_is_null(json_object_get(json_object_get(res, "energy"), "pkg")) ||
+	          !json_object_get(json_object_get(res, "energy"), "pkg"));
+	assert_no_note_names_the_verdict(json_object_get(perf, "notes"));
+	/* the per-call file: energy_pkg null, never 0 and never absent */
+	snprintf(file, sizeof(file), "%s/job_0_perf.json", files);
+	json_error_t jerr;
+	json_t *per_call = json_load_file(file, 0, &jerr);
+	if (!per_call)
+		fprintf(stderr, "\n  %s: %s\n", file, jerr.text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(per_call);
+	json_t *consumption = json_object_get(per_call, "energy_consumption");
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(consumption, "energy_pkg"));
+	CU_ASSERT(json_is_null(json_object_get(consumption, "energy_pkg")));
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(consumption, "energy_cores")), 2.0, 1e-9);
+	json_t *own = json_object_get(per_call, "energymon");
+	assert_no_note_names_the_verdict(json_object_get(own, "notes"));
+	pkg = metric_entry(own, "pkg");
+	CU_ASSERT_PTR_NOT_NULL(pkg);
+	CU_ASSERT(pkg && json_is_null(json_object_get(pkg, "value")));
+	why = pkg ? json_string_value(json_object_get(pkg, "reason")) : NULL;
+	CU_ASSERT(why && strstr(why, "did not advance"));
+	json_decref(per_call);
+	json_decref(res);
+	rapl_tree_remove(&t);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	CU_pSuite s = CU_add_suite("perf through the host", NULL, NULL);
 	CU_add_test(s, "own keys in joules, no repeated totals", test_own_keys_in_joules_and_no_repeated_totals);
+	CU_add_test(s, "a dead package counter is null with its reason", test_dead_package_is_null_with_its_reason);
 	return cunit_run_registered();
 }
