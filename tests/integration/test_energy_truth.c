@@ -7,6 +7,7 @@
  * without root.
  */
 #include "integration_fixture.h"
+#include "lithops_format.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -104,6 +105,22 @@ static void test_ipmi_energy_follows_a_ramp_exactly(void)
 	CU_ASSERT_DOUBLE_EQUAL(num(power, "energy_j"), measured, 1e-9);
 	/* the run was steep enough to tell the rules apart */
 	CU_ASSERT(truth - left_riemann > 2 * TOLERANCE_J);
+	/* the per-call file reads as the seed's extractor expects */
+	char dir[] = "/tmp/energymon-truth-XXXXXX", file[64];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	CU_ASSERT_EQUAL(em_monitor_write_files(mon, dir, "job", "0", &err), 0);
+	snprintf(file, sizeof(file), "%s/job_0_ipmi.json", dir);
+	json_t *per_call = json_load_file(file, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL(per_call);
+	static const char *const ipmi_keys[] = {"energy_system", NULL};
+	CU_ASSERT(per_call && lithops_format_problems(per_call, "ipmi", ipmi_keys, true, file) == 0);
+	CU_ASSERT(json_array_size(json_object_get(per_call, "power_readings")) >= 8);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(json_object_get(per_call, "energy_consumption"),
+	                                                         "energy_system")), measured, 1e-9);
+	json_decref(per_call);
+	char rm[96];
+	snprintf(rm, sizeof(rm), "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(rm), 0);
 	json_decref(res);
 	em_monitor_destroy(mon);
 	em_config_free(cfg);

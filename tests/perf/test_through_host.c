@@ -1,8 +1,9 @@
 /*
  * test_through_host.c — perf through the real host (the energymon CLI, so
  * libenergymon's declare_metric / emit_metric and its result): the declared
- * metrics with energymon's own keys are filed as pkg and dram in joules, and
- * no note repeats a total. The command itself moves the package counter, so
+ * metrics with energymon's own keys are filed as pkg, cores and dram in
+ * joules, no note repeats a total, and the per-call file reads as the seed's
+ * extractor expects. The command itself moves the package counter, so
  * the energy is known exactly and nothing depends on timing. A package
  * counter that stays flat while the tree's proc/stat says the machine was
  * busy is the plugin's dead-counter verdict (metric_reason): the host must
@@ -10,6 +11,7 @@
  * 0 J and never absent, and no note may repeat it.
  */
 #include "../support/cunit_run.h"
+#include "lithops_format.h"
 #include "perf_fixture.h"
 
 #include <CUnit/Basic.h>
@@ -66,13 +68,15 @@ static json_t *run_cli(const struct rapl_tree *t, const char *command, const cha
 static void test_own_keys_in_joules_and_no_repeated_totals(void)
 {
 	struct rapl_tree t;
-	char path[PATH_MAX], command[PATH_MAX + 64];
+	char path[PATH_MAX], command[PATH_MAX + 64], files[PATH_MAX], file[PATH_MAX + 32];
 	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
 	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0", "package-0", 1000000, 262143328850ull, 0) == 0);
 	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0:0", "dram", 5000000, 262143328850ull, 0) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0:1", "core", 5000000, 262143328850ull, 0) == 0);
+	snprintf(files, sizeof(files), "%s/out", t.root);
 	rapl_tree_energy_path(&t, "intel-rapl:0", path, sizeof(path));
 	snprintf(command, sizeof(command), "echo 3500000 > '%s'", path);
-	json_t *res = run_cli(&t, command, NULL);
+	json_t *res = run_cli(&t, command, files);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
 	json_t *perf = json_object_get(json_object_get(res, "monitors"), "perf");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(perf);
@@ -93,6 +97,15 @@ static void test_own_keys_in_joules_and_no_repeated_totals(void)
 	}
 	const char *index = json_string_value(json_object_get(json_object_get(perf, "notes"), "package_index"));
 	CU_ASSERT(index && strcmp(index, "index 0: package-0") == 0);
+	/* the per-call file, as the seed's extractor reads it */
+	snprintf(file, sizeof(file), "%s/job_0_perf.json", files);
+	json_t *per_call = json_load_file(file, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(per_call);
+	static const char *const perf_keys[] = {"energy_pkg", "energy_cores", NULL};
+	CU_ASSERT_EQUAL(lithops_format_problems(per_call, "perf", perf_keys, false, file), 0);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(json_object_get(per_call, "energy_consumption"),
+	                                                         "energy_pkg")), 2.5, 1e-9);
+	json_decref(per_call);
 	json_decref(res);
 	rapl_tree_remove(&t);
 }
