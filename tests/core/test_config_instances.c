@@ -215,29 +215,13 @@ static void test_secret_env_names_in_sections(void)
 	em_config_free(cfg);
 }
 
-/* Copies, not symlinks: the loader judges where a plugin really lives. */
-static void copy_plugin(const char *dir, const char *name)
-{
-	char src[PATH_MAX], dst[PATH_MAX], buf[65536];
-	snprintf(src, sizeof(src), "%s/%s.so", getenv("ENERGYMON_TEST_PLUGIN_DIR"), name);
-	snprintf(dst, sizeof(dst), "%s/%s.so", dir, name);
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	CU_ASSERT_FATAL(in >= 0 && out >= 0);
-	ssize_t n;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		CU_ASSERT_FATAL(write(out, buf, (size_t)n) == n);
-	close(in);
-	close(out);
-}
-
 /* auto means every installed plugin once: sections make no sources */
 static void test_auto_makes_no_instances(void)
 {
 	char dir[] = "/tmp/energymon-auto-XXXXXX";
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	chmod(dir, 0755);
-	copy_plugin(dir, "testpower");
+	copy_test_plugin(dir, "testpower");
 	char *old = strdup(getenv("ENERGYMON_PLUGIN_PATH"));
 	setenv("ENERGYMON_PLUGIN_PATH", dir, 1);
 	struct em_error err = {0};

@@ -82,22 +82,6 @@ static void test_invalid_value_under_auto_is_an_error(void)
 	em_config_free(cfg);
 }
 
-/* Copies, not symlinks: the loader judges where a plugin really lives. */
-static void copy_plugin(const char *dir, const char *name)
-{
-	char src[PATH_MAX], dst[PATH_MAX], buf[65536];
-	snprintf(src, sizeof(src), "%s/%s.so", getenv("ENERGYMON_TEST_PLUGIN_DIR"), name);
-	snprintf(dst, sizeof(dst), "%s/%s.so", dir, name);
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	CU_ASSERT_FATAL(in >= 0 && out >= 0);
-	ssize_t n;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		CU_ASSERT_FATAL(write(out, buf, (size_t)n) == n);
-	close(in);
-	close(out);
-}
-
 static void test_plugin_declaring_a_foreign_key_is_refused(void)
 {
 	expect_error("{\"lithops\": {\"energy_strategy\": \"foreignkey\"}}",
@@ -106,8 +90,8 @@ static void test_plugin_declaring_a_foreign_key_is_refused(void)
 	char dir[] = "/tmp/energymon-foreign-XXXXXX";
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	chmod(dir, 0755);
-	copy_plugin(dir, "foreignkey");
-	copy_plugin(dir, "testpower");
+	copy_test_plugin(dir, "foreignkey");
+	copy_test_plugin(dir, "testpower");
 	char *old = strdup(getenv("ENERGYMON_PLUGIN_PATH"));
 	setenv("ENERGYMON_PLUGIN_PATH", dir, 1);
 	struct em_error err = {0};

@@ -7,12 +7,15 @@
 
 #include <CUnit/Basic.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Run one suite verbosely; the exit status is non-zero on any failure. */
 static inline int run_suite(const char *name, CU_TestInfo *tests)
@@ -159,6 +162,23 @@ static inline void expect_error(const char *config_json, const char *needle)
 	CU_ASSERT(rc < 0);
 	CU_ASSERT_EQUAL(err.code, rc);
 	ASSERT_CONTAINS(err.message, needle);
+}
+
+/* The test plugin `name` from ENERGYMON_TEST_PLUGIN_DIR into `dir`.
+ * Copies, not symlinks: the loader judges where a plugin really lives. */
+static inline void copy_test_plugin(const char *dir, const char *name)
+{
+	char src[PATH_MAX], dst[PATH_MAX], buf[65536];
+	snprintf(src, sizeof(src), "%s/%s.so", getenv("ENERGYMON_TEST_PLUGIN_DIR"), name);
+	snprintf(dst, sizeof(dst), "%s/%s.so", dir, name);
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	CU_ASSERT_FATAL(in >= 0 && out >= 0);
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		CU_ASSERT_FATAL(write(out, buf, (size_t)n) == n);
+	close(in);
+	close(out);
 }
 
 #endif
