@@ -15,6 +15,7 @@
  * NAME_fd and so on.
  */
 #include "energy_plugin.h"
+#include "test_plugin_util.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -40,12 +41,6 @@ static const struct energy_config_key keys[] = {
 	{NAME "_from_sample", ENERGY_CONFIG_NUMBER, 0, "2", "first sample() call that hangs"},
 	{NULL, 0, 0, NULL, NULL},
 };
-
-static double number(const struct energy_host *h, const char *key, double dflt)
-{
-	struct energy_config_value v;
-	return h->config_get(h->ctx, key, &v) == 0 ? v.number : dflt;
-}
 
 static int emit_power(struct hang *h)
 {

@@ -14,6 +14,7 @@
  * Built under several names (NAME): two plugins declaring the same keys.
  */
 #include "energy_plugin.h"
+#include "test_plugin_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -47,19 +48,6 @@ static const struct energy_config_key keys[] = {
 	{NAME "_counter_max", ENERGY_CONFIG_NUMBER, 0, "0", "wrap point of gpu0_energy, J (0: none)"},
 	{NULL, 0, 0, NULL, NULL},
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static double number(const struct energy_host *h, const char *key, double dflt)
-{
-	struct energy_config_value v;
-	return h->config_get(h->ctx, key, &v) == 0 ? v.number : dflt;
-}
 
 static int declare(const struct energy_host *h, const char *key, uint32_t kind, uint32_t unit, uint32_t scope,
                    uint32_t index, const char *unit_name, double counter_max)

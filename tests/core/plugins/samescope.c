@@ -5,6 +5,7 @@
  * reports a package energy counter, a scope the other build lacks.
  */
 #include "energy_plugin.h"
+#include "test_plugin_util.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,13 +22,6 @@ struct samescope {
 	const struct energy_host *host;
 	int64_t t0_ns;
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int emit(struct samescope *s, uint32_t quantity, uint32_t scope, const char *sensor, double value,
                 int64_t mono_ns)

@@ -4,6 +4,7 @@
  * which grows at one CPU-second per second.
  */
 #include "energy_plugin.h"
+#include "test_plugin_util.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -20,13 +21,6 @@ static const struct energy_config_key keys[] = {
 	{"testcpu_share", ENERGY_CONFIG_NUMBER, 0, "0.25", "tree CPU time / machine busy time"},
 	{NULL, 0, 0, NULL, NULL},
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int tc_create(const struct energy_host *host, void **inst, char *why, size_t len)
 {

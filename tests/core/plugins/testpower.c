@@ -9,6 +9,7 @@
  * found dead).
  */
 #include "energy_plugin.h"
+#include "test_plugin_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -37,19 +38,6 @@ static const struct energy_config_key keys[] = {
 	{"testpower_fail_stop", ENERGY_CONFIG_BOOL, 0, "false", "stop() fails with a reason"},
 	{NULL, 0, 0, NULL, NULL},
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static double number(const struct energy_host *h, const char *key, double dflt)
-{
-	struct energy_config_value v;
-	return h->config_get(h->ctx, key, &v) == 0 ? v.number : dflt;
-}
 
 static int tp_create(const struct energy_host *host, void **inst, char *why, size_t len)
 {
