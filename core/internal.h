@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 
 #define EM_INTERNAL __attribute__((visibility("hidden")))
@@ -197,6 +198,9 @@ EM_INTERNAL int em_metric_series(const struct energy_metric *m, struct em_series
 /* Replace every byte that is not part of valid UTF-8 with '?', in place, so
  * names and messages from devices survive into JSON (utf8.c). */
 EM_INTERNAL void em_utf8_sanitize(char *s);
+/* A plugin's printf-style text (fmt NULL: empty), cut to `len` and
+ * sanitized as above (utf8.c). */
+EM_INTERNAL void em_plugin_text(char *out, size_t len, const char *fmt, va_list ap);
 /* Offset of the first byte of s that is not valid UTF-8, or -1. */
 EM_INTERNAL long em_utf8_invalid_at(const char *s);
 

@@ -132,8 +132,7 @@ static void vlog(struct em_source *src, int level, const char *fmt, va_list ap)
 	static const char *const names[] = {"error", "warning", "info", "debug"};
 	const char *lname = level >= 0 && level <= 3 ? names[level] : "log";
 	char line[1024];
-	vsnprintf(line, sizeof(line), fmt, ap);
-	em_utf8_sanitize(line);
+	em_plugin_text(line, sizeof(line), fmt, ap);
 	if (getenv("ENERGYMON_VERBOSE"))
 		fprintf(stderr, "energymon: %s: %s: %s\n", src->name, lname, line);
 	if (level > ENERGY_LOG_INFO || !em_source_lock_live(src))
@@ -249,9 +248,8 @@ static void host_set_error(void *ctx, const char *fmt, ...)
 	char text[ENERGY_REASON_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	em_plugin_text(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	em_utf8_sanitize(text);
 	if (!em_source_lock_live(src))
 		return;
 	memcpy(src->last_error, text, sizeof(text));

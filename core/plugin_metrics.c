@@ -84,14 +84,11 @@ static int host_emit_metric(void *ctx, int metric, double value, int64_t mono_ns
 static int host_metric_reason(void *ctx, int metric, const char *fmt, ...)
 {
 	struct em_source *src = ctx;
-	char text[ENERGY_REASON_MAX] = "";
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(text, sizeof(text), fmt, ap);
-		va_end(ap);
-	}
-	em_utf8_sanitize(text);
+	char text[ENERGY_REASON_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	em_plugin_text(text, sizeof(text), fmt, ap);
+	va_end(ap);
 	if (!em_source_lock_live(src))
 		return -ECANCELED;
 	struct em_series *s = declared(src, metric);

@@ -6,7 +6,9 @@
  */
 #include "internal.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF), or 0 when it is not one. */
@@ -56,4 +58,13 @@ long em_utf8_invalid_at(const char *s)
 		p += n;
 	}
 	return -1;
+}
+
+void em_plugin_text(char *out, size_t len, const char *fmt, va_list ap)
+{
+	if (fmt)
+		vsnprintf(out, len, fmt, ap);
+	else if (len)
+		out[0] = '\0';
+	em_utf8_sanitize(out);
 }
