@@ -25,13 +25,15 @@ int64_t em_now_ns(int clock_id)
 }
 
 /* Take the source's lock; false, with the lock released, once the source
- * was abandoned. (Sources built for a plugin listing have no lock and no
+ * was abandoned or its sampling thread finished (after get_data(): a
+ * plugin's own thread calling in then would change a result being built
+ * and read). (Sources built for a plugin listing have no lock and no
  * thread.) */
 bool em_source_lock_live(struct em_source *src)
 {
 	if (src->sync_ready)
 		pthread_mutex_lock(&src->lock);
-	if (!src->abandoned)
+	if (!src->abandoned && !src->thread_done)
 		return true;
 	if (src->sync_ready)
 		pthread_mutex_unlock(&src->lock);
@@ -232,7 +234,12 @@ static int host_emit(void *ctx, const struct energy_reading *in)
 		rc = keep_final(src, &r);
 	} else {
 		struct em_series *s = em_source_find_series(src, r.quantity, r.scope, r.sensor);
-		if (!s && !(s = new_series(src, &r))) {
+		if (s && s->declared) {
+			/* a metric declared with an empty key looks like this 1.0
+			 * series; fed by both, its counter would jump between two
+			 * streams (each drop taken for a reset) */
+			rc = -EEXIST;
+		} else if (!s && !(s = new_series(src, &r))) {
 			src->dropped_readings++;
 			rc = -ENOSPC;
 		} else {

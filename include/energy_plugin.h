@@ -313,8 +313,11 @@ struct energy_host {
 	 * (unknown quantity/scope, non-finite value), which the host drops;
 	 * -ENOSPC when the reading would start a series beyond the source's
 	 * limit (energy_max_series; dropped and counted in the result);
-	 * -ECANCELED after the host abandoned the instance. Sensor names that
-	 * are not valid UTF-8 are kept with each invalid byte replaced by '?'. */
+	 * -EEXIST when the plugin declared energymon's own metric that this
+	 * reading would feed (same quantity, scope and sensor "index-N": feed
+	 * it through emit_metric only; dropped); -ECANCELED after the host
+	 * abandoned the instance or after get_data() returned (a call from a
+	 * thread of the plugin's own). Sensor names that are not valid UTF-8 are kept with each invalid byte replaced by '?'. */
 	int (*emit)(void *ctx, const struct energy_reading *reading);
 
 	/* Explain the failure of the method currently running, in words a user
@@ -360,7 +363,7 @@ struct energy_host {
 	/* Record one reading of a declared metric, in its unit. mono_ns/wall_ns
 	 * as in energy_reading (0: the time of the sample() call). Returns 0,
 	 * -EINVAL (unknown id, non-finite value), or -ECANCELED after the host
-	 * abandoned the instance. Cheaper than emit(): no strings are copied. */
+	 * abandoned the instance or after get_data() returned. Cheaper than emit(): no strings are copied. */
 	int (*emit_metric)(void *ctx, int metric, double value, int64_t mono_ns, int64_t wall_ns);
 
 	/* Say why a declared metric has no (or no trustworthy) value, e.g.

@@ -53,12 +53,75 @@ static void test_set_targets_with_a_huge_count_is_refused(void)
 	em_config_free(cfg);
 }
 
+#define HOSTILE(mode)                                                                                        \
+	"{\"lithops\": {\"energy_strategy\": \"hostile\"}, \"energy_sampling_interval\": 0.01, "                \
+	"\"hostile_mode\": \"" mode "\"}"
+
+/* energymon's own pkg declared (empty key, index 0) and also emitted as a
+ * 1.0 reading of the same (energy, cpu_package, "index-0") 100x faster:
+ * fed by both streams the one counter jumped between them, every drop
+ * taken for a reset, and pkg was thousands of joules. The declared metric
+ * owns it: pkg is its 10 W. */
+static void test_1_0_reading_of_a_declared_own_metric_is_refused(void)
+{
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	json_t *res = measure(HOSTILE("mixed"), 0.3, &mon, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	const struct em_source *src = mon->sources[0];
+	CU_ASSERT_EQUAL(src->nseries, 1);
+	double seconds = (double)(src->series[0].last_mono - src->series[0].first_mono) / 1e9;
+	double pkg = json_number_value(json_object_get(json_object_get(res, "energy"), "pkg"));
+	CU_ASSERT_DOUBLE_EQUAL(pkg, 10 * seconds, 1e-6);
+	json_decref(res);
+	em_monitor_destroy(mon);
+}
+
+/* A plugin's own thread that keeps emitting after get_data(): nothing it
+ * sends then reaches the series the result was built from. */
+static void test_emit_after_the_source_finished_is_cancelled(void)
+{
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	json_t *res = measure(HOSTILE("late"), 0.1, &mon, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	struct em_source *src = mon->sources[0];
+	CU_ASSERT_FATAL(src->nseries == 1 && src->series[0].readings > 0);
+	uint64_t readings = src->series[0].readings;
+	sleep_s(0.05); /* the plugin's thread runs on until destroy() */
+	CU_ASSERT_EQUAL(src->series[0].readings, readings);
+	CU_ASSERT_EQUAL(src->host.emit_metric(src, 0, 5.0, 0, 0), -ECANCELED);
+	CU_ASSERT_EQUAL(src->series[0].readings, readings);
+	json_decref(res);
+	em_monitor_destroy(mon);
+}
+
+/* 5000 declarations: energy_max_series (1024) get ids, the rest -ENOSPC;
+ * every declared one is in the result, null with its reason. */
+static void test_thousands_of_declarations_stop_at_the_series_cap(void)
+{
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	json_t *res = measure(HOSTILE("many"), 0.05, &mon, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	const json_t *notes = json_object_get(json_object_get(json_object_get(res, "monitors"), "hostile"), "notes");
+	CU_ASSERT_EQUAL(json_number_value(json_object_get(json_object_get(notes, "declared"), "value")), 1024);
+	CU_ASSERT_EQUAL(json_number_value(json_object_get(json_object_get(notes, "rc_refused"), "value")), -ENOSPC);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(res, "metrics")), 1024);
+	CU_ASSERT_TRUE(json_is_null(json_object_get(json_object_get(res, "energy"), "m1023")));
+	json_decref(res);
+	em_monitor_destroy(mon);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{"sources whose files collide are refused", test_sources_whose_files_collide_are_refused},
 		{"source named like the composite is refused", test_source_named_like_the_composite_is_refused},
 		{"set_targets with a huge count is refused", test_set_targets_with_a_huge_count_is_refused},
+		{"1.0 reading of a declared own metric is refused", test_1_0_reading_of_a_declared_own_metric_is_refused},
+		{"emit after the source finished is cancelled", test_emit_after_the_source_finished_is_cancelled},
+		{"thousands of declarations stop at the series cap", test_thousands_of_declarations_stop_at_the_series_cap},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("hostile", tests);
