@@ -134,7 +134,7 @@ static void vlog(struct em_source *src, int level, const char *fmt, va_list ap)
 	static const char *const names[] = {"error", "warning", "info", "debug"};
 	const char *lname = level >= 0 && level <= 3 ? names[level] : "log";
 	char line[1024];
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(line, sizeof(line), fmt ? fmt : "(no message)", ap); /* a NULL format is a plugin's slip, not a crash */
 	em_utf8_sanitize(line);
 	if (getenv("ENERGYMON_VERBOSE"))
 		fprintf(stderr, "energymon: %s: %s: %s\n", src->name, lname, line);
@@ -256,7 +256,7 @@ static void host_set_error(void *ctx, const char *fmt, ...)
 	char text[ENERGY_REASON_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt ? fmt : "(no message)", ap);
 	va_end(ap);
 	em_utf8_sanitize(text);
 	if (!em_source_lock_live(src))

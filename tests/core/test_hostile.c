@@ -113,6 +113,40 @@ static void test_thousands_of_declarations_stop_at_the_series_cap(void)
 	em_monitor_destroy(mon);
 }
 
+/* NULL where a pointer is needed: -EINVAL from the result API, and a
+ * plugin's NULL format string is logged as "(no message)", not a crash. */
+static void test_null_pointers_are_refused_not_dereferenced(void)
+{
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_load_string(HOSTILE("late"), &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_create(cfg, 0, &mon, &err), 0);
+	struct em_result_run run = {.struct_size = sizeof(run)};
+	CU_ASSERT_EQUAL(em_result_run(mon, &run), -EINVAL); /* before stop: no result yet */
+	struct em_source *src = mon->sources[0];
+	const char *no_format = NULL;
+	src->host.set_error(src, no_format, 0);
+	CU_ASSERT_STRING_EQUAL(src->last_error, "(no message)");
+	src->host.log(src, ENERGY_LOG_WARN, no_format, 0);
+	CU_ASSERT_EQUAL(em_monitor_start(mon, &err), 0);
+	CU_ASSERT_EQUAL(em_monitor_stop(mon, &err), 0);
+	CU_ASSERT_EQUAL(em_result_run(mon, &run), 0);
+	run.struct_size = 2;
+	CU_ASSERT_EQUAL(em_result_run(mon, &run), -EINVAL);
+	CU_ASSERT_EQUAL(em_result_run(mon, NULL), -EINVAL);
+	double from;
+	const char *a, *b;
+	CU_ASSERT_EQUAL(em_result_gap(mon, 0, 0, &from, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(em_result_note(mon, 0, 0, &a, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(em_result_log(mon, 0, 0, NULL, &b), -EINVAL);
+	struct em_result_metric m = {.struct_size = sizeof(m)};
+	CU_ASSERT_EQUAL(em_result_metric(mon, 7, 0, &m), -ENOENT);
+	CU_ASSERT_EQUAL(em_result_metric(mon, 0, 1000, &m), -ENOENT);
+	em_monitor_destroy(mon);
+	em_config_free(cfg);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -122,6 +156,7 @@ int main(void)
 		{"1.0 reading of a declared own metric is refused", test_1_0_reading_of_a_declared_own_metric_is_refused},
 		{"emit after the source finished is cancelled", test_emit_after_the_source_finished_is_cancelled},
 		{"thousands of declarations stop at the series cap", test_thousands_of_declarations_stop_at_the_series_cap},
+		{"NULL pointers are refused, not dereferenced", test_null_pointers_are_refused_not_dereferenced},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("hostile", tests);
