@@ -180,7 +180,9 @@ enum energy_unit {
 /* energy_metric.flags */
 /* The metric's total may be shared out to the monitored process tree by its
  * CPU share (energy of the whole device, like the CPU package; not a GPU's,
- * whose work the CPU share does not describe). */
+ * whose work the CPU share does not describe). Only for a metric in
+ * ENERGY_UNIT_JOULE or ENERGY_UNIT_WATT: declare_metric refuses it on any
+ * other unit (-EINVAL). */
 #define ENERGY_METRIC_ATTRIBUTABLE 0x1u
 
 /* One metric a plugin measures, declared from create() through

@@ -147,6 +147,26 @@ static void test_null_pointers_are_refused_not_dereferenced(void)
 	em_config_free(cfg);
 }
 
+/* ENERGY_METRIC_ATTRIBUTABLE on a temperature made the composite print
+ * attributed_<key> = degrees x CPU share: only J and W may be shared out. */
+static void test_attributable_needs_energy_or_power(void)
+{
+	struct energy_metric m = {.struct_size = sizeof(m), .kind = ENERGY_KIND_GAUGE, .unit = ENERGY_UNIT_CELSIUS,
+	                          .scope = ENERGY_SCOPE_ACCELERATOR, .flags = ENERGY_METRIC_ATTRIBUTABLE,
+	                          .key = "gpu_temp"};
+	struct em_series s;
+	char why[ENERGY_REASON_MAX] = "";
+	CU_ASSERT_EQUAL(em_metric_series(&m, &s, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "only energy (J) or power (W) can be attributable");
+	m.unit = ENERGY_UNIT_WATT;
+	CU_ASSERT_EQUAL(em_metric_series(&m, &s, why, sizeof(why)), 0);
+	m.kind = ENERGY_KIND_COUNTER;
+	m.unit = ENERGY_UNIT_JOULE;
+	CU_ASSERT_EQUAL(em_metric_series(&m, &s, why, sizeof(why)), 0);
+	m.unit = ENERGY_UNIT_COUNT;
+	CU_ASSERT_EQUAL(em_metric_series(&m, &s, why, sizeof(why)), -EINVAL);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -157,6 +177,7 @@ int main(void)
 		{"emit after the source finished is cancelled", test_emit_after_the_source_finished_is_cancelled},
 		{"thousands of declarations stop at the series cap", test_thousands_of_declarations_stop_at_the_series_cap},
 		{"NULL pointers are refused, not dereferenced", test_null_pointers_are_refused_not_dereferenced},
+		{"attributable needs energy or power", test_attributable_needs_energy_or_power},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("hostile", tests);
