@@ -167,6 +167,27 @@ static void test_attributable_needs_energy_or_power(void)
 	CU_ASSERT_EQUAL(em_metric_series(&m, &s, why, sizeof(why)), -EINVAL);
 }
 
+/* A counter_max below the values the counter reads (a plugin's wrong wrap
+ * point) or a negative reading made a drop a negative delta: the total
+ * went down. A drop from above the wrap point is a reset; nothing is
+ * ever subtracted. */
+static void test_counter_never_counts_backwards(void)
+{
+	struct energy_metric m = {.struct_size = sizeof(m), .kind = ENERGY_KIND_COUNTER, .unit = ENERGY_UNIT_JOULE,
+	                          .scope = ENERGY_SCOPE_ACCELERATOR, .key = "gpu0_energy", .counter_max = 1};
+	struct em_series s;
+	char why[ENERGY_REASON_MAX];
+	CU_ASSERT_EQUAL_FATAL(em_metric_series(&m, &s, why, sizeof(why)), 0);
+	const double values[] = {0, 10, 5, 8, -3, 2};
+	for (int i = 0; i < 6; i++)
+		em_series_push(&s, (int64_t)(i + 1) * 1000000000, (int64_t)(i + 1) * 1000000000, values[i], 0);
+	/* 0->10: 10; 10->5 (above the wrap point): reset, 5; 5->8: 3;
+	 * 8->-3: reset to nothing; -3->2: 5 */
+	CU_ASSERT_DOUBLE_EQUAL(s.total, 23, 1e-9);
+	CU_ASSERT_EQUAL(s.wraps, 0);
+	em_series_free(&s);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -178,6 +199,7 @@ int main(void)
 		{"thousands of declarations stop at the series cap", test_thousands_of_declarations_stop_at_the_series_cap},
 		{"NULL pointers are refused, not dereferenced", test_null_pointers_are_refused_not_dereferenced},
 		{"attributable needs energy or power", test_attributable_needs_energy_or_power},
+		{"counter never counts backwards", test_counter_never_counts_backwards},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("hostile", tests);
