@@ -220,8 +220,12 @@ static int host_emit(void *ctx, const struct energy_reading *in)
 	memcpy(&r, in, sizeof(r) < in->struct_size ? sizeof(r) : in->struct_size);
 	r.sensor[sizeof(r.sensor) - 1] = '\0';
 	em_utf8_sanitize(r.sensor);
-	if (!em_quantity_name(r.quantity) || !em_scope_name(r.scope) || !isfinite(r.value) ||
-	    !isfinite(r.counter_max) || r.counter_max < 0)
+	/* The 1.1 scopes have no energymon key a 1.0 reading could be filed
+	 * under: accepted, 14 J of a GPU showed as "no measurement". They are
+	 * for declared metrics. */
+	bool scope_1_0 = em_scope_name(r.scope) && r.scope != ENERGY_SCOPE_ACCELERATOR && r.scope != ENERGY_SCOPE_OTHER;
+	if (!em_quantity_name(r.quantity) || !scope_1_0 || !isfinite(r.value) || !isfinite(r.counter_max) ||
+	    r.counter_max < 0)
 		return -EINVAL;
 	if (!em_source_lock_live(src))
 		return -ECANCELED;

@@ -312,7 +312,9 @@ struct energy_host {
 		;
 
 	/* Record one reading. Returns 0, or -EINVAL for a malformed reading
-	 * (unknown quantity/scope, non-finite value), which the host drops;
+	 * (unknown quantity/scope, non-finite value; ACCELERATOR and OTHER,
+	 * which have no energymon key, are for declared metrics only), which
+	 * the host drops;
 	 * -ENOSPC when the reading would start a series beyond the source's
 	 * limit (energy_max_series; dropped and counted in the result);
 	 * -EEXIST when the plugin declared energymon's own metric that this

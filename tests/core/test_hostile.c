@@ -188,6 +188,22 @@ static void test_counter_never_counts_backwards(void)
 	em_series_free(&s);
 }
 
+/* A 1.0 reading at accelerator scope has no energymon key: it was
+ * accepted and the source said "the plugin emitted no energy" over 40 W of
+ * GPU energy. emit() refuses it (declared metrics are for those scopes). */
+static void test_1_0_reading_at_a_1_1_scope_is_refused(void)
+{
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	json_t *res = measure(HOSTILE("accel10"), 0.05, &mon, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	const json_t *notes = json_object_get(json_object_get(json_object_get(res, "monitors"), "hostile"), "notes");
+	CU_ASSERT_EQUAL(json_number_value(json_object_get(json_object_get(notes, "rc_accel10"), "value")), -EINVAL);
+	CU_ASSERT_EQUAL(mon->sources[0]->nseries, 0);
+	json_decref(res);
+	em_monitor_destroy(mon);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -200,6 +216,7 @@ int main(void)
 		{"NULL pointers are refused, not dereferenced", test_null_pointers_are_refused_not_dereferenced},
 		{"attributable needs energy or power", test_attributable_needs_energy_or_power},
 		{"counter never counts backwards", test_counter_never_counts_backwards},
+		{"1.0 reading at a 1.1 scope is refused", test_1_0_reading_at_a_1_1_scope_is_refused},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("hostile", tests);

@@ -7,6 +7,8 @@
  *                emits 1.0 readings of the same (energy, cpu_package,
  *                "index-0") at 1000 W while the declared one runs at 10 W;
  *   fail_create  declares a metric, then fails create();
+ *   accel10      emits 1.0 readings (host->emit) at accelerator scope, a
+ *                joule counter at 40 W: energymon has no key for them;
  *   late         a thread of its own keeps emitting a gauge (the ABI allows
  *                calls only from the thread the host calls on) until
  *                destroy(); notes nothing.
@@ -27,6 +29,7 @@ struct hostile {
 	const struct energy_host *host;
 	char mode[32];
 	int own_pkg, gauge;
+	bool accel10;
 	int64_t t0;
 	pthread_t thread;
 	bool has_thread;
@@ -82,6 +85,8 @@ static int hc_create(const struct energy_host *host, void **inst, char *why, siz
 		snprintf(why, len, "no GPU here (test)");
 		free(t);
 		return -ENODEV;
+	} else if (!strcmp(t->mode, "accel10")) {
+		t->accel10 = true;
 	} else if (!strcmp(t->mode, "late")) {
 		t->gauge = declare(host, "late_watts", ENERGY_KIND_GAUGE, ENERGY_UNIT_WATT, ENERGY_SCOPE_OTHER);
 	}
@@ -112,6 +117,12 @@ static int hc_sample(void *inst)
 		                           .scope = ENERGY_SCOPE_CPU_PACKAGE, .sensor = "index-0", .value = 1000 * s,
 		                           .mono_ns = mono + 1};
 		h->emit(h->ctx, &r);
+	}
+	if (t->accel10) {
+		struct energy_reading r = {.struct_size = sizeof(r), .quantity = ENERGY_Q_ENERGY_J,
+		                           .scope = ENERGY_SCOPE_ACCELERATOR, .sensor = "gpu0", .value = 40 * s,
+		                           .mono_ns = mono};
+		t->host->note_number(h->ctx, "rc_accel10", h->emit(h->ctx, &r), "errno");
 	}
 	if (t->gauge >= 0 && !t->has_thread)
 		h->emit_metric(h->ctx, t->gauge, 5.0, mono, 0);
