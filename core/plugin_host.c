@@ -229,6 +229,11 @@ static int host_emit(void *ctx, const struct energy_reading *in)
 		return -EINVAL;
 	if (!em_source_lock_live(src))
 		return -ECANCELED;
+	if (!src->call_mono) {
+		/* from probe() or create(): the measurement begins with start() */
+		em_source_unlock(src);
+		return -EBUSY;
+	}
 	if (!r.mono_ns)
 		r.mono_ns = src->call_mono;
 	if (!r.wall_ns)

@@ -73,6 +73,11 @@ static int host_emit_metric(void *ctx, int metric, double value, int64_t mono_ns
 		return -EINVAL;
 	if (!em_source_lock_live(src))
 		return -ECANCELED;
+	if (!src->call_mono) {
+		/* from create(): stamped 0, it made the run as long as the uptime */
+		em_source_unlock(src);
+		return -EBUSY;
+	}
 	struct em_series *s = declared(src, metric);
 	if (s)
 		em_series_push(s, mono_ns ? mono_ns : src->call_mono, wall_ns ? wall_ns : src->call_wall, value,

@@ -314,7 +314,8 @@ struct energy_host {
 	/* Record one reading. Returns 0, or -EINVAL for a malformed reading
 	 * (unknown quantity/scope, non-finite value; ACCELERATOR and OTHER,
 	 * which have no energymon key, are for declared metrics only), which
-	 * the host drops;
+	 * the host drops; -EBUSY from probe() or create() (the measurement
+	 * begins with start());
 	 * -ENOSPC when the reading would start a series beyond the source's
 	 * limit (energy_max_series; dropped and counted in the result);
 	 * -EEXIST when the plugin declared energymon's own metric that this
@@ -366,7 +367,8 @@ struct energy_host {
 
 	/* Record one reading of a declared metric, in its unit. mono_ns/wall_ns
 	 * as in energy_reading (0: the time of the sample() call). Returns 0,
-	 * -EINVAL (unknown id, non-finite value), or -ECANCELED after the host
+	 * -EINVAL (unknown id, non-finite value), -EBUSY from create() (the
+	 * measurement begins with start()), or -ECANCELED after the host
 	 * abandoned the instance or after get_data() returned. Cheaper than emit(): no strings are copied. */
 	int (*emit_metric)(void *ctx, int metric, double value, int64_t mono_ns, int64_t wall_ns);
 

@@ -204,6 +204,27 @@ static void test_1_0_reading_at_a_1_1_scope_is_refused(void)
 	em_monitor_destroy(mon);
 }
 
+/* A gauge emitted already in create() (time stamp 0, no call in progress)
+ * was stamped mono 0: a 0.1 s run covered the whole uptime and its 100 W
+ * integrated to megajoules. Readings begin with start(). */
+static void test_reading_from_create_is_refused(void)
+{
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	json_t *res = measure(HOSTILE("create_emit"), 0.1, &mon, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	const json_t *notes = json_object_get(json_object_get(json_object_get(res, "monitors"), "hostile"), "notes");
+	CU_ASSERT_EQUAL(json_number_value(json_object_get(json_object_get(notes, "rc_create_emit"), "value")), -EBUSY);
+	const json_t *m = json_array_get(json_object_get(res, "metrics"), 0);
+	/* the run's length, not the machine's uptime (start() reads before the
+	 * host notes the start time, so not bounded by duration exactly) */
+	CU_ASSERT(json_number_value(json_object_get(m, "covered_s")) < 10);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(m, "energy_j")),
+	                       100 * json_number_value(json_object_get(m, "covered_s")), 1e-6);
+	json_decref(res);
+	em_monitor_destroy(mon);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -217,6 +238,7 @@ int main(void)
 		{"attributable needs energy or power", test_attributable_needs_energy_or_power},
 		{"counter never counts backwards", test_counter_never_counts_backwards},
 		{"1.0 reading at a 1.1 scope is refused", test_1_0_reading_at_a_1_1_scope_is_refused},
+		{"reading from create is refused", test_reading_from_create_is_refused},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("hostile", tests);

@@ -9,6 +9,8 @@
  *   fail_create  declares a metric, then fails create();
  *   accel10      emits 1.0 readings (host->emit) at accelerator scope, a
  *                joule counter at 40 W: energymon has no key for them;
+ *   create_emit  declares a 100 W gauge and emits it already in create()
+ *                (time stamps 0), then in every sample();
  *   late         a thread of its own keeps emitting a gauge (the ABI allows
  *                calls only from the thread the host calls on) until
  *                destroy(); notes nothing.
@@ -87,6 +89,10 @@ static int hc_create(const struct energy_host *host, void **inst, char *why, siz
 		return -ENODEV;
 	} else if (!strcmp(t->mode, "accel10")) {
 		t->accel10 = true;
+	} else if (!strcmp(t->mode, "create_emit")) {
+		t->gauge = declare(host, "early_watts", ENERGY_KIND_GAUGE, ENERGY_UNIT_WATT, ENERGY_SCOPE_OTHER);
+		host->note_number(host->ctx, "rc_create_emit", host->emit_metric(host->ctx, t->gauge, 100, 0, 0),
+		                  "errno");
 	} else if (!strcmp(t->mode, "late")) {
 		t->gauge = declare(host, "late_watts", ENERGY_KIND_GAUGE, ENERGY_UNIT_WATT, ENERGY_SCOPE_OTHER);
 	}
@@ -125,7 +131,7 @@ static int hc_sample(void *inst)
 		t->host->note_number(h->ctx, "rc_accel10", h->emit(h->ctx, &r), "errno");
 	}
 	if (t->gauge >= 0 && !t->has_thread)
-		h->emit_metric(h->ctx, t->gauge, 5.0, mono, 0);
+		h->emit_metric(h->ctx, t->gauge, !strcmp(t->mode, "late") ? 5.0 : 100.0, mono, 0);
 	return 0;
 }
 
@@ -134,7 +140,7 @@ static int hc_start(void *inst)
 	struct hostile *t = inst;
 	t->t0 = now_ns();
 	hc_sample(t);
-	if (t->gauge >= 0)
+	if (t->gauge >= 0 && !strcmp(t->mode, "late"))
 		t->has_thread = pthread_create(&t->thread, NULL, late_thread, t) == 0;
 	return 0;
 }
