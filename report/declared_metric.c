@@ -68,18 +68,22 @@ int declared_metrics_load(const json_t *root, const json_t *consumption, struct 
 	struct declared_metric *metrics = calloc(n, sizeof *metrics);
 	if (metrics == NULL)
 		return -1;
+	/* a key named twice in one file is one metric of one call; a hashed
+	 * set keeps the check linear however long the array */
+	json_t *seen = json_object();
+	if (seen == NULL) {
+		free(metrics);
+		return -1;
+	}
 	size_t index;
 	const json_t *entry;
 	json_array_foreach(entries, index, entry) {
-		if (!read_entry(entry, consumption, &metrics[*count]))
+		if (!read_entry(entry, consumption, &metrics[*count]) || json_object_get(seen, metrics[*count].key))
 			continue;
-		/* a key named twice in one file is one metric of one call */
-		bool seen = false;
-		for (size_t k = 0; k < *count && !seen; k++)
-			seen = strcmp(metrics[k].key, metrics[*count].key) == 0;
-		if (!seen)
-			(*count)++;
+		json_object_set_new(seen, metrics[*count].key, json_true());
+		(*count)++;
 	}
+	json_decref(seen);
 	if (*count == 0) {
 		free(metrics);
 		return 0;
