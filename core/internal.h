@@ -320,6 +320,9 @@ EM_INTERNAL struct em_source *em_source_new(struct em_monitor *mon);
  * "ipmi:rack1": its identity fields are set from it). Returns 0, or -errno with
  * err filled (src->reason holds the plugin's own words). */
 EM_INTERNAL int em_source_open(struct em_source *src, const char *id, struct em_error *err);
+/* -EINVAL, naming both, when two sources (or a source and the composite)
+ * would write files of the same name (source.c). */
+EM_INTERNAL int em_check_file_tags(struct em_source *const *sources, size_t n, struct em_error *err);
 /* Drop one reference; the last one frees the source (destroy(), dlclose()). */
 EM_INTERNAL void em_source_release(struct em_source *src);
 /* Free a source and everything it owns (its instance, configuration copy,

@@ -124,6 +124,11 @@ int em_metric_series(const struct energy_metric *in, struct em_series *s, char *
 		return snprintf(why, len, "metric '%s': a %s cannot be in %s", m.key, em_kind_name(m.kind),
 		                em_unit_symbol(m.unit)),
 		       -EINVAL;
+	/* a CPU share of a temperature or of a count of requests means nothing */
+	if ((m.flags & ENERGY_METRIC_ATTRIBUTABLE) && m.unit != ENERGY_UNIT_JOULE && m.unit != ENERGY_UNIT_WATT)
+		return snprintf(why, len, "metric '%s': only energy (J) or power (W) can be attributable by CPU share, "
+		                "not %s", m.key, em_unit_symbol(m.unit)),
+		       -EINVAL;
 	if (!(m.counter_max >= 0 && m.counter_max < 1e300))
 		return snprintf(why, len, "metric '%s': counter_max must be finite and >= 0", m.key), -EINVAL;
 	memset(s, 0, sizeof(*s));

@@ -101,7 +101,8 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		usable += src->available;
 		rc = 0;
 	}
-	if ((rc = em_check_metric_keys(mon->sources, mon->nsources, err)))
+	if ((rc = em_check_file_tags(mon->sources, mon->nsources, err)) ||
+	    (rc = em_check_metric_keys(mon->sources, mon->nsources, err)))
 		goto fail;
 	if (!usable && !mon->cfg->allow_unavailable) {
 		rc = em_fail(err, -ENODEV, "no energy source can run here: %s: %s", mon->sources[0]->name,

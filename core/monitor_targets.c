@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* More process trees than Linux has pids (pid_max is at most 2^22) is a
+ * caller's mistake. */
+#define EM_TARGETS_MAX (1 << 22)
+
 /* Hand the pids to the source's running thread (which takes them between
  * two samples, sampler.c) and wait for its answer until the deadline. */
 int em_sampler_set_targets(struct em_source *src, const int64_t *pids, size_t n, int64_t deadline_mono,
@@ -91,6 +95,10 @@ int em_monitor_set_targets(struct em_monitor *mon, const pid_t *pids, size_t n, 
 {
 	if (!mon || (n && !pids))
 		return em_fail(err, -EINVAL, "em_monitor_set_targets: no monitor, or no pid array for %zu pids", n);
+	/* also keeps n * sizeof(int64_t) from wrapping into a short copy */
+	if (n > EM_TARGETS_MAX)
+		return em_fail(err, -E2BIG, "em_monitor_set_targets: %zu pids; accepted: at most %d", n,
+		               EM_TARGETS_MAX);
 	if (mon->stopped)
 		return em_fail(err, -EINVAL, "em_monitor_set_targets: the monitor was already stopped");
 	int64_t *wide = malloc((n ? n : 1) * sizeof(*wide));

@@ -25,13 +25,15 @@ int64_t em_now_ns(int clock_id)
 }
 
 /* Take the source's lock; false, with the lock released, once the source
- * was abandoned. (Sources built for a plugin listing have no lock and no
+ * was abandoned or its sampling thread finished (after get_data(): a
+ * plugin's own thread calling in then would change a result being built
+ * and read). (Sources built for a plugin listing have no lock and no
  * thread.) */
 bool em_source_lock_live(struct em_source *src)
 {
 	if (src->sync_ready)
 		pthread_mutex_lock(&src->lock);
-	if (!src->abandoned)
+	if (!src->abandoned && !src->thread_done)
 		return true;
 	if (src->sync_ready)
 		pthread_mutex_unlock(&src->lock);
@@ -217,11 +219,20 @@ static int host_emit(void *ctx, const struct energy_reading *in)
 	memcpy(&r, in, sizeof(r) < in->struct_size ? sizeof(r) : in->struct_size);
 	r.sensor[sizeof(r.sensor) - 1] = '\0';
 	em_utf8_sanitize(r.sensor);
-	if (!em_quantity_name(r.quantity) || !em_scope_name(r.scope) || !isfinite(r.value) ||
-	    !isfinite(r.counter_max) || r.counter_max < 0)
+	/* The 1.1 scopes have no energymon key a 1.0 reading could be filed
+	 * under: accepted, 14 J of a GPU showed as "no measurement". They are
+	 * for declared metrics. */
+	bool scope_1_0 = em_scope_name(r.scope) && r.scope != ENERGY_SCOPE_ACCELERATOR && r.scope != ENERGY_SCOPE_OTHER;
+	if (!em_quantity_name(r.quantity) || !scope_1_0 || !isfinite(r.value) || !isfinite(r.counter_max) ||
+	    r.counter_max < 0)
 		return -EINVAL;
 	if (!em_source_lock_live(src))
 		return -ECANCELED;
+	if (!src->call_mono) {
+		/* from probe() or create(): the measurement begins with start() */
+		em_source_unlock(src);
+		return -EBUSY;
+	}
 	if (!r.mono_ns)
 		r.mono_ns = src->call_mono;
 	if (!r.wall_ns)
@@ -231,7 +242,12 @@ static int host_emit(void *ctx, const struct energy_reading *in)
 		rc = keep_final(src, &r);
 	} else {
 		struct em_series *s = em_source_find_series(src, r.quantity, r.scope, r.sensor);
-		if (!s && !(s = new_series(src, &r))) {
+		if (s && s->declared) {
+			/* a metric declared with an empty key looks like this 1.0
+			 * series; fed by both, its counter would jump between two
+			 * streams (each drop taken for a reset) */
+			rc = -EEXIST;
+		} else if (!s && !(s = new_series(src, &r))) {
 			src->dropped_readings++;
 			rc = -ENOSPC;
 		} else {

@@ -73,6 +73,11 @@ static int host_emit_metric(void *ctx, int metric, double value, int64_t mono_ns
 		return -EINVAL;
 	if (!em_source_lock_live(src))
 		return -ECANCELED;
+	if (!src->call_mono) {
+		/* from create(): stamped 0, it made the run as long as the uptime */
+		em_source_unlock(src);
+		return -EBUSY;
+	}
 	struct em_series *s = declared(src, metric);
 	if (s)
 		em_series_push(s, mono_ns ? mono_ns : src->call_mono, wall_ns ? wall_ns : src->call_wall, value,
@@ -84,11 +89,13 @@ static int host_emit_metric(void *ctx, int metric, double value, int64_t mono_ns
 static int host_metric_reason(void *ctx, int metric, const char *fmt, ...)
 {
 	struct em_source *src = ctx;
-	char text[ENERGY_REASON_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	em_plugin_text(text, sizeof(text), fmt, ap);
-	va_end(ap);
+	char text[ENERGY_REASON_MAX] = ""; /* NULL, like "", takes the verdict back */
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		em_plugin_text(text, sizeof(text), fmt, ap);
+		va_end(ap);
+	}
 	if (!em_source_lock_live(src))
 		return -ECANCELED;
 	struct em_series *s = declared(src, metric);

@@ -97,7 +97,7 @@ int em_result_metric(const struct em_monitor *mon, size_t source, size_t i, stru
 
 int em_result_gap(const struct em_monitor *mon, size_t source, size_t i, double *from, double *to)
 {
-	if (!mon || !mon->results)
+	if (!mon || !mon->results || !from || !to)
 		return -EINVAL;
 	const struct em_source_result *r = source_of(mon, source);
 	const struct em_series *s = r ? gapped_series(r->src) : NULL;
@@ -111,7 +111,7 @@ int em_result_gap(const struct em_monitor *mon, size_t source, size_t i, double 
 
 int em_result_note(const struct em_monitor *mon, size_t source, size_t i, const char **key, const char **text)
 {
-	if (!mon || !mon->results)
+	if (!mon || !mon->results || !key || !text)
 		return -EINVAL;
 	const struct em_source_result *r = source_of(mon, source);
 	const char *k;
@@ -129,7 +129,7 @@ int em_result_note(const struct em_monitor *mon, size_t source, size_t i, const 
 
 int em_result_log(const struct em_monitor *mon, size_t source, size_t i, const char **level, const char **message)
 {
-	if (!mon || !mon->results)
+	if (!mon || !mon->results || !level || !message)
 		return -EINVAL;
 	const struct em_source_result *r = source_of(mon, source);
 	const json_t *line = r ? json_array_get(r->src->log_lines, i) : NULL;

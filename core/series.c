@@ -131,13 +131,16 @@ static double counter_delta(struct em_series *s, double prev, double cur)
 {
 	if (cur >= prev)
 		return cur - prev;
-	if (s->counter_max > 0) {
+	/* a wrap only from a value the wrap point allows: above it, the
+	 * plugin's counter_max is wrong and the drop is taken as a reset, so
+	 * no delta is ever negative */
+	if (s->counter_max > 0 && prev <= s->counter_max && cur >= 0) {
 		s->wraps++;
 		return s->counter_max - prev + cur;
 	}
 	/* A counter without a wrap point went backwards: it was reset (the
 	 * source restarted). Count from the new value; what was lost is lost. */
-	return cur;
+	return cur > 0 ? cur : 0;
 }
 
 void em_series_add(struct em_series *s, const struct energy_reading *r, unsigned failure_epoch)

@@ -81,6 +81,26 @@ static void set_identity(struct em_source *src, const char *id)
 	         src->instance_name);
 }
 
+/* Two sources, or a source and the composite, whose files would have the
+ * same name: "a-b" and "a:b" are both tagged "a-b", and a plugin named
+ * "composite" would write the composite's files. One would silently
+ * replace the other's per-call file and mix their summary lines. */
+int em_check_file_tags(struct em_source *const *sources, size_t n, struct em_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(sources[i]->file_tag, "composite"))
+			return em_fail(err, -EINVAL, "source '%s': its files would be named like the composite's "
+			               "(*_composite.json); rename the plugin or the instance", sources[i]->name);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(sources[i]->file_tag, sources[j]->file_tag))
+				return em_fail(err, -EINVAL, "sources '%s' and '%s' would write the same files "
+				               "(*_%s.json, %s_summary.jsonl: ':' becomes '-' in file names); select "
+				               "only one of them or rename the instance", sources[j]->name,
+				               sources[i]->name, sources[i]->file_tag, sources[i]->file_tag);
+	}
+	return 0;
+}
+
 /* The instance's own configuration: the whole document, its section's keys
  * over the top-level ones (the section was checked with the plugin's keys). */
 static int own_config(struct em_source *src, const json_t *root, struct em_error *err)

@@ -62,9 +62,7 @@ long em_utf8_invalid_at(const char *s)
 
 void em_plugin_text(char *out, size_t len, const char *fmt, va_list ap)
 {
-	if (fmt)
-		vsnprintf(out, len, fmt, ap);
-	else if (len)
-		out[0] = '\0';
+	/* a NULL format is a plugin's slip, not a crash */
+	vsnprintf(out, len, fmt ? fmt : "(no message)", ap);
 	em_utf8_sanitize(out);
 }

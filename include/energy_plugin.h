@@ -180,7 +180,9 @@ enum energy_unit {
 /* energy_metric.flags */
 /* The metric's total may be shared out to the monitored process tree by its
  * CPU share (energy of the whole device, like the CPU package; not a GPU's,
- * whose work the CPU share does not describe). */
+ * whose work the CPU share does not describe). Only for a metric in
+ * ENERGY_UNIT_JOULE or ENERGY_UNIT_WATT: declare_metric refuses it on any
+ * other unit (-EINVAL). */
 #define ENERGY_METRIC_ATTRIBUTABLE 0x1u
 
 /* One metric a plugin measures, declared from create() through
@@ -310,11 +312,17 @@ struct energy_host {
 		;
 
 	/* Record one reading. Returns 0, or -EINVAL for a malformed reading
-	 * (unknown quantity/scope, non-finite value), which the host drops;
+	 * (unknown quantity/scope, non-finite value; ACCELERATOR and OTHER,
+	 * which have no energymon key, are for declared metrics only), which
+	 * the host drops; -EBUSY from probe() or create() (the measurement
+	 * begins with start());
 	 * -ENOSPC when the reading would start a series beyond the source's
 	 * limit (energy_max_series; dropped and counted in the result);
-	 * -ECANCELED after the host abandoned the instance. Sensor names that
-	 * are not valid UTF-8 are kept with each invalid byte replaced by '?'. */
+	 * -EEXIST when the plugin declared energymon's own metric that this
+	 * reading would feed (same quantity, scope and sensor "index-N": feed
+	 * it through emit_metric only; dropped); -ECANCELED after the host
+	 * abandoned the instance or after get_data() returned (a call from a
+	 * thread of the plugin's own). Sensor names that are not valid UTF-8 are kept with each invalid byte replaced by '?'. */
 	int (*emit)(void *ctx, const struct energy_reading *reading);
 
 	/* Explain the failure of the method currently running, in words a user
@@ -359,8 +367,9 @@ struct energy_host {
 
 	/* Record one reading of a declared metric, in its unit. mono_ns/wall_ns
 	 * as in energy_reading (0: the time of the sample() call). Returns 0,
-	 * -EINVAL (unknown id, non-finite value), or -ECANCELED after the host
-	 * abandoned the instance. Cheaper than emit(): no strings are copied. */
+	 * -EINVAL (unknown id, non-finite value), -EBUSY from create() (the
+	 * measurement begins with start()), or -ECANCELED after the host
+	 * abandoned the instance or after get_data() returned. Cheaper than emit(): no strings are copied. */
 	int (*emit_metric)(void *ctx, int metric, double value, int64_t mono_ns, int64_t wall_ns);
 
 	/* Say why a declared metric has no (or no trustworthy) value, e.g.

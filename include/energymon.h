@@ -101,7 +101,8 @@ EM_API int em_monitor_stop(struct em_monitor *mon, struct em_error *err);
  * start the plugins are called at once; while running, each source's
  * sampling thread makes the call between two samples (never concurrently
  * with the plugin's other methods) and this waits for it at most as long as
- * for a plugin's last calls at stop. Returns 0, or: -EINVAL for a pid <= 0
+ * for a plugin's last calls at stop. Returns 0, or: -E2BIG for more than
+ * 4194304 (2^22) pids; -EINVAL for a pid <= 0
  * or a stopped monitor; -EOPNOTSUPP when no source's plugin has
  * set_targets; the first failing plugin's code (-ESRCH for a pid that does
  * not exist, ...) with its reason, naming the source (the earlier targets

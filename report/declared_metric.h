@@ -28,8 +28,9 @@ struct declared_metric {
 bool declared_metric_is_total(const struct declared_metric *metric);
 
 /* Reads the declared metrics of one file (`root`: the whole file,
- * `consumption`: its energy_consumption). Entries without a usable key,
- * kind or unit are skipped. Returns 0 (with *out NULL when there are none)
+ * `consumption`: its energy_consumption). Entries without a usable key
+ * (1-63 of [a-z0-9_], as energymon declares them), kind or unit, or with
+ * control characters in them, are skipped, as is a key's second entry. Returns 0 (with *out NULL when there are none)
  * or -1 when out of memory. */
 int declared_metrics_load(const json_t *root, const json_t *consumption, struct declared_metric **out,
                           size_t *count);

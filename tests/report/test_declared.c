@@ -185,6 +185,43 @@ static void test_headline_energy_follows_the_table(void)
 	fixture_dir_remove(&own);
 }
 
+/* A hostile file: keys with an escape sequence or a '/', a kind that is a
+ * number, a key named twice, a reason that would clear the terminal. None
+ * reaches the output raw; the duplicate counts once. */
+static void test_hostile_metrics_array(void)
+{
+	struct fixture_dir own;
+	CU_ASSERT_EQUAL_FATAL(fixture_dir_create(&own), 0);
+	CU_ASSERT_EQUAL(fixture_write(&own, "j_0_evil.json",
+		"{\"energy_consumption\": {\"job_key\": \"j\", \"call_id\": \"0\", \"source\": \"evil\", "
+		"\"twice\": 5.0, \"gone\": null}, \"energymon\": {\"source\": \"evil\", \"metrics\": ["
+		"{\"key\": \"esc\\u001b[2J\", \"declared\": true, \"kind\": \"counter\", \"unit\": \"J\", \"value\": 1},"
+		"{\"key\": \"a/b\", \"declared\": true, \"kind\": \"counter\", \"unit\": \"J\", \"value\": 1},"
+		"{\"key\": \"numkind\", \"declared\": true, \"kind\": 3, \"unit\": \"J\", \"value\": 1},"
+		"{\"key\": \"badkind\", \"declared\": true, \"kind\": \"x\\u001b[2J\", \"unit\": \"J\", \"value\": 1},"
+		"{\"key\": \"badunit\", \"declared\": true, \"kind\": \"gauge\", \"unit\": \"W\\u001b[2J\", \"value\": 1},"
+		"{\"key\": \"twice\", \"declared\": true, \"kind\": \"counter\", \"unit\": \"J\", \"value\": 5},"
+		"{\"key\": \"twice\", \"declared\": true, \"kind\": \"counter\", \"unit\": \"J\", \"value\": 5},"
+		"{\"key\": \"gone\", \"declared\": true, \"kind\": \"counter\", \"unit\": \"J\", \"value\": null, "
+		"\"scope\": \"other\\u001b[2J\", \"reason\": \"\\u001b[2Jcleared\"},"
+		"{\"key\": 7, \"declared\": true}, 12, null]}}"), 0);
+	struct report_capture cap;
+	const char *args[] = {own.path, NULL};
+	CU_ASSERT_EQUAL_FATAL(fixture_run_report(args, &cap), 0);
+	CU_ASSERT_EQUAL(cap.status, 0);
+	CU_ASSERT_PTR_NULL(strchr(cap.out, '\033'));
+	CU_ASSERT_PTR_NULL(strchr(cap.err, '\033'));
+	CU_ASSERT_PTR_NULL(strstr(cap.out, "a/b"));
+	CU_ASSERT_PTR_NULL(strstr(cap.out, "numkind"));
+	CU_ASSERT_PTR_NULL(strstr(cap.out, "badunit"));
+	ASSERT_CLOSE(fixture_summary_value(cap.out, "evil", "total_twice"), 5);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap.out, "  twice: declared counter in J, scope not given 0; 1 call(s) with a "
+	                                       "value, 0 without\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap.out, "  gone: declared counter in J, scope not given 0; 0 call(s)"));
+	fixture_capture_free(&cap);
+	fixture_dir_remove(&own);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -196,5 +233,6 @@ int main(void)
 	CU_add_test(suite, "--source takes an instance id", test_source_filter_takes_an_instance_id);
 	CU_add_test(suite, "--declared-csv", test_declared_csv);
 	CU_add_test(suite, "headline energy follows the table", test_headline_energy_follows_the_table);
+	CU_add_test(suite, "hostile metrics array", test_hostile_metrics_array);
 	return cunit_run_registered();
 }
