@@ -67,7 +67,13 @@ static void test_wrapping_counter_and_required_interval(void)
 	const json_t *pkg = series_of(tp, "energy", "package-0");
 	CU_ASSERT_DOUBLE_EQUAL(num(json_object_get(tp, "sampling"), "interval_used_s"), 0.02, 1e-12);
 	CU_ASSERT(json_integer_value(json_object_get(pkg, "wraps")) >= 10);
-	CU_ASSERT_DOUBLE_EQUAL(energy_of(res, "testpower", "pkg"), 50 * num(pkg, "covered_s"), 1e-6);
+	/* A sampler starved for a whole wrap period (40 ms) on a loaded machine
+	 * misses a wrap no host could see: exact only when none was that late,
+	 * and never more than the truth. */
+	double truth = 50 * num(pkg, "covered_s");
+	if (num(json_object_get(tp, "sampling"), "interval_max_s") < 0.04)
+		CU_ASSERT_DOUBLE_EQUAL(energy_of(res, "testpower", "pkg"), truth, 1e-6);
+	CU_ASSERT(energy_of(res, "testpower", "pkg") <= truth + 1e-6);
 	json_decref(res);
 }
 
