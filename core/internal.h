@@ -290,6 +290,8 @@ EM_INTERNAL bool em_source_lock_live(struct em_source *src);
 EM_INTERNAL void em_source_unlock(struct em_source *src);
 /* A new series for the source, unless it has its cap of them (NULL). */
 EM_INTERNAL struct em_series *em_source_new_series(struct em_source *src);
+/* The config callbacks of struct energy_host (plugin_config.c). */
+EM_INTERNAL void em_host_init_config(struct energy_host *h);
 /* The 1.1 metric callbacks of struct energy_host (plugin_metrics.c). */
 EM_INTERNAL void em_host_init_metrics(struct energy_host *h);
 EM_INTERNAL int em_config_check_plugin_keys(const struct em_config *cfg, const struct energy_plugin *vt,
