@@ -157,6 +157,19 @@ struct em_series {
 	struct em_point *points;
 	size_t npoints, keep_every, since_kept;
 	struct em_gap { int64_t from_wall, to_wall; uint32_t why; } gap_list[16];
+	/* continuous monitors (window.c): when full, drop the oldest half of
+	 * points (and keep the latest gaps) instead of thinning, so a window
+	 * finds every reading of its recent past */
+	bool recent_only;
+};
+
+/* ABI 1.2 emit_target(): one target's running total of a PER_TARGET
+ * metric (plugin_targets.c). Kept apart from src->series so that series
+ * indices (metric ids) never move. */
+struct em_target_series {
+	int64_t target;  /* the tree's root pid; 0: a free slot */
+	int metric;      /* the declared metric's id: index into src->series */
+	struct em_series s;
 };
 
 /* Why a span is a gap (struct em_gap.why). */
@@ -279,6 +292,22 @@ struct em_source {
 	bool targets_pending, targets_done;
 	int targets_rc;
 	char targets_error[ENERGY_REASON_MAX];
+
+	/* The plugin as loaded, apart from lib.vt so that a source rebuilt
+	 * from a state document (monitor_state.c: no library) reports the
+	 * same. Filled by em_source_open. */
+	char plugin_version[64];
+	char plugin_abi[16];              /* "1.2" */
+	uint32_t plugin_measures;         /* energy_plugin.measures */
+
+	/* ABI 1.2 per-target totals (plugin_targets.c), guarded by lock */
+	struct em_target_series *tseries;
+	size_t ntseries, tseries_alloc;
+
+	/* Samples asked for now by windows (window.c): the thread takes one
+	 * as soon as poke_asked > poke_served, then sets poke_served to the
+	 * poke_asked it saw when the sample began. Guarded by lock. */
+	uint64_t poke_asked, poke_served;
 };
 
 /* Fill src->host: the callbacks, with src as their context, and what the
@@ -358,6 +387,17 @@ struct em_monitor {
 	double self_cpu_s;     /* CPU time of monitor calls and sampler threads */
 	json_t *result;        /* built at stop */
 	struct em_results *results; /* the same, typed */
+
+	/* continuous monitors and their windows (window.c) */
+	bool continuous;
+	struct em_window_roots *roots; /* open windows' roots, counted; NULL when none */
+	pthread_mutex_t windows_lock;  /* guards roots and the targets they make */
+	bool windows_lock_ready;
+
+	/* who measured (agent_mode.c): NULL in-process; else the agent's
+	 * socket path, and the connection while a window is open */
+	char *agent_socket;
+	struct em_agent_conn *agent;
 };
 
 /* ---- the typed result (result_model.c, composite.c, result_api.c) ----

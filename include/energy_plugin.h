@@ -184,6 +184,10 @@ enum energy_unit {
  * ENERGY_UNIT_JOULE or ENERGY_UNIT_WATT: declare_metric refuses it on any
  * other unit (-EINVAL). */
 #define ENERGY_METRIC_ATTRIBUTABLE 0x1u
+/* (1.2) Besides the metric's total for all targets (emit_metric), the
+ * plugin reports each target's own part with emit_target. Counters and
+ * cumulative seconds only. */
+#define ENERGY_METRIC_PER_TARGET 0x2u
 
 /* One metric a plugin measures, declared from create() through
  * host->declare_metric(). The host copies it. */
@@ -382,8 +386,26 @@ struct energy_host {
 #endif
 		;
 
-	/* Members above are valid for ABI 1.1. Append new ones below. */
+	/* Members above are valid for ABI 1.1. Since 1.2: */
+
+	/* ENERGY_HOST_* facts about this run. */
+	uint32_t flags;
+
+	/* Record one reading of a declared ENERGY_METRIC_PER_TARGET metric for
+	 * one of the trees set_targets() named (`target`: its root's pid): that
+	 * tree's own part of what the metric counts for all of them. Same
+	 * rules and returns as emit_metric, and -ESRCH for a pid that is not
+	 * among the current targets. The host keeps one running total per
+	 * (metric, target); a target dropped by set_targets() loses its total. */
+	int (*emit_target)(void *ctx, int metric, int64_t target, double value, int64_t mono_ns, int64_t wall_ns);
+
+	/* Members above are valid for ABI 1.2. Append new ones below. */
 };
+
+/* host->flags (1.2): target_pid is 0 because set_targets() will name the
+ * trees to follow (energymond's continuous monitor): follow none until
+ * then, which is not "the whole system". */
+#define ENERGY_HOST_TARGETS_LATER 0x1u
 
 /* A plugin's self-description and methods. Returned by the entry symbol;
  * must stay valid while the shared object is loaded. */

@@ -88,7 +88,14 @@ EM_API size_t em_config_secret_env_names(const struct em_config *cfg, const char
 /* A monitor for the process tree rooted at `target_pid` (0: whole system).
  * Loads the plugins the strategy names; fails naming the first that cannot
  * load or run, except under "auto", where unavailable plugins are skipped and
- * their reasons kept in the result. */
+ * their reasons kept in the result.
+ * With the key energy_agent "auto" (the default; the environment variable
+ * ENERGYMON_AGENT gives the default when the configuration does not) the
+ * monitor is energymond's when its socket ($ENERGYMON_SOCKET, else
+ * /run/energymon/energymond.sock) answers, and in-process otherwise; "off"
+ * never asks the agent; "required" fails, naming the socket, without it.
+ * Under the agent, start and stop open and close a window
+ * (docs/agent-protocol.md) and the strategy names the agent's sources. */
 EM_API int em_monitor_create(const struct em_config *cfg, pid_t target_pid, struct em_monitor **out,
                       struct em_error *err);
 EM_API int em_monitor_start(struct em_monitor *mon, struct em_error *err);
@@ -147,6 +154,10 @@ struct em_result_run {
 	double cpu_share;      /* the process tree's share of busy CPU time; NAN without one */
 	const char *cpu_share_source; /* the source id that measured it, NULL without */
 	double monitor_cpu_s;  /* CPU time the monitor itself used */
+	/* since 0.2: who measured: "in-process" (this process's plugins) or
+	 * "agent" (energymond, at agent_socket) */
+	const char *measured_by;
+	const char *agent_socket; /* NULL when measured in-process */
 };
 
 /* One source: a plugin instance, named by its id ("ipmi", "ipmi:rack1"). */
@@ -207,6 +218,59 @@ EM_API int em_result_note(const struct em_monitor *mon, size_t source, size_t i,
 /* The i-th line the plugin logged: level "error", "warning", "info" or "debug". */
 EM_API int em_result_log(const struct em_monitor *mon, size_t source, size_t i, const char **level,
                          const char **message);
+
+/* ---- Continuous monitors and windows: what energymond is built on ----
+ *
+ * A continuous monitor samples from em_monitor_start() until
+ * em_monitor_stop()/em_monitor_destroy() and follows no process tree of its
+ * own: plugins see target_pid 0 with ENERGY_HOST_TARGETS_LATER. Its series
+ * keep their most recent EM_SERIES_POINTS_MAX points instead of thinning,
+ * and running totals that never lose precision to thinning.
+ *
+ * A window is a slice of it: em_window_begin() has every source it names
+ * take a sample now and remembers where each stands; em_window_end() has
+ * them sample again and makes a stopped monitor holding exactly what
+ * happened between the two samples (totals are differences of running
+ * totals, so exact for any length; the readings lists hold the points
+ * still kept). Requests from several threads share one sample per source.
+ * A source that does not answer within EM_WINDOW_SAMPLE_WAIT_S is taken as
+ * it stood at its last sample, and the result says so.
+ *
+ * em_window_begin/end/free may be called from several threads at once on
+ * one started continuous monitor, but not concurrently with
+ * em_monitor_stop(), em_monitor_destroy() or em_monitor_set_targets(). */
+#define EM_WINDOW_SAMPLE_WAIT_S 2.0
+EM_API int em_monitor_create_continuous(const struct em_config *cfg, struct em_monitor **out,
+                                        struct em_error *err);
+struct em_window;
+/* Open a window on a started continuous monitor over the sources `ids`
+ * (nids of them, in the order the result's composite should prefer; ids
+ * NULL: every source, in strategy order; an unknown id is -ENOENT naming it
+ * and the monitor's sources). `root` (> 0) is a process tree to follow from
+ * now until the window ends: it is added to the targets of every source
+ * whose plugin has set_targets, and the result attributes energy by that
+ * tree's CPU share; 0: no tree. The library keeps the union of all open
+ * windows' roots as the targets (counted per root). */
+EM_API int em_window_begin(struct em_monitor *mon, pid_t root, const char *const *ids, size_t nids,
+                           struct em_window **out, struct em_error *err);
+/* Close the window: its sources sample now, and *result is a stopped
+ * monitor to read as any other (em_monitor_result_json, em_result_*,
+ * em_monitor_write_files), then em_monitor_destroy(). Frees the window
+ * whatever it returns. */
+EM_API int em_window_end(struct em_monitor *mon, struct em_window *w, struct em_monitor **result,
+                         struct em_error *err);
+/* Forget a window without a result (its client went away); NULL is a no-op. */
+EM_API void em_window_free(struct em_monitor *mon, struct em_window *w);
+
+/* A stopped monitor's measurement as one JSON document (what energymond
+ * sends a client; caller frees), and a stopped monitor made from such a
+ * document (what the client reads): results, files and the typed API come
+ * out the same as from the original. The document is checked as hostile
+ * input (sizes, types, ranges); -EPROTO says what is wrong with it. `cfg`
+ * gives the reader's own settings (output dir, function name). */
+EM_API char *em_monitor_state_json(const struct em_monitor *mon);
+EM_API int em_monitor_from_state(const char *json, size_t len, const struct em_config *cfg,
+                                 struct em_monitor **out, struct em_error *err);
 
 /* Every plugin found on the search path, as a JSON array of
  * {name, file, version, abi, measures, available, reason, config_keys}.
