@@ -32,7 +32,9 @@ static int from_file(const char *path, char *out, size_t out_len, char *warning,
 	if (fd < 0) {
 		int err = errno;
 		snprintf(why, why_len, "ipmi_password_file %s: cannot open: %s", path, strerror(err));
-		return -err;
+		/* the key names a file that is not there (or not ours to read):
+		 * a configuration error, reported before anything runs */
+		return err == ENOENT || err == ENOTDIR || err == EACCES || err == ELOOP ? -EINVAL : -err;
 	}
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -55,7 +57,13 @@ static int from_file(const char *path, char *out, size_t out_len, char *warning,
 	buf[n] = '\0';
 	strip_line_end(buf);
 	int rc = 0;
-	if (strlen(buf) >= out_len) {
+	if (!buf[0]) {
+		/* an empty file is a mistake far more often than a BMC without a
+		 * password, which is said by giving no password key at all */
+		snprintf(why, why_len, "ipmi_password_file %s is empty; for a BMC user without a password, "
+			 "leave out every ipmi_password key", path);
+		rc = -EINVAL;
+	} else if (strlen(buf) >= out_len) {
 		snprintf(why, why_len, "ipmi_password_file %s: the password is longer than IPMI allows (%zu bytes)",
 			 path, out_len - 1);
 		rc = -EINVAL;
@@ -71,7 +79,7 @@ static int from_env(const char *name, char *out, size_t out_len, char *why, size
 	const char *value = getenv(name);
 	if (!value) {
 		snprintf(why, why_len, "ipmi_password_env: environment variable %s is not set", name);
-		return -ENOENT;
+		return -EINVAL; /* a configuration error, like a missing password file */
 	}
 	if (strlen(value) >= out_len) {
 		snprintf(why, why_len, "ipmi_password_env: the password in %s is longer than IPMI allows (%zu bytes)",

@@ -216,6 +216,34 @@ static void test_invalid_ipmi_interface_under_auto(void)
 	free(old);
 }
 
+/* A password file that is not there is a configuration error: exit 2
+ * naming the file, before the command runs (it used to exit 125, "cannot
+ * run here", like a BMC that does not answer). */
+static void test_missing_password_file_exits_2(void)
+{
+	char ipmi_dir[PATH_MAX];
+	find_ipmi_dir(ipmi_dir, sizeof(ipmi_dir));
+	if (!ipmi_dir[0])
+		return;
+	char marker[PATH_MAX], touch[PATH_MAX + 16];
+	snprintf(marker, sizeof(marker), "%s/ran", work);
+	snprintf(touch, sizeof(touch), "touch %s", marker);
+	char *old = strdup(getenv("ENERGYMON_PLUGIN_PATH"));
+	setenv("ENERGYMON_PLUGIN_PATH", ipmi_dir, 1);
+	static struct cli_run r;
+	const char *args[] = {"--no-files", "--plugins", "ipmi", "--set", "ipmi_host=127.0.0.1:1", "--set",
+	                      "ipmi_username=admin", "--set", "ipmi_password_file=/nonexistent/energymon-pw", "--",
+	                      "sh", "-c", touch, NULL};
+	run_cli(&r, args);
+	setenv("ENERGYMON_PLUGIN_PATH", old, 1);
+	free(old);
+	CU_ASSERT_EQUAL(r.status, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/nonexistent/energymon-pw"));
+	CU_ASSERT_NOT_EQUAL(access(marker, F_OK), 0);
+	if (r.status != 2)
+		fprintf(stderr, "\n    status %d, stderr: %s\n", r.status, r.err);
+}
+
 /* Item 3: a password file others can read is warned about, in the result
  * (and so on stderr), naming the file and its mode. Uses the real ipmi
  * plugin against a closed port: the password is read before connecting. */
@@ -281,6 +309,7 @@ int main(int argc, char **argv)
 		{"function_name is the command's name", test_function_name_is_the_command},
 		{"invalid ipmi_interface under auto exits 2", test_invalid_ipmi_interface_under_auto},
 		{"password file readable by others is warned", test_password_file_readable_by_others_is_warned},
+		{"a missing password file exits 2 before the command", test_missing_password_file_exits_2},
 		CU_TEST_INFO_NULL,
 	};
 	int rc = run_suite("cli-config", tests);

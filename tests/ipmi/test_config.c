@@ -136,8 +136,10 @@ static void test_password_sources(void)
 	harness_close(&h);
 
 	unsetenv("ENERGYMON_TEST_NO_SUCH_VAR");
-	expect_refused("ipmi_password_env", "ENERGYMON_TEST_NO_SUCH_VAR", -ENOENT, "ENERGYMON_TEST_NO_SUCH_VAR");
-	expect_refused("ipmi_password_file", "/nonexistent/energymon/pw", -ENOENT, "/nonexistent/energymon/pw");
+	/* a missing file or variable is a configuration error (-EINVAL: the CLI
+	 * exits 2 before running anything), not "cannot run here" (exit 125) */
+	expect_refused("ipmi_password_env", "ENERGYMON_TEST_NO_SUCH_VAR", -EINVAL, "ENERGYMON_TEST_NO_SUCH_VAR");
+	expect_refused("ipmi_password_file", "/nonexistent/energymon/pw", -EINVAL, "/nonexistent/energymon/pw");
 
 	char path[] = "/tmp/energymon-ipmi-pw-XXXXXX";
 	int fd = mkstemp(path);
@@ -151,6 +153,17 @@ static void test_password_sources(void)
 	CU_ASSERT_PTR_NULL(strstr(h.log, "Abcdefgh"));
 	harness_close(&h);
 	unlink(path);
+
+	/* an empty file is refused, not sent as an empty password */
+	char empty[] = "/tmp/energymon-ipmi-pw-XXXXXX";
+	int efd = mkstemp(empty);
+	CU_ASSERT_FATAL(efd >= 0);
+	CU_ASSERT(write(efd, "\n", 1) == 1);
+	close(efd);
+	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_password_file", empty), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.error, "is empty"));
+	harness_close(&h);
+	unlink(empty);
 
 	/* a FIFO planted as the file is refused at once, never waited on
 	 * (alarm: a hang fails the program instead of hanging CI) */
