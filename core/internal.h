@@ -226,6 +226,10 @@ struct em_interval_stats {
 };
 EM_INTERNAL void em_interval_add(struct em_interval_stats *st, double seconds);
 EM_INTERNAL double em_interval_quantile(const struct em_interval_stats *st, double q);
+/* The intervals added between `then` and `now` (two copies of one
+ * histogram); max_s is the upper edge of the highest bucket that grew. */
+EM_INTERNAL void em_interval_since(const struct em_interval_stats *now, const struct em_interval_stats *then,
+                                   struct em_interval_stats *out);
 
 /* ---- one plugin instance in a monitor (source.c, plugin_host.c, plugin_keys.c,
  * sampler.c) ----
@@ -476,5 +480,40 @@ EM_INTERNAL int em_mkdir_p(const char *dir, struct em_error *err);
 /* 0, or -EPERM when a part of the way to `dir` could be redirected by another
  * user (a planted symlink, a directory someone else may change). */
 EM_INTERNAL int em_output_dir_trusted(const char *dir, struct em_error *err);
+
+/* ---- what the sampling thread does for others (sampler.c, sampler_names.c,
+ * sampler_requests.c) ---- */
+/* Mark the start of a plugin call on the sampling thread; false when the
+ * source was abandoned (then the call must not be made). */
+EM_INTERNAL bool em_sampler_enter_call(struct em_source *src, const char *method, int64_t mono, int64_t wall);
+/* Its end; false when abandoned meanwhile; returns with the lock held when true. */
+EM_INTERNAL bool em_sampler_leave_call_locked(struct em_source *src);
+/* Lock held: call set_targets() with the pids handed over (the lock is
+ * dropped during the call, held again on return). */
+EM_INTERNAL void em_sampler_apply_targets_locked(struct em_source *src);
+/* Name the calling (sampling) thread "em:<plugin>", cut to 15 bytes. */
+EM_INTERNAL void em_sampler_name_self(const char *plugin);
+/* "emab:" + 10 hex digits of the plugin name's FNV-1a hash. */
+EM_INTERNAL void em_abandoned_thread_name(const char *plugin, char out[16]);
+/* Ask the source's running thread for a sample now: a ticket, 0 when no
+ * thread runs. */
+EM_INTERNAL uint64_t em_sampler_poke(struct em_source *src);
+/* Lock held: wait until a sample that began after `ticket` was taken
+ * returned (true), or deadline_mono passed, or the thread ended (false). */
+EM_INTERNAL bool em_sampler_poke_wait_locked(struct em_source *src, uint64_t ticket, int64_t deadline_mono);
+
+/* ---- continuous monitors' windows (window.c, window_roots.c) ---- */
+/* mon->windows_lock and mon->roots: set up at em_monitor_create_continuous,
+ * torn down at em_monitor_destroy. */
+EM_INTERNAL int em_window_roots_init(struct em_monitor *mon);
+EM_INTERNAL void em_window_roots_fini(struct em_monitor *mon);
+
+/* ---- stopped monitors made, not run (stopped_monitor.c): a window's
+ * result, a monitor read from a state document ---- */
+EM_INTERNAL struct em_monitor *em_monitor_new_stopped(const struct em_config *cfg); /* NULL on ENOMEM; cfg copied */
+/* appended to mon->sources, lock initialised, refs = 1 (the monitor's) */
+EM_INTERNAL struct em_source *em_source_new_detached(struct em_monitor *mon);
+/* build mon->results and mon->result; 0 or -ENOMEM */
+EM_INTERNAL int em_monitor_finish_stopped(struct em_monitor *mon);
 
 #endif

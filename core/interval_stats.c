@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <string.h>
 
 #define FIRST_S 1e-6
 #define RATIO 1.02
@@ -40,4 +41,22 @@ double em_interval_quantile(const struct em_interval_stats *st, double q)
 		}
 	}
 	return st->max_s;
+}
+
+void em_interval_since(const struct em_interval_stats *now, const struct em_interval_stats *then,
+                       struct em_interval_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	int top = -1;
+	for (int b = 0; b < EM_INTERVAL_BUCKETS; b++) {
+		out->buckets[b] = now->buckets[b] - then->buckets[b];
+		if (out->buckets[b])
+			top = b;
+	}
+	out->count = now->count - then->count;
+	/* the longest interval since is in the highest bucket that grew: its
+	 * upper edge, unless the longest ever is smaller (the last bucket has
+	 * no upper edge) */
+	if (top >= 0)
+		out->max_s = top == EM_INTERVAL_BUCKETS - 1 ? now->max_s : fmin(now->max_s, FIRST_S * pow(RATIO, top + 1));
 }

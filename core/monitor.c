@@ -47,8 +47,10 @@ static void add_auto_name(const char *name, const char *path, void *arg)
 		cfg->nstrategy++;
 }
 
-int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct em_monitor **out,
-                      struct em_error *err)
+/* A continuous monitor's sources are opened knowing it (source.c tells
+ * their plugins ENERGY_HOST_TARGETS_LATER, their series keep the recent). */
+static int create(const struct em_config *cfg_in, pid_t target_pid, bool continuous, struct em_monitor **out,
+                  struct em_error *err)
 {
 	double cpu0 = thread_cpu_now();
 	struct em_monitor *mon = calloc(1, sizeof(*mon));
@@ -57,8 +59,13 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		return em_fail(err, -ENOMEM, "out of memory");
 	}
 	mon->target_pid = target_pid;
-	int rc = em_config_check_keys(mon->cfg, err);
-	if (rc)
+	mon->continuous = continuous;
+	int rc = continuous ? em_window_roots_init(mon) : 0;
+	if (rc) {
+		rc = em_fail(err, rc, "cannot initialise the windows' lock: %s", strerror(-rc));
+		goto fail;
+	}
+	if ((rc = em_config_check_keys(mon->cfg, err)))
 		goto fail;
 	if (mon->cfg->strategy_auto && (rc = em_plugin_scan(add_auto_name, mon->cfg, err)))
 		goto fail;
@@ -109,12 +116,29 @@ int em_monitor_create(const struct em_config *cfg_in, pid_t target_pid, struct e
 		             mon->sources[0]->reason);
 		goto fail;
 	}
+	/* metrics declared in create(); later series are made recent_only
+	 * as they appear (plugin_host.c) */
+	for (size_t i = 0; continuous && i < mon->nsources; i++)
+		for (size_t j = 0; j < mon->sources[i]->nseries; j++)
+			mon->sources[i]->series[j].recent_only = true;
 	mon->self_cpu_s += thread_cpu_now() - cpu0;
 	*out = mon;
 	return 0;
 fail:
 	em_monitor_destroy(mon);
 	return rc;
+}
+
+int em_monitor_create(const struct em_config *cfg, pid_t target_pid, struct em_monitor **out, struct em_error *err)
+{
+	return create(cfg, target_pid, false, out, err);
+}
+
+/* Target 0 and ENERGY_HOST_TARGETS_LATER: the windows name the trees. */
+int em_monitor_create_continuous(const struct em_config *cfg, struct em_monitor **out, struct em_error *err)
+{
+	*out = NULL;
+	return create(cfg, 0, true, out, err);
 }
 
 /* Ask every running source to finish, then wait for each until its own
@@ -259,6 +283,7 @@ void em_monitor_destroy(struct em_monitor *mon)
 	for (size_t i = 0; i < mon->nsources; i++)
 		em_source_release(mon->sources[i]);
 	free(mon->sources);
+	em_window_roots_fini(mon);
 	json_decref(mon->result);
 	em_results_free(mon->results);
 	em_config_free(mon->cfg);

@@ -123,6 +123,7 @@ static struct em_series *new_series(struct em_source *src, const struct energy_r
 	em_series_init(s, r);
 	s->failure_epoch = src->failure_epoch;
 	s->wrap_safe_s = src->required_max_s;
+	s->recent_only = src->host.flags & ENERGY_HOST_TARGETS_LATER; /* a continuous monitor's (series.c) */
 	return s;
 }
 

@@ -14,9 +14,7 @@
 /* pthread_setname_np needs _GNU_SOURCE, which the build defines */
 #include "internal.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,60 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* An abandoned thread is named "emab:" + the first 10 of the 16 hex digits
- * of the 64-bit FNV-1a hash of the full plugin name, so the process's own
- * task list counts them per plugin: the library keeps no global counter.
- * A hash, not the name: the kernel keeps 15 bytes, and two plugins whose
- * names share their first 10 characters must not share one cap. */
-#define ABANDONED_PREFIX "emab:"
-
-static void thread_name(const char *plugin, char *out, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-	for (const unsigned char *p = (const unsigned char *)plugin; *p; p++)
-		h = (h ^ *p) * 0x100000001b3u;
-	snprintf(out, len < 16 ? len : 16, ABANDONED_PREFIX "%010llx", (unsigned long long)(h >> 24));
-}
-
-int em_abandoned_threads(const char *plugin)
-{
-	char want[16], path[64], comm[32];
-	thread_name(plugin, want, sizeof(want));
-	DIR *d = opendir("/proc/self/task");
-	if (!d)
-		return 0;
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue; /* the thread just ended */
-		ssize_t got = read(fd, comm, sizeof(comm) - 1);
-		close(fd);
-		if (got <= 0)
-			continue;
-		comm[got] = '\0';
-		comm[strcspn(comm, "\n")] = '\0';
-		n += strcmp(comm, want) == 0;
-	}
-	closedir(d);
-	return n;
-}
-
 /* Mark the start of a plugin call; false when the source was abandoned
  * (then the call must not be made). */
-static bool enter_call(struct em_source *src, const char *method, int64_t mono, int64_t wall)
+bool em_sampler_enter_call(struct em_source *src, const char *method, int64_t mono, int64_t wall)
 {
 	pthread_mutex_lock(&src->lock);
 	bool go = !src->abandoned;
-	if (go && strcmp(method, "sample") == 0) { /* how evenly sample() calls were spaced */
-		if (src->last_call_mono)
-			em_interval_add(&src->intervals, (double)(mono - src->last_call_mono) / 1e9);
-		src->last_call_mono = mono;
-	}
 	if (go) {
 		src->in_call = method;
 		src->call_mono = mono;
@@ -92,7 +42,7 @@ static bool enter_call(struct em_source *src, const char *method, int64_t mono, 
 /* Record the end of a plugin call; false when the source was abandoned
  * while it ran (then nothing about it may be recorded). Returns with the
  * lock held when true. */
-static bool leave_call_locked(struct em_source *src)
+bool em_sampler_leave_call_locked(struct em_source *src)
 {
 	pthread_mutex_lock(&src->lock);
 	if (src->abandoned) {
@@ -103,17 +53,37 @@ static bool leave_call_locked(struct em_source *src)
 	return true;
 }
 
-static bool take_sample(struct em_source *src)
+static double thread_cpu_s(void)
+{
+	struct timespec cpu;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+	return (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
+}
+
+/* One sample(). A scheduled one counts in the interval histogram (how
+ * evenly the schedule was kept); one a window asked for does not. Either
+ * serves every window request made before it began (poke_asked then). */
+static bool take_sample(struct em_source *src, bool scheduled)
 {
 	int64_t mono = em_now_ns(CLOCK_MONOTONIC), wall = em_now_ns(CLOCK_REALTIME);
-	if (!enter_call(src, "sample", mono, wall))
+	pthread_mutex_lock(&src->lock);
+	if (scheduled && !src->abandoned) {
+		if (src->last_call_mono)
+			em_interval_add(&src->intervals, (double)(mono - src->last_call_mono) / 1e9);
+		src->last_call_mono = mono;
+	}
+	uint64_t asked = src->poke_asked;
+	pthread_mutex_unlock(&src->lock);
+	if (!em_sampler_enter_call(src, "sample", mono, wall))
 		return false;
 	int rc = src->lib.vt->sample(src->instance);
-	if (!leave_call_locked(src))
+	if (!em_sampler_leave_call_locked(src))
 		return false;
 	src->samples++;
 	src->covered_mono = mono;
 	src->covered_wall = wall;
+	/* kept current, so that a window can take its difference */
+	src->thread_cpu_s = thread_cpu_s();
 	if (rc < 0) {
 		src->failed_samples++;
 		src->failure_epoch++;
@@ -122,6 +92,10 @@ static bool take_sample(struct em_source *src)
 		if (!src->first_failure[0])
 			snprintf(src->first_failure, sizeof(src->first_failure), "%s", src->last_error);
 		snprintf(src->recent_failure, sizeof(src->recent_failure), "%s", src->last_error);
+	}
+	if (asked > src->poke_served) {
+		src->poke_served = asked;
+		pthread_cond_broadcast(&src->wake);
 	}
 	pthread_mutex_unlock(&src->lock);
 	return true;
@@ -132,40 +106,16 @@ static bool take_sample(struct em_source *src)
 static bool finish_call(struct em_source *src, const char *method, int (*fn)(void *))
 {
 	/* stop_mono/stop_wall are written only by this thread */
-	if (!enter_call(src, method, src->stop_mono, src->stop_wall))
+	if (!em_sampler_enter_call(src, method, src->stop_mono, src->stop_wall))
 		return false;
 	int rc = fn(src->instance);
-	if (!leave_call_locked(src))
+	if (!em_sampler_leave_call_locked(src))
 		return false;
 	if (rc < 0)
 		snprintf(src->recent_failure, sizeof(src->recent_failure), "%s failed: %s", method,
 		         src->last_error[0] ? src->last_error : strerror(-rc));
 	pthread_mutex_unlock(&src->lock);
 	return true;
-}
-
-/* Called with the lock held, returns with it held: take the pids the
- * monitor handed over and call set_targets() with them, between samples,
- * so it never runs concurrently with the plugin's other methods. */
-static void apply_targets_locked(struct em_source *src)
-{
-	int64_t *pids = src->targets;
-	size_t n = src->ntargets;
-	src->targets = NULL;
-	src->targets_pending = false;
-	pthread_mutex_unlock(&src->lock);
-	if (enter_call(src, "set_targets", em_now_ns(CLOCK_MONOTONIC), em_now_ns(CLOCK_REALTIME))) {
-		int rc = src->lib.set_targets(src->instance, pids, n);
-		if (leave_call_locked(src)) {
-			src->targets_rc = rc < 0 ? rc : 0;
-			snprintf(src->targets_error, sizeof(src->targets_error), "%s", src->last_error);
-			src->targets_done = true;
-			pthread_cond_broadcast(&src->wake);
-			pthread_mutex_unlock(&src->lock);
-		}
-	}
-	free(pids);
-	pthread_mutex_lock(&src->lock);
 }
 
 static struct timespec to_timespec(int64_t ns)
@@ -180,7 +130,7 @@ static void sample_until_stop(struct em_source *src)
 	int64_t origin = src->start_mono;
 	uint64_t tick = 0;
 
-	if (!take_sample(src))
+	if (!take_sample(src, true))
 		return;
 	pthread_mutex_lock(&src->lock);
 	while (!src->stop_requested) {
@@ -196,10 +146,19 @@ static void sample_until_stop(struct em_source *src)
 		struct timespec ts = to_timespec(deadline);
 		int rc = 0;
 		while (!src->stop_requested && rc != ETIMEDOUT) {
+			/* between two samples; a deadline that passed meanwhile
+			 * times out the wait at once, so no sample is skipped */
 			if (src->targets_pending) {
-				/* between two samples; a deadline that passed meanwhile
-				 * times out the wait at once, so no sample is skipped */
-				apply_targets_locked(src);
+				em_sampler_apply_targets_locked(src);
+				continue;
+			}
+			if (src->poke_asked > src->poke_served) {
+				/* a window's sample: not a missed deadline, and the
+				 * schedule stays where it was */
+				pthread_mutex_unlock(&src->lock);
+				if (!take_sample(src, false))
+					return;
+				pthread_mutex_lock(&src->lock);
 				continue;
 			}
 			rc = pthread_cond_timedwait(&src->wake, &src->lock, &ts);
@@ -208,13 +167,13 @@ static void sample_until_stop(struct em_source *src)
 			break;
 		tick++;
 		pthread_mutex_unlock(&src->lock);
-		if (!take_sample(src))
+		if (!take_sample(src, true))
 			return;
 		pthread_mutex_lock(&src->lock);
 	}
 	pthread_mutex_unlock(&src->lock);
 	/* The last reading is taken at stop, so the series covers the whole run. */
-	if (!take_sample(src))
+	if (!take_sample(src, true))
 		return;
 	pthread_mutex_lock(&src->lock);
 	src->stop_mono = em_now_ns(CLOCK_MONOTONIC);
@@ -229,12 +188,12 @@ static void sample_until_stop(struct em_source *src)
 static void *sampler_main(void *arg)
 {
 	struct em_source *src = arg;
+	em_sampler_name_self(src->plugin);
 	sample_until_stop(src);
-	struct timespec cpu;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+	double cpu = thread_cpu_s();
 	pthread_mutex_lock(&src->lock);
 	if (!src->abandoned)
-		src->thread_cpu_s = (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
+		src->thread_cpu_s = cpu;
 	src->thread_done = true;
 	pthread_cond_broadcast(&src->wake);
 	pthread_mutex_unlock(&src->lock);
@@ -316,7 +275,7 @@ int em_sampler_wait(struct em_source *src, int64_t deadline_mono, const _Atomic 
 		snprintf(src->abandon_reason, sizeof(src->abandon_reason), "%s%s %s; the plugin was abandoned",
 		         src->in_call ? src->in_call : "the plugin", src->in_call ? "()" : "", because);
 		char name[16];
-		thread_name(src->plugin, name, sizeof(name));
+		em_abandoned_thread_name(src->plugin, name);
 		pthread_setname_np(src->thread, name);
 		pthread_detach(src->thread);
 	}

@@ -10,7 +10,12 @@
  *    span's delta is not counted: the gap says so;
  *  - min/max/mean/std-dev use Welford's update;
  *  - a bounded number of points is kept for the output files, thinned 2:1
- *    when full (every kept point is a real reading, never an average).
+ *    when full (every kept point is a real reading, never an average);
+ *    a continuous monitor's series (recent_only) instead drop the oldest
+ *    half, so a window finds every reading of its recent past, and keep
+ *    the latest gaps rather than the first. The running totals (total,
+ *    covered_s, gap_s and the counts) are never thinned either way, so a
+ *    window's difference of two of them is exact for any length.
  */
 #include "internal.h"
 
@@ -93,7 +98,11 @@ static void keep_point(struct em_series *s, int64_t wall_ns, double value)
 		if (!s->points)
 			return; /* the totals stay exact; only the point list is lost */
 	}
-	if (s->npoints == EM_SERIES_POINTS_MAX) {
+	if (s->npoints == EM_SERIES_POINTS_MAX && s->recent_only) {
+		size_t half = EM_SERIES_POINTS_MAX / 2;
+		memmove(s->points, s->points + half, (EM_SERIES_POINTS_MAX - half) * sizeof(*s->points));
+		s->npoints -= half;
+	} else if (s->npoints == EM_SERIES_POINTS_MAX) {
 		for (size_t i = 0; i < EM_SERIES_POINTS_MAX / 2; i++)
 			s->points[i] = s->points[2 * i];
 		s->npoints = EM_SERIES_POINTS_MAX / 2;
@@ -118,10 +127,15 @@ const char *em_gap_reason(uint32_t why)
 static void record_gap(struct em_series *s, int64_t from_wall, int64_t to_wall, double seconds, uint32_t why)
 {
 	size_t slots = sizeof(s->gap_list) / sizeof(s->gap_list[0]);
-	if (s->gaps < slots) {
-		s->gap_list[s->gaps].from_wall = from_wall;
-		s->gap_list[s->gaps].to_wall = to_wall;
-		s->gap_list[s->gaps].why = why;
+	size_t at = s->gaps;
+	if (at >= slots && s->recent_only) { /* the latest ones: shift the oldest out */
+		memmove(s->gap_list, s->gap_list + 1, (slots - 1) * sizeof(s->gap_list[0]));
+		at = slots - 1;
+	}
+	if (at < slots) {
+		s->gap_list[at].from_wall = from_wall;
+		s->gap_list[at].to_wall = to_wall;
+		s->gap_list[at].why = why;
 	}
 	s->gaps++;
 	s->gap_s += seconds;

@@ -133,6 +133,8 @@ int em_source_open(struct em_source *src, const char *id, struct em_error *err)
 	if ((rc = refuse_if_too_many_abandoned(src)))
 		return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", src->name, path, src->reason);
 	em_host_init(src, mon->target_pid, mon->cfg->interval_s);
+	if (mon->continuous) /* target 0 is "none until set_targets", not the whole system */
+		src->host.flags |= ENERGY_HOST_TARGETS_LATER;
 	src->host.instance = src->instance_name[0] ? src->instance_name : NULL;
 	src->interval_s = mon->cfg->interval_s;
 	if (vt->min_interval_s > 0 && src->interval_s < vt->min_interval_s) {
