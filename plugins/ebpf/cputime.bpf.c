@@ -249,8 +249,18 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		if (c->cur_task != (__u64)prev) {
 			/* A switch into prev was not delivered to this program
 			 * (seen on Firecracker guests). prev certainly ran
-			 * last: charge the slice to it, not to a task that may
-			 * be long gone. */
+			 * last, since the scheduler picked it: that stint is
+			 * the kernel's own account of it (sum_exec_runtime,
+			 * brought up to date just before this tracepoint,
+			 * less its value when prev was picked). The time
+			 * before is the last task seen switched in's. Outside
+			 * the fair class prev_sum_exec_runtime may be stale:
+			 * the stint is then capped at the whole slice. */
+			__u64 stint = prev->se.sum_exec_runtime - prev->se.prev_sum_exec_runtime;
+			if (now > since && stint < now - since) {
+				charge(c, was, was_slot, now - since - stint);
+				since = now - stint;
+			}
 			was = kind_of(prev, &was_slot);
 			c->unseen++;
 		}
