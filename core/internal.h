@@ -307,12 +307,38 @@ struct em_source {
 	/* ABI 1.2 per-target totals (plugin_targets.c), guarded by lock */
 	struct em_target_series *tseries;
 	size_t ntseries, tseries_alloc;
+	/* The trees the plugin follows now, sorted: host->target_pid, then
+	 * the pids of each set_targets() that returned 0 (emit_target's
+	 * -ESRCH). tseries_hint: where the next lookup starts (plugins emit
+	 * the targets in the same order every sample). Guarded by lock. */
+	int64_t *cur_targets;
+	size_t ncur_targets;
+	size_t tseries_hint;
 
 	/* Samples asked for now by windows (window.c): the thread takes one
 	 * as soon as poke_asked > poke_served, then sets poke_served to the
 	 * poke_asked it saw when the sample began. Guarded by lock. */
 	uint64_t poke_asked, poke_served;
 };
+
+/* ---- ABI 1.2 per-target totals (plugin_targets.c) ---- */
+/* (metric, target) totals a source keeps at most: 4 x the ebpf plugin's
+ * 4096 trees. */
+#define EM_TSERIES_MAX (4 * 4096)
+/* The plugin's set_targets(pids) returned rc: when 0, pids become the
+ * current targets and the totals of targets that left are freed. Call
+ * with the source's lock held (or before its thread runs); pids is not
+ * kept. */
+EM_INTERNAL void em_source_targets_applied(struct em_source *src, const int64_t *pids, size_t n, int rc);
+/* The running total of `metric` for `target`, or NULL when the plugin
+ * reported none (lock held). */
+EM_INTERNAL const struct em_series *em_source_target_series(const struct em_source *src, int metric,
+                                                            int64_t target);
+/* host->emit_target (plugin_metrics.c fills it in). */
+EM_INTERNAL int em_host_emit_target(void *ctx, int metric, int64_t target, double value, int64_t mono_ns,
+                                    int64_t wall_ns);
+/* Free every per-target total and the target set (source.c). */
+EM_INTERNAL void em_source_targets_free(struct em_source *src);
 
 /* Fill src->host: the callbacks, with src as their context, and what the
  * plugin is told at create() (plugin_host.c). */

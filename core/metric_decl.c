@@ -129,6 +129,12 @@ int em_metric_series(const struct energy_metric *in, struct em_series *s, char *
 		return snprintf(why, len, "metric '%s': only energy (J) or power (W) can be attributable by CPU share, "
 		                "not %s", m.key, em_unit_symbol(m.unit)),
 		       -EINVAL;
+	/* one tree's part of a gauge (a temperature, a power) means nothing:
+	 * parts of cumulative counts add up to the whole */
+	if ((m.flags & ENERGY_METRIC_PER_TARGET) && m.kind != ENERGY_KIND_COUNTER && m.kind != ENERGY_KIND_SECONDS)
+		return snprintf(why, len, "metric '%s': only a counter or cumulative seconds can be reported per target, "
+		                "not a %s", m.key, em_kind_name(m.kind)),
+		       -EINVAL;
 	if (!(m.counter_max >= 0 && m.counter_max < 1e300))
 		return snprintf(why, len, "metric '%s': counter_max must be finite and >= 0", m.key), -EINVAL;
 	memset(s, 0, sizeof(*s));

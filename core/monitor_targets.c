@@ -68,6 +68,11 @@ static int call_directly(struct em_source *src, const int64_t *pids, size_t n, c
 	src->last_error[0] = '\0';
 	int rc = src->lib.set_targets(src->instance, pids, n);
 	snprintf(why, len, "%s", src->last_error);
+	if (src->sync_ready)
+		pthread_mutex_lock(&src->lock);
+	em_source_targets_applied(src, pids, n, rc < 0 ? rc : 0);
+	if (src->sync_ready)
+		pthread_mutex_unlock(&src->lock);
 	return rc < 0 ? rc : 0;
 }
 

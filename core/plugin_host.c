@@ -264,4 +264,7 @@ void em_host_init(struct em_source *src, pid_t target_pid, double interval_s)
 	h->require_interval = host_require_interval;
 	em_host_init_config(h);
 	em_host_init_metrics(h);
+	/* the tree of create() is the first target of emit_target (1.2) */
+	int64_t first = target_pid;
+	em_source_targets_applied(src, &first, target_pid > 0 ? 1 : 0, 0);
 }

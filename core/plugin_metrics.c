@@ -2,7 +2,8 @@
  * The ABI 1.1 metric services of struct energy_host: declare_metric (from
  * create() only, so a source's metrics are known before it measures and a
  * key clash is found before anything runs), emit_metric (the cheap path: an
- * index and a number, no strings) and metric_reason.
+ * index and a number, no strings) and metric_reason. The 1.2 emit_target
+ * is in plugin_targets.c.
  */
 #include "internal.h"
 
@@ -110,4 +111,7 @@ void em_host_init_metrics(struct energy_host *h)
 	h->declare_metric = host_declare_metric;
 	h->emit_metric = host_emit_metric;
 	h->metric_reason = host_metric_reason;
+	/* 1.2: flags stay 0 unless the monitor says otherwise (a continuous
+	 * monitor sets ENERGY_HOST_TARGETS_LATER) */
+	h->emit_target = em_host_emit_target;
 }

@@ -28,6 +28,7 @@ void em_sampler_apply_targets_locked(struct em_source *src)
 		int rc = src->lib.set_targets(src->instance, pids, n);
 		if (em_sampler_leave_call_locked(src)) {
 			src->targets_rc = rc < 0 ? rc : 0;
+			em_source_targets_applied(src, pids, n, src->targets_rc);
 			snprintf(src->targets_error, sizeof(src->targets_error), "%s", src->last_error);
 			src->targets_done = true;
 			pthread_cond_broadcast(&src->wake);

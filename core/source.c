@@ -27,6 +27,7 @@ void em_source_free(struct em_source *src)
 	for (size_t i = 0; i < src->nseries; i++)
 		em_series_free(&src->series[i]);
 	free(src->series);
+	em_source_targets_free(src);
 	em_plugin_close(&src->lib);
 	em_sampler_fini(src);
 	free(src);

@@ -64,6 +64,25 @@
  *   - a 1.0 host reads config_keys only (never config_keys_v2) and never
  *     calls set_targets: keep config_keys filled too, and take the single
  *     process tree from host->target_pid.
+ * A plugin built against 1.2 that may be loaded by a 1.0 or 1.1 host must
+ * also check, before reading host->flags or calling host->emit_target, that
+ * ENERGY_HAS_MEMBER(host, struct energy_host, emit_target) holds (which a
+ * 1.2 host's struct_size always covers) and that emit_target is not NULL;
+ * on an older host the flags are 0 (read nothing), and per-target readings
+ * are simply not reported: the metric's total through emit_metric is. Set
+ * ENERGY_METRIC_PER_TARGET in a declaration only on a 1.2 host.
+ *
+ * PER-TARGET READINGS (1.2): a process-scope plugin that follows several
+ * trees at once (set_targets) may report each tree's own part of a metric
+ * besides the total of all of them: declare the metric with
+ * ENERGY_METRIC_PER_TARGET (counters and cumulative seconds only) and feed
+ * it with emit_metric (the union's total) and with emit_target (one
+ * cumulative reading per current target, in the same unit). The host keeps
+ * them apart from the metric's own series: a monitor's result shows the
+ * total only; a window of a continuous monitor (energymond) reads its
+ * tree's own. A host that passes ENERGY_HOST_TARGETS_LATER in host->flags
+ * creates the plugin with target_pid 0 and names the trees later through
+ * set_targets: follow nothing until then (and do not refuse to be created).
  */
 #ifndef ENERGY_PLUGIN_H
 #define ENERGY_PLUGIN_H
@@ -76,7 +95,7 @@ extern "C" {
 #endif
 
 #define ENERGY_PLUGIN_ABI_MAJOR 1
-#define ENERGY_PLUGIN_ABI_MINOR 1
+#define ENERGY_PLUGIN_ABI_MINOR 2
 
 /* The one symbol a plugin exports. Its type is energy_plugin_entry_fn. */
 #define ENERGY_PLUGIN_ENTRY_SYMBOL "energymon_plugin_entry"
@@ -393,10 +412,15 @@ struct energy_host {
 
 	/* Record one reading of a declared ENERGY_METRIC_PER_TARGET metric for
 	 * one of the trees set_targets() named (`target`: its root's pid): that
-	 * tree's own part of what the metric counts for all of them. Same
-	 * rules and returns as emit_metric, and -ESRCH for a pid that is not
-	 * among the current targets. The host keeps one running total per
-	 * (metric, target); a target dropped by set_targets() loses its total. */
+	 * tree's own part of what the metric counts for all of them: a
+	 * cumulative value, as for emit_metric. Same rules and returns as
+	 * emit_metric (-EINVAL also for a metric declared without
+	 * ENERGY_METRIC_PER_TARGET), and -ESRCH for a pid that is not among
+	 * the current targets (those of the last set_targets() that returned
+	 * 0, else host->target_pid when it is > 0), -ENOSPC when the source
+	 * already keeps 16384 (metric, target) totals. The host keeps one
+	 * running total per (metric, target); a target dropped by
+	 * set_targets() loses its total. */
 	int (*emit_target)(void *ctx, int metric, int64_t target, double value, int64_t mono_ns, int64_t wall_ns);
 
 	/* Members above are valid for ABI 1.2. Append new ones below. */

@@ -45,14 +45,26 @@ __u32 seed_gen = 0;
 /* Bumped whenever gen or seed_gen changes: the per-CPU memos are stale. */
 __u32 epoch = 0;
 
-#define MAX_ROOTS 4096
-/* the roots' pids (tgids) of the trees to follow; read only while seeding */
+/* the roots' pids (tgids) of the trees to follow -> each root's slot (>= 1);
+ * read only while seeding */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_ROOTS);
+	__uint(max_entries, CPUTIME_MAX_ROOTS);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u32);
 } roots SEC(".maps");
+
+/* Each root's own on-CPU time, by slot: a tree task's slice is charged to
+ * the slot of its nearest root too (one more array update per slice).
+ * Like cpu_acct, a CPU's entry is written only by the handlers on that
+ * CPU; user space reads the live values right after the flush ran on
+ * every CPU (the flush closes the running slice). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CPUTIME_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} slot_ns SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -72,31 +84,39 @@ struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u32);
+	__type(value, struct cputime_mark);
 } tree SEC(".maps");
 
-/* The generation t is a member of, or 0 when it is not in the tree. */
-static __always_inline __u32 member_gen(struct task_struct *t)
+/* t's mark when it counts now (its generation is gen or seed_gen), else
+ * NULL: it is not in the tree. */
+static __always_inline struct cputime_mark *member(struct task_struct *t)
 {
-	__u32 *g = bpf_task_storage_get(&tree, t, 0, 0);
-	if (!g || !*g)
+	struct cputime_mark *m = bpf_task_storage_get(&tree, t, 0, 0);
+	if (!m || !m->gen)
 		return 0;
-	return *g == gen || *g == seed_gen ? *g : 0;
+	return m->gen == gen || m->gen == seed_gen ? m : 0;
 }
 
-static __always_inline __u32 kind_of(struct task_struct *t)
+/* The kind of t; for a tree task its root's slot in *slot. */
+static __always_inline __u32 kind_of(struct task_struct *t, __u32 *slot)
 {
+	*slot = 0;
 	if (t->pid == 0)
 		return KIND_IDLE;
-	return member_gen(t) ? KIND_TREE : KIND_OTHER;
+	struct cputime_mark *m = member(t);
+	if (!m)
+		return KIND_OTHER;
+	*slot = m->slot;
+	return KIND_TREE;
 }
 
 /* kind_of() remembered per CPU: a CPU mostly switches among a few tasks.
  * Membership of a live task changes only when user space changes the set
  * of trees (a child is marked at fork, before it can run), and then it
  * bumps `epoch`, which forgets what was remembered. */
-static __always_inline __u32 kind_memo(struct cputime_cpu *c, struct task_struct *t)
+static __always_inline __u32 kind_memo(struct cputime_cpu *c, struct task_struct *t, __u32 *slot)
 {
+	*slot = 0;
 	if (t->pid == 0)
 		return KIND_IDLE;
 	__u32 now_epoch = epoch;
@@ -105,27 +125,34 @@ static __always_inline __u32 kind_memo(struct cputime_cpu *c, struct task_struct
 		c->memo_epoch = now_epoch;
 	}
 	__u64 p = (__u64)t, born = t->start_time;
-	if (c->memo_task[0] == p && c->memo_start[0] == born)
+	if (c->memo_task[0] == p && c->memo_start[0] == born) {
+		*slot = c->memo_slot[0];
 		return c->memo_kind[0];
-	if (c->memo_task[1] == p && c->memo_start[1] == born)
+	}
+	if (c->memo_task[1] == p && c->memo_start[1] == born) {
+		*slot = c->memo_slot[1];
 		return c->memo_kind[1];
-	__u32 kind = kind_of(t);
-	__u32 slot = c->memo_next & 1;
-	c->memo_task[slot] = p;
-	c->memo_start[slot] = born;
-	c->memo_kind[slot] = kind;
-	c->memo_next = slot ^ 1;
+	}
+	__u32 kind = kind_of(t, slot);
+	__u32 i = c->memo_next & 1;
+	c->memo_task[i] = p;
+	c->memo_start[i] = born;
+	c->memo_kind[i] = kind;
+	c->memo_slot[i] = *slot;
+	c->memo_next = i ^ 1;
 	return kind;
 }
 
-/* Is `t` a root or (when following children) a descendant of one? Only
- * used while seeding: afterwards, membership is inherited at fork. */
-static __always_inline int descends_from_roots(struct task_struct *t)
+/* The slot of the nearest root `t` is or (when following children)
+ * descends from, or 0 when none. Only used while seeding: afterwards,
+ * marks are inherited at fork. */
+static __always_inline __u32 descends_from_roots(struct task_struct *t)
 {
 	for (int i = 0; i < MAX_DEPTH; i++) {
 		__u32 tgid = BPF_CORE_READ(t, tgid);
-		if (bpf_map_lookup_elem(&roots, &tgid))
-			return 1;
+		__u32 *slot = bpf_map_lookup_elem(&roots, &tgid);
+		if (slot)
+			return *slot;
 		if (!follow_children)
 			return 0;
 		struct task_struct *parent = BPF_CORE_READ(t, real_parent);
@@ -136,23 +163,29 @@ static __always_inline int descends_from_roots(struct task_struct *t)
 	return 0;
 }
 
-static __always_inline void mark(struct task_struct *t, __u32 g)
+static __always_inline void mark(struct task_struct *t, __u32 g, __u32 slot)
 {
-	__u32 *v = bpf_task_storage_get(&tree, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (v)
-		*v = g;
-	else
+	struct cputime_mark *v = bpf_task_storage_get(&tree, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (v) {
+		v->slot = slot;
+		v->gen = g;
+	} else {
 		__sync_fetch_and_add(&missed_forks, 1);
+	}
 }
 
-static __always_inline void charge(struct cputime_cpu *c, __u32 kind, __u64 ns)
+static __always_inline void charge(struct cputime_cpu *c, __u32 kind, __u32 slot, __u64 ns)
 {
 	if (kind == KIND_IDLE) {
 		c->idle_ns += ns;
 	} else {
 		c->busy_ns += ns;
-		if (kind == KIND_TREE)
+		if (kind == KIND_TREE) {
 			c->tree_ns += ns;
+			__u64 *own = bpf_map_lookup_elem(&slot_ns, &slot);
+			if (own)
+				*own += ns;
+		}
 	}
 }
 
@@ -200,14 +233,14 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		return 0;
 	__u64 now = switch_clock(next);
 	__u64 since = c->last_clk;
-	__u32 was = c->cur_kind;
+	__u32 was = c->cur_kind, was_slot = c->cur_slot;
 	if (!since) {
 		/* first switch on this CPU: prev has run since at least start */
 		__u64 kt = bpf_ktime_get_ns();
 		c->pair_clk = now;
 		c->pair_kt = kt;
 		since = kt > start_ns && now > kt - start_ns ? now - (kt - start_ns) : now;
-		was = kind_of(prev);
+		was = kind_of(prev, &was_slot);
 	} else {
 		if (now - c->pair_clk > RESYNC_NS) {
 			c->pair_clk = now;
@@ -216,20 +249,32 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		if (c->cur_task != (__u64)prev) {
 			/* A switch into prev was not delivered to this program
 			 * (seen on Firecracker guests). prev certainly ran
-			 * last: charge the slice to it, not to a task that may
-			 * be long gone. */
-			was = kind_of(prev);
+			 * last, since the scheduler picked it: that stint is
+			 * the kernel's own account of it (sum_exec_runtime,
+			 * brought up to date just before this tracepoint,
+			 * less its value when prev was picked). The time
+			 * before is the last task seen switched in's. Outside
+			 * the fair class prev_sum_exec_runtime may be stale:
+			 * the stint is then capped at the whole slice. */
+			__u64 stint = prev->se.sum_exec_runtime - prev->se.prev_sum_exec_runtime;
+			if (now > since && stint < now - since) {
+				charge(c, was, was_slot, now - since - stint);
+				since = now - stint;
+			}
+			was = kind_of(prev, &was_slot);
 			c->unseen++;
 		}
 	}
 	if (now > since)
-		charge(c, was, now - since);
+		charge(c, was, was_slot, now - since);
 	if (was == KIND_TREE)
 		c->tree_switches++;
 	count(c, was);
 	c->last_clk = now;
 	c->cur_task = (__u64)next;
-	c->cur_kind = kind_memo(c, next);
+	__u32 next_slot;
+	c->cur_kind = kind_memo(c, next, &next_slot);
+	c->cur_slot = next_slot;
 	return 0;
 }
 
@@ -238,12 +283,18 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	if (!follow_children && child->tgid != parent->tgid)
 		return 0;
-	__u32 g = member_gen(parent);
+	struct cputime_mark *pm = member(parent);
+	__u32 g = pm ? pm->gen : 0, slot = pm ? pm->slot : 0;
 	/* a fork racing the seed walk: the walk may have passed the parent */
-	if (seeding && g != seed_gen && descends_from_roots(parent))
-		g = seed_gen;
+	if (seeding && g != seed_gen) {
+		__u32 s = descends_from_roots(parent);
+		if (s) {
+			g = seed_gen;
+			slot = s;
+		}
+	}
 	if (g)
-		mark(child, g);
+		mark(child, g, slot);
 	return 0;
 }
 
@@ -253,8 +304,9 @@ SEC("iter/task")
 int seed(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
-	if (t && descends_from_roots(t)) {
-		mark(t, seed_gen);
+	__u32 slot = t ? descends_from_roots(t) : 0;
+	if (slot) {
+		mark(t, seed_gen, slot);
 		__sync_fetch_and_add(&seeded_tasks, 1);
 	}
 	return 0;
@@ -277,14 +329,16 @@ int flush(void *ctx)
 	struct task_struct *cur = bpf_get_current_task_btf();
 	if (c->last_clk && c->cur_task != (__u64)cur) {
 		c->cur_task = (__u64)cur;
-		c->cur_kind = kind_of(cur);
+		__u32 cur_slot;
+		c->cur_kind = kind_of(cur, &cur_slot);
+		c->cur_slot = cur_slot;
 		c->unseen++;
 	}
 	if (c->last_clk && c->cur_kind != KIND_UNKNOWN && kt > c->pair_kt) {
 		/* rq->clock is not fresh here: convert from the last pair */
 		__u64 now = c->pair_clk + (kt - c->pair_kt);
 		if (now > c->last_clk) {
-			charge(c, c->cur_kind, now - c->last_clk);
+			charge(c, c->cur_kind, c->cur_slot, now - c->last_clk);
 			c->last_clk = now;
 		}
 		count(c, c->cur_kind);

@@ -13,6 +13,12 @@
 #define EBPF_CPUTIME_H
 
 #define CPUTIME_MAX_COUNTERS 2 /* perf counters read at each switch */
+#define CPUTIME_MAX_ROOTS 4096  /* process trees followed at once */
+/* Per-root counters (slot_ns): user space gives each root a slot from 1;
+ * 0 is "no slot". A slot freed by one set of roots is not given again by
+ * the same change (tasks of the old generation may still carry it while
+ * the new one is seeded), so twice the roots, plus slot 0, never run out. */
+#define CPUTIME_SLOTS (2 * CPUTIME_MAX_ROOTS + 1)
 
 #ifdef __BPF__
 /* vmlinux.h provides __u32/__u64 */
@@ -27,6 +33,14 @@ enum ebpf_task_kind {
 	KIND_IDLE = 1,  /* the idle task (pid 0) */
 	KIND_OTHER = 2, /* a task outside the monitored tree */
 	KIND_TREE = 3   /* a task of the monitored tree */
+};
+
+/* A task's mark in the task-local storage: the membership generation
+ * (cputime.bpf.c) and the slot of its nearest followed root. A child
+ * inherits both at fork. */
+struct cputime_mark {
+	__u32 gen;
+	__u32 slot;
 };
 
 struct cputime_cpu {
@@ -46,6 +60,8 @@ struct cputime_cpu {
 	__u64 cur_task;       /* address of the task switched in last, only compared */
 	__u32 cur_kind;       /* enum ebpf_task_kind of the task running since last_clk */
 	__u32 multiplexed;    /* 1: a counter ran only part of the time */
+	__u32 cur_slot;       /* its root's slot when cur_kind is KIND_TREE */
+	__u32 reserved0;
 	__u64 cnt_last[CPUTIME_MAX_COUNTERS]; /* counter values at the last switch or flush */
 	__u64 cnt_tree[CPUTIME_MAX_COUNTERS]; /* counts charged to the tree */
 	/* the kinds of the last two tasks looked up here, by address and
@@ -55,6 +71,7 @@ struct cputime_cpu {
 	__u32 memo_kind[2];
 	__u32 memo_next;      /* slot to replace next */
 	__u32 memo_epoch;     /* the epoch (cputime.bpf.c) the memo is for */
+	__u32 memo_slot[2];
 	/* snapshot: written only by the flush program */
 	__u64 snap_ns;        /* CLOCK_MONOTONIC of the snapshot */
 	__u64 snap_busy_ns;

@@ -17,16 +17,6 @@
 	"energy attributed to the process tree = measured energy x (tree CPU time / " \
 	"machine busy CPU time) over the same interval"
 
-struct ebpf_inst {
-	const struct energy_host *host;
-	struct ebpf_monitor *mon;
-	pid_t target;     /* the first root (host->target_pid), for messages */
-	size_t ntargets;  /* roots followed now: 1 from create(), any after set_targets */
-	int started, stopped, have_final;
-	struct ebpf_totals final;
-	struct ebpf_counters counters;
-	char counters_status[ENERGY_REASON_MAX];
-};
 
 static const struct energy_config_key config_keys[] = {
 	{ "ebpf_include_children", ENERGY_CONFIG_BOOL, 0, "true",
@@ -52,14 +42,15 @@ static int ebpf_create(const struct energy_host *host, void **instance, char *wh
 	int rc = ebpf_probe(host, why, len);
 	if (rc != 0)
 		return rc;
-	if (host->target_pid <= 0) {
+	int later = ebpf_targets_later(host);
+	if (host->target_pid <= 0 && !later) {
 		snprintf(why, len, "ebpf: no process tree to follow (target pid %lld): this plugin measures "
 				   "a command or a worker process, not the whole system",
 			 (long long)host->target_pid);
 		/* not -EINVAL: nothing the user configured is wrong, so "auto" skips it */
 		return -ESRCH;
 	}
-	if (kill((pid_t)host->target_pid, 0) != 0 && errno == ESRCH) {
+	if (host->target_pid > 0 && kill((pid_t)host->target_pid, 0) != 0 && errno == ESRCH) {
 		snprintf(why, len, "ebpf: target process %lld does not exist", (long long)host->target_pid);
 		return -ESRCH;
 	}
@@ -85,15 +76,17 @@ static int ebpf_create(const struct energy_host *host, void **instance, char *wh
 		return -ENOMEM;
 	}
 	in->host = host;
-	in->target = (pid_t)host->target_pid;
-	in->ntargets = 1;
+	in->target = (pid_t)(host->target_pid > 0 ? host->target_pid : 0);
+	/* ENERGY_HOST_TARGETS_LATER: none until set_targets() names them */
+	in->ntargets = in->target ? 1 : 0;
+	ebpf_declare(in);
 	/* without counters the plugin still runs; the result says why */
 	if (counters_open_described(&in->counters, names, nnames, in->counters_status,
 				    sizeof(in->counters_status)) != 0 && counters_configured)
 		host->log(host->ctx, ENERGY_LOG_WARN, "ebpf: counters %s", in->counters_status);
 	rc = monitor_open(&in->mon, host, follow, &in->counters, why, len);
 	if (rc == 0)
-		rc = monitor_set_roots(in->mon, &in->target, 1, why, len);
+		rc = monitor_set_roots(in->mon, &in->target, in->ntargets, why, len);
 	if (rc != 0) {
 		monitor_close(in->mon);
 		counters_close(&in->counters);
@@ -133,48 +126,6 @@ static int ebpf_start(void *instance)
 	return ebpf_sample(in);
 }
 
-/* One reading of every cumulative total. The host integrates them: the
- * tree's CPU time is "cpu_time", the machine's busy time
- * "machine_busy_time", their ratio "cpu_share"; the plugin repeats none of
- * them as a note or a FINAL reading. */
-static void emit(struct ebpf_inst *in, const struct ebpf_totals *t)
-{
-	const struct energy_host *h = in->host;
-	struct energy_reading r;
-	memset(&r, 0, sizeof(r));
-	r.struct_size = sizeof(r);
-	r.counter_max = 0; /* 64-bit nanoseconds: no wrap */
-	r.mono_ns = t->mono_ns;
-	r.wall_ns = t->wall_ns;
-
-	r.quantity = ENERGY_Q_CPU_TIME_S;
-	r.scope = ENERGY_SCOPE_PROCESS;
-	snprintf(r.sensor, sizeof(r.sensor), "tree");
-	r.value = (double)t->tree_ns / 1e9;
-	h->emit(h->ctx, &r);
-
-	r.scope = ENERGY_SCOPE_SYSTEM;
-	snprintf(r.sensor, sizeof(r.sensor), "busy");
-	r.value = (double)t->busy_ns / 1e9;
-	h->emit(h->ctx, &r);
-
-	snprintf(r.sensor, sizeof(r.sensor), "idle");
-	r.value = (double)t->idle_ns / 1e9;
-	h->emit(h->ctx, &r);
-
-	r.quantity = ENERGY_Q_COUNT;
-	r.scope = ENERGY_SCOPE_PROCESS;
-	snprintf(r.sensor, sizeof(r.sensor), "context_switches");
-	r.value = (double)t->tree_switches;
-	h->emit(h->ctx, &r);
-
-	for (unsigned i = 0; i < in->counters.n; i++) {
-		snprintf(r.sensor, sizeof(r.sensor), "%s", in->counters.name[i]);
-		r.value = (double)t->counts[i];
-		h->emit(h->ctx, &r);
-	}
-}
-
 static int ebpf_sample(void *instance)
 {
 	struct ebpf_inst *in = instance;
@@ -189,7 +140,7 @@ static int ebpf_sample(void *instance)
 		in->host->set_error(in->host->ctx, "%s", why);
 		return rc;
 	}
-	emit(in, &t);
+	ebpf_emit(in, &t);
 	return 0;
 }
 
@@ -210,7 +161,7 @@ static int ebpf_stop(void *instance)
 		in->host->set_error(in->host->ctx, "%s", why);
 		return rc;
 	}
-	emit(in, &in->final);
+	ebpf_emit(in, &in->final);
 	in->have_final = 1;
 	return 0;
 }
@@ -245,7 +196,9 @@ static int ebpf_get_data(void *instance)
 
 /* ABI 1.1: follow exactly these trees from now on. The tree's CPU time
  * stays one cumulative series: the time of the trees followed so far, then
- * of the new set. */
+ * of the new set. (1.2) Each root's own time is a cumulative reading per
+ * target, which starts again from zero for a root that leaves and comes
+ * back. */
 static int ebpf_set_targets(void *instance, const int64_t *pids, size_t npids)
 {
 	struct ebpf_inst *in = instance;

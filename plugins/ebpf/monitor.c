@@ -23,6 +23,7 @@
 #define VERIFIER_LOG_SIZE (256 * 1024)
 
 _Static_assert(EBPF_MAX_COUNTERS == CPUTIME_MAX_COUNTERS, "one counter map per counter");
+_Static_assert(EBPF_MAX_ROOTS == CPUTIME_MAX_ROOTS && EBPF_SLOTS == CPUTIME_SLOTS, "one book of roots");
 
 struct ebpf_monitor {
 	const struct energy_host *host;
@@ -31,6 +32,9 @@ struct ebpf_monitor {
 	struct bpf_link *switch_link;
 	int ncpus;                  /* possible CPUs: the per-CPU map's width */
 	struct cputime_cpu *values; /* one entry per possible CPU */
+	__u64 *slot_values;         /* one slot_ns entry per possible CPU */
+	struct ebpf_roots *roots;
+	int follow_children;
 	int started;                /* the handlers are attached */
 };
 
@@ -103,7 +107,10 @@ int monitor_open(struct ebpf_monitor **out, const struct energy_host *host, int 
 		goto cleanup;
 	}
 	m->values = calloc((size_t)m->ncpus, sizeof(*m->values));
-	if (!m->values) {
+	m->slot_values = calloc((size_t)m->ncpus, sizeof(*m->slot_values));
+	m->roots = roots_new();
+	m->follow_children = follow_children;
+	if (!m->values || !m->slot_values || !m->roots) {
 		err = -ENOMEM;
 		snprintf(why, len, "ebpf: out of memory");
 		goto cleanup;
@@ -190,16 +197,37 @@ static int reseed(struct ebpf_monitor *m, char *why, size_t len)
 	return err;
 }
 
+/* A slot given to a new root starts from zero on every CPU. No task
+ * carries it now (roots.c), so nothing writes it meanwhile. */
+static int zero_slots(struct ebpf_monitor *m, const __u32 *fresh, size_t n, char *why, size_t len)
+{
+	int fd = bpf_map__fd(m->skel->maps.slot_ns);
+	memset(m->slot_values, 0, (size_t)m->ncpus * sizeof(*m->slot_values));
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, &fresh[i], m->slot_values, BPF_ANY) != 0) {
+			int err = -errno;
+			snprintf(why, len, "ebpf: clearing per-tree counter %u failed: %s", fresh[i], strerror(-err));
+			return err;
+		}
+	return 0;
+}
+
 int monitor_set_roots(struct ebpf_monitor *m, const pid_t *pids, size_t n, char *why, size_t len)
 {
 	int fd = bpf_map__fd(m->skel->maps.roots);
 	__u32 key, next;
-	__u8 one = 1;
-	if (n > bpf_map__max_entries(m->skel->maps.roots)) {
-		snprintf(why, len, "ebpf: %zu process trees asked for, at most %u can be followed", n,
-			 bpf_map__max_entries(m->skel->maps.roots));
-		return -E2BIG;
+	__u32 *fresh = calloc(n ? n : 1, sizeof(*fresh));
+	size_t nfresh = 0;
+	if (!fresh) {
+		snprintf(why, len, "ebpf: out of memory");
+		return -ENOMEM;
 	}
+	int err = roots_replace(m->roots, pids, n, m->follow_children, fresh, &nfresh, why, len);
+	if (!err)
+		err = zero_slots(m, fresh, nfresh, why, len);
+	free(fresh);
+	if (err)
+		return err;
 	/* Only the seed walk and forks during it read the roots, so they may
 	 * change here one by one. */
 	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
@@ -207,11 +235,11 @@ int monitor_set_roots(struct ebpf_monitor *m, const pid_t *pids, size_t n, char 
 		if (bpf_map_delete_elem(fd, &key) != 0)
 			break;
 	}
-	for (size_t i = 0; i < n; i++) {
-		key = (__u32)pids[i];
-		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY) != 0) {
-			int err = -errno;
-			snprintf(why, len, "ebpf: adding process %d to the roots failed: %s", (int)pids[i],
+	for (size_t i = 0; i < m->roots->n; i++) {
+		key = (__u32)m->roots->pid[i];
+		if (bpf_map_update_elem(fd, &key, &m->roots->slot[i], BPF_ANY) != 0) {
+			err = -errno;
+			snprintf(why, len, "ebpf: adding process %d to the roots failed: %s", (int)key,
 				 strerror(-err));
 			return err;
 		}
@@ -219,7 +247,7 @@ int monitor_set_roots(struct ebpf_monitor *m, const pid_t *pids, size_t n, char 
 	if (!m->started)
 		return 0; /* monitor_start seeds them */
 	libbpf_print_fn_t old_print = libbpf_set_print(quiet);
-	int err = reseed(m, why, len);
+	err = reseed(m, why, len);
 	libbpf_set_print(old_print);
 	/* The task running on each CPU was classified when it was switched
 	 * in: make every CPU switch, so the new set applies from now on. */
@@ -260,6 +288,27 @@ cleanup:
 	return err;
 }
 
+/* Each root's own time, read after the flush ran on every CPU (so the
+ * slices running then are in): later than the snapshot by the time this
+ * read takes, microseconds. */
+static int read_roots(struct ebpf_monitor *m, char *why, size_t len)
+{
+	int fd = bpf_map__fd(m->skel->maps.slot_ns);
+	struct ebpf_roots *r = m->roots;
+	for (size_t i = 0; i < r->n; i++) {
+		if (bpf_map_lookup_elem(fd, &r->slot[i], m->slot_values) != 0) {
+			int err = -errno;
+			snprintf(why, len, "ebpf: reading the per-tree counters failed: %s", strerror(-err));
+			return err;
+		}
+		r->own_ns[i] = 0;
+		for (int cpu = 0; cpu < m->ncpus; cpu++)
+			r->own_ns[i] += m->slot_values[cpu];
+	}
+	roots_sum(r);
+	return 0;
+}
+
 int monitor_read(struct ebpf_monitor *m, struct ebpf_totals *out, char *why, size_t len)
 {
 	int prog_fd = bpf_program__fd(m->skel->progs.flush);
@@ -296,7 +345,7 @@ int monitor_read(struct ebpf_monitor *m, struct ebpf_totals *out, char *why, siz
 		out->multiplexed |= c->snap_multiplexed != 0;
 		out->cpus++;
 	}
-	return 0;
+	return read_roots(m, why, len);
 }
 
 void monitor_stop(struct ebpf_monitor *m)
@@ -313,6 +362,11 @@ uint64_t monitor_missed_forks(const struct ebpf_monitor *m)
 	return __atomic_load_n(&m->skel->bss->missed_forks, __ATOMIC_RELAXED);
 }
 
+const struct ebpf_roots *monitor_roots(const struct ebpf_monitor *m)
+{
+	return m->roots;
+}
+
 uint64_t monitor_seeded_tasks(const struct ebpf_monitor *m)
 {
 	return __atomic_load_n(&m->skel->bss->seeded_tasks, __ATOMIC_RELAXED);
@@ -325,5 +379,7 @@ void monitor_close(struct ebpf_monitor *m)
 	monitor_stop(m);
 	cputime_bpf__destroy(m->skel);
 	free(m->values);
+	free(m->slot_values);
+	free(m->roots);
 	free(m);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "plugin_harness.h"
+#include "tree_check.h"
 #include "workload.h"
 
 static void burn_0_8(void *arg)
@@ -38,7 +39,7 @@ static void test_cpu_clock_matches_cpu_time(void)
 	CU_ASSERT(h.plugin->stop(h.instance) == 0);
 	CU_ASSERT_FATAL(h.plugin->get_data(h.instance) == 0);
 
-	const struct energy_reading *tree = harness_last(&h, "tree", ENERGY_Q_CPU_TIME_S);
+	const struct energy_reading *tree = harness_last(&h, TREE_SENSOR, ENERGY_Q_CPU_TIME_S);
 	const struct energy_reading *clk = harness_last(&h, "cpu-clock", ENERGY_Q_COUNT);
 	CU_ASSERT_FATAL(tree != NULL && clk != NULL);
 	CU_ASSERT_FALSE(clk->flags & ENERGY_READING_FINAL); /* the host totals it */

@@ -50,7 +50,7 @@ static void test_machine_time_and_notes(void)
 	/* what the host counts: last reading minus the first (start's) */
 	double busy = host_total(&h, "busy", ENERGY_Q_CPU_TIME_S);
 	double idle = host_total(&h, "idle", ENERGY_Q_CPU_TIME_S);
-	double tree = host_total(&h, "tree", ENERGY_Q_CPU_TIME_S);
+	double tree = host_total(&h, TREE_SENSOR, ENERGY_Q_CPU_TIME_S);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	double wall_all = (double)cpus * (t1 - t0);
 	/* every CPU is either busy or idle at every moment of the run */
@@ -92,9 +92,9 @@ static void test_samples_are_cumulative_and_stamped(void)
 	}
 	reap_cpu_s(c.pid);
 	CU_ASSERT(h.plugin->stop(h.instance) == 0);
-	CU_ASSERT_EQUAL(harness_count(&h, "tree", ENERGY_Q_CPU_TIME_S), 6); /* start, four samples, stop */
+	CU_ASSERT_EQUAL(harness_count(&h, TREE_SENSOR, ENERGY_Q_CPU_TIME_S), 6); /* start, four samples, stop */
 	double prev[4] = { 0, 0, 0, 0 };
-	const char *sensors[4] = { "tree", "busy", "idle", "context_switches" };
+	const char *sensors[4] = { TREE_SENSOR, "busy", "idle", "context_switches" };
 	int64_t prev_ns = 0;
 	for (size_t i = 0; i < h.nreadings; i++) {
 		const struct energy_reading *r = &h.readings[i];

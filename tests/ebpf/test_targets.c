@@ -92,7 +92,7 @@ static int phase1_done(struct phased *p)
 
 static double last_tree(const struct harness *h)
 {
-	const struct energy_reading *r = harness_last(h, "tree", ENERGY_Q_CPU_TIME_S);
+	const struct energy_reading *r = harness_last(h, TREE_SENSOR, ENERGY_Q_CPU_TIME_S);
 	return r ? r->value : -1;
 }
 
@@ -121,7 +121,7 @@ static void test_followed_after_set_targets_not_before(void)
 	CU_ASSERT_FATAL(phase1_done(&a) == 0 && phase1_done(&b) == 0);
 	CU_ASSERT_FATAL(a.grandchild > 0);
 	CU_ASSERT(h.plugin->sample(h.instance) == 0);
-	double before = host_total(&h, "tree", ENERGY_Q_CPU_TIME_S);
+	double before = host_total(&h, TREE_SENSOR, ENERGY_Q_CPU_TIME_S);
 	double burnt = schedstat_cpu_s(a.pid) + schedstat_cpu_s(b.pid);
 	printf("\n  before set_targets: tree %.4f s while the trees burnt %.4f s\n", before, burnt);
 	CU_ASSERT(burnt >= 0.55);

@@ -40,7 +40,7 @@ static void test_child_matches_kernel_accounting(void)
 		double before = schedstat_cpu_s(c.pid);
 		CU_ASSERT(h.plugin->sample(h.instance) == 0);
 		double after = schedstat_cpu_s(c.pid);
-		const struct energy_reading *r = harness_last(&h, "tree", ENERGY_Q_CPU_TIME_S);
+		const struct energy_reading *r = harness_last(&h, TREE_SENSOR, ENERGY_Q_CPU_TIME_S);
 		CU_ASSERT_FATAL(r != NULL);
 		CU_ASSERT(r->value >= prev);
 		if (!(r->value >= before - 0.01 && r->value <= after + 0.01))

@@ -28,7 +28,7 @@ double finish(struct harness *h)
 		printf("\n  stop/get_data: %d %s\n", rc, h->error);
 		return -1;
 	}
-	return host_total(h, "tree", ENERGY_Q_CPU_TIME_S);
+	return host_total(h, TREE_SENSOR, ENERGY_Q_CPU_TIME_S);
 }
 
 double host_total(const struct harness *h, const char *sensor, unsigned quantity)

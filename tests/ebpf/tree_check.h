@@ -12,6 +12,11 @@
 
 #include "plugin_harness.h"
 
+/* The sensor under which the recording harness keeps the tree's CPU time:
+ * the plugin declares it as energymon's own process-scope seconds metric
+ * (ABI 1.1 and later hosts), which the harness names "<scope>#<index>". */
+#define TREE_SENSOR "process#0"
+
 /* The plugin's tree time must match the kernel's accounting this closely. */
 #define TOLERANCE 0.05
 
@@ -30,7 +35,7 @@
  * NULL for the default), create and start a monitor of `target`. 0 or an
  * error, printed. */
 int start_monitor(struct harness *h, pid_t target, const char *follow);
-/* stop + get_data; the tree's CPU time as the host counts it (last "tree"
+/* stop + get_data; the tree's CPU time as the host counts it (last TREE_SENSOR
  * reading minus the first, s), or -1. */
 double finish(struct harness *h);
 /* What the host counts for a cumulative sensor: its last reading minus its

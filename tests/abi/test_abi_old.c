@@ -1,25 +1,33 @@
-/* The frozen-1.0 test (issue 10): testpower and examples/procstat built
- * against tests/abi/energy_plugin_1_0.h load into this 1.1 host and give
- * the results the same sources built against 1.1 give, measured at the
+/* The frozen-header tests (issue 10, issue 11): testpower and
+ * examples/procstat built against tests/abi/energy_plugin_1_0.h (or _1_1.h:
+ * ENERGYMON_ABI_OLD says which) load into this host and give the results
+ * the same sources built against this tree's header give, measured at the
  * same time: same keys, units and series, every number within a tolerance
  * (times and sample counts differ between two runs; nothing is compared
- * byte for byte), and testpower's values equal to its known truth. */
+ * byte for byte), and testpower's values equal to its known truth. The
+ * 1.1 build of the metrics test plugin runs on this host with its declared
+ * metrics and set_targets. */
 #include "../core/test_util.h"
+#include "energy_plugin.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 
-static char dir_1_0[1024], dir_1_1[2048];
+static char dir_1_0[1024], dir_1_1[2048]; /* the old builds; this header's */
+static const char *old_abi; /* "1.0" or "1.1" */
+static char cur_abi[16];
 
 static void split_plugin_path(void)
 {
 	const char *path = getenv("ENERGYMON_PLUGIN_PATH");
 	const char *c1 = path ? strchr(path, ':') : NULL;
 	if (!c1) {
-		fprintf(stderr, "ENERGYMON_PLUGIN_PATH must be DIR_1_0:DIR_1_1:TEST_PLUGINS\n");
+		fprintf(stderr, "ENERGYMON_PLUGIN_PATH must be DIR_OLD:DIR_CURRENT:TEST_PLUGINS\n");
 		exit(2);
 	}
+	old_abi = getenv("ENERGYMON_ABI_OLD") ? getenv("ENERGYMON_ABI_OLD") : "1.0";
+	snprintf(cur_abi, sizeof(cur_abi), "%d.%d", ENERGY_PLUGIN_ABI_MAJOR, ENERGY_PLUGIN_ABI_MINOR);
 	snprintf(dir_1_0, sizeof(dir_1_0), "%.*s", (int)(c1 - path), path);
 	snprintf(dir_1_1, sizeof(dir_1_1), "%s", c1 + 1); /* 1.1 procstat, then the 1.1 testpower */
 }
@@ -193,10 +201,10 @@ static void test_1_0_builds_match_1_1_builds(void)
 	CU_ASSERT_EQUAL_FATAL((intptr_t)rc_old, 0);
 	json_t *a = result_of(old), *b = result_of(cur);
 	CU_ASSERT_FATAL(a && b);
-	CU_ASSERT_STRING_EQUAL(abi_of(a, "testpower"), "1.0");
-	CU_ASSERT_STRING_EQUAL(abi_of(a, "procstat"), "1.0");
-	CU_ASSERT_STRING_EQUAL(abi_of(b, "testpower"), "1.1");
-	CU_ASSERT_STRING_EQUAL(abi_of(b, "procstat"), "1.1");
+	CU_ASSERT_STRING_EQUAL(abi_of(a, "testpower"), old_abi);
+	CU_ASSERT_STRING_EQUAL(abi_of(a, "procstat"), old_abi);
+	CU_ASSERT_STRING_EQUAL(abi_of(b, "testpower"), cur_abi);
+	CU_ASSERT_STRING_EQUAL(abi_of(b, "procstat"), cur_abi);
 	differences = 0;
 	compare(a, b, "result", 0);
 	CU_ASSERT_EQUAL(differences, 0);
@@ -220,7 +228,7 @@ static void test_1_0_builds_match_1_1_builds(void)
 static void test_plugin_list_shows_each_plugins_abi(void)
 {
 	const char *dirs[] = {dir_1_0, dir_1_1};
-	const char *want[] = {"1.0", "1.1"};
+	const char *want[] = {old_abi, cur_abi};
 	for (int i = 0; i < 2; i++) {
 		setenv("ENERGYMON_PLUGIN_PATH", dirs[i], 1);
 		char *text = em_plugins_list_json(NULL);
@@ -243,13 +251,68 @@ static void test_plugin_list_shows_each_plugins_abi(void)
 	}
 }
 
+/* The metrics test plugin built against the frozen 1.1 header: its
+ * declared gpu0_energy (200 W) and package counter (30 W) come out right,
+ * set_targets reaches it, and the 1.2 members of the host are never
+ * needed. (Nothing to run against the 1.0 builds, which have none.) */
+static void test_1_1_metrics_plugin(void)
+{
+	if (strcmp(old_abi, "1.1") != 0)
+		return;
+	setenv("ENERGYMON_PLUGIN_PATH", dir_1_0, 1);
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_load_string("{\"lithops\": {\"energy_strategy\": \"metricsplug\"},"
+	                                            " \"energy_sampling_interval\": 0.02}", &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_create(cfg, 0, &mon, &err), 0);
+	pid_t self = getpid();
+	CU_ASSERT_EQUAL(em_monitor_set_targets(mon, &self, 1, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_start(mon, &err), 0);
+	sleep_s(0.3);
+	CU_ASSERT_EQUAL(em_monitor_set_targets(mon, &self, 1, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(em_monitor_stop(mon, &err), 0);
+	json_t *res = result_of(mon);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	CU_ASSERT_STRING_EQUAL(abi_of(res, "metricsplug"), "1.1");
+	const json_t *m = monitor(res, "metricsplug");
+	const json_t *notes = json_object_get(m, "notes");
+	char want[32];
+	snprintf(want, sizeof(want), "%d", (int)self);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(notes, "targets")), want);
+	size_t i;
+	const json_t *s;
+	int checked = 0;
+	json_array_foreach(json_object_get(m, "series"), i, s)
+	{
+		const char *key = json_string_value(json_object_get(s, "key"));
+		double covered = json_number_value(json_object_get(s, "covered_s"));
+		double delta = json_number_value(json_object_get(s, "delta"));
+		if (key && !strcmp(key, "gpu0_energy")) {
+			CU_ASSERT_DOUBLE_EQUAL(delta / covered, 200, 1e-3);
+			checked++;
+		} else if (key && !key[0]) {
+			CU_ASSERT_DOUBLE_EQUAL(delta / covered, 30, 1e-3);
+			checked++;
+		}
+	}
+	CU_ASSERT_EQUAL(checked, 2);
+	CU_ASSERT(energy_of(res, "metricsplug", "pkg") > 0);
+	json_decref(res);
+	em_monitor_destroy(mon);
+	em_config_free(cfg);
+}
+
 int main(void)
 {
 	split_plugin_path();
 	CU_TestInfo tests[] = {
-		{"1.0 builds match 1.1 builds", test_1_0_builds_match_1_1_builds},
+		{"old builds match this header's builds", test_1_0_builds_match_1_1_builds},
 		{"plugin list shows each plugin's ABI", test_plugin_list_shows_each_plugins_abi},
+		{"1.1 metrics plugin: declared metrics and set_targets", test_1_1_metrics_plugin},
 		CU_TEST_INFO_NULL,
 	};
-	return run_suite("abi-1.0", tests);
+	char suite[32];
+	snprintf(suite, sizeof(suite), "abi-%s", old_abi);
+	return run_suite(suite, tests);
 }
