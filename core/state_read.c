@@ -10,6 +10,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -17,6 +18,20 @@
 #include <string.h>
 
 #define PATH_LEN 96
+
+/* -EPROTO naming at.member ("sources[1].series[3]" "points_wall_ns[7]"). */
+static int bad_in(struct em_error *err, const char *at, const char *member, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int bad_in(struct em_error *err, const char *at, const char *member, const char *fmt, ...)
+{
+	char path[PATH_LEN + 64], what[640];
+	snprintf(path, sizeof(path), "%s%s%s", at, at[0] ? "." : "", member);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return em_state_bad(err, path, "%s", what);
+}
 
 static int field_read(const json_t *obj, const struct em_state_field *f, void *base, const char *at,
                       struct em_error *err)
@@ -108,7 +123,7 @@ static int gaps_read(const json_t *obj, struct em_series *s, const char *at, str
 	if (rc)
 		return rc;
 	if (json_array_size(list) != want)
-		return em_state_bad(err, at, "gap_list: %zu gaps where gaps = %llu keeps %zu", json_array_size(list),
+		return bad_in(err, at, "gap_list", "%zu gaps where gaps = %llu keeps %zu", json_array_size(list),
 		                    (unsigned long long)s->gaps, want);
 	for (size_t i = 0; i < want; i++) {
 		const json_t *g = json_array_get(list, i);
@@ -116,8 +131,8 @@ static int gaps_read(const json_t *obj, struct em_series *s, const char *at, str
 		if (!json_is_array(g) || json_array_size(g) != 3 || !json_is_integer(json_array_get(g, 0)) ||
 		    !json_is_integer(json_array_get(g, 1)) || !json_is_integer(json_array_get(g, 2)) || why < 0 ||
 		    why > EM_GAP_ABANDONED)
-			return em_state_bad(err, at, "gap_list[%zu]: not [from_wall_ns, to_wall_ns, 0..%d]", i,
-			                    EM_GAP_ABANDONED);
+			return bad_in(err, at, "gap_list", "entry %zu is not [from_wall_ns, to_wall_ns, 0..%d]", i,
+			              EM_GAP_ABANDONED);
 		s->gap_list[i].from_wall = json_integer_value(json_array_get(g, 0));
 		s->gap_list[i].to_wall = json_integer_value(json_array_get(g, 1));
 		s->gap_list[i].why = (uint32_t)why;
@@ -135,21 +150,21 @@ static int points_read(const json_t *obj, struct em_series *s, const char *at, s
 		return rc;
 	size_t n = json_array_size(walls);
 	if (json_array_size(values) != n)
-		return em_state_bad(err, at, "points_value: %zu values for %zu times", json_array_size(values), n);
+		return bad_in(err, at, "points_value", "%zu values for %zu times", json_array_size(values), n);
 	if (n && !(s->points = malloc(n * sizeof(*s->points)))) /* never grown: the monitor is stopped */
 		return em_fail(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const json_t *t = json_array_get(walls, i), *v = json_array_get(values, i);
 		if (!json_is_integer(t))
-			return em_state_bad(err, at, "points_wall_ns[%zu]: expected an integer, found %s", i,
+			return bad_in(err, at, "points_wall_ns", "point %zu: expected an integer, found %s", i,
 			                    em_state_type_name(t));
 		if (!json_is_number(v) || !isfinite(json_number_value(v)))
-			return em_state_bad(err, at, "points_value[%zu]: expected a finite number, found %s", i,
+			return bad_in(err, at, "points_value", "point %zu: expected a finite number, found %s", i,
 			                    em_state_type_name(v));
 		s->points[i].wall_ns = json_integer_value(t);
 		s->points[i].value = json_number_value(v);
 		if (i && s->points[i].wall_ns < s->points[i - 1].wall_ns)
-			return em_state_bad(err, at, "points_wall_ns[%zu]: earlier than the point before it", i);
+			return bad_in(err, at, "points_wall_ns", "point %zu is earlier than the point before it", i);
 		s->npoints = i + 1;
 	}
 	return 0;
@@ -168,7 +183,7 @@ static int series_read(const json_t *obj, struct em_series *s, const char *at, s
 	                    : s->readings && s->first_mono > s->last_mono ? "first_mono"
 	                                                                  : NULL;
 	if (wrong)
-		return em_state_bad(err, at, "%s: out of range", wrong);
+		return bad_in(err, at, wrong, "out of range");
 	if ((rc = points_read(obj, s, at, err)))
 		return rc;
 	return gaps_read(obj, s, at, err);
@@ -197,7 +212,7 @@ static int intervals_read(const json_t *obj, struct em_interval_stats *st, const
 		if (json_array_size(b) != 2 || !json_is_integer(json_array_get(b, 0)) ||
 		    !json_is_integer(json_array_get(b, 1)) || index <= last || index >= EM_INTERVAL_BUCKETS || n < 1 ||
 		    n > UINT32_MAX)
-			return em_state_bad(err, path, "buckets[%zu]: not [index, n] with index increasing, below %d, and "
+			return bad_in(err, path, "buckets", "entry %zu is not [index, n] with index increasing, below %d, and "
 			                    "1 <= n <= %u", i, EM_INTERVAL_BUCKETS, UINT32_MAX);
 		st->buckets[index] = (uint32_t)n;
 		sum += (uint64_t)n;
@@ -221,7 +236,7 @@ static int identity_check(const struct em_source *src, const char *at, struct em
 	int rc = em_config_new(&scratch, &why);
 	if (!rc && (strchr(src->name, ',') || (rc = em_config_set_strategy(scratch, src->name, &why)) ||
 	            scratch->nstrategy != 1 || strcmp(scratch->strategy[0], src->name)))
-		rc = em_state_bad(err, at, "name: '%s' is not a source id: %s", src->name,
+		rc = bad_in(err, at, "name", "'%s' is not a source id: %s", src->name,
 		                  why.message[0] ? why.message : "one plugin or plugin:instance");
 	else if (rc)
 		rc = em_fail(err, rc, "%s", why.message);
@@ -237,10 +252,10 @@ static int identity_check(const struct em_source *src, const char *at, struct em
 	                    : strcmp(src->file_tag, tag)                             ? "file_tag"
 	                                                                              : NULL;
 	if (wrong)
-		return em_state_bad(err, at, "%s: does not go with source id '%s' (plugin '%s', file tag '%s')", wrong,
-		                    src->name, plugin, tag);
+		return bad_in(err, at, wrong, "does not go with source id '%s' (plugin '%s', file tag '%s')",
+		              src->name, plugin, tag);
 	bool abi_ok = !src->plugin_abi[0] || strspn(src->plugin_abi, "0123456789.") == strlen(src->plugin_abi);
-	return abi_ok ? 0 : em_state_bad(err, at, "plugin_abi: '%s' is not major.minor", src->plugin_abi);
+	return abi_ok ? 0 : bad_in(err, at, "plugin_abi", "'%s' is not major.minor", src->plugin_abi);
 }
 
 /* The members that are not plain struct fields. */
@@ -278,7 +293,7 @@ static int source_read(const json_t *obj, struct em_source *src, const char *at,
 	if (!rc)
 		rc = identity_check(src, at, err);
 	if (!rc && (src->max_series < 1 || src->max_series > EM_STATE_SERIES_MAX))
-		rc = em_state_bad(err, at, "max_series: %zu is out of range (1 to %d)", src->max_series,
+		rc = bad_in(err, at, "max_series", "%zu is out of range (1 to %d)", src->max_series,
 		                  EM_STATE_SERIES_MAX);
 	if (!rc)
 		rc = source_extras(obj, src, at, err);
