@@ -542,4 +542,44 @@ EM_INTERNAL struct em_source *em_source_new_detached(struct em_monitor *mon);
 /* build mon->results and mon->result; 0 or -ENOMEM */
 EM_INTERNAL int em_monitor_finish_stopped(struct em_monitor *mon);
 
+/* ---- monitor state documents (monitor_state.c, state_write.c, state_read.c) ----
+ * The inputs of the result model (sources and their series), so that the
+ * reader runs the same result code on the same numbers. */
+#define EM_STATE_VERSION 1
+#define EM_STATE_MAX_BYTES ((size_t)64 << 20)
+#define EM_STATE_SOURCES_MAX 64
+#define EM_STATE_SERIES_MAX 65536
+/* 17 significant digits: every double reads back exactly, so numbers the
+ * reader derives (means, shares, attributed energy) print as the writer's. */
+#define EM_STATE_REALS JSON_REAL_PRECISION(17)
+enum em_state_type {
+	EM_F_BOOL, EM_F_PID, EM_F_U32, EM_F_UINT, EM_F_U64, EM_F_SIZE, EM_F_I64,
+	EM_F_REAL,        /* finite */
+	EM_F_REAL_NONNEG, /* finite and >= 0 */
+	EM_F_TEXT,        /* a char array of `size` bytes, NUL included */
+};
+/* One member of the document that is one member of a struct. */
+struct em_state_field {
+	const char *name;
+	uint8_t type;    /* enum em_state_type */
+	size_t offset, size;
+};
+/* Each ends with a NULL name. */
+EM_INTERNAL extern const struct em_state_field em_state_monitor_fields[];
+EM_INTERNAL extern const struct em_state_field em_state_source_fields[];
+EM_INTERNAL extern const struct em_state_field em_state_series_fields[];
+/* The plugin methods an abandoned source may have been inside
+ * (em_source.in_call): the static string of that name, or NULL. */
+EM_INTERNAL const char *em_state_call_name(const char *name);
+/* "an object", "a string", ...: for messages. */
+EM_INTERNAL const char *em_state_type_name(const json_t *v);
+/* -EPROTO: "state document: PATH: what is wrong". */
+EM_INTERNAL int em_state_bad(struct em_error *err, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The free-form members a plugin fills (notes, log lines, final readings),
+ * at `path`: bounded in members, depth and string length; 0 or -EPROTO. */
+EM_INTERNAL int em_state_check_notes(const json_t *notes, const char *path, struct em_error *err);
+EM_INTERNAL int em_state_check_log(const json_t *log, const char *path, struct em_error *err);
+EM_INTERNAL int em_state_check_finals(const json_t *finals, const char *path, struct em_error *err);
+
 #endif

@@ -100,7 +100,7 @@ json_t *em_lithops_file(const struct em_source_result *r, const json_t *result_j
 		return NULL;
 	add_energies(ec, r->metrics, r->nmetrics);
 	json_object_set_new(ec, "reason", r->reason ? json_string(r->reason) : json_null());
-	owe_energies(ec, src->lib.vt ? src->lib.vt->measures : 0);
+	owe_energies(ec, src->plugin_measures);
 	json_t *file = json_pack("{s:o,s:[],s:[],s:[],s:[],s:[]}", "energy_consumption", ec, "power_readings",
 	                         "temperature_readings", "voltage_readings", "current_readings", "fan_readings");
 	if (!file)

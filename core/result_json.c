@@ -133,7 +133,6 @@ static json_t *metrics_json(const struct em_metric_result *m, size_t n)
 json_t *em_source_result_json(const struct em_monitor *mon, const struct em_source_result *r)
 {
 	const struct em_source *src = r->src;
-	const struct energy_plugin *vt = src->lib.vt;
 	json_t *energy = json_object(), *units = json_object(), *series = json_array();
 	energy_json(r, energy, units);
 	for (size_t i = 0; i < src->nseries; i++)
@@ -150,13 +149,10 @@ json_t *em_source_result_json(const struct em_monitor *mon, const struct em_sour
 	json_object_set_new(o, "metrics", metrics_json(r->metrics, r->nmetrics));
 	if (src->instance_name[0])
 		json_object_set_new(o, "instance", json_string(src->instance_name));
-	if (vt) {
-		char abi[32];
-		snprintf(abi, sizeof(abi), "%u.%u", vt->abi_major, vt->abi_minor);
-		json_object_set_new(o, "plugin", json_pack("{s:s,s:s,s:s,s:s}", "name", vt->name, "version",
-		                                           vt->version ? vt->version : "", "file", src->lib.path,
-		                                           "abi", abi));
-	}
+	if (src->plugin_abi[0]) /* the library was loaded (em_source_open), here or where the state came from */
+		json_object_set_new(o, "plugin", json_pack("{s:s,s:s,s:s,s:s}", "name", src->plugin, "version",
+		                                           src->plugin_version, "file", src->lib.path, "abi",
+		                                           src->plugin_abi));
 	if (src->started)
 		json_object_set_new(o, "sampling", sampling_json(mon, src));
 	if (src->abandoned)

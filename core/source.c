@@ -126,6 +126,12 @@ int em_source_open(struct em_source *src, const char *id, struct em_error *err)
 	if (rc)
 		return rc;
 	const struct energy_plugin *vt = src->lib.vt;
+	/* What results say of the plugin, kept apart from the library so that
+	 * a source rebuilt from a state document (no library) says the same. */
+	snprintf(src->plugin_version, sizeof(src->plugin_version), "%s", vt->version ? vt->version : "");
+	em_utf8_sanitize(src->plugin_version);
+	snprintf(src->plugin_abi, sizeof(src->plugin_abi), "%u.%u", vt->abi_major, vt->abi_minor);
+	src->plugin_measures = vt->measures;
 	if (strcmp(vt->name, name) != 0)
 		return em_fail(err, -EPROTO, "%s: file is named for plugin '%s' but the plugin calls itself '%s'",
 		               path, name, vt->name);

@@ -56,6 +56,9 @@ static struct em_source *add_source(const char *plugin, const char *instance, co
 	snprintf(src->name, sizeof(src->name), "%s%s%s", plugin, instance[0] ? ":" : "", instance);
 	snprintf(src->file_tag, sizeof(src->file_tag), "%s%s%s", plugin, instance[0] ? "-" : "", instance);
 	src->lib.vt = vt;
+	/* what em_source_open fills from a loaded plugin, and results read */
+	snprintf(src->plugin_abi, sizeof(src->plugin_abi), "%u.%u", vt->abi_major, vt->abi_minor);
+	src->plugin_measures = vt->measures;
 	src->available = src->started = true;
 	src->start_mono = 0;
 	src->stop_mono = RUN_S * 1000000000LL;

@@ -1,0 +1,294 @@
+/* Hostile monitor state documents: each mutation of a valid document (a
+ * real monitor's, with gaps, a log line, two sources) is refused with
+ * -EPROTO and a message naming the member, builds no monitor, and leaks
+ * nothing (run under ASan). */
+#include "../../core/internal.h"
+#include "test_util.h"
+
+#include <errno.h>
+#include <math.h>
+
+static char *valid_state; /* testpower (gaps, a warning) and testcpu */
+
+static json_t *src0(json_t *d)
+{
+	return json_array_get(json_object_get(d, "sources"), 0);
+}
+
+static json_t *ser0(json_t *d)
+{
+	return json_array_get(json_object_get(src0(d), "series"), 0);
+}
+
+static void set(json_t *o, const char *key, json_t *v)
+{
+	json_object_set_new(o, key, v);
+}
+
+static json_t *repeat(char c, size_t n)
+{
+	char *s = malloc(n + 1);
+	memset(s, c, n);
+	s[n] = '\0';
+	json_t *v = json_string(s);
+	free(s);
+	return v;
+}
+
+#define M(name) static void name(json_t *d)
+M(no_version) { json_object_del(d, "state_version"); }
+M(version_2) { set(d, "state_version", json_integer(2)); }
+M(no_sources) { json_object_del(d, "sources"); }
+M(sources_object) { set(d, "sources", json_object()); }
+M(sources_empty) { set(d, "sources", json_array()); }
+M(pid_string) { set(d, "target_pid", json_string("1")); }
+M(pid_negative) { set(d, "target_pid", json_integer(-5)); }
+M(self_cpu_null) { set(d, "self_cpu_s", json_null()); }
+M(stop_before_start) { set(d, "stop_mono", json_integer(json_integer_value(json_object_get(d, "start_mono")) - 1)); }
+M(interval_negative) { set(d, "interval_requested_s", json_real(-1)); }
+M(seventy_sources)
+{
+	json_t *all = json_object_get(d, "sources");
+	for (int i = 0; i < 68; i++)
+		json_array_append_new(all, json_deep_copy(src0(d)));
+}
+M(name_missing) { json_object_del(src0(d), "name"); }
+M(name_too_long) { set(src0(d), "name", repeat('a', 100)); }
+M(name_not_an_id) { set(src0(d), "name", json_string("Test Power")); }
+M(file_tag_escapes) { set(src0(d), "file_tag", json_string("../x")); }
+M(file_tag_composite) { set(src0(d), "file_tag", json_string("composite")); }
+M(named_composite)
+{
+	set(src0(d), "name", json_string("composite"));
+	set(src0(d), "plugin", json_string("composite"));
+	set(src0(d), "file_tag", json_string("composite"));
+}
+M(same_id_twice) { json_array_set_new(json_object_get(d, "sources"), 1, json_deep_copy(src0(d))); }
+M(plugin_mismatch) { set(src0(d), "plugin", json_string("ipmi")); }
+M(reason_too_long) { set(src0(d), "reason", repeat('r', 600)); }
+M(available_string) { set(src0(d), "available", json_string("yes")); }
+M(samples_negative) { set(src0(d), "samples", json_integer(-1)); }
+M(max_series_huge) { set(src0(d), "max_series", json_integer(70000)); }
+M(more_series_than_max) { set(src0(d), "max_series", json_integer(1)); }
+M(in_call_hostile) { set(src0(d), "in_call", json_string("system")); }
+M(notes_deep)
+{
+	json_t *v = json_integer(1);
+	for (int i = 0; i < 10; i++)
+		v = json_pack("[o]", v);
+	set(src0(d), "notes", json_pack("{s:o}", "deep", v));
+}
+M(notes_array) { set(src0(d), "notes", json_array()); }
+M(log_line_bad) { set(src0(d), "log_lines", json_pack("[{s:i,s:s}]", "level", 3, "message", "x")); }
+M(finals_string) { set(src0(d), "finals", json_string("x")); }
+M(bucket_out_of_range)
+{
+	set(json_object_get(src0(d), "intervals"), "buckets", json_pack("[[i,i]]", EM_INTERVAL_BUCKETS, 1));
+}
+M(bucket_count_mismatch) { set(json_object_get(src0(d), "intervals"), "count", json_integer(123456)); }
+M(series_missing) { json_object_del(src0(d), "series"); }
+M(series_not_object) { json_array_set_new(json_object_get(src0(d), "series"), 0, json_string("s")); }
+M(quantity_99) { set(ser0(d), "quantity", json_integer(99)); }
+M(scope_0) { set(ser0(d), "scope", json_integer(0)); }
+M(kind_7) { set(ser0(d), "kind", json_integer(7)); }
+M(unit_99) { set(ser0(d), "unit", json_integer(99)); }
+M(total_null) { set(ser0(d), "total", json_null()); }
+M(total_string) { set(ser0(d), "total", json_string("NaN")); }
+M(readings_real) { set(ser0(d), "readings", json_real(1.5)); }
+M(sensor_64) { set(ser0(d), "sensor", repeat('s', 64)); }
+M(unit_name_long) { set(ser0(d), "unit_name", repeat('u', 20)); }
+M(keep_every_0) { set(ser0(d), "keep_every", json_integer(0)); }
+static void points(json_t *d, size_t n, bool in_order)
+{
+	json_t *walls = json_array(), *values = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(walls, json_integer(in_order || i != 1 ? (json_int_t)i : 1000));
+		json_array_append_new(values, json_real(1.0));
+	}
+	set(ser0(d), "points_wall_ns", walls);
+	set(ser0(d), "points_value", values);
+}
+M(points_5000) { points(d, 5000, true); }
+M(points_out_of_order) { points(d, 3, false); }
+M(points_lengths_differ) { json_array_append_new(json_object_get(ser0(d), "points_value"), json_real(1)); }
+M(point_value_string) { json_array_set_new(json_object_get(ser0(d), "points_value"), 0, json_string("1")); }
+M(gap_why_7) { json_array_set_new(json_array_get(json_object_get(ser0(d), "gap_list"), 0), 2, json_integer(7)); }
+M(gap_list_extra) { json_array_append_new(json_object_get(ser0(d), "gap_list"), json_pack("[i,i,i]", 1, 2, 0)); }
+M(plugin_abi_junk) { set(src0(d), "plugin_abi", json_string("1.1; rm")); }
+M(source_array) { json_array_set_new(json_object_get(d, "sources"), 0, json_array()); }
+
+static const struct mutation {
+	const char *what, *needle;
+	void (*apply)(json_t *);
+} mutations[] = {
+	{"state_version removed", "state_version: missing", no_version},
+	{"state_version 2", "state_version: unknown version", version_2},
+	{"sources removed", "sources: missing", no_sources},
+	{"sources an object", "sources: expected an array", sources_object},
+	{"sources empty", "sources: empty", sources_empty},
+	{"target_pid a string", "target_pid: expected an integer, found a string", pid_string},
+	{"target_pid negative", "target_pid: -5 is out of range", pid_negative},
+	{"self_cpu_s null", "self_cpu_s: expected a finite number, found null", self_cpu_null},
+	{"stop before start", "stop_mono: before start_mono", stop_before_start},
+	{"interval negative", "interval_requested_s: expected a finite number >= 0", interval_negative},
+	{"70 sources", "sources: 70 sources, more than 64", seventy_sources},
+	{"name removed", "sources[0].name: missing", name_missing},
+	{"name too long", "sources[0].name: 100 bytes, more than 63", name_too_long},
+	{"name not an id", "sources[0].name: 'Test Power' is not a source id", name_not_an_id},
+	{"file_tag ../x", "sources[0].file_tag: does not go with source id 'testpower'", file_tag_escapes},
+	{"file_tag composite", "sources[0].file_tag: does not go with", file_tag_composite},
+	{"a source named composite", "sources[0]: source 'composite': its files would be named like the composite",
+	 named_composite},
+	{"one id twice", "sources[1]: sources 'testpower' and 'testpower' would write the same files", same_id_twice},
+	{"plugin not the id's", "sources[0].plugin: does not go with", plugin_mismatch},
+	{"reason too long", "sources[0].reason: 600 bytes, more than 511", reason_too_long},
+	{"available a string", "sources[0].available: expected true or false, found a string", available_string},
+	{"samples negative", "sources[0].samples: -1 is out of range", samples_negative},
+	{"max_series 70000", "sources[0].max_series: 70000 is out of range (1 to 65536)", max_series_huge},
+	{"more series than max_series", "series (max_series), more than 1", more_series_than_max},
+	{"in_call not a method", "sources[0].in_call: expected null or a plugin method's name", in_call_hostile},
+	{"notes nested deep", "sources[0].notes: nested deeper than 4 levels", notes_deep},
+	{"notes an array", "sources[0].notes: expected an object or null, found an array", notes_array},
+	{"log line level a number", "sources[0].log_lines: line 0 is not", log_line_bad},
+	{"finals a string", "sources[0].finals: expected an array or null, found a string", finals_string},
+	{"bucket index out of range", "sources[0].intervals.buckets: entry 0 is not [index, n]", bucket_out_of_range},
+	{"bucket counts do not add up", "sources[0].intervals: count 123456, but the buckets hold", bucket_count_mismatch},
+	{"series removed", "sources[0].series: missing", series_missing},
+	{"series not an object", "sources[0].series[0]: expected an object, found a string", series_not_object},
+	{"quantity 99", "sources[0].series[0].quantity: out of range", quantity_99},
+	{"scope 0", "sources[0].series[0].scope: out of range", scope_0},
+	{"kind 7", "sources[0].series[0].kind: out of range", kind_7},
+	{"unit 99", "sources[0].series[0].unit: out of range", unit_99},
+	{"NaN total (null)", "sources[0].series[0].total: expected a finite number, found null", total_null},
+	{"NaN total (text)", "sources[0].series[0].total: expected a finite number, found a string", total_string},
+	{"readings 1.5", "sources[0].series[0].readings: expected an integer, found a real", readings_real},
+	{"sensor 64 bytes", "sources[0].series[0].sensor: 64 bytes, more than 63", sensor_64},
+	{"unit_name 20 bytes", "sources[0].series[0].unit_name: 20 bytes, more than 15", unit_name_long},
+	{"keep_every 0", "sources[0].series[0].keep_every: out of range", keep_every_0},
+	{"5000 points", "sources[0].series[0].points_wall_ns: 5000 points, more than 4096", points_5000},
+	{"points out of order", "sources[0].series[0].points_wall_ns: point 2 is earlier", points_out_of_order},
+	{"one more value than times", "sources[0].series[0].points_value: ", points_lengths_differ},
+	{"a point's value a string", "sources[0].series[0].points_value: point 0: expected a finite number",
+	 point_value_string},
+	{"gap reason 7", "sources[0].series[0].gap_list: entry 0 is not", gap_why_7},
+	{"more gaps listed than counted", "sources[0].series[0].gap_list: ", gap_list_extra},
+	{"plugin_abi not a version", "sources[0].plugin_abi: '1.1; rm' is not major.minor", plugin_abi_junk},
+	{"a source an array", "sources[0]: expected an object, found an array", source_array},
+};
+
+static void expect_refused(const char *text, size_t len, const char *what, const char *needle)
+{
+	struct em_monitor *mon = (struct em_monitor *)1;
+	struct em_error err = {0};
+	int rc = em_monitor_from_state(text, len, NULL, &mon, &err);
+	if (rc != -EPROTO || !strstr(err.message, needle))
+		fprintf(stderr, "\n    %s: rc %d: %s\n    (expected \"%s\")", what, rc, err.message, needle);
+	CU_ASSERT_EQUAL(rc, -EPROTO);
+	CU_ASSERT_EQUAL(err.code, -EPROTO);
+	CU_ASSERT_PTR_NULL(mon);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, needle));
+	if (!rc)
+		em_monitor_destroy(mon);
+}
+
+static void test_the_valid_document_is_accepted(void)
+{
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_monitor_from_state(valid_state, strlen(valid_state), NULL, &mon, &err), 0);
+	/* what the mutations need is there */
+	json_t *d = json_loads(valid_state, 0, NULL);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "sources")), 2);
+	CU_ASSERT(json_array_size(json_object_get(src0(d), "series")) >= 2);
+	CU_ASSERT(json_array_size(json_object_get(ser0(d), "points_wall_ns")) >= 2);
+	CU_ASSERT(json_array_size(json_object_get(ser0(d), "gap_list")) >= 1);
+	CU_ASSERT(json_array_size(json_object_get(json_object_get(src0(d), "intervals"), "buckets")) >= 1);
+	/* an unknown member is ignored: a later writer may add some */
+	set(d, "from_the_future", json_true());
+	char *text = json_dumps(d, 0);
+	em_monitor_destroy(mon);
+	mon = NULL;
+	CU_ASSERT_EQUAL(em_monitor_from_state(text, strlen(text), NULL, &mon, &err), 0);
+	em_monitor_destroy(mon);
+	free(text);
+	json_decref(d);
+}
+
+static void test_every_mutation_is_refused_naming_the_member(void)
+{
+	CU_ASSERT(sizeof(mutations) / sizeof(mutations[0]) >= 25);
+	for (size_t i = 0; i < sizeof(mutations) / sizeof(mutations[0]); i++) {
+		json_t *d = json_loads(valid_state, 0, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+		mutations[i].apply(d);
+		char *text = json_dumps(d, JSON_COMPACT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+		expect_refused(text, strlen(text), mutations[i].what, mutations[i].needle);
+		free(text);
+		json_decref(d);
+	}
+}
+
+/* What the parser refuses, before any member is read. */
+static void test_not_json_too_big_too_deep_or_not_utf8(void)
+{
+	expect_refused("{}", 2, "empty object", "state_version: missing");
+	expect_refused("{\"state_version\": 1,", 20, "not JSON", "not JSON");
+	expect_refused("[1]", 3, "an array", "expected an object, found an array");
+	expect_refused("{\"state_version\": 1, \"state_version\": 1}", 40, "a member twice", "duplicate");
+	/* a name with a byte that is not UTF-8 */
+	char *bad = strdup(valid_state);
+	char *name = strstr(bad, "\"testpower\"");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(name);
+	name[2] = (char)0xff;
+	expect_refused(bad, strlen(bad), "not UTF-8", "not JSON");
+	free(bad);
+	/* 3000 levels: deeper than the parser goes */
+	size_t depth = 3000, len = 2 * depth + 64;
+	char *deep = malloc(len);
+	size_t n = (size_t)snprintf(deep, len, "{\"state_version\": 1, \"x\": ");
+	for (size_t i = 0; i < depth; i++)
+		deep[n++] = '[';
+	for (size_t i = 0; i < depth; i++)
+		deep[n++] = ']';
+	deep[n++] = '}';
+	expect_refused(deep, n, "3000 levels deep", "not JSON");
+	free(deep);
+	/* 65 MiB: the valid document and blanks; refused before it is parsed */
+	size_t big = (size_t)65 << 20;
+	char *huge = malloc(big);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(huge);
+	memset(huge, ' ', big);
+	memcpy(huge, valid_state, strlen(valid_state));
+	expect_refused(huge, big, "65 MiB", "68157440 bytes, more than 67108864 (64 MiB)");
+	free(huge);
+	/* the length is the document: a NUL inside it is not the end */
+	expect_refused("{}\0{}", 5, "a NUL byte", "not JSON");
+}
+
+static int make_valid_state(void)
+{
+	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower,testcpu\"},"
+	                             " \"energy_sampling_interval\": 0.01, \"testpower_fail_from\": 0.05,"
+	                             " \"testpower_fail_to\": 0.1, \"testpower_warning\": \"careful\"}", 0.2);
+	valid_state = mon ? em_monitor_state_json(mon) : NULL;
+	em_monitor_destroy(mon);
+	return valid_state ? 0 : 1;
+}
+
+int main(void)
+{
+	if (make_valid_state()) {
+		fprintf(stderr, "FAIL: no valid state document to mutate\n");
+		return 1;
+	}
+	CU_TestInfo tests[] = {
+		{"the valid document is accepted", test_the_valid_document_is_accepted},
+		{"every mutation is refused naming the member", test_every_mutation_is_refused_naming_the_member},
+		{"not JSON, too big, too deep or not UTF-8", test_not_json_too_big_too_deep_or_not_utf8},
+		CU_TEST_INFO_NULL,
+	};
+	int rc = run_suite("monitor_state_hostile", tests);
+	free(valid_state);
+	return rc;
+}
