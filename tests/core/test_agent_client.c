@@ -17,6 +17,9 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+
+static const char *cli_path; /* argv[1]: the energymon binary */
 
 enum behaviour {
 	SILENT,         /* accepts, reads, never answers */
@@ -497,8 +500,49 @@ static void test_abandon_ends_the_wait(void)
 	peer_stop(p);
 }
 
-int main(void)
+/* The CLI under the agent: its summary says who measured, and the reason
+ * of a source the agent's answer could not give. */
+static void test_cli_summary_names_the_agent(void)
 {
+	struct peer *p = peer_start(BAD_STATE);
+	int fds[2];
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execl(cli_path, cli_path, "--plugins", "fake", "--set", "energy_agent=required", "--no-files",
+		      "/bin/sleep", "0.2", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	char out[16384];
+	size_t used = 0;
+	ssize_t n;
+	while (used < sizeof(out) - 1 && (n = read(fds[0], out + used, sizeof(out) - 1 - used)) > 0)
+		used += (size_t)n;
+	out[used] = '\0';
+	close(fds[0]);
+	int status = -1;
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	char line[256];
+	snprintf(line, sizeof(line), "measured by energymond at %s\n", p->path);
+	CU_ASSERT(has(out, line));
+	CU_ASSERT(has(out, "fake") && has(out, "cannot be read"));
+	if (!has(out, line))
+		fprintf(stderr, "energymon said:\n%s\n", out);
+	peer_stop(p);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s ENERGYMON_BINARY\n", argv[0]);
+		return 2;
+	}
+	cli_path = argv[1];
 	/* a client must never die of SIGPIPE: leave its default action armed */
 	signal(SIGPIPE, SIG_DFL);
 	CU_TestInfo tests[] = {
@@ -517,6 +561,7 @@ int main(void)
 		{"closed on end: a placeholder", test_closed_on_end},
 		{"an unreadable state: a placeholder", test_unreadable_state_is_placeholder},
 		{"abandon ends the wait for end", test_abandon_ends_the_wait},
+		{"the CLI's summary names the agent", test_cli_summary_names_the_agent},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("agent client", tests);
