@@ -130,6 +130,8 @@ void cli_print_summary(FILE *out, const struct em_monitor *mon, const char *what
 	if (status >= 0)
 		fprintf(out, ", exit status %d", status);
 	fputs("\n", out);
+	if (run.agent_socket)
+		fprintf(out, "  measured by energymond at %s\n", run.agent_socket);
 	struct em_result_source s = {.struct_size = sizeof(s)};
 	for (size_t i = 0; em_result_source(mon, i, &s) == 0; i++)
 		print_source(out, mon, i, run.duration_s);

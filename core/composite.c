@@ -7,6 +7,7 @@
  * and `energy_sources` says which. Declared metrics are kept per source.
  * Attribution to the monitored process tree multiplies by its CPU share.
  */
+#include "agent.h"
 #include "internal.h"
 #include "result_keys.h"
 
@@ -174,6 +175,22 @@ static json_t *attribution_json(const struct em_results *res)
 	return json_pack("{s:s,s:f,s:o}", "rule", rule, "cpu_share", res->cpu_share, "attributed", done);
 }
 
+/* Who measured: "agent" (energymond, at its socket, in its version) or
+ * "in-process"; and when an agent's socket existed but did not serve, why
+ * it was not used. In the composite and in each source's result, so the
+ * per-call files carry it too. */
+static void measured_by_json(const struct em_monitor *mon, json_t *o)
+{
+	const struct em_agent_conn *c = mon->agent;
+	json_object_set_new(o, "measured_by", json_string(mon->agent_socket ? "agent" : "in-process"));
+	if (mon->agent_socket)
+		json_object_set_new(o, "agent", json_pack("{s:s,s:s}", "socket", mon->agent_socket, "version",
+		                                          c ? c->version : ""));
+	else if (c && c->not_used[0])
+		json_object_set_new(o, "agent_not_used", json_pack("{s:s,s:s}", "socket", c->path, "reason",
+		                                                   c->not_used));
+}
+
 static json_t *composite_json(struct em_monitor *mon, const struct em_results *res)
 {
 	json_t *energy = json_object(), *units = json_object(), *sources = json_object();
@@ -191,6 +208,7 @@ static json_t *composite_json(struct em_monitor *mon, const struct em_results *r
 		json_t *one = em_source_result_json(mon, r);
 		if (!one)
 			goto oom;
+		measured_by_json(mon, one);
 		json_array_append_new(strategy, json_string(r->src->name));
 		if (!r->available || !r->measured)
 			json_object_set_new(unavailable, r->src->name, r->reason ? json_string(r->reason) : json_null());
@@ -204,6 +222,8 @@ static json_t *composite_json(struct em_monitor *mon, const struct em_results *r
 	                        "monitor_cost", cost_json(mon, res->duration), "placeholder", !res->measured,
 	                        "complete", res->complete, "covered_s", em_real_or_null(res->covered_s),
 	                        "attribution", attribution_json(res), "metrics", metrics);
+	if (top)
+		measured_by_json(mon, top);
 	return top;
 oom:
 	json_decref(energy);

@@ -4,6 +4,7 @@
  * how it is applied; reading, listing and the unknown-key messages all come
  * from it.
  */
+#include "agent.h"
 #include "internal.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@ static int apply_output_dir(struct em_config *cfg, const json_t *v, struct em_er
 static int apply_function_name(struct em_config *cfg, const json_t *v, struct em_error *err);
 static int apply_allow_unavailable(struct em_config *cfg, const json_t *v, struct em_error *err);
 static int apply_max_series(struct em_config *cfg, const json_t *v, struct em_error *err);
+static int apply_agent(struct em_config *cfg, const json_t *v, struct em_error *err);
 
 /* Keys the host owns, with their types; anything else in energymon's own
  * namespaces ("energy_*" at the top level, "energy*" under "lithops") is a
@@ -46,6 +48,8 @@ static const struct host_key host_keys[] = {
 	{{"energy_allow_unavailable", ENERGY_CONFIG_BOOL, 0, "false", "run even if a named plugin cannot"},
 	 "true or false", apply_allow_unavailable},
 	{{"energy_max_series", ENERGY_CONFIG_NUMBER, 0, "1024", "most series per source"}, NULL, apply_max_series},
+	{{"energy_agent", ENERGY_CONFIG_STRING, 0, "auto (or $ENERGYMON_AGENT)",
+	  "auto, off or required: measure through energymond"}, NULL, apply_agent},
 };
 #define NHOST_KEYS (sizeof(host_keys) / sizeof(host_keys[0]))
 
@@ -149,6 +153,18 @@ static int apply_max_series(struct em_config *cfg, const json_t *v, struct em_er
 		return em_fail(err, -EINVAL, "energy_max_series: expected a whole number of series per source "
 		               "from 1 to 1000000 (default %d)", EM_DEFAULT_MAX_SERIES);
 	cfg->max_series = (size_t)n;
+	return 0;
+}
+
+static int apply_agent(struct em_config *cfg, const json_t *v, struct em_error *err)
+{
+	const char *name = json_string_value(v);
+	int mode = em_agent_mode_of(name);
+	if (!mode)
+		return em_fail(err, -EINVAL, "energy_agent: %s%.40s%s is not a mode; expected \"auto\" (energymond "
+		               "when its socket answers, else in-process plugins), \"off\" or \"required\"",
+		               name ? "'" : "", name ? name : "the value", name ? "'" : "");
+	cfg->agent_mode = mode;
 	return 0;
 }
 

@@ -35,6 +35,7 @@ struct em_config {
 	char *function_name; /* energy_function_name, may be NULL */
 	bool allow_unavailable; /* energy_allow_unavailable */
 	size_t max_series;   /* energy_max_series: series per source */
+	int agent_mode;      /* energy_agent: enum em_agent_mode (agent.h), 0 when not set */
 	bool keys_checked;   /* em_config_check_keys() passed since the last change */
 };
 

@@ -5,6 +5,7 @@
  * included) is kept as unavailable with its reason, so one bad file on the
  * path never stops the measurement of the rest.
  */
+#include "agent.h"
 #include "internal.h"
 
 #include <errno.h>
@@ -67,6 +68,14 @@ static int create(const struct em_config *cfg_in, pid_t target_pid, bool continu
 	}
 	if ((rc = em_config_check_keys(mon->cfg, err)))
 		goto fail;
+	/* energymond measures, when energy_agent and its socket say so */
+	if ((rc = em_agent_create(mon, err)) < 0)
+		goto fail;
+	if (rc == 1) {
+		mon->self_cpu_s += thread_cpu_now() - cpu0;
+		*out = mon;
+		return 0;
+	}
 	if (mon->cfg->strategy_auto && (rc = em_plugin_scan(add_auto_name, mon->cfg, err)))
 		goto fail;
 	if (mon->cfg->nstrategy == 0) {
@@ -208,6 +217,8 @@ int em_monitor_start(struct em_monitor *mon, struct em_error *err)
 {
 	if (mon->started)
 		return em_fail(err, -EALREADY, "monitor already started");
+	if (mon->agent_socket)
+		return em_agent_start(mon, err);
 	double cpu0 = thread_cpu_now();
 	mon->start_mono = em_now_ns(CLOCK_MONOTONIC);
 	mon->start_wall = em_now_ns(CLOCK_REALTIME);
@@ -239,6 +250,8 @@ int em_monitor_stop(struct em_monitor *mon, struct em_error *err)
 		return em_fail(err, -EINVAL, "monitor was not started");
 	if (mon->stopped)
 		return 0;
+	if (mon->agent_socket)
+		return em_agent_stop(mon, err);
 	double cpu0 = thread_cpu_now();
 	/* The measurement ends now, however long the plugins take to finish. */
 	mon->stop_mono = em_now_ns(CLOCK_MONOTONIC);
@@ -257,6 +270,8 @@ int em_monitor_stop(struct em_monitor *mon, struct em_error *err)
 void em_monitor_abandon(struct em_monitor *mon)
 {
 	mon->abandon = true;
+	if (mon->agent)
+		em_agent_shutdown(mon->agent);
 	for (size_t i = 0; i < mon->nsources; i++) {
 		struct em_source *src = mon->sources[i];
 		if (!src->sync_ready)
@@ -287,5 +302,7 @@ void em_monitor_destroy(struct em_monitor *mon)
 	json_decref(mon->result);
 	em_results_free(mon->results);
 	em_config_free(mon->cfg);
+	em_agent_conn_free(mon->agent);
+	free(mon->agent_socket);
 	free(mon);
 }

@@ -106,6 +106,9 @@ int em_monitor_set_targets(struct em_monitor *mon, const pid_t *pids, size_t n, 
 		               EM_TARGETS_MAX);
 	if (mon->stopped)
 		return em_fail(err, -EINVAL, "em_monitor_set_targets: the monitor was already stopped");
+	if (mon->agent_socket) /* a window follows the one tree it was opened for */
+		return em_fail(err, -EOPNOTSUPP, "em_monitor_set_targets: energymond at %s measures this monitor, and "
+		               "its window follows the tree named at em_monitor_create", mon->agent_socket);
 	int64_t *wide = malloc((n ? n : 1) * sizeof(*wide));
 	if (!wide)
 		return em_fail(err, -ENOMEM, "out of memory");

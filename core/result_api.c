@@ -34,6 +34,7 @@ int em_result_run(const struct em_monitor *mon, struct em_result_run *out)
 		.measured = r->measured, .complete = r->complete, .timestamp = r->timestamp,
 		.duration_s = r->duration, .covered_s = r->covered_s, .cpu_share = r->cpu_share,
 		.cpu_share_source = r->cpu_share_source, .monitor_cpu_s = mon->self_cpu_s,
+		.measured_by = mon->agent_socket ? "agent" : "in-process", .agent_socket = mon->agent_socket,
 	};
 	return fill(out, &run, sizeof(run), offsetof(struct em_result_run, timestamp));
 }

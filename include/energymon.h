@@ -95,7 +95,18 @@ EM_API size_t em_config_secret_env_names(const struct em_config *cfg, const char
  * /run/energymon/energymond.sock) answers, and in-process otherwise; "off"
  * never asks the agent; "required" fails, naming the socket, without it.
  * Under the agent, start and stop open and close a window
- * (docs/agent-protocol.md) and the strategy names the agent's sources. */
+ * (docs/agent-protocol.md) and the strategy names the agent's sources
+ * ("auto": all of them; an id the agent lacks is -ENOENT naming it and the
+ * agent's sources, or a placeholder under energy_allow_unavailable); no
+ * plugin is loaded in this process. "auto" waits at most 1 s for the
+ * agent's answer; when a socket existed but did not serve, the in-process
+ * result says why under "agent_not_used". A relative ENERGYMON_SOCKET or
+ * an unknown ENERGYMON_AGENT is -EINVAL naming the variable. If the agent
+ * dies, hangs (stop waits at most 30 s for it) or answers garbage while
+ * the window is open, stop still returns 0 and every source is a
+ * placeholder whose reason says what happened; SIGPIPE is never raised.
+ * The result says who measured: "measured_by" ("agent" or "in-process")
+ * and, under the agent, "agent": {"socket", "version"}; em_result_run too. */
 EM_API int em_monitor_create(const struct em_config *cfg, pid_t target_pid, struct em_monitor **out,
                       struct em_error *err);
 EM_API int em_monitor_start(struct em_monitor *mon, struct em_error *err);
@@ -114,13 +125,16 @@ EM_API int em_monitor_stop(struct em_monitor *mon, struct em_error *err);
  * set_targets; the first failing plugin's code (-ESRCH for a pid that does
  * not exist, ...) with its reason, naming the source (the earlier targets
  * then stay in that source; sources after it are not called); -ETIMEDOUT
- * when a source did not answer in time. */
+ * when a source did not answer in time; -EOPNOTSUPP under energymond (a
+ * window follows the one tree named at em_monitor_create). */
 EM_API int em_monitor_set_targets(struct em_monitor *mon, const pid_t *pids, size_t n, struct em_error *err);
 /* Give up on every plugin call still running: an em_monitor_stop() waiting in
  * another thread returns at once, and each source still inside its plugin is
  * abandoned (reported with what it covered, never waited for again). Without
  * it, stop waits for each plugin's last calls at most max(5 s, min(3 x
- * interval, 10 s)). The one call that is safe from a thread other than the
+ * interval, 10 s)). Under energymond it shuts the connection down at once:
+ * the agent forgets the window and stop returns placeholders saying so.
+ * The one call that is safe from a thread other than the
  * monitor's user, at any time until em_monitor_destroy() begins. */
 EM_API void em_monitor_abandon(struct em_monitor *mon);
 /* The composite result as a JSON document (UTF-8, NUL-terminated, caller

@@ -167,6 +167,15 @@ class EnergyMonitor:
                     return copy.deepcopy(own)
             return copy.deepcopy(self._result)
 
+    @property
+    def measured_by(self):
+        """Who measured, once stopped: 'agent' (energymond, per the key
+        energy_agent; get_energy_data()['agent'] names its socket and
+        version) or 'in-process' (this process's plugins); None before
+        stop() and when lithops.energy is False."""
+        with self._lock:
+            return None if self._result is None else self._result.get("measured_by")
+
     def call_status_fields(self):
         """The flat dict a Lithops worker adds to its call status, one
         call_status.add(key, value) per item: worker_func_energy_<metric> for
