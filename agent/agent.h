@@ -139,10 +139,15 @@ void agent_status_answer(struct agent *a, size_t ci, json_t *sources);
 /* The windows of a connection that goes away, freed on a worker. */
 void agent_free_windows(struct agent *a, struct agent_conn *c);
 
-/* server.c */
+/* connection.c */
+#define AGENT_IN_CAP (4 + AGENT_REQUEST_MAX) /* a connection's read buffer */
+void agent_conn_input(struct agent *a, size_t ci);  /* answer the whole requests buffered */
+void agent_conn_flush(struct agent *a, size_t ci);  /* write what it can; c->broken on error */
+/* Close it and free its windows (on workers); `why` logged when not NULL. */
+void agent_conn_close(struct agent *a, size_t ci, const char *why);
 void agent_send(struct agent *a, size_t ci, char *text); /* frames and queues text, takes it */
 void agent_send_and_close(struct agent *a, size_t ci, char *text);
-/* The loop until SIGTERM/SIGINT; 0, or -errno when it could not run. */
+/* server.c: the loop until SIGTERM/SIGINT; 0, or -errno when it could not run. */
 int agent_serve(struct agent *a, struct agent_socket *sock, int signal_fd);
 
 #endif

@@ -24,7 +24,6 @@
 #define TAG_SIGNAL (2ull << 32)
 #define TAG_WORKERS (3ull << 32)
 #define TAG_TIMER (4ull << 32)
-#define IN_CAP (4 + AGENT_REQUEST_MAX)
 #define TICK_NS 200000000L /* how often the limits are checked */
 
 struct loop {
@@ -37,7 +36,7 @@ static void watch(struct loop *l, size_t ci)
 {
 	struct agent_conn *c = &l->a->conns[ci];
 	uint32_t ev = 0;
-	if (!c->close_after_write && c->in_len < IN_CAP)
+	if (!c->close_after_write && c->in_len < AGENT_IN_CAP)
 		ev |= EPOLLIN;
 	if (c->out_len > c->out_off)
 		ev |= EPOLLOUT;
@@ -48,116 +47,21 @@ static void watch(struct loop *l, size_t ci)
 	}
 }
 
-static void close_conn(struct loop *l, size_t ci, const char *why)
-{
-	struct agent_conn *c = &l->a->conns[ci];
-	if (c->fd < 0)
-		return;
-	if (why)
-		agent_log("closed the connection of pid %d uid %u: %s", (int)c->peer.pid, (unsigned)c->peer.uid, why);
-	close(c->fd); /* also leaves the epoll set */
-	agent_free_windows(l->a, c);
-	free(c->in);
-	free(c->out);
-	uint64_t gen = c->gen + 1; /* jobs still out for it will find it gone */
-	*c = (struct agent_conn){.fd = -1, .gen = gen};
-	l->a->nconns--;
-}
-
-static void flush(struct agent *a, size_t ci)
-{
-	struct agent_conn *c = &a->conns[ci];
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				c->broken = true;
-			return;
-		}
-		c->out_off += (size_t)n;
-	}
-	c->out_len = c->out_off = 0;
-	c->write_since = 0;
-	if (c->close_after_write)
-		c->broken = true;
-}
-
-void agent_send(struct agent *a, size_t ci, char *text)
-{
-	struct agent_conn *c = &a->conns[ci];
-	size_t n = text ? strlen(text) : 0;
-	char *out = text ? realloc(c->out, c->out_len + 4 + n) : NULL;
-	if (!out) {
-		free(text);
-		c->broken = true; /* out of memory: this client loses its connection, the others nothing */
-		return;
-	}
-	c->out = out;
-	unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8),
-	                        (unsigned char)n};
-	memcpy(c->out + c->out_len, len, 4);
-	memcpy(c->out + c->out_len + 4, text, n);
-	c->out_len += 4 + n;
-	free(text);
-	if (!c->write_since)
-		c->write_since = agent_now_ns();
-	flush(a, ci);
-}
-
-void agent_send_and_close(struct agent *a, size_t ci, char *text)
-{
-	a->conns[ci].close_after_write = true;
-	agent_send(a, ci, text);
-}
-
-/* Answer every whole request buffered, one at a time: a request that runs
- * on a worker holds the next until its answer is queued. */
-static void process_input(struct loop *l, size_t ci)
-{
-	struct agent_conn *c = &l->a->conns[ci];
-	while (!c->busy && !c->close_after_write && !c->broken && c->in_len >= 4) {
-		uint32_t n = (uint32_t)c->in[0] << 24 | (uint32_t)c->in[1] << 16 | (uint32_t)c->in[2] << 8 | c->in[3];
-		if (n > AGENT_REQUEST_MAX) {
-			agent_log("refused a request of %u bytes from pid %d uid %u", n, (int)c->peer.pid,
-			          (unsigned)c->peer.uid);
-			c->in_len = 0;
-			agent_send_and_close(l->a, ci, agent_error_text(E2BIG, "the request is %u bytes, more than %u; "
-			                                                "closing the connection", n, AGENT_REQUEST_MAX));
-			break;
-		}
-		if (c->in_len < 4 + (size_t)n)
-			break;
-		agent_request(l->a, ci, (const char *)c->in + 4, n);
-		memmove(c->in, c->in + 4 + n, c->in_len - 4 - n);
-		c->in_len -= 4 + n;
-		c->request_since = 0;
-	}
-	/* the clock runs for a request still arriving, not for one that waits its turn */
-	bool whole = c->in_len >= 4 &&
-	             c->in_len >= 4 + ((size_t)c->in[0] << 24 | (size_t)c->in[1] << 16 | (size_t)c->in[2] << 8 | c->in[3]);
-	if (!c->in_len || whole)
-		c->request_since = 0;
-	else if (!c->request_since)
-		c->request_since = agent_now_ns();
-}
-
 static void on_readable(struct loop *l, size_t ci)
 {
 	struct agent_conn *c = &l->a->conns[ci];
-	if (!c->in && !(c->in = malloc(IN_CAP))) {
+	if (!c->in && !(c->in = malloc(AGENT_IN_CAP))) {
 		c->broken = true;
 		return;
 	}
-	ssize_t n = recv(c->fd, c->in + c->in_len, IN_CAP - c->in_len, MSG_DONTWAIT);
+	ssize_t n = recv(c->fd, c->in + c->in_len, AGENT_IN_CAP - c->in_len, MSG_DONTWAIT);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		close_conn(l, ci, NULL); /* the client left: its windows go with it */
+		agent_conn_close(l->a, ci, NULL); /* the client left: its windows go with it */
 		return;
 	}
 	if (n > 0) {
 		c->in_len += (size_t)n;
-		process_input(l, ci);
+		agent_conn_input(l->a, ci);
 	}
 }
 
@@ -236,9 +140,9 @@ static void on_tick(struct loop *l, int timer_fd)
 		if (c->fd < 0)
 			continue;
 		if (c->request_since && now - c->request_since > AGENT_REQUEST_TIME_NS)
-			close_conn(l, ci, "its request did not arrive whole within 5 s of its first byte");
+			agent_conn_close(l->a, ci, "its request did not arrive whole within 5 s of its first byte");
 		else if (c->write_since && now - c->write_since > AGENT_WRITE_TIME_NS)
-			close_conn(l, ci, "it did not read its answer within 10 s");
+			agent_conn_close(l->a, ci, "it did not read its answer within 10 s");
 	}
 }
 
@@ -248,7 +152,7 @@ static void after_event(struct loop *l, size_t ci)
 	if (c->fd < 0)
 		return;
 	if (c->broken)
-		close_conn(l, ci, NULL);
+		agent_conn_close(l->a, ci, NULL);
 	else
 		watch(l, ci);
 }
@@ -261,7 +165,7 @@ static void on_jobs_done(struct loop *l)
 		size_t ci = job->conn;
 		agent_request_done(l->a, job);
 		if (l->a->conns[ci].fd >= 0) {
-			process_input(l, ci); /* the request it held back */
+			agent_conn_input(l->a, ci); /* the request it held back */
 			after_event(l, ci);
 		}
 		job = next;
@@ -311,7 +215,7 @@ int agent_serve(struct agent *a, struct agent_socket *sock, int signal_fd)
 				on_tick(&l, timer_fd);
 			} else if (a->conns[tag].fd >= 0) {
 				if (ev[i].events & EPOLLOUT)
-					flush(a, tag);
+					agent_conn_flush(a, tag);
 				if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 					on_readable(&l, tag);
 				after_event(&l, tag);
@@ -321,7 +225,7 @@ int agent_serve(struct agent *a, struct agent_socket *sock, int signal_fd)
 	/* stop accepting first, so no client finds a socket nobody serves */
 	agent_socket_close(sock);
 	for (size_t ci = 0; ci < AGENT_CONNECTIONS_MAX; ci++)
-		close_conn(&l, ci, NULL);
+		agent_conn_close(a, ci, NULL);
 	if (timer_fd >= 0)
 		close(timer_fd);
 	if (l.reserve_fd >= 0)
