@@ -1,0 +1,125 @@
+/*
+ * Who the client is (SO_PEERCRED, as the kernel saw it at connect) and
+ * whether it may have a process tree followed: its own processes (real and
+ * effective uid its uid), or any when it is root or in energymond's
+ * --group. /proc is read without following symlinks below it and with a
+ * bounded read: a pid's status file is the kernel's, but its name line is
+ * the process's own text.
+ */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define STATUS_MAX 65536 /* Groups: of a process in many groups is the longest line */
+
+int agent_peer_of(int fd, struct agent_peer *p)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return -errno;
+	p->pid = cred.pid;
+	p->uid = cred.uid;
+	p->gid = cred.gid;
+	return 0;
+}
+
+/* /proc/PID/status into buf (NUL-terminated): 0, -ESRCH or -errno. */
+static int read_status(pid_t pid, char *buf, size_t len)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "/proc/%d", (int)pid);
+	int dir = open(name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	int fd = openat(dir, "status", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int e = errno;
+	close(dir);
+	if (fd < 0)
+		return e == ENOENT || e == ESRCH ? -ESRCH : -e;
+	size_t n = 0;
+	while (n < len - 1) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			e = r < 0 ? errno : 0;
+			break;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (e)
+		return e == ESRCH ? -ESRCH : -e;
+	return n ? 0 : -ESRCH; /* a process that died as we read */
+}
+
+/* The value of the line "Key:\t..." (at a line start), or NULL. */
+static const char *field(const char *status, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *p = status; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, klen) && p[klen] == ':')
+			return p + klen + 1;
+	return NULL;
+}
+
+/* Uid: real effective ... */
+static int uids(const char *status, unsigned long *real, unsigned long *effective)
+{
+	const char *v = field(status, "Uid");
+	return v && sscanf(v, "%lu %lu", real, effective) == 2 ? 0 : -EIO;
+}
+
+static bool in_group(const struct agent_peer *peer, gid_t group, char *buf, size_t len)
+{
+	if (peer->gid == group)
+		return true;
+	if (read_status(peer->pid, buf, len) != 0)
+		return false;
+	const char *v = field(buf, "Groups");
+	char *end;
+	for (const char *p = v; p && *p && *p != '\n'; p = end) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p < '0' || *p > '9')
+			break;
+		unsigned long g = strtoul(p, &end, 10);
+		if (end == p)
+			break;
+		if (g == (unsigned long)group)
+			return true;
+	}
+	return false;
+}
+
+int agent_peer_may_follow(const struct agent_peer *peer, pid_t pid, bool group_set, gid_t group, char *why,
+                          size_t len)
+{
+	char *buf = malloc(STATUS_MAX);
+	if (!buf) {
+		snprintf(why, len, "out of memory checking pid %d", (int)pid);
+		return -ENOMEM;
+	}
+	int rc = read_status(pid, buf, STATUS_MAX);
+	unsigned long real = 0, effective = 0;
+	if (rc == -ESRCH)
+		snprintf(why, len, "pid %d does not exist", (int)pid);
+	else if (rc || (rc = uids(buf, &real, &effective)) != 0)
+		snprintf(why, len, "cannot read /proc/%d/status: %s", (int)pid, strerror(-rc));
+	else if (peer->uid != 0 && (real != peer->uid || effective != peer->uid) &&
+	         !(group_set && in_group(peer, group, buf, STATUS_MAX))) {
+		/* whose it is stays untold: only that it is not the client's */
+		snprintf(why, len, "pid %d is not a process of uid %u (the client's)", (int)pid, (unsigned)peer->uid);
+		rc = -EPERM;
+	}
+	free(buf);
+	return rc;
+}
