@@ -188,7 +188,10 @@ class SeedDirectUsageThroughTheAgent(TempDirTest):
         self.assertIn("Average Power: %s Watts" % WATTS, printed)
         # the Lithops files, written by uid 65534, say the same and who measured
         with open(os.path.join(out, "seedjob_00000_ipmi.json")) as f:
-            consumption = json.load(f)["energy_consumption"]
+            per_call = json.load(f)
+        consumption = per_call["energy_consumption"]
+        self.assertFalse(consumption["placeholder"], consumption.get("reason"))
+        self.assertEqual(per_call["energymon"].get("measured_by"), "agent")
         self.assertAlmostEqual(consumption["energy_system"], data["energy"]["system"], places=9)
         with open(os.path.join(out, "seedjob_00000_composite.json")) as f:
             composite = json.load(f)
