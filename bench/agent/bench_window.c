@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	int rc = fd < 0 || echo < 0 || !wire || !floor_ || !lib ? -EIO : em_config_load_string(text, &cfg, &err);
 	struct sizes sz = {0};
 	for (long i = 0; rc == 0 && i < n + WARMUP; i++) {
-		double t0 = bench_now_s(), t1, t2, took;
+		double t0 = bench_now_s(), t1, t2, took = 0;
 		rc = window_call(fd, &sz);
 		t1 = bench_now_s();
 		if (rc == 0 && (rc = echo_call(echo, sz.begin_req, sz.begin_ans)) == 0)
