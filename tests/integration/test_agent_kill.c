@@ -2,8 +2,10 @@
  * test_agent_kill.c — energymond SIGKILLed while clients have windows
  * open: each client's em_monitor_stop() returns within its bound (the
  * socket closes, so at once in practice) with a placeholder result that
- * says why, and the client process lives on. A client that then requires
- * the agent is refused, naming the socket.
+ * says why, and the client process lives on. Half the clients are already
+ * waiting in em_monitor_stop() when the agent dies (it was SIGSTOPped
+ * first, so their 'end' had no answer), half call it afterwards. A client
+ * that then requires the agent is refused, naming the socket.
  *
  * Runs the agent with ipmi against the simulated BMC; the clients are uid
  * 65534 when the test runs as root. Skips (77) when the BMC cannot run.
@@ -66,8 +68,8 @@ static _Noreturn void kill_client(int report, int go)
 static void test_clients_of_a_killed_agent_get_placeholders(void)
 {
 	pid_t pid[KILL_CLIENTS];
-	int fd[KILL_CLIENTS], go[2];
-	CU_ASSERT_FATAL(pipe(go) == 0);
+	int fd[KILL_CLIENTS], before[2], after[2]; /* go: stop before the kill, after it */
+	CU_ASSERT_FATAL(pipe(before) == 0 && pipe(after) == 0);
 	for (int i = 0; i < KILL_CLIENTS; i++) {
 		int p[2];
 		CU_ASSERT_FATAL(pipe(p) == 0);
@@ -76,21 +78,27 @@ static void test_clients_of_a_killed_agent_get_placeholders(void)
 		CU_ASSERT_FATAL(pid[i] >= 0);
 		if (pid[i] == 0) {
 			close(p[0]);
-			close(go[1]);
+			close(before[1]);
+			close(after[1]);
 			for (int j = 0; j < i; j++)
 				close(fd[j]);
-			kill_client(p[1], go[0]);
+			kill_client(p[1], i % 2 ? after[0] : before[0]);
 		}
 		close(p[1]);
 		fd[i] = p[0];
 	}
-	close(go[0]);
+	close(before[0]);
+	close(after[0]);
 	char first[KILL_CLIENTS];
 	for (int i = 0; i < KILL_CLIENTS; i++)
 		first[i] = read(fd[i], &first[i], 1) == 1 ? first[i] : '?';
 	sleep_s(0.5); /* the windows are open and sampling */
+	/* the agent hangs: the even clients' 'end' gets no answer; then it dies */
+	CU_ASSERT(kill(env.agent.pid, SIGSTOP) == 0);
+	close(before[1]);
+	sleep_s(1.0);
 	agent_kill(&env.agent);
-	close(go[1]);
+	close(after[1]);
 
 	for (int i = 0; i < KILL_CLIENTS; i++) {
 		char buf[1 << 16];
