@@ -92,6 +92,20 @@ static json_t *report_of(const struct client_run *c)
 	return json_loads(c->buf + 1, 0, NULL);
 }
 
+/* What the source said, to explain a failed check. */
+static void print_source(const json_t *res, const char *id)
+{
+	const json_t *src = monitor_of(res, id);
+	json_t *brief = json_pack("{s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}", "energy", json_object_get(src, "energy"),
+	                          "reason", json_object_get(src, "reason"), "notes", json_object_get(src, "notes"),
+	                          "log", json_object_get(src, "log"), "covered_s", json_object_get(src, "covered_s"),
+	                          "sampling", json_object_get(src, "sampling"));
+	char *text = brief ? json_dumps(brief, JSON_COMPACT) : NULL;
+	printf("\n    the %s source said: %.3000s", id, text ? text : "(nothing)");
+	free(text);
+	json_decref(brief);
+}
+
 /* Each check prints its numbers, so a failure (or a pass) can be read. */
 static void check_client(const struct client_run *c)
 {
@@ -116,6 +130,8 @@ static void check_client(const struct client_run *c)
 	       (int)c->spec.uid, c->spec.own_root ? "self" : "child", cpu, kernel, 100 * (cpu - kernel) / kernel);
 	CU_ASSERT(kernel >= c->spec.burn_s * 0.95);
 	CU_ASSERT_DOUBLE_EQUAL(cpu, kernel, kernel * 0.02);
+	if (!(fabs(cpu - kernel) <= kernel * 0.02))
+		print_source(res, "ebpf");
 
 	/* the system energy: the BMC profile's exact integral over the window */
 	double from = num(res, "timestamp"), to = from + num(res, "duration");
