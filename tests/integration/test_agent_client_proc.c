@@ -82,7 +82,7 @@ static pid_t fork_worker(int go, double burn_s, bool forever)
 	return w;
 }
 
-_Noreturn void client_main(const struct client_spec *s, int report, int go)
+_Noreturn void client_main(const struct client_spec *s, int report, int go, int may_end)
 {
 	json_t *doc = json_pack("{s:i}", "index", s->index);
 	if (s->victim)
@@ -120,6 +120,7 @@ _Noreturn void client_main(const struct client_spec *s, int report, int go)
 	getrusage(RUSAGE_CHILDREN, &children1);
 	double kernel = cpu_s(&children1) - cpu_s(&children0) + (s->own_root ? cpu_s(&self1) - cpu_s(&self0) : 0);
 	json_object_set_new(doc, "kernel_cpu_s", json_real(kernel));
+	wait_go(may_end);
 
 	if (em_monitor_stop(mon, &err) != 0)
 		give_up(report, true, doc, "em_monitor_stop", err.message);

@@ -146,7 +146,8 @@ static void check_client(const struct client_run *c)
 	json_decref(rep);
 }
 
-static void spawn(struct client_run *c, size_t n, int go_read, int go_write)
+/* The clients, each with the read ends of `go` and `may_end`. */
+static void spawn(struct client_run *c, size_t n, const int go[2], const int may_end[2])
 {
 	for (size_t i = 0; i < n; i++) {
 		int p[2];
@@ -156,10 +157,11 @@ static void spawn(struct client_run *c, size_t n, int go_read, int go_write)
 		CU_ASSERT_FATAL(pid >= 0);
 		if (pid == 0) {
 			close(p[0]);
-			close(go_write);
+			close(go[1]);
+			close(may_end[1]);
 			for (size_t j = 0; j < i; j++)
 				close(c[j].fd);
-			client_main(&c[i].spec, p[1], go_read);
+			client_main(&c[i].spec, p[1], go[0], may_end[0]);
 		}
 		close(p[1]);
 		c[i].pid = pid;
@@ -175,10 +177,11 @@ static void test_sixteen_clients_of_two_uids(void)
 		c[i].spec = (struct client_spec){.index = i, .uid = i < CLIENTS / 2 ? UID_A : UID_B,
 		                                 .own_root = i % 2 == 1, .burn_s = 0.25 + 0.03 * i,
 		                                 .victim = i == VICTIM};
-	int go[2];
-	CU_ASSERT_FATAL(pipe2(go, O_CLOEXEC) == 0);
-	spawn(c, CLIENTS, go[0], go[1]);
+	int go[2], may_end[2];
+	CU_ASSERT_FATAL(pipe2(go, O_CLOEXEC) == 0 && pipe2(may_end, O_CLOEXEC) == 0);
+	spawn(c, CLIENTS, go, may_end);
 	close(go[0]);
+	close(may_end[0]);
 
 	/* every window open before any tree burns: they overlap */
 	double until = agent_now_s() + 120;
@@ -187,18 +190,23 @@ static void test_sixteen_clients_of_two_uids(void)
 	CU_ASSERT_EQUAL(count(c, CLIENTS, is_ready), CLIENTS);
 	close(go[1]);
 
-	/* mid-window, the victim and its tree die; the agent frees its window */
+	/* mid-window, the victim and its tree die; the agent frees its window
+	 * (no other window can end before may_end is closed) */
 	sleep_s(0.5);
-	int open_before = agent_windows_of(&env.agent, c[VICTIM].pid);
+	long windows = -1, roots = -1, windows_after = -1, roots_after = -1;
+	CU_ASSERT_EQUAL(agent_status(&env.agent, &windows, &roots), 0);
 	CU_ASSERT(kill(-c[VICTIM].pid, SIGKILL) == 0);
 	double killed_at = agent_now_s();
-	int open_after = open_before;
-	while ((open_after = agent_windows_of(&env.agent, c[VICTIM].pid)) > 0 && agent_now_s() < killed_at + 10)
+	while (agent_status(&env.agent, &windows_after, &roots_after) == 0 && windows_after >= windows &&
+	       agent_now_s() < killed_at + 10)
 		sleep_s(0.02);
-	printf("\n  the killed client's windows in the agent's status: %d before, %d %.3f s after the kill",
-	       open_before, open_after, agent_now_s() - killed_at);
-	CU_ASSERT_EQUAL(open_before, 1);
-	CU_ASSERT_EQUAL(open_after, 0);
+	printf("\n  the agent's status: %ld windows and %ld trees followed before the kill, %ld and %ld %.3f s after",
+	       windows, roots, windows_after, roots_after, agent_now_s() - killed_at);
+	CU_ASSERT_EQUAL(windows, CLIENTS);
+	CU_ASSERT_EQUAL(roots, CLIENTS);
+	CU_ASSERT_EQUAL(windows_after, CLIENTS - 1);
+	CU_ASSERT_EQUAL(roots_after, CLIENTS - 1);
+	close(may_end[1]);
 
 	until = agent_now_s() + 180;
 	while (count(c, CLIENTS, is_done) < CLIENTS && agent_now_s() < until)

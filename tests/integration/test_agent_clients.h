@@ -50,17 +50,18 @@ void agent_client_config(char *buf, size_t len, const char *strategy);
 
 /* In a forked child: be client `spec`, report on `report` ("R" once the
  * window is open or the client gave up, then one JSON document), start
- * burning when `go` reads EOF. Never returns. */
-_Noreturn void client_main(const struct client_spec *spec, int report, int go);
+ * burning when `go` reads EOF, end the window once its tree is done and
+ * `may_end` reads EOF. Never returns. */
+_Noreturn void client_main(const struct client_spec *spec, int report, int go, int may_end);
 
 /* Burn `seconds` of this thread's CPU time. */
 void burn_cpu(double seconds);
 /* Read `go` until EOF (the parent closed it). */
 void wait_go(int go);
 
-/* How many windows the agent's status op lists for the client process
- * `pid`; -1 when the status cannot be read (printed). */
-int agent_windows_of(const struct agent *a, pid_t pid);
+/* The agent's status op: how many windows are open and how many distinct
+ * trees it follows. 0, or -1 when the status cannot be read (printed). */
+int agent_status(const struct agent *a, long *windows, long *roots);
 
 /* The tree's CPU time in a result: the composite's cpu_time, else the
  * ebpf source's; NAN without either. */

@@ -111,26 +111,24 @@ void agent_test_teardown(struct agent_test_env *e)
 	simbmc_cleanup(&e->bmc);
 }
 
-/* The status op's windows: [{"window": N, "peer": {"pid": P, "uid": U}, ...}] */
-int agent_windows_of(const struct agent *a, pid_t pid)
+/* The status op: {"connections": N, "windows": N, "followed_roots": N, ...} */
+int agent_status(const struct agent *a, long *windows, long *roots)
 {
 	int rc = 0;
 	json_t *status = agent_wire_call_once(a->socket, "{\"v\":1,\"op\":\"status\"}", 5000, &rc);
-	const json_t *windows = json_object_get(status, "windows");
-	if (!json_is_array(windows)) {
+	const json_t *w = json_object_get(status, "windows"), *r = json_object_get(status, "followed_roots");
+	if (!json_is_true(json_object_get(status, "ok")) || !json_is_integer(w) || !json_is_integer(r)) {
 		char *text = status ? json_dumps(status, JSON_COMPACT) : NULL;
-		printf("\n  no windows in the agent's status (%s): %.500s", strerror(-rc), text ? text : "");
+		printf("\n  the agent's status has no counts of windows and roots (%s): %.500s", strerror(-rc),
+		       text ? text : "");
 		free(text);
 		json_decref(status);
 		return -1;
 	}
-	int n = 0;
-	size_t i;
-	const json_t *w;
-	json_array_foreach(windows, i, w)
-		n += json_integer_value(json_object_get(json_object_get(w, "peer"), "pid")) == pid;
+	*windows = (long)json_integer_value(w);
+	*roots = (long)json_integer_value(r);
 	json_decref(status);
-	return n;
+	return 0;
 }
 
 double tree_cpu_time(const json_t *res)
