@@ -1,0 +1,46 @@
+/*
+ * bench_agent.h — what the agent's benchmarks share: percentiles of a set
+ * of samples, a monotonic clock, and where the agent and the test plugins
+ * of this build are (compiled in by meson).
+ */
+#ifndef BENCH_AGENT_H
+#define BENCH_AGENT_H
+
+#include <stdlib.h>
+#include <time.h>
+
+static inline double bench_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The p-th percentile (0..100, nearest rank) of v[0..n); sorts v. */
+static inline double bench_percentile(double *v, size_t n, double p)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), bench_cmp_double);
+	size_t rank = (size_t)(p / 100.0 * (double)n + 0.999999);
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return v[rank - 1];
+}
+
+/* The agent of this build, unless $ENERGYMOND says another: what
+ * test_agent_fixture.h's agent_start() runs. */
+static inline void bench_use_built_agent(void)
+{
+	setenv("ENERGYMOND", getenv("ENERGYMOND") ? getenv("ENERGYMOND") : ENERGYMOND_PATH, 1);
+}
+
+#endif
