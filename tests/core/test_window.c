@@ -181,6 +181,30 @@ static void test_overlapping_windows(void)
 	em_monitor_destroy(mon);
 }
 
+/* A window's sample is taken at once, not at the next scheduled one, and
+ * is no missed deadline: with a 2 s interval, each begin and end returns
+ * long before the schedule would have sampled. */
+static void test_window_samples_at_once(void)
+{
+	struct em_monitor *mon = continuous("testpower", 2.0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	int64_t t0 = em_now_ns(CLOCK_MONOTONIC);
+	for (int i = 0; i < 5; i++) {
+		struct em_window *w = begin(mon, 0);
+		sleep_s(0.01);
+		json_t *res = end_window(mon, w, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+		check_testpower_truth(res);
+		const json_t *sampling = json_object_get(monitor_of(res, "testpower"), "sampling");
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(sampling, "samples")), 2);
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(sampling, "missed_deadlines")), 0);
+		json_decref(res);
+	}
+	/* well under the first scheduled sample at 2 s (margin for load) */
+	CU_ASSERT((double)(em_now_ns(CLOCK_MONOTONIC) - t0) / 1e9 < 1.5);
+	em_monitor_destroy(mon);
+}
+
 /* More readings than a series keeps: samples asked for by short windows
  * (which must not count as missed deadlines) on top of a 2 ms schedule. */
 static void test_long_window_keeps_an_exact_total_and_recent_points(void)
@@ -667,6 +691,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{"window energy is the integral between its samples", test_window_energy_is_the_integral_between_its_samples},
+		{"window samples at once", test_window_samples_at_once},
 		{"overlapping windows", test_overlapping_windows},
 		{"long window: exact total, recent points", test_long_window_keeps_an_exact_total_and_recent_points},
 		{"window series statistics", test_window_series_statistics},
