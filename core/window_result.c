@@ -45,7 +45,9 @@ static void copy_counters(struct em_source *dst, const struct em_source *now, co
 	dst->start_wall = b->wall;
 	dst->stop_mono = dst->covered_mono = now->covered_mono;
 	dst->stop_wall = dst->covered_wall = now->covered_wall;
-	dst->samples = now->samples - b->samples;
+	/* the sample the window begins at is one of its own, as its reading is
+	 * (window_series.c): a window of two samples says 2 */
+	dst->samples = now->samples - b->samples + (b->samples > 0);
 	dst->failed_samples = now->failed_samples - b->failed_samples;
 	dst->missed_deadlines = now->missed_deadlines - b->missed_deadlines;
 	dst->dropped_readings = now->dropped_readings - b->dropped_readings;

@@ -252,7 +252,24 @@ EM_API int em_result_log(const struct em_monitor *mon, size_t source, size_t i, 
  *
  * em_window_begin/end/free may be called from several threads at once on
  * one started continuous monitor, but not concurrently with
- * em_monitor_stop(), em_monitor_destroy() or em_monitor_set_targets(). */
+ * em_monitor_stop(), em_monitor_destroy() or em_monitor_set_targets().
+ * A window must end or be freed before its monitor is destroyed.
+ *
+ * In a window's result: totals, covered_s, gap_s, gaps, wraps and the
+ * sampler's counters are differences of running totals; `readings` and
+ * `samples` count the reading the window begins at (the baseline of its
+ * first delta) and every later one; min, max, mean and std_dev are of the
+ * window's kept points (when the window has more readings than are kept,
+ * mean and std_dev come from the running sums, min and max from the kept
+ * points, and the source's note "window_points_partial" says so); points
+ * and gaps are those kept inside the window; notes are the source's, log
+ * lines those logged during the window (none once the source's 64 are
+ * full); final readings none. The result's start and stop are the earliest
+ * source's first and the latest source's last sample; its target_pid is
+ * the window's root. A sample asked for by a window is not a missed
+ * deadline and does not move the schedule; a late source gets the note
+ * "window_sample_late". Sampling threads are named "em:<plugin>" (cut to
+ * 15 bytes). */
 #define EM_WINDOW_SAMPLE_WAIT_S 2.0
 EM_API int em_monitor_create_continuous(const struct em_config *cfg, struct em_monitor **out,
                                         struct em_error *err);
@@ -264,7 +281,15 @@ struct em_window;
  * now until the window ends: it is added to the targets of every source
  * whose plugin has set_targets, and the result attributes energy by that
  * tree's CPU share; 0: no tree. The library keeps the union of all open
- * windows' roots as the targets (counted per root). */
+ * windows' roots as the targets (counted per root): a root that does not
+ * exist is -ESRCH and leaves the union as it was; a root that exits while
+ * its window is open is left out of the union given to plugins later (a
+ * plugin refuses a whole list for one dead pid); a source without
+ * set_targets is no error. A per-target metric (ENERGY_METRIC_PER_TARGET)
+ * in the result is the root's own part, filed as the metric itself; with
+ * no root, or no per-target readings for it, null with the reason. ids
+ * NULL or nids 0: every source; a source named twice is -EINVAL. A monitor
+ * that is not a started, running continuous one is -EINVAL. */
 EM_API int em_window_begin(struct em_monitor *mon, pid_t root, const char *const *ids, size_t nids,
                            struct em_window **out, struct em_error *err);
 /* Close the window: its sources sample now, and *result is a stopped
