@@ -517,6 +517,19 @@ EM_INTERNAL const char *em_state_type_name(const json_t *v);
 /* -EPROTO: "state document: PATH: what is wrong". */
 EM_INTERNAL int em_state_bad(struct em_error *err, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same naming at.member: ("sources[1].series[3]", "points_wall_ns"). */
+EM_INTERNAL int em_state_bad_in(struct em_error *err, const char *at, const char *member, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* obj's array member `name` of at most `max` elements ("%zu WHAT, more
+ * than MAX"), or NULL with *rc set. */
+EM_INTERNAL const json_t *em_state_array(const json_t *obj, const char *name, size_t max, const char *what,
+                                         const char *at, int *rc, struct em_error *err);
+/* (state_check.c) The source's id as a strategy entry must be, and the
+ * plugin, instance and file tag em_source_open derives from it. */
+EM_INTERNAL int em_state_check_identity(const struct em_source *src, const char *at, struct em_error *err);
+/* obj's "intervals": {"count", "max_s", "buckets": [[index, n], ...]}. */
+EM_INTERNAL int em_state_read_intervals(const json_t *obj, struct em_interval_stats *st, const char *at,
+                                        struct em_error *err);
 /* The free-form members a plugin fills (notes, log lines, final readings),
  * at `path`: bounded in members, depth and string length; 0 or -EPROTO. */
 EM_INTERNAL int em_state_check_notes(const json_t *notes, const char *path, struct em_error *err);
