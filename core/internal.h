@@ -527,6 +527,9 @@ EM_INTERNAL const json_t *em_state_array(const json_t *obj, const char *name, si
 /* (state_check.c) The source's id as a strategy entry must be, and the
  * plugin, instance and file tag em_source_open derives from it. */
 EM_INTERNAL int em_state_check_identity(const struct em_source *src, const char *at, struct em_error *err);
+/* A series the host could have made: a 1.0 reading's (kind and unit of
+ * its quantity) or a declaration declare_metric accepts. */
+EM_INTERNAL int em_state_check_series_kind(const struct em_series *s, const char *at, struct em_error *err);
 /* obj's "intervals": {"count", "max_s", "buckets": [[index, n], ...]}. */
 EM_INTERNAL int em_state_read_intervals(const json_t *obj, struct em_interval_stats *st, const char *at,
                                         struct em_error *err);

@@ -44,6 +44,35 @@ int em_state_check_identity(const struct em_source *src, const char *at, struct 
 	return abi_ok ? 0 : em_state_bad_in(err, at, "plugin_abi", "'%s' is not major.minor", src->plugin_abi);
 }
 
+/* A series is what the host could have made: a 1.0 reading's, with the
+ * kind and unit of its quantity and no key, or a declaration the host
+ * accepts (metric_decl.c, the same check declare_metric makes) with what
+ * that declaration makes of it. */
+int em_state_check_series_kind(const struct em_series *s, const char *at, struct em_error *err)
+{
+	if (!s->declared) {
+		uint32_t kind, unit;
+		em_quantity_kind_unit(s->quantity, &kind, &unit);
+		if (!kind || kind != s->kind || unit != s->unit || s->key[0] || s->unit_name[0])
+			return em_state_bad_in(err, at, "quantity", "a reading's series of quantity %u is a %s in %s with no "
+			                        "key or unit_name", s->quantity, kind ? em_kind_name(kind) : "(none)",
+			                        kind ? em_unit_symbol(unit) : "(none)");
+		return 0;
+	}
+	struct energy_metric m = {.struct_size = sizeof(m), .kind = s->kind, .unit = s->unit, .scope = s->scope,
+	                          .index = s->index, .flags = s->metric_flags, .counter_max = s->counter_max};
+	memcpy(m.key, s->key, sizeof(m.key));
+	memcpy(m.unit_name, s->unit_name, sizeof(m.unit_name));
+	struct em_series made;
+	char why[ENERGY_REASON_MAX];
+	if (em_metric_series(&m, &made, why, sizeof(why)))
+		return em_state_bad_in(err, at, "key", "not a declaration the host accepts: %s", why);
+	if (made.quantity != s->quantity || strcmp(made.sensor, s->sensor) || strcmp(made.unit_name, s->unit_name))
+		return em_state_bad_in(err, at, "quantity", "does not go with its declaration (quantity %u, sensor '%s', "
+		                       "unit_name '%s')", made.quantity, made.sensor, made.unit_name);
+	return 0;
+}
+
 /* {"count", "max_s", "buckets": [[index, n], ...]}, indices increasing,
  * the counts adding up to count. */
 int em_state_read_intervals(const json_t *obj, struct em_interval_stats *st, const char *at, struct em_error *err)

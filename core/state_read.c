@@ -155,7 +155,7 @@ static int series_read(const json_t *obj, struct em_series *s, const char *at, s
 	                                                                  : NULL;
 	if (wrong)
 		return em_state_bad_in(err, at, wrong, "out of range");
-	if ((rc = points_read(obj, s, at, err)))
+	if ((rc = em_state_check_series_kind(s, at, err)) || (rc = points_read(obj, s, at, err)))
 		return rc;
 	return gaps_read(obj, s, at, err);
 }
