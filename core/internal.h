@@ -487,6 +487,15 @@ EM_INTERNAL int em_monitor_finish_stopped(struct em_monitor *mon); /* builds mon
  * The inputs of the result model (sources and their series), so that the
  * reader runs the same result code on the same numbers. */
 #define EM_STATE_VERSION 1
+/* The document as JSON (em_monitor_state_json without the text), for a
+ * writer that embeds it in a larger message (energymond's `end` answer):
+ * dump that message with EM_STATE_REALS, never EM_JSON_REALS, or the reader
+ * derives numbers that differ in the last digit. NULL before stop or on ENOMEM. */
+EM_INTERNAL json_t *em_monitor_state_doc(const struct em_monitor *mon);
+/* em_monitor_from_state on a document already parsed (the reader of such a
+ * message; parse it with JSON_REJECT_DUPLICATES and a size cap). */
+EM_INTERNAL int em_monitor_from_state_doc(const json_t *doc, const struct em_config *cfg, struct em_monitor **out,
+                                          struct em_error *err);
 #define EM_STATE_MAX_BYTES ((size_t)64 << 20)
 #define EM_STATE_SOURCES_MAX 64
 #define EM_STATE_SERIES_MAX 65536

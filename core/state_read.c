@@ -254,19 +254,12 @@ static int monitor_read(const json_t *doc, struct em_monitor *mon, struct em_err
 	return 0;
 }
 
-int em_monitor_from_state(const char *json, size_t len, const struct em_config *cfg, struct em_monitor **out,
-                          struct em_error *err)
+int em_monitor_from_state_doc(const json_t *doc, const struct em_config *cfg, struct em_monitor **out,
+                              struct em_error *err)
 {
-	if (!out || !json)
+	if (!out || !doc)
 		return em_fail(err, -EINVAL, "em_monitor_from_state: no document or no place for the monitor");
 	*out = NULL;
-	if (len > EM_STATE_MAX_BYTES)
-		return em_state_bad(err, "", "%zu bytes, more than %zu (64 MiB)", len, EM_STATE_MAX_BYTES);
-	json_error_t jerr;
-	json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc)
-		return em_state_bad(err, "", "not JSON: %s (line %d, column %d, byte %d)", jerr.text, jerr.line,
-		                    jerr.column, jerr.position);
 	struct em_config *defaults = NULL;
 	struct em_monitor *mon = NULL;
 	int rc = cfg ? 0 : em_config_new(&defaults, err);
@@ -281,7 +274,6 @@ int em_monitor_from_state(const char *json, size_t len, const struct em_config *
 	if (cost && json_object_set_new(cost, "peak_rss_kib", json_integer(json_integer_value(
 	                                                           json_object_get(doc, "peak_rss_kib")))))
 		rc = em_fail(err, -ENOMEM, "out of memory");
-	json_decref(doc);
 	em_config_free(defaults);
 	if (rc) {
 		em_monitor_destroy(mon);
@@ -289,4 +281,22 @@ int em_monitor_from_state(const char *json, size_t len, const struct em_config *
 	}
 	*out = mon;
 	return 0;
+}
+
+int em_monitor_from_state(const char *json, size_t len, const struct em_config *cfg, struct em_monitor **out,
+                          struct em_error *err)
+{
+	if (!out || !json)
+		return em_fail(err, -EINVAL, "em_monitor_from_state: no document or no place for the monitor");
+	*out = NULL;
+	if (len > EM_STATE_MAX_BYTES)
+		return em_state_bad(err, "", "%zu bytes, more than %zu (64 MiB)", len, EM_STATE_MAX_BYTES);
+	json_error_t jerr;
+	json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		return em_state_bad(err, "", "not JSON: %s (line %d, column %d, byte %d)", jerr.text, jerr.line,
+		                    jerr.column, jerr.position);
+	int rc = em_monitor_from_state_doc(doc, cfg, out, err);
+	json_decref(doc);
+	return rc;
 }

@@ -148,6 +148,33 @@ static void test_reader_settings_apply(void)
 	em_monitor_destroy(mon);
 }
 
+/* The document embedded in a larger message (energymond's `end` answer),
+ * written with EM_STATE_REALS and read back already parsed. */
+static void test_state_embedded_in_a_message_round_trips(void)
+{
+	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower,testcpu\"},"
+	                             " \"energy_sampling_interval\": 0.01}", 0.15);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	json_t *msg = json_pack("{s:i,s:b,s:o}", "v", 1, "ok", 1, "state", em_monitor_state_doc(mon));
+	char *text = json_dumps(msg, JSON_COMPACT | EM_STATE_REALS);
+	json_t *back = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	struct em_monitor *copy = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_monitor_from_state_doc(json_object_get(back, "state"), mon->cfg, &copy, &err), 0);
+	char *ra = em_monitor_result_json(mon), *rb = em_monitor_result_json(copy);
+	CU_ASSERT_STRING_EQUAL(ra, rb);
+	differences = 0;
+	same_typed_answers(mon, copy);
+	CU_ASSERT_EQUAL(differences, 0);
+	free(ra);
+	free(rb);
+	free(text);
+	json_decref(back);
+	json_decref(msg);
+	em_monitor_destroy(copy);
+	em_monitor_destroy(mon);
+}
+
 /* The fields tables describe each member with its own size. */
 static void test_state_tables_match_the_structs(void)
 {
@@ -174,6 +201,7 @@ int main(void)
 		{"placeholders round trip", test_placeholders_round_trip},
 		{"abandoned source round trip", test_abandoned_source_round_trip},
 		{"reader's settings apply", test_reader_settings_apply},
+		{"state embedded in a message round trips", test_state_embedded_in_a_message_round_trips},
 		{"state tables match the structs", test_state_tables_match_the_structs},
 		CU_TEST_INFO_NULL,
 	};
