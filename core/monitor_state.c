@@ -161,7 +161,8 @@ const json_t *em_state_array(const json_t *obj, const char *name, size_t max, co
 	snprintf(path, sizeof(path), "%s%s%s", at, at[0] ? "." : "", name);
 	const json_t *v = json_object_get(obj, name);
 	if (!json_is_array(v))
-		*rc = em_state_bad(err, path, v ? "expected an array, found %s" : "missing%s", v ? em_state_type_name(v) : "");
+		*rc = em_state_bad(err, path, v ? "expected an array, found %s" : "missing%s",
+		                   v ? em_state_type_name(v) : "");
 	else if (json_array_size(v) > max)
 		*rc = em_state_bad(err, path, "%zu %s, more than %zu", json_array_size(v), what, max);
 	return *rc ? NULL : v;

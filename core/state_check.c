@@ -23,7 +23,7 @@ int em_state_check_identity(const struct em_source *src, const char *at, struct 
 	if (!rc && (strchr(src->name, ',') || (rc = em_config_set_strategy(scratch, src->name, &why)) ||
 	            scratch->nstrategy != 1 || strcmp(scratch->strategy[0], src->name)))
 		rc = em_state_bad_in(err, at, "name", "'%s' is not a source id: %s", src->name,
-		                  why.message[0] ? why.message : "one plugin or plugin:instance");
+		                     why.message[0] ? why.message : "one plugin or plugin:instance");
 	else if (rc)
 		rc = em_fail(err, rc, "%s", why.message);
 	em_config_free(scratch);
@@ -39,7 +39,7 @@ int em_state_check_identity(const struct em_source *src, const char *at, struct 
 	                                                                              : NULL;
 	if (wrong)
 		return em_state_bad_in(err, at, wrong, "does not go with source id '%s' (plugin '%s', file tag '%s')",
-		              src->name, plugin, tag);
+		                       src->name, plugin, tag);
 	bool abi_ok = !src->plugin_abi[0] || strspn(src->plugin_abi, "0123456789.") == strlen(src->plugin_abi);
 	return abi_ok ? 0 : em_state_bad_in(err, at, "plugin_abi", "'%s' is not major.minor", src->plugin_abi);
 }
@@ -54,9 +54,9 @@ int em_state_check_series_kind(const struct em_series *s, const char *at, struct
 		uint32_t kind, unit;
 		em_quantity_kind_unit(s->quantity, &kind, &unit);
 		if (!kind || kind != s->kind || unit != s->unit || s->key[0] || s->unit_name[0])
-			return em_state_bad_in(err, at, "quantity", "a reading's series of quantity %u is a %s in %s with no "
-			                        "key or unit_name", s->quantity, kind ? em_kind_name(kind) : "(none)",
-			                        kind ? em_unit_symbol(unit) : "(none)");
+			return em_state_bad_in(err, at, "quantity",
+			                       "a reading's series of quantity %u is a %s in %s with no key or unit_name", s->quantity, kind ? em_kind_name(kind) : "(none)",
+			                       kind ? em_unit_symbol(unit) : "(none)");
 		return 0;
 	}
 	struct energy_metric m = {.struct_size = sizeof(m), .kind = s->kind, .unit = s->unit, .scope = s->scope,
@@ -96,8 +96,9 @@ int em_state_read_intervals(const json_t *obj, struct em_interval_stats *st, con
 		if (json_array_size(b) != 2 || !json_is_integer(json_array_get(b, 0)) ||
 		    !json_is_integer(json_array_get(b, 1)) || index <= last || index >= EM_INTERVAL_BUCKETS || n < 1 ||
 		    n > UINT32_MAX)
-			return em_state_bad_in(err, path, "buckets", "entry %zu is not [index, n] with index increasing, below %d, and "
-			                    "1 <= n <= %u", i, EM_INTERVAL_BUCKETS, UINT32_MAX);
+			return em_state_bad_in(err, path, "buckets",
+			                       "entry %zu is not [index, n] with index increasing, below %d, and 1 <= n <= %u",
+			                       i, EM_INTERVAL_BUCKETS, UINT32_MAX);
 		st->buckets[index] = (uint32_t)n;
 		sum += (uint64_t)n;
 		last = index;

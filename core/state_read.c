@@ -95,7 +95,7 @@ static int gaps_read(const json_t *obj, struct em_series *s, const char *at, str
 		return rc;
 	if (json_array_size(list) != want)
 		return em_state_bad_in(err, at, "gap_list", "%zu gaps where gaps = %llu keeps %zu", json_array_size(list),
-		                    (unsigned long long)s->gaps, want);
+		                       (unsigned long long)s->gaps, want);
 	for (size_t i = 0; i < want; i++) {
 		const json_t *g = json_array_get(list, i);
 		json_int_t why = json_integer_value(json_array_get(g, 2));
@@ -103,7 +103,7 @@ static int gaps_read(const json_t *obj, struct em_series *s, const char *at, str
 		    !json_is_integer(json_array_get(g, 1)) || !json_is_integer(json_array_get(g, 2)) || why < 0 ||
 		    why > EM_GAP_ABANDONED)
 			return em_state_bad_in(err, at, "gap_list", "entry %zu is not [from_wall_ns, to_wall_ns, 0..%d]", i,
-			              EM_GAP_ABANDONED);
+			                       EM_GAP_ABANDONED);
 		s->gap_list[i].from_wall = json_integer_value(json_array_get(g, 0));
 		s->gap_list[i].to_wall = json_integer_value(json_array_get(g, 1));
 		s->gap_list[i].why = (uint32_t)why;
@@ -116,7 +116,8 @@ static int points_read(const json_t *obj, struct em_series *s, const char *at, s
 {
 	int rc = 0;
 	const json_t *walls = em_state_array(obj, "points_wall_ns", EM_SERIES_POINTS_MAX, "points", at, &rc, err);
-	const json_t *values = rc ? NULL : em_state_array(obj, "points_value", EM_SERIES_POINTS_MAX, "points", at, &rc, err);
+	const json_t *values =
+		rc ? NULL : em_state_array(obj, "points_value", EM_SERIES_POINTS_MAX, "points", at, &rc, err);
 	if (rc)
 		return rc;
 	size_t n = json_array_size(walls);
@@ -128,14 +129,15 @@ static int points_read(const json_t *obj, struct em_series *s, const char *at, s
 		const json_t *t = json_array_get(walls, i), *v = json_array_get(values, i);
 		if (!json_is_integer(t))
 			return em_state_bad_in(err, at, "points_wall_ns", "point %zu: expected an integer, found %s", i,
-			                    em_state_type_name(t));
+			                       em_state_type_name(t));
 		if (!json_is_number(v) || !isfinite(json_number_value(v)))
 			return em_state_bad_in(err, at, "points_value", "point %zu: expected a finite number, found %s", i,
-			                    em_state_type_name(v));
+			                       em_state_type_name(v));
 		s->points[i].wall_ns = json_integer_value(t);
 		s->points[i].value = json_number_value(v);
 		if (i && s->points[i].wall_ns < s->points[i - 1].wall_ns)
-			return em_state_bad_in(err, at, "points_wall_ns", "point %zu is earlier than the point before it", i);
+			return em_state_bad_in(err, at, "points_wall_ns", "point %zu is earlier than the one before it",
+			                       i);
 		s->npoints = i + 1;
 	}
 	return 0;
@@ -196,10 +198,11 @@ static int source_read(const json_t *obj, struct em_source *src, const char *at,
 		rc = em_state_check_identity(src, at, err);
 	if (!rc && (src->max_series < 1 || src->max_series > EM_STATE_SERIES_MAX))
 		rc = em_state_bad_in(err, at, "max_series", "%zu is out of range (1 to %d)", src->max_series,
-		                  EM_STATE_SERIES_MAX);
+		                     EM_STATE_SERIES_MAX);
 	if (!rc)
 		rc = source_extras(obj, src, at, err);
-	const json_t *series = rc ? NULL : em_state_array(obj, "series", src->max_series, "series (max_series)", at, &rc, err);
+	const json_t *series =
+		rc ? NULL : em_state_array(obj, "series", src->max_series, "series (max_series)", at, &rc, err);
 	if (rc)
 		return rc;
 	size_t n = json_array_size(series);

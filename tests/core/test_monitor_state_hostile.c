@@ -178,7 +178,7 @@ static const struct mutation {
 	{"unit_name 20 bytes", "sources[0].series[0].unit_name: 20 bytes, more than 15", unit_name_long},
 	{"keep_every 0", "sources[0].series[0].keep_every: out of range", keep_every_0},
 	{"5000 points", "sources[0].series[0].points_wall_ns: 5000 points, more than 4096", points_5000},
-	{"points out of order", "sources[0].series[0].points_wall_ns: point 2 is earlier", points_out_of_order},
+	{"points out of order", "sources[0].series[0].points_wall_ns: point 2 is earlier than the one before it", points_out_of_order},
 	{"one more value than times", "sources[0].series[0].points_value: ", points_lengths_differ},
 	{"a point's value a string", "sources[0].series[0].points_value: point 0: expected a finite number",
 	 point_value_string},
