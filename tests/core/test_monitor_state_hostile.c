@@ -251,6 +251,54 @@ static void test_every_mutation_is_refused_naming_the_member(void)
 	}
 }
 
+/* Every member of the document, of a source, of a series and of the
+ * interval histogram: removed, or of another type, is refused naming it. */
+static void each_member(const char *at, json_t *(*find)(json_t *), bool name_member)
+{
+	json_t *base = json_loads(valid_state, 0, NULL);
+	const char *key;
+	json_t *v;
+	size_t checked = 0;
+	json_object_foreach(find(base), key, v) {
+		for (int how = 0; how < 2; how++) {
+			json_t *d = json_loads(valid_state, 0, NULL);
+			json_t *o = find(d);
+			if (how == 0)
+				json_object_del(o, key);
+			else /* a string where none belongs, an integer where a string does */
+				json_object_set_new(o, key, json_is_string(json_object_get(o, key)) ? json_integer(1)
+				                                                                   : json_string("x"));
+			char *text = json_dumps(d, JSON_COMPACT), needle[160], what[200];
+			snprintf(needle, sizeof(needle), "%s%s%s", at, name_member && at[0] ? "." : "", name_member ? key : "");
+			snprintf(what, sizeof(what), "%s %s", needle, how ? "of another type" : "removed");
+			expect_refused(text, strlen(text), what, needle);
+			free(text);
+			json_decref(d);
+			checked++;
+		}
+	}
+	CU_ASSERT(checked >= 6); /* the smallest, the histogram, has three members */
+	json_decref(base);
+}
+
+static json_t *whole(json_t *d)
+{
+	return d;
+}
+
+static json_t *intervals0(json_t *d)
+{
+	return json_object_get(src0(d), "intervals");
+}
+
+static void test_each_member_removed_or_mistyped_is_refused_naming_it(void)
+{
+	each_member("", whole, true);
+	each_member("sources[0]", src0, true);
+	each_member("sources[0].series[0]", ser0, true);
+	each_member("sources[0].intervals", intervals0, false);
+}
+
 /* What the parser refuses, before any member is read. */
 static void test_not_json_too_big_too_deep_or_not_utf8(void)
 {
@@ -307,6 +355,8 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{"the valid document is accepted", test_the_valid_document_is_accepted},
 		{"every mutation is refused naming the member", test_every_mutation_is_refused_naming_the_member},
+		{"each member removed or mistyped is refused naming it",
+		 test_each_member_removed_or_mistyped_is_refused_naming_it},
 		{"not JSON, too big, too deep or not UTF-8", test_not_json_too_big_too_deep_or_not_utf8},
 		CU_TEST_INFO_NULL,
 	};
