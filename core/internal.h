@@ -547,6 +547,15 @@ EM_INTERNAL int em_monitor_finish_stopped(struct em_monitor *mon);
  * The inputs of the result model (sources and their series), so that the
  * reader runs the same result code on the same numbers. */
 #define EM_STATE_VERSION 1
+/* The document as JSON (em_monitor_state_json without the text), for a
+ * writer that embeds it in a larger message (energymond's `end` answer):
+ * dump that message with EM_STATE_REALS, never EM_JSON_REALS, or the reader
+ * derives numbers that differ in the last digit. NULL before stop or on ENOMEM. */
+EM_INTERNAL json_t *em_monitor_state_doc(const struct em_monitor *mon);
+/* em_monitor_from_state on a document already parsed (the reader of such a
+ * message; parse it with JSON_REJECT_DUPLICATES and a size cap). */
+EM_INTERNAL int em_monitor_from_state_doc(const json_t *doc, const struct em_config *cfg, struct em_monitor **out,
+                                          struct em_error *err);
 #define EM_STATE_MAX_BYTES ((size_t)64 << 20)
 #define EM_STATE_SOURCES_MAX 64
 #define EM_STATE_SERIES_MAX 65536
@@ -577,6 +586,22 @@ EM_INTERNAL const char *em_state_type_name(const json_t *v);
 /* -EPROTO: "state document: PATH: what is wrong". */
 EM_INTERNAL int em_state_bad(struct em_error *err, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same naming at.member: ("sources[1].series[3]", "points_wall_ns"). */
+EM_INTERNAL int em_state_bad_in(struct em_error *err, const char *at, const char *member, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* obj's array member `name` of at most `max` elements ("%zu WHAT, more
+ * than MAX"), or NULL with *rc set. */
+EM_INTERNAL const json_t *em_state_array(const json_t *obj, const char *name, size_t max, const char *what,
+                                         const char *at, int *rc, struct em_error *err);
+/* (state_check.c) The source's id as a strategy entry must be, and the
+ * plugin, instance and file tag em_source_open derives from it. */
+EM_INTERNAL int em_state_check_identity(const struct em_source *src, const char *at, struct em_error *err);
+/* A series the host could have made: a 1.0 reading's (kind and unit of
+ * its quantity) or a declaration declare_metric accepts. */
+EM_INTERNAL int em_state_check_series_kind(const struct em_series *s, const char *at, struct em_error *err);
+/* obj's "intervals": {"count", "max_s", "buckets": [[index, n], ...]}. */
+EM_INTERNAL int em_state_read_intervals(const json_t *obj, struct em_interval_stats *st, const char *at,
+                                        struct em_error *err);
 /* The free-form members a plugin fills (notes, log lines, final readings),
  * at `path`: bounded in members, depth and string length; 0 or -EPROTO. */
 EM_INTERNAL int em_state_check_notes(const json_t *notes, const char *path, struct em_error *err);

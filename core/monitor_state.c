@@ -2,8 +2,9 @@
  * The monitor state document (what energymond sends a client, and what the
  * client rebuilds a stopped monitor from): which struct members it carries,
  * in one table per struct that both the writer (state_write.c) and the
- * reader (state_read.c) follow, and the bounds of the free-form members a
- * plugin fills. The document carries the result model's inputs, never the
+ * reader (state_read.c, state_check.c) follow, and the helpers their
+ * messages share ("state document: sources[1].series[3].total: ...").
+ * The document carries the result model's inputs, never the
  * result: the reader runs the same result code on the same numbers.
  *
  * {"state_version": 1, "target_pid", "start_mono", ..., "interval_requested_s",
@@ -126,16 +127,6 @@ int em_state_bad(struct em_error *err, const char *path, const char *fmt, ...)
 	return em_fail(err, -EPROTO, "state document: %s%s%s", path, path[0] ? ": " : "", what);
 }
 
-/* Bounds of what plugins write freely; generous next to what plugin_host.c
- * lets a plugin write, small next to memory. */
-#define NOTES_MAX 1024
-#define FREE_DEPTH_MAX 4
-#define FREE_STRING_MAX 65536
-#define FREE_MEMBERS_MAX 64
-#define LOG_LINES_MAX 64   /* plugin_host.c keeps 64 */
-#define LOG_LINE_MAX 1024  /* ... of at most 1023 bytes */
-#define FINALS_MAX 256     /* ... and 256 final readings */
-
 const char *em_state_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -150,102 +141,29 @@ const char *em_state_type_name(const json_t *v)
 	}
 }
 
-/* A JSON value no deeper than `depth` levels of objects and arrays, with
- * few members and short strings. */
-static int bounded(const json_t *v, int depth, const char *path, struct em_error *err)
+/* -EPROTO naming at.member ("sources[1].series[3]" "points_wall_ns[7]"). */
+int em_state_bad_in(struct em_error *err, const char *at, const char *member, const char *fmt, ...)
 {
-	if (json_is_string(v) && json_string_length(v) > FREE_STRING_MAX)
-		return em_state_bad(err, path, "a string of %zu bytes, more than %d", json_string_length(v),
-		                    FREE_STRING_MAX);
-	if (!json_is_object(v) && !json_is_array(v))
-		return 0;
-	if (depth <= 0)
-		return em_state_bad(err, path, "nested deeper than %d levels", FREE_DEPTH_MAX);
-	size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
-	if (n > FREE_MEMBERS_MAX)
-		return em_state_bad(err, path, "%zu members, more than %d", n, FREE_MEMBERS_MAX);
-	const char *key;
-	const json_t *m;
-	size_t i;
-	int rc;
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, m)
-			if ((rc = bounded(m, depth - 1, path, err)))
-				return rc;
-		return 0;
-	}
-	json_object_foreach((json_t *)v, key, m) {
-		if (strlen(key) > FREE_STRING_MAX)
-			return em_state_bad(err, path, "a member name longer than %d bytes", FREE_STRING_MAX);
-		if ((rc = bounded(m, depth - 1, path, err)))
-			return rc;
-	}
-	return 0;
+	char path[160], what[640];
+	snprintf(path, sizeof(path), "%s%s%s", at, at[0] ? "." : "", member);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return em_state_bad(err, path, "%s", what);
 }
 
-int em_state_check_notes(const json_t *notes, const char *path, struct em_error *err)
+/* An array member of at most `max` elements. */
+const json_t *em_state_array(const json_t *obj, const char *name, size_t max, const char *what, const char *at,
+                              int *rc, struct em_error *err)
 {
-	if (json_is_null(notes))
-		return 0;
-	if (!json_is_object(notes))
-		return em_state_bad(err, path, "expected an object or null, found %s", em_state_type_name(notes));
-	if (json_object_size(notes) > NOTES_MAX)
-		return em_state_bad(err, path, "%zu notes, more than %d", json_object_size(notes), NOTES_MAX);
-	const char *key;
-	const json_t *v;
-	json_object_foreach((json_t *)notes, key, v) {
-		if (!key[0] || strlen(key) > FREE_STRING_MAX)
-			return em_state_bad(err, path, "a note's name is empty or longer than %d bytes", FREE_STRING_MAX);
-		int rc = bounded(v, FREE_DEPTH_MAX - 1, path, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-int em_state_check_log(const json_t *log, const char *path, struct em_error *err)
-{
-	static const char *const levels[] = {"error", "warning", "info", "debug", "log"};
-	if (json_is_null(log))
-		return 0;
-	if (!json_is_array(log))
-		return em_state_bad(err, path, "expected an array or null, found %s", em_state_type_name(log));
-	if (json_array_size(log) > LOG_LINES_MAX)
-		return em_state_bad(err, path, "%zu lines, more than %d", json_array_size(log), LOG_LINES_MAX);
-	size_t i;
-	const json_t *line;
-	json_array_foreach(log, i, line) {
-		const char *level = json_string_value(json_object_get(line, "level"));
-		const json_t *message = json_object_get(line, "message");
-		bool known = false;
-		for (size_t k = 0; level && k < sizeof(levels) / sizeof(levels[0]); k++)
-			known |= !strcmp(level, levels[k]);
-		if (!json_is_object(line) || json_object_size(line) != 2 || !known || !json_is_string(message))
-			return em_state_bad(err, path, "line %zu is not {\"level\": error|warning|info|debug, "
-			                    "\"message\": text}", i);
-		if (json_string_length(message) >= LOG_LINE_MAX)
-			return em_state_bad(err, path, "line %zu: %zu bytes, more than %d", i, json_string_length(message),
-			                    LOG_LINE_MAX - 1);
-	}
-	return 0;
-}
-
-int em_state_check_finals(const json_t *finals, const char *path, struct em_error *err)
-{
-	if (json_is_null(finals))
-		return 0;
-	if (!json_is_array(finals))
-		return em_state_bad(err, path, "expected an array or null, found %s", em_state_type_name(finals));
-	if (json_array_size(finals) > FINALS_MAX)
-		return em_state_bad(err, path, "%zu readings, more than %d", json_array_size(finals), FINALS_MAX);
-	size_t i;
-	const json_t *one;
-	json_array_foreach(finals, i, one) {
-		if (!json_is_object(one))
-			return em_state_bad(err, path, "reading %zu is %s, not an object", i, em_state_type_name(one));
-		int rc = bounded(one, 1, path, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	char path[128];
+	snprintf(path, sizeof(path), "%s%s%s", at, at[0] ? "." : "", name);
+	const json_t *v = json_object_get(obj, name);
+	if (!json_is_array(v))
+		*rc = em_state_bad(err, path, v ? "expected an array, found %s" : "missing%s",
+		                   v ? em_state_type_name(v) : "");
+	else if (json_array_size(v) > max)
+		*rc = em_state_bad(err, path, "%zu %s, more than %zu", json_array_size(v), what, max);
+	return *rc ? NULL : v;
 }

@@ -10,7 +10,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,20 +17,6 @@
 #include <string.h>
 
 #define PATH_LEN 96
-
-/* -EPROTO naming at.member ("sources[1].series[3]" "points_wall_ns[7]"). */
-static int bad_in(struct em_error *err, const char *at, const char *member, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int bad_in(struct em_error *err, const char *at, const char *member, const char *fmt, ...)
-{
-	char path[PATH_LEN + 64], what[640];
-	snprintf(path, sizeof(path), "%s%s%s", at, at[0] ? "." : "", member);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return em_state_bad(err, path, "%s", what);
-}
 
 static int field_read(const json_t *obj, const struct em_state_field *f, void *base, const char *at,
                       struct em_error *err)
@@ -99,40 +84,26 @@ static int fields_read(const json_t *obj, const struct em_state_field *table, vo
 	return rc;
 }
 
-/* An array member of at most `max` elements. */
-static const json_t *array_of(const json_t *obj, const char *name, size_t max, const char *what, const char *at,
-                              int *rc, struct em_error *err)
-{
-	char path[PATH_LEN + 32];
-	snprintf(path, sizeof(path), "%s%s%s", at, at[0] ? "." : "", name);
-	const json_t *v = json_object_get(obj, name);
-	if (!json_is_array(v))
-		*rc = em_state_bad(err, path, v ? "expected an array, found %s" : "missing%s", v ? em_state_type_name(v) : "");
-	else if (json_array_size(v) > max)
-		*rc = em_state_bad(err, path, "%zu %s, more than %zu", json_array_size(v), what, max);
-	return *rc ? NULL : v;
-}
-
 /* [[from_wall_ns, to_wall_ns, why], ...]: as many as the series kept. */
 static int gaps_read(const json_t *obj, struct em_series *s, const char *at, struct em_error *err)
 {
 	size_t slots = sizeof(s->gap_list) / sizeof(s->gap_list[0]);
 	size_t want = s->gaps < slots ? (size_t)s->gaps : slots;
 	int rc = 0;
-	const json_t *list = array_of(obj, "gap_list", slots, "gaps", at, &rc, err);
+	const json_t *list = em_state_array(obj, "gap_list", slots, "gaps", at, &rc, err);
 	if (rc)
 		return rc;
 	if (json_array_size(list) != want)
-		return bad_in(err, at, "gap_list", "%zu gaps where gaps = %llu keeps %zu", json_array_size(list),
-		                    (unsigned long long)s->gaps, want);
+		return em_state_bad_in(err, at, "gap_list", "%zu gaps where gaps = %llu keeps %zu", json_array_size(list),
+		                       (unsigned long long)s->gaps, want);
 	for (size_t i = 0; i < want; i++) {
 		const json_t *g = json_array_get(list, i);
 		json_int_t why = json_integer_value(json_array_get(g, 2));
 		if (!json_is_array(g) || json_array_size(g) != 3 || !json_is_integer(json_array_get(g, 0)) ||
 		    !json_is_integer(json_array_get(g, 1)) || !json_is_integer(json_array_get(g, 2)) || why < 0 ||
 		    why > EM_GAP_ABANDONED)
-			return bad_in(err, at, "gap_list", "entry %zu is not [from_wall_ns, to_wall_ns, 0..%d]", i,
-			              EM_GAP_ABANDONED);
+			return em_state_bad_in(err, at, "gap_list", "entry %zu is not [from_wall_ns, to_wall_ns, 0..%d]", i,
+			                       EM_GAP_ABANDONED);
 		s->gap_list[i].from_wall = json_integer_value(json_array_get(g, 0));
 		s->gap_list[i].to_wall = json_integer_value(json_array_get(g, 1));
 		s->gap_list[i].why = (uint32_t)why;
@@ -144,27 +115,29 @@ static int gaps_read(const json_t *obj, struct em_series *s, const char *at, str
 static int points_read(const json_t *obj, struct em_series *s, const char *at, struct em_error *err)
 {
 	int rc = 0;
-	const json_t *walls = array_of(obj, "points_wall_ns", EM_SERIES_POINTS_MAX, "points", at, &rc, err);
-	const json_t *values = rc ? NULL : array_of(obj, "points_value", EM_SERIES_POINTS_MAX, "points", at, &rc, err);
+	const json_t *walls = em_state_array(obj, "points_wall_ns", EM_SERIES_POINTS_MAX, "points", at, &rc, err);
+	const json_t *values =
+		rc ? NULL : em_state_array(obj, "points_value", EM_SERIES_POINTS_MAX, "points", at, &rc, err);
 	if (rc)
 		return rc;
 	size_t n = json_array_size(walls);
 	if (json_array_size(values) != n)
-		return bad_in(err, at, "points_value", "%zu values for %zu times", json_array_size(values), n);
+		return em_state_bad_in(err, at, "points_value", "%zu values for %zu times", json_array_size(values), n);
 	if (n && !(s->points = malloc(n * sizeof(*s->points)))) /* never grown: the monitor is stopped */
 		return em_fail(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const json_t *t = json_array_get(walls, i), *v = json_array_get(values, i);
 		if (!json_is_integer(t))
-			return bad_in(err, at, "points_wall_ns", "point %zu: expected an integer, found %s", i,
-			                    em_state_type_name(t));
+			return em_state_bad_in(err, at, "points_wall_ns", "point %zu: expected an integer, found %s", i,
+			                       em_state_type_name(t));
 		if (!json_is_number(v) || !isfinite(json_number_value(v)))
-			return bad_in(err, at, "points_value", "point %zu: expected a finite number, found %s", i,
-			                    em_state_type_name(v));
+			return em_state_bad_in(err, at, "points_value", "point %zu: expected a finite number, found %s", i,
+			                       em_state_type_name(v));
 		s->points[i].wall_ns = json_integer_value(t);
 		s->points[i].value = json_number_value(v);
 		if (i && s->points[i].wall_ns < s->points[i - 1].wall_ns)
-			return bad_in(err, at, "points_wall_ns", "point %zu is earlier than the point before it", i);
+			return em_state_bad_in(err, at, "points_wall_ns", "point %zu is earlier than the one before it",
+			                       i);
 		s->npoints = i + 1;
 	}
 	return 0;
@@ -183,79 +156,10 @@ static int series_read(const json_t *obj, struct em_series *s, const char *at, s
 	                    : s->readings && s->first_mono > s->last_mono ? "first_mono"
 	                                                                  : NULL;
 	if (wrong)
-		return bad_in(err, at, wrong, "out of range");
-	if ((rc = points_read(obj, s, at, err)))
+		return em_state_bad_in(err, at, wrong, "out of range");
+	if ((rc = em_state_check_series_kind(s, at, err)) || (rc = points_read(obj, s, at, err)))
 		return rc;
 	return gaps_read(obj, s, at, err);
-}
-
-/* {"count", "max_s", "buckets": [[index, n], ...]}, indices increasing,
- * the counts adding up to count. */
-static int intervals_read(const json_t *obj, struct em_interval_stats *st, const char *at, struct em_error *err)
-{
-	char path[PATH_LEN + 16];
-	snprintf(path, sizeof(path), "%s.intervals", at);
-	const json_t *o = json_object_get(obj, "intervals"), *count = json_object_get(o, "count");
-	const json_t *max_s = json_object_get(o, "max_s");
-	if (!json_is_integer(count) || json_integer_value(count) < 0 || !json_is_number(max_s) ||
-	    !(json_number_value(max_s) >= 0) || !isfinite(json_number_value(max_s)))
-		return em_state_bad(err, path, "not {\"count\": n >= 0, \"max_s\": s >= 0, \"buckets\": [...]}");
-	int rc = 0;
-	const json_t *buckets = array_of(o, "buckets", EM_INTERVAL_BUCKETS, "buckets", path, &rc, err);
-	if (rc)
-		return rc;
-	uint64_t sum = 0;
-	json_int_t last = -1;
-	for (size_t i = 0; i < json_array_size(buckets); i++) {
-		const json_t *b = json_array_get(buckets, i);
-		json_int_t index = json_integer_value(json_array_get(b, 0)), n = json_integer_value(json_array_get(b, 1));
-		if (json_array_size(b) != 2 || !json_is_integer(json_array_get(b, 0)) ||
-		    !json_is_integer(json_array_get(b, 1)) || index <= last || index >= EM_INTERVAL_BUCKETS || n < 1 ||
-		    n > UINT32_MAX)
-			return bad_in(err, path, "buckets", "entry %zu is not [index, n] with index increasing, below %d, and "
-			                    "1 <= n <= %u", i, EM_INTERVAL_BUCKETS, UINT32_MAX);
-		st->buckets[index] = (uint32_t)n;
-		sum += (uint64_t)n;
-		last = index;
-	}
-	if (sum != (uint64_t)json_integer_value(count))
-		return em_state_bad(err, path, "count %lld, but the buckets hold %llu", (long long)json_integer_value(count),
-		                    (unsigned long long)sum);
-	st->count = sum;
-	st->max_s = json_number_value(max_s);
-	return 0;
-}
-
-/* The source's id, as a strategy entry must be (config_strategy.c), and
- * the identity em_source_open derives from it: the file tag is never
- * taken from the document, only checked against the id. */
-static int identity_check(const struct em_source *src, const char *at, struct em_error *err)
-{
-	struct em_config *scratch = NULL;
-	struct em_error why = {0};
-	int rc = em_config_new(&scratch, &why);
-	if (!rc && (strchr(src->name, ',') || (rc = em_config_set_strategy(scratch, src->name, &why)) ||
-	            scratch->nstrategy != 1 || strcmp(scratch->strategy[0], src->name)))
-		rc = bad_in(err, at, "name", "'%s' is not a source id: %s", src->name,
-		                  why.message[0] ? why.message : "one plugin or plugin:instance");
-	else if (rc)
-		rc = em_fail(err, rc, "%s", why.message);
-	em_config_free(scratch);
-	if (rc)
-		return rc;
-	const char *colon = strchr(src->name, ':');
-	char plugin[ENERGY_NAME_MAX], tag[ENERGY_NAME_MAX];
-	snprintf(plugin, sizeof(plugin), "%.*s", colon ? (int)(colon - src->name) : (int)strlen(src->name), src->name);
-	snprintf(tag, sizeof(tag), "%s%s%s", plugin, colon ? "-" : "", colon ? colon + 1 : "");
-	const char *wrong = strcmp(src->plugin, plugin)                              ? "plugin"
-	                    : strcmp(src->instance_name, colon ? colon + 1 : "")     ? "instance_name"
-	                    : strcmp(src->file_tag, tag)                             ? "file_tag"
-	                                                                              : NULL;
-	if (wrong)
-		return bad_in(err, at, wrong, "does not go with source id '%s' (plugin '%s', file tag '%s')",
-		              src->name, plugin, tag);
-	bool abi_ok = !src->plugin_abi[0] || strspn(src->plugin_abi, "0123456789.") == strlen(src->plugin_abi);
-	return abi_ok ? 0 : bad_in(err, at, "plugin_abi", "'%s' is not major.minor", src->plugin_abi);
 }
 
 /* The members that are not plain struct fields. */
@@ -284,20 +188,21 @@ static int source_extras(const json_t *obj, struct em_source *src, const char *a
 		if (!json_is_null(v))
 			*(json_t **)((char *)src + free_form[i].offset) = json_incref((json_t *)v);
 	}
-	return intervals_read(obj, &src->intervals, at, err);
+	return em_state_read_intervals(obj, &src->intervals, at, err);
 }
 
 static int source_read(const json_t *obj, struct em_source *src, const char *at, struct em_error *err)
 {
 	int rc = fields_read(obj, em_state_source_fields, src, at, err);
 	if (!rc)
-		rc = identity_check(src, at, err);
+		rc = em_state_check_identity(src, at, err);
 	if (!rc && (src->max_series < 1 || src->max_series > EM_STATE_SERIES_MAX))
-		rc = bad_in(err, at, "max_series", "%zu is out of range (1 to %d)", src->max_series,
-		                  EM_STATE_SERIES_MAX);
+		rc = em_state_bad_in(err, at, "max_series", "%zu is out of range (1 to %d)", src->max_series,
+		                     EM_STATE_SERIES_MAX);
 	if (!rc)
 		rc = source_extras(obj, src, at, err);
-	const json_t *series = rc ? NULL : array_of(obj, "series", src->max_series, "series (max_series)", at, &rc, err);
+	const json_t *series =
+		rc ? NULL : em_state_array(obj, "series", src->max_series, "series (max_series)", at, &rc, err);
 	if (rc)
 		return rc;
 	size_t n = json_array_size(series);
@@ -331,7 +236,7 @@ static int monitor_read(const json_t *doc, struct em_monitor *mon, struct em_err
 		rc = em_state_bad(err, "interval_requested_s", "expected a finite number >= 0");
 	if (!rc && (!json_is_integer(rss) || json_integer_value(rss) < 0))
 		rc = em_state_bad(err, "peak_rss_kib", "expected an integer >= 0");
-	const json_t *sources = rc ? NULL : array_of(doc, "sources", EM_STATE_SOURCES_MAX, "sources", "", &rc, err);
+	const json_t *sources = rc ? NULL : em_state_array(doc, "sources", EM_STATE_SOURCES_MAX, "sources", "", &rc, err);
 	if (!rc && !json_array_size(sources))
 		rc = em_state_bad(err, "sources", "empty: a monitor has at least one source");
 	if (rc)
@@ -352,19 +257,12 @@ static int monitor_read(const json_t *doc, struct em_monitor *mon, struct em_err
 	return 0;
 }
 
-int em_monitor_from_state(const char *json, size_t len, const struct em_config *cfg, struct em_monitor **out,
-                          struct em_error *err)
+int em_monitor_from_state_doc(const json_t *doc, const struct em_config *cfg, struct em_monitor **out,
+                              struct em_error *err)
 {
-	if (!out || !json)
+	if (!out || !doc)
 		return em_fail(err, -EINVAL, "em_monitor_from_state: no document or no place for the monitor");
 	*out = NULL;
-	if (len > EM_STATE_MAX_BYTES)
-		return em_state_bad(err, "", "%zu bytes, more than %zu (64 MiB)", len, EM_STATE_MAX_BYTES);
-	json_error_t jerr;
-	json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc)
-		return em_state_bad(err, "", "not JSON: %s (line %d, column %d, byte %d)", jerr.text, jerr.line,
-		                    jerr.column, jerr.position);
 	struct em_config *defaults = NULL;
 	struct em_monitor *mon = NULL;
 	int rc = cfg ? 0 : em_config_new(&defaults, err);
@@ -379,7 +277,6 @@ int em_monitor_from_state(const char *json, size_t len, const struct em_config *
 	if (cost && json_object_set_new(cost, "peak_rss_kib", json_integer(json_integer_value(
 	                                                           json_object_get(doc, "peak_rss_kib")))))
 		rc = em_fail(err, -ENOMEM, "out of memory");
-	json_decref(doc);
 	em_config_free(defaults);
 	if (rc) {
 		em_monitor_destroy(mon);
@@ -387,4 +284,22 @@ int em_monitor_from_state(const char *json, size_t len, const struct em_config *
 	}
 	*out = mon;
 	return 0;
+}
+
+int em_monitor_from_state(const char *json, size_t len, const struct em_config *cfg, struct em_monitor **out,
+                          struct em_error *err)
+{
+	if (!out || !json)
+		return em_fail(err, -EINVAL, "em_monitor_from_state: no document or no place for the monitor");
+	*out = NULL;
+	if (len > EM_STATE_MAX_BYTES)
+		return em_state_bad(err, "", "%zu bytes, more than %zu (64 MiB)", len, EM_STATE_MAX_BYTES);
+	json_error_t jerr;
+	json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		return em_state_bad(err, "", "not JSON: %s (line %d, column %d, byte %d)", jerr.text, jerr.line,
+		                    jerr.column, jerr.position);
+	int rc = em_monitor_from_state_doc(doc, cfg, out, err);
+	json_decref(doc);
+	return rc;
 }

@@ -123,7 +123,7 @@ static json_t *source_json(const struct em_source *src)
 	return add(o, "series", series);
 }
 
-char *em_monitor_state_json(const struct em_monitor *mon)
+json_t *em_monitor_state_doc(const struct em_monitor *mon)
 {
 	if (!mon || !mon->stopped || !mon->results || !mon->result)
 		return NULL;
@@ -145,7 +145,12 @@ char *em_monitor_state_json(const struct em_monitor *mon)
 			json_decref(sources);
 			sources = NULL;
 		}
-	doc = add(doc, "sources", sources);
+	return add(doc, "sources", sources);
+}
+
+char *em_monitor_state_json(const struct em_monitor *mon)
+{
+	json_t *doc = em_monitor_state_doc(mon);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT | EM_STATE_REALS) : NULL;
 	json_decref(doc);
 	return text;

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <math.h>
 
-static char *valid_state; /* testpower (gaps, a warning) and testcpu */
+static char *valid_state; /* testpower (gaps, a warning), testcpu, metricsplug (declared metrics) */
 
 static json_t *src0(json_t *d)
 {
@@ -18,6 +18,12 @@ static json_t *src0(json_t *d)
 static json_t *ser0(json_t *d)
 {
 	return json_array_get(json_object_get(src0(d), "series"), 0);
+}
+
+/* metricsplug's series i: 0 gpu0_energy, 1 gpu_temp, 3 its keyless package counter */
+static json_t *declared(json_t *d, size_t i)
+{
+	return json_array_get(json_object_get(json_array_get(json_object_get(d, "sources"), 2), "series"), i);
 }
 
 static void set(json_t *o, const char *key, json_t *v)
@@ -49,7 +55,7 @@ M(interval_negative) { set(d, "interval_requested_s", json_real(-1)); }
 M(seventy_sources)
 {
 	json_t *all = json_object_get(d, "sources");
-	for (int i = 0; i < 68; i++)
+	for (int i = 0; i < 67; i++)
 		json_array_append_new(all, json_deep_copy(src0(d)));
 }
 M(name_missing) { json_object_del(src0(d), "name"); }
@@ -114,6 +120,12 @@ M(points_lengths_differ) { json_array_append_new(json_object_get(ser0(d), "point
 M(point_value_string) { json_array_set_new(json_object_get(ser0(d), "points_value"), 0, json_string("1")); }
 M(gap_why_7) { json_array_set_new(json_array_get(json_object_get(ser0(d), "gap_list"), 0), 2, json_integer(7)); }
 M(gap_list_extra) { json_array_append_new(json_object_get(ser0(d), "gap_list"), json_pack("[i,i,i]", 1, 2, 0)); }
+M(declared_key_reserved) { set(declared(d, 0), "key", json_string("pkg")); }
+M(declared_key_path) { set(declared(d, 0), "key", json_string("../x")); }
+M(attributable_temperature) { set(declared(d, 1), "metric_flags", json_integer(ENERGY_METRIC_ATTRIBUTABLE)); }
+M(keyless_wrong_sensor) { set(declared(d, 3), "sensor", json_string("index-9")); }
+M(reading_with_a_key) { set(ser0(d), "key", json_string("x")); }
+M(reading_kind_not_its_quantity) { set(ser0(d), "kind", json_integer(ENERGY_KIND_COUNTER)); }
 M(plugin_abi_junk) { set(src0(d), "plugin_abi", json_string("1.1; rm")); }
 M(source_array) { json_array_set_new(json_object_get(d, "sources"), 0, json_array()); }
 
@@ -166,12 +178,21 @@ static const struct mutation {
 	{"unit_name 20 bytes", "sources[0].series[0].unit_name: 20 bytes, more than 15", unit_name_long},
 	{"keep_every 0", "sources[0].series[0].keep_every: out of range", keep_every_0},
 	{"5000 points", "sources[0].series[0].points_wall_ns: 5000 points, more than 4096", points_5000},
-	{"points out of order", "sources[0].series[0].points_wall_ns: point 2 is earlier", points_out_of_order},
+	{"points out of order", "sources[0].series[0].points_wall_ns: point 2 is earlier than the one before it", points_out_of_order},
 	{"one more value than times", "sources[0].series[0].points_value: ", points_lengths_differ},
 	{"a point's value a string", "sources[0].series[0].points_value: point 0: expected a finite number",
 	 point_value_string},
 	{"gap reason 7", "sources[0].series[0].gap_list: entry 0 is not", gap_why_7},
 	{"more gaps listed than counted", "sources[0].series[0].gap_list: ", gap_list_extra},
+	{"declared key energymon's own", "sources[2].series[0].key: not a declaration the host accepts: metric key "
+	 "'pkg' is energymon's own", declared_key_reserved},
+	{"declared key a path", "sources[2].series[0].key: not a declaration the host accepts", declared_key_path},
+	{"attributable temperature", "sources[2].series[1].key: not a declaration the host accepts", attributable_temperature},
+	{"keyless declared, another sensor", "sources[2].series[3].quantity: does not go with its declaration",
+	 keyless_wrong_sensor},
+	{"a reading's series with a key", "sources[0].series[0].quantity: a reading's series of quantity 1", reading_with_a_key},
+	{"a reading's kind not its quantity's", "sources[0].series[0].quantity: a reading's series",
+	 reading_kind_not_its_quantity},
 	{"plugin_abi not a version", "sources[0].plugin_abi: '1.1; rm' is not major.minor", plugin_abi_junk},
 	{"a source an array", "sources[0]: expected an object, found an array", source_array},
 };
@@ -198,7 +219,8 @@ static void test_the_valid_document_is_accepted(void)
 	CU_ASSERT_EQUAL_FATAL(em_monitor_from_state(valid_state, strlen(valid_state), NULL, &mon, &err), 0);
 	/* what the mutations need is there */
 	json_t *d = json_loads(valid_state, 0, NULL);
-	CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "sources")), 2);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "sources")), 3);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(declared(d, 0), "key")), "gpu0_energy");
 	CU_ASSERT(json_array_size(json_object_get(src0(d), "series")) >= 2);
 	CU_ASSERT(json_array_size(json_object_get(ser0(d), "points_wall_ns")) >= 2);
 	CU_ASSERT(json_array_size(json_object_get(ser0(d), "gap_list")) >= 1);
@@ -227,6 +249,54 @@ static void test_every_mutation_is_refused_naming_the_member(void)
 		free(text);
 		json_decref(d);
 	}
+}
+
+/* Every member of the document, of a source, of a series and of the
+ * interval histogram: removed, or of another type, is refused naming it. */
+static void each_member(const char *at, json_t *(*find)(json_t *), bool name_member)
+{
+	json_t *base = json_loads(valid_state, 0, NULL);
+	const char *key;
+	json_t *v;
+	size_t checked = 0;
+	json_object_foreach(find(base), key, v) {
+		for (int how = 0; how < 2; how++) {
+			json_t *d = json_loads(valid_state, 0, NULL);
+			json_t *o = find(d);
+			if (how == 0)
+				json_object_del(o, key);
+			else /* a string where none belongs, an integer where a string does */
+				json_object_set_new(o, key, json_is_string(json_object_get(o, key)) ? json_integer(1)
+				                                                                   : json_string("x"));
+			char *text = json_dumps(d, JSON_COMPACT), needle[160], what[200];
+			snprintf(needle, sizeof(needle), "%s%s%s", at, name_member && at[0] ? "." : "", name_member ? key : "");
+			snprintf(what, sizeof(what), "%s %s", needle, how ? "of another type" : "removed");
+			expect_refused(text, strlen(text), what, needle);
+			free(text);
+			json_decref(d);
+			checked++;
+		}
+	}
+	CU_ASSERT(checked >= 6); /* the smallest, the histogram, has three members */
+	json_decref(base);
+}
+
+static json_t *whole(json_t *d)
+{
+	return d;
+}
+
+static json_t *intervals0(json_t *d)
+{
+	return json_object_get(src0(d), "intervals");
+}
+
+static void test_each_member_removed_or_mistyped_is_refused_naming_it(void)
+{
+	each_member("", whole, true);
+	each_member("sources[0]", src0, true);
+	each_member("sources[0].series[0]", ser0, true);
+	each_member("sources[0].intervals", intervals0, false);
 }
 
 /* What the parser refuses, before any member is read. */
@@ -268,7 +338,7 @@ static void test_not_json_too_big_too_deep_or_not_utf8(void)
 
 static int make_valid_state(void)
 {
-	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower,testcpu\"},"
+	struct em_monitor *mon = run("{\"lithops\": {\"energy_strategy\": \"testpower,testcpu,metricsplug\"},"
 	                             " \"energy_sampling_interval\": 0.01, \"testpower_fail_from\": 0.05,"
 	                             " \"testpower_fail_to\": 0.1, \"testpower_warning\": \"careful\"}", 0.2);
 	valid_state = mon ? em_monitor_state_json(mon) : NULL;
@@ -285,6 +355,8 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{"the valid document is accepted", test_the_valid_document_is_accepted},
 		{"every mutation is refused naming the member", test_every_mutation_is_refused_naming_the_member},
+		{"each member removed or mistyped is refused naming it",
+		 test_each_member_removed_or_mistyped_is_refused_naming_it},
 		{"not JSON, too big, too deep or not UTF-8", test_not_json_too_big_too_deep_or_not_utf8},
 		CU_TEST_INFO_NULL,
 	};
