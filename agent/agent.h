@@ -27,6 +27,7 @@ int64_t agent_now_ns(void); /* CLOCK_MONOTONIC */
 /* crash_log.c: name the crashing plugin thread on stderr, then die of the signal */
 int agent_crash_log_install(void);
 int agent_crash_log_thread_stack(void); /* an alternate signal stack for the calling thread */
+void agent_crash_log_thread_done(void);  /* ... given up before the thread ends */
 
 /* listen_socket.c */
 struct agent_socket {

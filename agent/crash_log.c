@@ -125,6 +125,14 @@ int agent_crash_log_thread_stack(void)
 	return sigaltstack(&ss, NULL);
 }
 
+/* Before a thread with one ends: the stack is ours, not for anyone (such
+ * as a sanitizer's thread exit) to unmap. */
+void agent_crash_log_thread_done(void)
+{
+	stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+	sigaltstack(&off, NULL);
+}
+
 int agent_crash_log_install(void)
 {
 	struct sigaction sa = {.sa_handler = on_crash, .sa_flags = SA_ONSTACK};
