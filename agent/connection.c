@@ -81,7 +81,9 @@ void agent_send_and_close(struct agent *a, size_t ci, char *text)
 void agent_conn_input(struct agent *a, size_t ci)
 {
 	struct agent_conn *c = &a->conns[ci];
-	while (!c->busy && !c->close_after_write && !c->broken && c->in_len >= 4) {
+	/* nothing new while an answer waits to be read: a client that sends
+	 * and never reads makes the agent hold one answer, not all of them */
+	while (!c->busy && !c->close_after_write && !c->broken && c->out_off == c->out_len && c->in_len >= 4) {
 		uint32_t n = (uint32_t)c->in[0] << 24 | (uint32_t)c->in[1] << 16 | (uint32_t)c->in[2] << 8 | c->in[3];
 		if (n > AGENT_REQUEST_MAX) {
 			agent_log("refused a request of %u bytes from pid %d uid %u", n, (int)c->peer.pid,

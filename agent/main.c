@@ -72,6 +72,7 @@ static void usage(FILE *out)
 	      "SIGNALS\n"
 	      "    SIGTERM, SIGINT   stop accepting, free every window, stop the sources, remove the\n"
 	      "                      socket and exit 0\n"
+	      "    SIGHUP            ignored (logged): restart to change the configuration\n"
 	      "    SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT   log which plugin crashed, then die of the\n"
 	      "                      signal (systemd restarts energymond; clients get placeholders)\n\n"
 	      "EXIT STATUS\n"

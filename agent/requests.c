@@ -129,6 +129,11 @@ static int read_sources(struct agent *a, size_t ci, const json_t *list, struct a
 static int read_root(struct agent *a, size_t ci, const json_t *pid, pid_t *root)
 {
 	const struct agent_conn *c = &a->conns[ci];
+	if (!pid && c->peer.pid <= 0) { /* the kernel could not say: another pid namespace */
+		agent_send(a, ci, agent_error_text(ESRCH, "the client's pid is not visible to energymond (another pid "
+		                                   "namespace?); name \"pid\": 0 for the system's energy alone"));
+		return -1;
+	}
 	if (!pid) {
 		*root = c->peer.pid;
 		return 0;

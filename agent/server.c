@@ -151,6 +151,8 @@ static void after_event(struct loop *l, size_t ci)
 	struct agent_conn *c = &l->a->conns[ci];
 	if (c->fd < 0)
 		return;
+	if (!c->broken)
+		agent_conn_input(l->a, ci); /* requests held back while an answer was pending */
 	if (c->broken)
 		agent_conn_close(l->a, ci, NULL);
 	else
@@ -164,10 +166,7 @@ static void on_jobs_done(struct loop *l)
 		struct agent_job *next = job->next;
 		size_t ci = job->conn;
 		agent_request_done(l->a, job);
-		if (l->a->conns[ci].fd >= 0) {
-			agent_conn_input(l->a, ci); /* the request it held back */
-			after_event(l, ci);
-		}
+		after_event(l, ci); /* and the requests it held back */
 		job = next;
 	}
 }
@@ -205,10 +204,14 @@ int agent_serve(struct agent *a, struct agent_socket *sock, int signal_fd)
 				on_listen(&l);
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
-				if (read(signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-					agent_log("signal %d (%s): shutting down", (int)si.ssi_signo, strsignal((int)si.ssi_signo));
-					running = false;
+				if (read(signal_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					agent_log("SIGHUP: nothing to reload; restart energymond to change its configuration");
+					continue;
 				}
+				agent_log("signal %d (%s): shutting down", (int)si.ssi_signo, strsignal((int)si.ssi_signo));
+				running = false;
 			} else if (tag == TAG_WORKERS) {
 				on_jobs_done(&l);
 			} else if (tag == TAG_TIMER) {

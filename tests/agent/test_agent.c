@@ -188,6 +188,42 @@ static void test_slowloris(void)
 	close(other);
 }
 
+/* A client that asks and never reads: closed 10 s after its answers
+ * stopped flowing, and nobody else waits meanwhile. */
+static void test_client_that_never_reads(void)
+{
+	int deaf = agent_connect(shared.socket), other = agent_connect(shared.socket);
+	CU_ASSERT_FATAL(deaf >= 0 && other >= 0);
+	const char frame[] = "\0\0\0\024{\"v\":1,\"op\":\"hello\"}";
+	size_t sent = 0;
+	for (int i = 0; i < 20000; i++, sent++) /* until the agent stops taking them */
+		if (send(deaf, frame, sizeof(frame) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sizeof(frame) - 1)
+			break;
+	double t0 = agent_mono_s(), worst = 0;
+	bool closed = false;
+	while (!closed && agent_mono_s() - t0 < 20) {
+		double asked = agent_mono_s();
+		json_t *a = agent_ask(other, "{\"v\":1,\"op\":\"hello\"}");
+		CU_ASSERT(agent_ok(a));
+		json_decref(a);
+		if (agent_mono_s() - asked > worst)
+			worst = agent_mono_s() - asked;
+		char log[1 << 16];
+		agentd_log(&shared, log, sizeof(log));
+		closed = strstr(log, "did not read its answer within 10 s") != NULL;
+		if (!closed)
+			agent_sleep_s(0.25);
+	}
+	fprintf(stderr, "%zu requests sent unread; closed after %.1f s; the other's slowest answer %.3f s\n", sent,
+	        agent_mono_s() - t0, worst);
+	CU_ASSERT(sent < 20000); /* the agent stopped reading it */
+	CU_ASSERT(closed);
+	CU_ASSERT(agent_mono_s() - t0 > 8 && agent_mono_s() - t0 < 14);
+	CU_ASSERT(worst < 1.0);
+	close(deaf);
+	close(other);
+}
+
 /* 1100 clients: 1024 are served, the rest hear EMFILE; afterwards the
  * agent serves as before. */
 static void test_connection_cap(void)
@@ -461,6 +497,7 @@ int main(int argc, char **argv)
 		{"malformed requests get errors, the connection goes on", test_malformed_requests},
 		{"an oversized request: E2BIG and closed", test_oversized_request},
 		{"a slowloris client is closed after 5 s, others served", test_slowloris},
+		{"a client that never reads is closed after 10 s", test_client_that_never_reads},
 		{"1100 connections: the cap, and service goes on", test_connection_cap},
 		{"pid 1 named by uid 65534: EPERM", test_foreign_pid_refused},
 		{"a pid that does not exist: ESRCH", test_missing_pid},
