@@ -89,6 +89,9 @@ static void test_malformed_requests(void)
 		{"{\"v\":1}", "EINVAL", "\"op\""},
 		{"{\"v\":1,\"op\":7}", "EINVAL", "\"op\""},
 		{"{\"v\":1,\"op\":\"dance\"}", "EINVAL", "dance"},
+		/* cut to 64 bytes in the message, mid-character: still answered */
+		{"{\"v\":1,\"op\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\u00e9\"}", "EINVAL",
+		 "unknown op \"aaaa"},
 		{"{\"v\":2,\"op\":\"hello\"}", "EPROTONOSUPPORT", "version 2"},
 		{"{\"v\":1,\"op\":\"hello\",\"x\":1}", "EINVAL", "\"x\""},
 		{"{\"v\":1,\"v\":1,\"op\":\"hello\"}", "EINVAL", "not JSON"},
@@ -152,6 +155,24 @@ static void test_oversized_request(void)
 	json_decref(a);
 	close(fd);
 	close(other);
+}
+
+/* A client that sends its request and shuts its side still gets the
+ * answer, then the agent closes. */
+static void test_half_close(void)
+{
+	int fd = agent_connect(shared.socket);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(agent_send_text(fd, "{\"v\":1,\"op\":\"hello\"}"), 0);
+	CU_ASSERT_EQUAL(agent_send_text(fd, "{\"v\":1,\"op\":\"status\"}"), 0);
+	CU_ASSERT_EQUAL(shutdown(fd, SHUT_WR), 0);
+	json_t *a = agent_read(fd), *b = agent_read(fd);
+	CU_ASSERT(agent_ok(a));
+	CU_ASSERT(agent_ok(b) && json_is_integer(json_object_get(b, "connections")));
+	json_decref(a);
+	json_decref(b);
+	CU_ASSERT(agent_closed_within(fd, 2));
+	close(fd);
 }
 
 /* A client that sends one byte a second is closed about 5 s after its
@@ -496,6 +517,7 @@ int main(int argc, char **argv)
 		{"status counts", test_status},
 		{"malformed requests get errors, the connection goes on", test_malformed_requests},
 		{"an oversized request: E2BIG and closed", test_oversized_request},
+		{"a half-closed client gets its answers", test_half_close},
 		{"a slowloris client is closed after 5 s, others served", test_slowloris},
 		{"a client that never reads is closed after 10 s", test_client_that_never_reads},
 		{"1100 connections: the cap, and service goes on", test_connection_cap},
