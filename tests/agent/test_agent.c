@@ -334,6 +334,48 @@ static void test_foreign_pid_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "refused a window"));
 }
 
+/* As uid 65534 with gid 65533: pid 1 is refused unless a supplementary
+ * group of the client is energymond's --group (nogroup, 65534). */
+static int begin_pid1_as_nobody(const char *socket, bool in_group)
+{
+	pid_t child = fork();
+	if (child == 0) {
+		gid_t groups[1] = {65534};
+		if (setgroups(in_group ? 1 : 0, groups) || setgid(65533) || setuid(65534))
+			_exit(10);
+		int fd = agent_connect(socket);
+		json_t *a = agent_ask(fd, "{\"v\":1,\"op\":\"begin\",\"pid\":1}");
+		/* a member passes the check: the window opens, or the library
+		 * without continuous monitors says ENOSYS */
+		if (in_group)
+			_exit(agent_ok(a) || !strcmp(agent_errno(a), "ENOSYS") ? 0 : 20);
+		_exit(!strcmp(agent_errno(a), "EPERM") ? 0 : 21);
+	}
+	int st;
+	return waitpid(child, &st, 0) == child && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_group_may_name_any_pid(void)
+{
+	struct agentd d;
+	agentd_prepare(&d);
+	const char *const args[] = {"--plugins", "testpower", "--group", "nogroup", NULL};
+	CU_ASSERT_FATAL(agentd_start(&d, args));
+	CU_ASSERT_EQUAL(begin_pid1_as_nobody(d.socket, true), 0);
+	CU_ASSERT_EQUAL(begin_pid1_as_nobody(d.socket, false), 0);
+	agentd_stop(&d);
+	CU_ASSERT_EQUAL(d.status, 0);
+	/* a group that does not exist is a configuration error */
+	const char *const bad[] = {"--plugins", "testpower", "--group", "no-such-group-here", NULL};
+	agentd_prepare(&d);
+	agentd_spawn(&d, bad);
+	CU_ASSERT(agentd_wait(&d, 20));
+	CU_ASSERT_EQUAL(d.status, 2);
+	char log[4096];
+	agentd_log(&d, log, sizeof(log));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "no-such-group-here"));
+}
+
 static void test_missing_pid(void)
 {
 	pid_t gone = fork();
@@ -523,6 +565,7 @@ int main(int argc, char **argv)
 		{"1100 connections: the cap, and service goes on", test_connection_cap},
 		{"pid 1 named by uid 65534: EPERM", test_foreign_pid_refused},
 		{"a pid that does not exist: ESRCH", test_missing_pid},
+		{"--group members may name any pid", test_group_may_name_any_pid},
 		{"--help has the man page's sections", test_help_and_version},
 		{"a configuration error exits 2 naming the key", test_config_error},
 		{"a missing --config file means the defaults", test_missing_config_is_defaults},
