@@ -253,6 +253,9 @@ static int serve(const struct options *o, const struct em_config *cfg, gid_t gro
 
 int main(int argc, char **argv)
 {
+	/* first: reading the configuration already loads plugins (their keys) */
+	if (agent_crash_log_install() != 0)
+		agent_log("cannot install the crash log: %s", strerror(errno));
 	struct options o = {0};
 	int rc = parse(argc, argv, &o);
 	if (rc)
@@ -275,8 +278,6 @@ int main(int argc, char **argv)
 		em_config_free(cfg);
 		return EXIT_CONFIG;
 	}
-	if (agent_crash_log_install() != 0)
-		agent_log("cannot install the crash log: %s", strerror(errno));
 	raise_fd_limit();
 	rc = serve(&o, cfg, group);
 	em_config_free(cfg);
