@@ -204,7 +204,7 @@ static void test_slowloris(void)
 	CU_ASSERT(closed_at > 0);
 	fprintf(stderr, "slow client closed after %.2f s; the other's slowest answer %.3f s\n", closed_at - t0, worst);
 	CU_ASSERT(closed_at - t0 > 4.5 && closed_at - t0 < 8.0);
-	CU_ASSERT(worst < 1.0);
+	CU_ASSERT(worst < 2.0); /* a margin for a loaded machine; typically ms */
 	close(slow);
 	close(other);
 }
@@ -240,7 +240,7 @@ static void test_client_that_never_reads(void)
 	CU_ASSERT(sent < 20000); /* the agent stopped reading it */
 	CU_ASSERT(closed);
 	CU_ASSERT(agent_mono_s() - t0 > 8 && agent_mono_s() - t0 < 14);
-	CU_ASSERT(worst < 1.0);
+	CU_ASSERT(worst < 2.0); /* a margin for a loaded machine; typically ms */
 	close(deaf);
 	close(other);
 }
@@ -263,19 +263,29 @@ static void test_connection_cap(void)
 		if ((fds[i] = agent_connect(d.socket)) >= 0)
 			connected++;
 	CU_ASSERT_EQUAL(connected, N);
-	agent_sleep_s(1.0); /* every connect accepted or refused by now */
-	for (size_t i = 0; i < N; i++) { /* the refused have an answer waiting; the served nothing */
+	/* the refused have an answer waiting, the served nothing; the agent may
+	 * still be accepting the last ones: look until all are accounted for */
+	double until = agent_mono_s() + 15;
+	while (refused < N - 1024 && agent_mono_s() < until) {
+		for (size_t i = 0; i < N; i++) {
+			struct pollfd p = {.fd = fds[i], .events = POLLIN};
+			if (fds[i] < 0 || poll(&p, 1, 0) != 1)
+				continue;
+			json_t *a = agent_read(fds[i]);
+			const char *error = json_string_value(json_object_get(a, "error"));
+			if (!strcmp(agent_errno(a), "EMFILE") && error && strstr(error, "1024"))
+				refused++;
+			json_decref(a);
+			CU_ASSERT(agent_closed_within(fds[i], 1));
+			close(fds[i]);
+			fds[i] = -1;
+		}
+		agent_sleep_s(0.1);
+	}
+	agent_sleep_s(0.3); /* none beyond them */
+	for (size_t i = 0; i < N; i++) {
 		struct pollfd p = {.fd = fds[i], .events = POLLIN};
-		if (fds[i] < 0 || poll(&p, 1, 0) != 1)
-			continue;
-		json_t *a = agent_read(fds[i]);
-		const char *error = json_string_value(json_object_get(a, "error"));
-		if (!strcmp(agent_errno(a), "EMFILE") && error && strstr(error, "1024"))
-			refused++;
-		json_decref(a);
-		CU_ASSERT(agent_closed_within(fds[i], 1));
-		close(fds[i]);
-		fds[i] = -1;
+		CU_ASSERT(fds[i] < 0 || poll(&p, 1, 0) == 0);
 	}
 	for (size_t i = 0; i < N && served < 3; i++) { /* served ones still are */
 		if (fds[i] < 0)
