@@ -43,6 +43,8 @@ void agent_conn_flush(struct agent *a, size_t ci)
 		c->out_off += (size_t)n;
 	}
 	c->out_len = c->out_off = 0;
+	free(c->out); /* answers can be megabytes: not kept between them */
+	c->out = NULL;
 	c->write_since = 0;
 	if (c->close_after_write)
 		c->broken = true;
@@ -107,5 +109,9 @@ void agent_conn_input(struct agent *a, size_t ci)
 		c->request_since = 0;
 	else if (!c->request_since)
 		c->request_since = agent_now_ns();
+	if (!c->in_len) { /* an idle client (for hours, in a long window) holds no buffer */
+		free(c->in);
+		c->in = NULL;
+	}
 }
 
