@@ -27,6 +27,7 @@ int64_t agent_now_ns(void); /* CLOCK_MONOTONIC */
 /* crash_log.c: name the crashing plugin thread on stderr, then die of the signal */
 int agent_crash_log_install(void);
 int agent_crash_log_thread_stack(void); /* an alternate signal stack for the calling thread */
+void agent_crash_log_thread_done(void);  /* ... given up before the thread ends */
 
 /* listen_socket.c */
 struct agent_socket {
@@ -87,6 +88,7 @@ struct agent_conn {
 	bool busy;             /* a request of it runs on a worker */
 	bool close_after_write;
 	bool broken;           /* a send failed: closed once the event is handled */
+	bool eof;              /* the client shut its side: answer what it asked, then close */
 	uint32_t events;       /* what epoll watches for it now */
 	struct agent_window windows[AGENT_WINDOWS_MAX];
 	size_t nwindows;
@@ -134,7 +136,11 @@ void agent_request(struct agent *a, size_t ci, const char *body, size_t len);
 void agent_request_done(struct agent *a, struct agent_job *job);
 /* The text of an error answer: {"v":1,"ok":false,"errno":...,"error":...} */
 char *agent_error_text(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* status's answer: the counts now and the sources' (taken; NULL: none) */
+/* {"v":1,"ok":true} added to o, sent, o released */
+void agent_answer(struct agent *a, size_t ci, json_t *o);
+/* "monitor_error" and "monitor_errno" when energymond measures nothing */
+void agent_add_monitor_error(const struct agent *a, json_t *o);
+/* status.c: status's answer: the counts now and the sources' (taken; NULL: none) */
 void agent_status_answer(struct agent *a, size_t ci, json_t *sources);
 /* The windows of a connection that goes away, freed on a worker. */
 void agent_free_windows(struct agent *a, struct agent_conn *c);

@@ -43,6 +43,8 @@ void agent_conn_flush(struct agent *a, size_t ci)
 		c->out_off += (size_t)n;
 	}
 	c->out_len = c->out_off = 0;
+	free(c->out); /* answers can be megabytes: not kept between them */
+	c->out = NULL;
 	c->write_since = 0;
 	if (c->close_after_write)
 		c->broken = true;
@@ -81,7 +83,9 @@ void agent_send_and_close(struct agent *a, size_t ci, char *text)
 void agent_conn_input(struct agent *a, size_t ci)
 {
 	struct agent_conn *c = &a->conns[ci];
-	while (!c->busy && !c->close_after_write && !c->broken && c->in_len >= 4) {
+	/* nothing new while an answer waits to be read: a client that sends
+	 * and never reads makes the agent hold one answer, not all of them */
+	while (!c->busy && !c->close_after_write && !c->broken && c->out_off == c->out_len && c->in_len >= 4) {
 		uint32_t n = (uint32_t)c->in[0] << 24 | (uint32_t)c->in[1] << 16 | (uint32_t)c->in[2] << 8 | c->in[3];
 		if (n > AGENT_REQUEST_MAX) {
 			agent_log("refused a request of %u bytes from pid %d uid %u", n, (int)c->peer.pid,
@@ -105,5 +109,9 @@ void agent_conn_input(struct agent *a, size_t ci)
 		c->request_since = 0;
 	else if (!c->request_since)
 		c->request_since = agent_now_ns();
+	if (!c->in_len) { /* an idle client (for hours, in a long window) holds no buffer */
+		free(c->in);
+		c->in = NULL;
+	}
 }
 

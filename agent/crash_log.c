@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +33,15 @@ static const char *signal_name(int sig)
 	case SIGABRT: return "SIGABRT";
 	default: return "?";
 	}
+}
+
+/* strncmp is not on POSIX's list of async-signal-safe functions */
+static bool starts_with(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return false;
+	return true;
 }
 
 struct line {
@@ -84,11 +94,11 @@ static void on_crash(int sig)
 	thread_name(comm, sizeof(comm));
 	struct line l = {.len = 0};
 	put(&l, "energymond: ");
-	if (!strncmp(comm, "em:", 3) && comm[3]) {
+	if (starts_with(comm, "em:") && comm[3]) {
 		put(&l, "plugin ");
 		put(&l, comm + 3);
 		put(&l, " crashed with signal ");
-	} else if (!strncmp(comm, "emab:", 5)) {
+	} else if (starts_with(comm, "emab:")) {
 		put(&l, "a plugin thread abandoned earlier (");
 		put(&l, comm);
 		put(&l, ") crashed with signal ");
@@ -99,7 +109,7 @@ static void on_crash(int sig)
 	put(&l, " (");
 	put(&l, signal_name(sig));
 	put(&l, ")");
-	if (comm[0] && strncmp(comm, "em", 2)) {
+	if (comm[0] && !starts_with(comm, "em")) {
 		put(&l, " in thread ");
 		put(&l, comm);
 	}
@@ -123,6 +133,14 @@ int agent_crash_log_thread_stack(void)
 		return -1;
 	stack_t ss = {.ss_sp = alt_stacks[i], .ss_size = ALT_STACK_SIZE, .ss_flags = 0};
 	return sigaltstack(&ss, NULL);
+}
+
+/* Before a thread with one ends: the stack is ours, not for anyone (such
+ * as a sanitizer's thread exit) to unmap. */
+void agent_crash_log_thread_done(void)
+{
+	stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+	sigaltstack(&off, NULL);
 }
 
 int agent_crash_log_install(void)

@@ -58,9 +58,9 @@ static void usage(FILE *out)
 	      "    --set KEY=VALUE   one configuration key (ipmi_host=..., ipmi:rack1.ipmi_host=...);\n"
 	      "                      never a secret: secrets come from files or environment variables\n"
 	      "                      named by *_password_file / *_password_env keys\n"
-	      "    --socket PATH     where to listen (default " AGENT_DEFAULT_SOCKET "); its directory\n"
-	      "                      is created 0755 if missing and must belong to root or energymond's\n"
-	      "                      user and be writable by no one else\n"
+	      "    --socket PATH     where to listen (default " AGENT_DEFAULT_SOCKET ");\n"
+	      "                      its directory is created 0755 if missing and must belong to\n"
+	      "                      root or energymond's user and be writable by no one else\n"
 	      "    --group NAME      members of this group may name any pid, as root may\n"
 	      "    --help, --version\n\n"
 	      "FILES\n"
@@ -68,10 +68,12 @@ static void usage(FILE *out)
 	      "    " AGENT_DEFAULT_SOCKET "   the socket (mode 0666)\n\n"
 	      "ENVIRONMENT\n"
 	      "    ENERGYMON_PLUGIN_PATH   directories searched for plugins before the installed ones\n"
-	      "    *_password_env          variables a configuration names for secrets (IPMI passwords)\n\n"
+	      "    *_password_env          variables a configuration names for secrets (IPMI passwords)\n"
+	      "    ENERGYMON_AGENT         ignored: energymond itself always measures in-process\n\n"
 	      "SIGNALS\n"
 	      "    SIGTERM, SIGINT   stop accepting, free every window, stop the sources, remove the\n"
 	      "                      socket and exit 0\n"
+	      "    SIGHUP            ignored (logged): restart to change the configuration\n"
 	      "    SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT   log which plugin crashed, then die of the\n"
 	      "                      signal (systemd restarts energymond; clients get placeholders)\n\n"
 	      "EXIT STATUS\n"
@@ -122,7 +124,7 @@ static int parse(int argc, char **argv, struct options *o)
 			printf("energymond %s (plugin ABI %d.%d, protocol 1)\n", ENERGYMON_VERSION, ENERGY_PLUGIN_ABI_MAJOR,
 			       ENERGY_PLUGIN_ABI_MINOR);
 			exit(0);
-		default: usage(stderr); return EXIT_CONFIG;
+		default: fputs("energymond: see energymond --help\n", stderr); return EXIT_CONFIG;
 		}
 	}
 	if (optind < argc) {
@@ -252,6 +254,9 @@ static int serve(const struct options *o, const struct em_config *cfg, gid_t gro
 
 int main(int argc, char **argv)
 {
+	/* first: reading the configuration already loads plugins (their keys) */
+	if (agent_crash_log_install() != 0)
+		agent_log("cannot install the crash log: %s", strerror(errno));
 	struct options o = {0};
 	int rc = parse(argc, argv, &o);
 	if (rc)
@@ -274,8 +279,6 @@ int main(int argc, char **argv)
 		em_config_free(cfg);
 		return EXIT_CONFIG;
 	}
-	if (agent_crash_log_install() != 0)
-		agent_log("cannot install the crash log: %s", strerror(errno));
 	raise_fd_limit();
 	rc = serve(&o, cfg, group);
 	em_config_free(cfg);

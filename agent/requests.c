@@ -16,6 +16,24 @@
 
 #define SOURCE_ID_MAX 64
 
+/* Bytes that are not UTF-8 (a name cut mid-character, a plugin's odd
+ * text) become '?': JSON strings must be UTF-8, and an error must go out. */
+static void utf8_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (*p) {
+		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		size_t ok = n && (n == 1 || *p >= 0xc2) ? 1 : 0;
+		while (ok && ok < n && (p[ok] & 0xc0) == 0x80)
+			ok++;
+		if (!n || ok < n) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
 char *agent_error_text(int code, const char *fmt, ...)
 {
 	char msg[1200];
@@ -23,6 +41,7 @@ char *agent_error_text(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	utf8_clean(msg);
 	const char *name = strerrorname_np(code < 0 ? -code : code);
 	json_t *o = json_pack("{s:i,s:b,s:s,s:s}", "v", 1, "ok", 0, "errno", name ? name : "EIO", "error", msg);
 	if (o && (code == EPROTONOSUPPORT || code == -EPROTONOSUPPORT))
@@ -32,7 +51,7 @@ char *agent_error_text(int code, const char *fmt, ...)
 	return text;
 }
 
-static void answer(struct agent *a, size_t ci, json_t *o)
+void agent_answer(struct agent *a, size_t ci, json_t *o)
 {
 	json_object_set_new(o, "v", json_integer(1));
 	json_object_set_new(o, "ok", json_true());
@@ -59,7 +78,7 @@ static int check_members(struct agent *a, size_t ci, const json_t *req, const ch
 }
 
 /* Why energymond measures nothing, when it does not: "monitor_error" and its errno name. */
-static void add_monitor_error(const struct agent *a, json_t *o)
+void agent_add_monitor_error(const struct agent *a, json_t *o)
 {
 	const char *why = agent_sources_monitor_error(a->sources);
 	if (why) {
@@ -77,8 +96,8 @@ static void hello(struct agent *a, size_t ci)
 	                      "interval_s", isnan(interval) ? json_null() : json_real(interval), "sources",
 	                      agent_sources_hello(a->sources), "peer", "pid", (int)c->peer.pid, "uid",
 	                      (json_int_t)c->peer.uid);
-	add_monitor_error(a, o);
-	answer(a, ci, o);
+	agent_add_monitor_error(a, o);
+	agent_answer(a, ci, o);
 }
 
 static struct agent_job *new_job(struct agent *a, size_t ci, enum agent_job_kind kind)
@@ -129,6 +148,11 @@ static int read_sources(struct agent *a, size_t ci, const json_t *list, struct a
 static int read_root(struct agent *a, size_t ci, const json_t *pid, pid_t *root)
 {
 	const struct agent_conn *c = &a->conns[ci];
+	if (!pid && c->peer.pid <= 0) { /* the kernel could not say: another pid namespace */
+		agent_send(a, ci, agent_error_text(ESRCH, "the client's pid is not visible to energymond (another pid "
+		                                   "namespace?); name \"pid\": 0 for the system's energy alone"));
+		return -1;
+	}
 	if (!pid) {
 		*root = c->peer.pid;
 		return 0;
@@ -211,34 +235,6 @@ static void end(struct agent *a, size_t ci, const json_t *req)
 	c->nwindows--;
 	c->busy = true;
 	agent_workers_submit(a->workers, job);
-}
-
-/* connections, open windows and distinct roots followed, over the agent */
-static json_t *counts(const struct agent *a)
-{
-	size_t windows = 0, roots = 0;
-	for (size_t i = 0; i < AGENT_CONNECTIONS_MAX; i++)
-		for (size_t j = 0; a->conns[i].fd >= 0 && j < AGENT_WINDOWS_MAX; j++) {
-			const struct agent_window *w = &a->conns[i].windows[j];
-			if (!w->id)
-				continue;
-			windows++;
-			bool seen = w->root == 0;
-			for (size_t k = 0; !seen && k <= i; k++) /* earlier windows with the same root */
-				for (size_t l = 0; !seen && l < (k == i ? j : AGENT_WINDOWS_MAX); l++)
-					seen = a->conns[k].fd >= 0 && a->conns[k].windows[l].id && a->conns[k].windows[l].root == w->root;
-			roots += !seen;
-		}
-	return json_pack("{s:I,s:I,s:I}", "connections", (json_int_t)a->nconns, "windows", (json_int_t)windows,
-	                 "followed_roots", (json_int_t)roots);
-}
-
-void agent_status_answer(struct agent *a, size_t ci, json_t *sources)
-{
-	json_t *o = counts(a);
-	json_object_set_new(o, "sources", sources ? sources : json_array());
-	add_monitor_error(a, o);
-	answer(a, ci, o);
 }
 
 static void status(struct agent *a, size_t ci, const json_t *req)

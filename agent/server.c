@@ -36,7 +36,7 @@ static void watch(struct loop *l, size_t ci)
 {
 	struct agent_conn *c = &l->a->conns[ci];
 	uint32_t ev = 0;
-	if (!c->close_after_write && c->in_len < AGENT_IN_CAP)
+	if (!c->close_after_write && !c->eof && c->in_len < AGENT_IN_CAP)
 		ev |= EPOLLIN;
 	if (c->out_len > c->out_off)
 		ev |= EPOLLOUT;
@@ -54,11 +54,15 @@ static void on_readable(struct loop *l, size_t ci)
 		c->broken = true;
 		return;
 	}
+	if (c->in_len == AGENT_IN_CAP)
+		return; /* full: nothing read until a request is answered */
 	ssize_t n = recv(c->fd, c->in + c->in_len, AGENT_IN_CAP - c->in_len, MSG_DONTWAIT);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		agent_conn_close(l->a, ci, NULL); /* the client left: its windows go with it */
+	if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		agent_conn_close(l->a, ci, NULL);
 		return;
 	}
+	if (n == 0) /* shut for writing: its requests are still answered */
+		c->eof = true;
 	if (n > 0) {
 		c->in_len += (size_t)n;
 		agent_conn_input(l->a, ci);
@@ -151,7 +155,11 @@ static void after_event(struct loop *l, size_t ci)
 	struct agent_conn *c = &l->a->conns[ci];
 	if (c->fd < 0)
 		return;
-	if (c->broken)
+	if (!c->broken)
+		agent_conn_input(l->a, ci); /* requests held back while an answer was pending */
+	/* after a half-close, once all it asked is answered: what is left is
+	 * at most a request that can never arrive whole */
+	if (c->broken || (c->eof && !c->busy && c->out_off == c->out_len))
 		agent_conn_close(l->a, ci, NULL);
 	else
 		watch(l, ci);
@@ -164,10 +172,7 @@ static void on_jobs_done(struct loop *l)
 		struct agent_job *next = job->next;
 		size_t ci = job->conn;
 		agent_request_done(l->a, job);
-		if (l->a->conns[ci].fd >= 0) {
-			agent_conn_input(l->a, ci); /* the request it held back */
-			after_event(l, ci);
-		}
+		after_event(l, ci); /* and the requests it held back */
 		job = next;
 	}
 }
@@ -205,18 +210,27 @@ int agent_serve(struct agent *a, struct agent_socket *sock, int signal_fd)
 				on_listen(&l);
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
-				if (read(signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-					agent_log("signal %d (%s): shutting down", (int)si.ssi_signo, strsignal((int)si.ssi_signo));
-					running = false;
+				if (read(signal_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					agent_log("SIGHUP: nothing to reload; restart energymond to change its configuration");
+					continue;
 				}
+				agent_log("signal %d (%s): shutting down", (int)si.ssi_signo, strsignal((int)si.ssi_signo));
+				running = false;
 			} else if (tag == TAG_WORKERS) {
 				on_jobs_done(&l);
 			} else if (tag == TAG_TIMER) {
 				on_tick(&l, timer_fd);
 			} else if (a->conns[tag].fd >= 0) {
+				if (ev[i].events & (EPOLLHUP | EPOLLERR)) {
+					/* gone both ways: no one to answer; its windows go with it */
+					agent_conn_close(a, tag, NULL);
+					continue;
+				}
 				if (ev[i].events & EPOLLOUT)
 					agent_conn_flush(a, tag);
-				if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+				if (ev[i].events & EPOLLIN)
 					on_readable(&l, tag);
 				after_event(&l, tag);
 			}

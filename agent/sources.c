@@ -151,17 +151,18 @@ int agent_sources_monitor_errno(const struct agent_sources *s)
 json_t *agent_sources_status(struct agent_sources *s)
 {
 	pthread_mutex_lock(&s->lock);
+	struct em_error err = {0};
 	if (s->ledger) {
-		struct em_error err = {0};
 		struct em_monitor *result = NULL;
 		int rc = em_window_end(s->mon, s->ledger, &result, &err);
 		s->ledger = NULL;
 		if (!rc)
 			take_counts(s, result, false);
 		em_monitor_destroy(result);
-		if (em_window_begin(s->mon, 0, NULL, 0, &s->ledger, &err) != 0)
-			agent_log("cannot reopen the window status counts come from: %s", err.message);
 	}
+	/* (again after a failure: the counts go on from here) */
+	if (s->mon && s->stats && em_window_begin(s->mon, 0, NULL, 0, &s->ledger, &err) != 0)
+		agent_log("cannot open the window status counts come from: %s", err.message);
 	json_t *out = json_array();
 	double now = wall_now();
 	size_t i;

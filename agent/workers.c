@@ -105,6 +105,7 @@ static void *worker_main(void *arg)
 		(void)n; /* an eventfd at its maximum is readable already */
 	}
 	pthread_mutex_unlock(&w->lock);
+	agent_crash_log_thread_done();
 	return NULL;
 }
 

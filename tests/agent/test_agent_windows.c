@@ -55,10 +55,13 @@ static bool library_has_windows(void)
 	return has;
 }
 
+/* fails the suite unless it stopped cleanly (under ASan: without a leak) */
 static int stop_shared(void)
 {
 	agentd_stop(&shared);
-	return 0;
+	if (shared.status != 0)
+		fprintf(stderr, "the shared energymond exited with %d\n", shared.status);
+	return shared.status == 0 ? 0 : -1;
 }
 
 static json_t *status(void)
@@ -238,6 +241,46 @@ static void test_unprivileged_own_tree(void)
 	CU_ASSERT(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* 16 clients at once, each opening and closing overlapping windows: all
+ * answered, none left open. */
+static void test_many_clients_at_once(void)
+{
+	enum { CLIENTS = 16, WINDOWS = 10 };
+	pid_t kids[CLIENTS];
+	for (int k = 0; k < CLIENTS; k++) {
+		kids[k] = fork();
+		if (kids[k] == 0) {
+			int fd = agent_connect(shared.socket);
+			json_int_t open[3] = {0, 0, 0};
+			for (int i = 0; i < WINDOWS; i++) {
+				if (open[i % 3]) { /* end the one opened three windows ago */
+					json_t *a = end(fd, open[i % 3]);
+					if (!agent_ok(a) || !json_is_object(json_object_get(a, "state")))
+						_exit(20);
+					json_decref(a);
+				}
+				if ((open[i % 3] = begin(fd, i % 2 ? "" : ",\"pid\":0")) <= 0)
+					_exit(21);
+			}
+			_exit(0); /* the last three go with the connection */
+		}
+	}
+	int failed = 0;
+	for (int k = 0; k < CLIENTS; k++) {
+		int st;
+		if (waitpid(kids[k], &st, 0) != kids[k] || !WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "client %d failed (%d)\n", k, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+			failed++;
+		}
+	}
+	CU_ASSERT_EQUAL(failed, 0);
+	double until = agent_mono_s() + 10;
+	while (count("windows") != 0 && agent_mono_s() < until)
+		agent_sleep_s(0.05);
+	CU_ASSERT_EQUAL(count("windows"), 0);
+	CU_ASSERT_EQUAL(count("followed_roots"), 0);
+}
+
 /* A plugin that segfaults takes energymond down, and the log names it. */
 static void test_crash_names_plugin(void)
 {
@@ -269,6 +312,7 @@ int main(int argc, char **argv)
 		{"a killed client's windows are freed", test_killed_client_frees_windows},
 		{"64 windows per connection", test_window_cap},
 		{"an unprivileged client's own tree", test_unprivileged_own_tree},
+		{"16 clients at once", test_many_clients_at_once},
 		{"a crashing plugin is named", test_crash_names_plugin},
 		CU_TEST_INFO_NULL,
 	};

@@ -6,6 +6,7 @@
 #include "energy_plugin.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,8 +43,10 @@ static int cp_sample(void *inst)
 {
 	struct crashplug *c = inst;
 	if (c->samples_left-- <= 0) {
-		volatile int *nowhere = NULL;
-		*nowhere = 1; /* SIGSEGV on purpose */
+		/* SIGSEGV on purpose: an unmapped address that is not NULL, so
+		 * that UBSan's null check lets the fault itself happen */
+		volatile uintptr_t nowhere = 64;
+		*(volatile int *)nowhere = 1;
 	}
 	struct energy_reading r = {.struct_size = sizeof(r), .quantity = ENERGY_Q_POWER_W,
 	                           .scope = ENERGY_SCOPE_SYSTEM, .value = 10};
