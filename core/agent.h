@@ -56,6 +56,7 @@ struct em_agent_conn {
 	int64_t window;
 	const _Atomic bool *give_up; /* the monitor's abandon flag */
 	char not_used[ENERGY_REASON_MAX]; /* auto: why the agent was not used, "" when none */
+	char monitor_error[300]; /* hello's "monitor_error": why the agent measures nothing, "" when none */
 };
 
 /* ---- agent_client.c: the socket and its frames ---- */

@@ -93,7 +93,8 @@ static int make_standins(struct em_monitor *mon, const struct em_agent_conn *c, 
 	char theirs[400], missing[400] = "";
 	list_ids(c, theirs, sizeof(theirs));
 	if (n == 0)
-		return em_fail(err, -ENODEV, "energymond at %s has no sources", c->path);
+		return em_fail(err, -ENODEV, "energymond at %s has no sources%s%s", c->path,
+		               c->monitor_error[0] ? ": " : "", c->monitor_error);
 	if (!(mon->sources = calloc(n, sizeof(*mon->sources))))
 		return em_fail(err, -ENOMEM, "out of memory");
 	size_t usable = 0;

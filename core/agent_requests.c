@@ -91,6 +91,13 @@ static int read_hello(struct em_agent_conn *c, const json_t *a, struct em_error 
 	if (!json_is_array(list) || json_array_size(list) > EM_AGENT_SOURCES_MAX)
 		return em_fail(err, -EPROTO, "energymond at %s: hello's \"sources\" is not a list of at most %d "
 		               "sources", c->path, EM_AGENT_SOURCES_MAX);
+	/* the agent's own words, cut to size and made printable */
+	const char *why = json_string_value(json_object_get(a, "monitor_error"));
+	snprintf(c->monitor_error, sizeof(c->monitor_error), "%s", why ? why : "");
+	for (char *p = c->monitor_error; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	em_utf8_sanitize(c->monitor_error);
 	c->interval_s = json_is_number(iv) && json_number_value(iv) > 0 ? json_number_value(iv) : NAN;
 	free(c->sources);
 	c->nsources = 0;
