@@ -23,7 +23,6 @@
 	"when the set was given) is added back to the outer root's time, so the union " \
 	"counts each task once and each root its whole tree"
 
-
 static const struct energy_config_key config_keys[] = {
 	{ "ebpf_include_children", ENERGY_CONFIG_BOOL, 0, "true",
 	  "count the target's descendants (present and future) with it; false: the target process only" },
