@@ -125,7 +125,9 @@ int em_plugin_open(const char *path, struct em_plugin_lib *lib, struct em_error 
 	/* A plugin of a later minor is welcome: what it appended past the
 	 * members this host knows is never read. One built for an earlier
 	 * minor may end before the 1.1 members: those are read only when its
-	 * struct_size covers them. */
+	 * struct_size covers them. 1.2 appended nothing here (its members are
+	 * the host's: flags, emit_target, which a plugin checks against the
+	 * host's struct_size), so a 1.1 and a 1.2 descriptor read alike. */
 	if (ENERGY_HAS_MEMBER(vt, struct energy_plugin, set_targets))
 		lib->set_targets = vt->set_targets;
 	return 0;

@@ -97,26 +97,23 @@ static __always_inline struct cputime_mark *member(struct task_struct *t)
 	return m->gen == gen || m->gen == seed_gen ? m : 0;
 }
 
-/* The kind of t; for a tree task its root's slot in *slot. */
-static __always_inline __u32 kind_of(struct task_struct *t, __u32 *slot)
+/* The kind of t; a tree task's kind carries its root's slot above the
+ * low 8 bits (KIND_SLOT_SHIFT, cputime.h), so the hot path moves one
+ * word, as it did before there were slots. */
+static __always_inline __u32 kind_of(struct task_struct *t)
 {
-	*slot = 0;
 	if (t->pid == 0)
 		return KIND_IDLE;
 	struct cputime_mark *m = member(t);
-	if (!m)
-		return KIND_OTHER;
-	*slot = m->slot;
-	return KIND_TREE;
+	return m ? KIND_TREE | m->slot << KIND_SLOT_SHIFT : KIND_OTHER;
 }
 
 /* kind_of() remembered per CPU: a CPU mostly switches among a few tasks.
  * Membership of a live task changes only when user space changes the set
  * of trees (a child is marked at fork, before it can run), and then it
  * bumps `epoch`, which forgets what was remembered. */
-static __always_inline __u32 kind_memo(struct cputime_cpu *c, struct task_struct *t, __u32 *slot)
+static __always_inline __u32 kind_memo(struct cputime_cpu *c, struct task_struct *t)
 {
-	*slot = 0;
 	if (t->pid == 0)
 		return KIND_IDLE;
 	__u32 now_epoch = epoch;
@@ -125,21 +122,16 @@ static __always_inline __u32 kind_memo(struct cputime_cpu *c, struct task_struct
 		c->memo_epoch = now_epoch;
 	}
 	__u64 p = (__u64)t, born = t->start_time;
-	if (c->memo_task[0] == p && c->memo_start[0] == born) {
-		*slot = c->memo_slot[0];
+	if (c->memo_task[0] == p && c->memo_start[0] == born)
 		return c->memo_kind[0];
-	}
-	if (c->memo_task[1] == p && c->memo_start[1] == born) {
-		*slot = c->memo_slot[1];
+	if (c->memo_task[1] == p && c->memo_start[1] == born)
 		return c->memo_kind[1];
-	}
-	__u32 kind = kind_of(t, slot);
-	__u32 i = c->memo_next & 1;
-	c->memo_task[i] = p;
-	c->memo_start[i] = born;
-	c->memo_kind[i] = kind;
-	c->memo_slot[i] = *slot;
-	c->memo_next = i ^ 1;
+	__u32 kind = kind_of(t);
+	__u32 slot = c->memo_next & 1;
+	c->memo_task[slot] = p;
+	c->memo_start[slot] = born;
+	c->memo_kind[slot] = kind;
+	c->memo_next = slot ^ 1;
 	return kind;
 }
 
@@ -174,13 +166,14 @@ static __always_inline void mark(struct task_struct *t, __u32 g, __u32 slot)
 	}
 }
 
-static __always_inline void charge(struct cputime_cpu *c, __u32 kind, __u32 slot, __u64 ns)
+static __always_inline void charge(struct cputime_cpu *c, __u32 kind, __u64 ns)
 {
 	if (kind == KIND_IDLE) {
 		c->idle_ns += ns;
 	} else {
 		c->busy_ns += ns;
-		if (kind == KIND_TREE) {
+		if (KIND_BASE(kind) == KIND_TREE) {
+			__u32 slot = kind >> KIND_SLOT_SHIFT;
 			c->tree_ns += ns;
 			__u64 *own = bpf_map_lookup_elem(&slot_ns, &slot);
 			if (own)
@@ -207,7 +200,7 @@ static __always_inline void count_one(struct cputime_cpu *c, void *map, int i, _
 	if (bpf_perf_event_read_value(map, BPF_F_CURRENT_CPU, &v, sizeof(v)) != 0)
 		return;
 	/* cnt_last is 0 before this CPU's first reading: nothing to charge */
-	if (kind == KIND_TREE && c->cnt_last[i])
+	if (KIND_BASE(kind) == KIND_TREE && c->cnt_last[i])
 		c->cnt_tree[i] += v.counter - c->cnt_last[i];
 	c->cnt_last[i] = v.counter;
 	if (v.running < v.enabled)
@@ -233,14 +226,14 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		return 0;
 	__u64 now = switch_clock(next);
 	__u64 since = c->last_clk;
-	__u32 was = c->cur_kind, was_slot = c->cur_slot;
+	__u32 was = c->cur_kind;
 	if (!since) {
 		/* first switch on this CPU: prev has run since at least start */
 		__u64 kt = bpf_ktime_get_ns();
 		c->pair_clk = now;
 		c->pair_kt = kt;
 		since = kt > start_ns && now > kt - start_ns ? now - (kt - start_ns) : now;
-		was = kind_of(prev, &was_slot);
+		was = kind_of(prev);
 	} else {
 		if (now - c->pair_clk > RESYNC_NS) {
 			c->pair_clk = now;
@@ -258,23 +251,21 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			 * the stint is then capped at the whole slice. */
 			__u64 stint = prev->se.sum_exec_runtime - prev->se.prev_sum_exec_runtime;
 			if (now > since && stint < now - since) {
-				charge(c, was, was_slot, now - since - stint);
+				charge(c, was, now - since - stint);
 				since = now - stint;
 			}
-			was = kind_of(prev, &was_slot);
+			was = kind_of(prev);
 			c->unseen++;
 		}
 	}
 	if (now > since)
-		charge(c, was, was_slot, now - since);
-	if (was == KIND_TREE)
+		charge(c, was, now - since);
+	if (KIND_BASE(was) == KIND_TREE)
 		c->tree_switches++;
 	count(c, was);
 	c->last_clk = now;
 	c->cur_task = (__u64)next;
-	__u32 next_slot;
-	c->cur_kind = kind_memo(c, next, &next_slot);
-	c->cur_slot = next_slot;
+	c->cur_kind = kind_memo(c, next);
 	return 0;
 }
 
@@ -329,16 +320,14 @@ int flush(void *ctx)
 	struct task_struct *cur = bpf_get_current_task_btf();
 	if (c->last_clk && c->cur_task != (__u64)cur) {
 		c->cur_task = (__u64)cur;
-		__u32 cur_slot;
-		c->cur_kind = kind_of(cur, &cur_slot);
-		c->cur_slot = cur_slot;
+		c->cur_kind = kind_of(cur);
 		c->unseen++;
 	}
 	if (c->last_clk && c->cur_kind != KIND_UNKNOWN && kt > c->pair_kt) {
 		/* rq->clock is not fresh here: convert from the last pair */
 		__u64 now = c->pair_clk + (kt - c->pair_kt);
 		if (now > c->last_clk) {
-			charge(c, c->cur_kind, c->cur_slot, now - c->last_clk);
+			charge(c, c->cur_kind, now - c->last_clk);
 			c->last_clk = now;
 		}
 		count(c, c->cur_kind);

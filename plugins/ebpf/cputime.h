@@ -34,6 +34,10 @@ enum ebpf_task_kind {
 	KIND_OTHER = 2, /* a task outside the monitored tree */
 	KIND_TREE = 3   /* a task of the monitored tree */
 };
+/* A tree task's kind carries its root's slot (cputime_mark.slot) above
+ * the low 8 bits: KIND_TREE | slot << KIND_SLOT_SHIFT. */
+#define KIND_SLOT_SHIFT 8
+#define KIND_BASE(kind) ((kind) & 0xffu)
 
 /* A task's mark in the task-local storage: the membership generation
  * (cputime.bpf.c) and the slot of its nearest followed root. A child
@@ -58,10 +62,8 @@ struct cputime_cpu {
 	__u64 tree_switches;  /* switches away from a tree task */
 	__u64 unseen;         /* switches whose prev was not the last next: one went unseen */
 	__u64 cur_task;       /* address of the task switched in last, only compared */
-	__u32 cur_kind;       /* enum ebpf_task_kind of the task running since last_clk */
+	__u32 cur_kind;       /* enum ebpf_task_kind of the task running since last_clk (with its slot) */
 	__u32 multiplexed;    /* 1: a counter ran only part of the time */
-	__u32 cur_slot;       /* its root's slot when cur_kind is KIND_TREE */
-	__u32 reserved0;
 	__u64 cnt_last[CPUTIME_MAX_COUNTERS]; /* counter values at the last switch or flush */
 	__u64 cnt_tree[CPUTIME_MAX_COUNTERS]; /* counts charged to the tree */
 	/* the kinds of the last two tasks looked up here, by address and
@@ -71,7 +73,6 @@ struct cputime_cpu {
 	__u32 memo_kind[2];
 	__u32 memo_next;      /* slot to replace next */
 	__u32 memo_epoch;     /* the epoch (cputime.bpf.c) the memo is for */
-	__u32 memo_slot[2];
 	/* snapshot: written only by the flush program */
 	__u64 snap_ns;        /* CLOCK_MONOTONIC of the snapshot */
 	__u64 snap_busy_ns;

@@ -16,7 +16,12 @@
 #define ATTRIBUTION_RULE                                                              \
 	"energy attributed to the process tree = measured energy x (tree CPU time / " \
 	"machine busy CPU time) over the same interval"
-
+/* ebpf_include_children decides whether roots can nest (roots.c) */
+#define PER_TARGET_RULE                                                                   \
+	"each root's own tree time: a task counts for its nearest followed root; with " \
+	"ebpf_include_children a root nested in another root's tree (as /proc showed it " \
+	"when the set was given) is added back to the outer root's time, so the union " \
+	"counts each task once and each root its whole tree"
 
 static const struct energy_config_key config_keys[] = {
 	{ "ebpf_include_children", ENERGY_CONFIG_BOOL, 0, "true",
@@ -177,6 +182,8 @@ static int ebpf_get_data(void *instance)
 	/* Only what the readings do not say: the totals are the host's. */
 	const struct ebpf_totals *t = &in->final;
 	h->note_string(h->ctx, "attribution_rule", ATTRIBUTION_RULE);
+	if (in->per_target)
+		h->note_string(h->ctx, "per_target_rule", PER_TARGET_RULE);
 	h->note_string(h->ctx, "hardware_counters", in->counters_status);
 	if (t->multiplexed)
 		h->note_string(h->ctx, "counters_multiplexed",

@@ -2,8 +2,7 @@
  * monitor.c — the user side of cputime.bpf.c, in libbpf-bootstrap order:
  * open, set rodata, load (create); attach the fork handler, seed the tree,
  * attach the switch handler (start); flush and read (sample, stop); detach.
- * The roots of the trees can be replaced at any time (monitor_set_roots):
- * the tasks are seeded again under a new membership generation.
+ * The roots of the trees, and the seeding, are in monitor_roots.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,29 +18,17 @@
 #include "cputime.h"
 #include "cputime.skel.h"
 #include "ebpf_internal.h"
+#include "monitor_priv.h"
 
 #define VERIFIER_LOG_SIZE (256 * 1024)
 
 _Static_assert(EBPF_MAX_COUNTERS == CPUTIME_MAX_COUNTERS, "one counter map per counter");
 _Static_assert(EBPF_MAX_ROOTS == CPUTIME_MAX_ROOTS && EBPF_SLOTS == CPUTIME_SLOTS, "one book of roots");
 
-struct ebpf_monitor {
-	const struct energy_host *host;
-	struct cputime_bpf *skel;
-	struct bpf_link *fork_link;
-	struct bpf_link *switch_link;
-	int ncpus;                  /* possible CPUs: the per-CPU map's width */
-	struct cputime_cpu *values; /* one entry per possible CPU */
-	__u64 *slot_values;         /* one slot_ns entry per possible CPU */
-	struct ebpf_roots *roots;
-	int follow_children;
-	int started;                /* the handlers are attached */
-};
-
 /* libbpf prints to stderr by default; a plugin never prints. The callback
  * has no user pointer, so it cannot reach the host's log: stay silent and
  * report through return codes and the verifier log instead. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+int monitor_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	(void)level;
 	(void)fmt;
@@ -92,7 +79,7 @@ int monitor_open(struct ebpf_monitor **out, const struct energy_host *host, int 
 	int err;
 	struct ebpf_monitor *m = calloc(1, sizeof(*m));
 	char *log = calloc(1, VERIFIER_LOG_SIZE);
-	libbpf_print_fn_t old_print = libbpf_set_print(quiet);
+	libbpf_print_fn_t old_print = libbpf_set_print(monitor_quiet);
 	if (!m || !log) {
 		err = -ENOMEM;
 		snprintf(why, len, "ebpf: out of memory");
@@ -146,118 +133,10 @@ cleanup:
 	return err;
 }
 
-/* Mark the tasks of the tree that exist now: run the seed iterator once. */
-static int seed_tree(struct ebpf_monitor *m, char *why, size_t len)
-{
-	int err = 0, fd = -1;
-	struct bpf_link *it = bpf_program__attach_iter(m->skel->progs.seed, NULL);
-	if (!it) {
-		err = -errno;
-		snprintf(why, len, "ebpf: attaching the task iterator failed: %s", strerror(-err));
-		goto cleanup;
-	}
-	fd = bpf_iter_create(bpf_link__fd(it));
-	if (fd < 0) {
-		err = -errno;
-		snprintf(why, len, "ebpf: creating the task iterator failed: %s", strerror(-err));
-		goto cleanup;
-	}
-	char buf[256];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		;
-	if (n < 0) {
-		err = -errno;
-		snprintf(why, len, "ebpf: walking the tasks failed: %s", strerror(-err));
-	}
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	bpf_link__destroy(it);
-	return err;
-}
-
-/* Mark the trees of the current roots under a new generation, then make it
- * the only one. While the walk runs, the old and the new generation both
- * count (each task holds one mark, so nothing counts twice); the fork
- * handler's ancestry check catches forks that race the walk. */
-static int reseed(struct ebpf_monitor *m, char *why, size_t len)
-{
-	struct cputime_bpf__bss *bss = m->skel->bss;
-	__u32 old = __atomic_load_n(&bss->gen, __ATOMIC_SEQ_CST), next = old + 1;
-	__atomic_store_n(&bss->seeded_tasks, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&bss->seed_gen, next, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&bss->seeding, 1, __ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&bss->epoch, 1, __ATOMIC_SEQ_CST);
-	int err = seed_tree(m, why, len);
-	__atomic_store_n(&bss->seeding, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&bss->gen, err ? old : next, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&bss->seed_gen, err ? old : next, __ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&bss->epoch, 1, __ATOMIC_SEQ_CST);
-	return err;
-}
-
-/* A slot given to a new root starts from zero on every CPU. No task
- * carries it now (roots.c), so nothing writes it meanwhile. */
-static int zero_slots(struct ebpf_monitor *m, const __u32 *fresh, size_t n, char *why, size_t len)
-{
-	int fd = bpf_map__fd(m->skel->maps.slot_ns);
-	memset(m->slot_values, 0, (size_t)m->ncpus * sizeof(*m->slot_values));
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(fd, &fresh[i], m->slot_values, BPF_ANY) != 0) {
-			int err = -errno;
-			snprintf(why, len, "ebpf: clearing per-tree counter %u failed: %s", fresh[i], strerror(-err));
-			return err;
-		}
-	return 0;
-}
-
-int monitor_set_roots(struct ebpf_monitor *m, const pid_t *pids, size_t n, char *why, size_t len)
-{
-	int fd = bpf_map__fd(m->skel->maps.roots);
-	__u32 key, next;
-	__u32 *fresh = calloc(n ? n : 1, sizeof(*fresh));
-	size_t nfresh = 0;
-	if (!fresh) {
-		snprintf(why, len, "ebpf: out of memory");
-		return -ENOMEM;
-	}
-	int err = roots_replace(m->roots, pids, n, m->follow_children, fresh, &nfresh, why, len);
-	if (!err)
-		err = zero_slots(m, fresh, nfresh, why, len);
-	free(fresh);
-	if (err)
-		return err;
-	/* Only the seed walk and forks during it read the roots, so they may
-	 * change here one by one. */
-	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
-		key = next;
-		if (bpf_map_delete_elem(fd, &key) != 0)
-			break;
-	}
-	for (size_t i = 0; i < m->roots->n; i++) {
-		key = (__u32)m->roots->pid[i];
-		if (bpf_map_update_elem(fd, &key, &m->roots->slot[i], BPF_ANY) != 0) {
-			err = -errno;
-			snprintf(why, len, "ebpf: adding process %d to the roots failed: %s", (int)key,
-				 strerror(-err));
-			return err;
-		}
-	}
-	if (!m->started)
-		return 0; /* monitor_start seeds them */
-	libbpf_print_fn_t old_print = libbpf_set_print(quiet);
-	err = reseed(m, why, len);
-	libbpf_set_print(old_print);
-	/* The task running on each CPU was classified when it was switched
-	 * in: make every CPU switch, so the new set applies from now on. */
-	return err ? err : cpu_visit_all(why, len);
-}
-
 int monitor_start(struct ebpf_monitor *m, char *why, size_t len)
 {
 	int err;
-	libbpf_print_fn_t old_print = libbpf_set_print(quiet);
+	libbpf_print_fn_t old_print = libbpf_set_print(monitor_quiet);
 	/* Fork handler first: a fork racing the walk below is caught either
 	 * by the walk or by the handler's ancestry check. */
 	m->fork_link = bpf_program__attach(m->skel->progs.on_fork);
@@ -266,7 +145,7 @@ int monitor_start(struct ebpf_monitor *m, char *why, size_t len)
 		snprintf(why, len, "ebpf: attaching to tp_btf/sched_process_fork failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	err = reseed(m, why, len);
+	err = monitor_reseed(m, why, len);
 	if (err)
 		goto cleanup;
 
@@ -286,27 +165,6 @@ cleanup:
 		monitor_stop(m);
 	m->started = !err;
 	return err;
-}
-
-/* Each root's own time, read after the flush ran on every CPU (so the
- * slices running then are in): later than the snapshot by the time this
- * read takes, microseconds. */
-static int read_roots(struct ebpf_monitor *m, char *why, size_t len)
-{
-	int fd = bpf_map__fd(m->skel->maps.slot_ns);
-	struct ebpf_roots *r = m->roots;
-	for (size_t i = 0; i < r->n; i++) {
-		if (bpf_map_lookup_elem(fd, &r->slot[i], m->slot_values) != 0) {
-			int err = -errno;
-			snprintf(why, len, "ebpf: reading the per-tree counters failed: %s", strerror(-err));
-			return err;
-		}
-		r->own_ns[i] = 0;
-		for (int cpu = 0; cpu < m->ncpus; cpu++)
-			r->own_ns[i] += m->slot_values[cpu];
-	}
-	roots_sum(r);
-	return 0;
 }
 
 int monitor_read(struct ebpf_monitor *m, struct ebpf_totals *out, char *why, size_t len)
@@ -345,7 +203,7 @@ int monitor_read(struct ebpf_monitor *m, struct ebpf_totals *out, char *why, siz
 		out->multiplexed |= c->snap_multiplexed != 0;
 		out->cpus++;
 	}
-	return read_roots(m, why, len);
+	return monitor_read_roots(m, why, len);
 }
 
 void monitor_stop(struct ebpf_monitor *m)
@@ -360,11 +218,6 @@ void monitor_stop(struct ebpf_monitor *m)
 uint64_t monitor_missed_forks(const struct ebpf_monitor *m)
 {
 	return __atomic_load_n(&m->skel->bss->missed_forks, __ATOMIC_RELAXED);
-}
-
-const struct ebpf_roots *monitor_roots(const struct ebpf_monitor *m)
-{
-	return m->roots;
 }
 
 uint64_t monitor_seeded_tasks(const struct ebpf_monitor *m)

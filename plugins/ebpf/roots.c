@@ -51,12 +51,18 @@ static pid_t parent_of(pid_t pid)
 	return (pid_t)ppid;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* r->pid is sorted (roots_replace keeps it so): 4096 roots cost no more
+ * than a dozen comparisons each to find. */
 static int index_of(const struct ebpf_roots *r, pid_t pid)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (r->pid[i] == pid)
-			return (int)i;
-	return -1;
+	const pid_t *hit = bsearch(&pid, r->pid, r->n, sizeof(pid), cmp_pid);
+	return hit ? (int)(hit - r->pid) : -1;
 }
 
 static void find_nesting(struct ebpf_roots *r, int follow_children)
@@ -65,8 +71,8 @@ static void find_nesting(struct ebpf_roots *r, int follow_children)
 		r->outer[i] = -1;
 		pid_t p = r->pid[i];
 		for (int depth = 0; follow_children && depth < MAX_DEPTH && r->outer[i] < 0; depth++) {
-			p = parent_of(p);
-			if (p <= 1)
+			p = parent_of(p); /* 0 above pid 1 */
+			if (p <= 0)
 				break;
 			r->outer[i] = index_of(r, p);
 		}
@@ -87,12 +93,14 @@ int roots_replace(struct ebpf_roots *r, const pid_t *pids, size_t n, int follow_
 		return -ENOMEM;
 	}
 	memcpy(next->slot_pid, r->slot_pid, sizeof(next->slot_pid));
-	/* the set, each pid once; staying roots keep their slots */
+	/* the set, sorted, each pid once; staying roots keep their slots */
+	memcpy(next->pid, pids, n * sizeof(*pids));
+	qsort(next->pid, n, sizeof(*pids), cmp_pid);
 	for (size_t i = 0; i < n; i++) {
-		if (index_of(next, pids[i]) >= 0)
+		if (next->n && next->pid[next->n - 1] == next->pid[i])
 			continue;
-		int old = index_of(r, pids[i]);
-		next->pid[next->n] = pids[i];
+		int old = index_of(r, next->pid[i]);
+		next->pid[next->n] = next->pid[i];
 		next->slot[next->n++] = old >= 0 ? r->slot[old] : 0;
 	}
 	/* new roots: slots free before this change (slot_pid still names
