@@ -28,8 +28,11 @@ static void test_power_cpu_and_declared_metrics_round_trip(void)
 	CU_ASSERT(json_is_number(json_object_get(json_object_get(res, "attribution"), "cpu_share")));
 	CU_ASSERT(json_is_number(json_object_get(json_object_get(res, "energy"), "gpu0_energy")));
 	CU_ASSERT(json_object_size(json_object_get(monitor_of(res, "metricsplug"), "notes")) > 5);
+	/* testpower is built against this tree's header */
+	char abi[16];
+	snprintf(abi, sizeof(abi), "%u.%u", ENERGY_PLUGIN_ABI_MAJOR, ENERGY_PLUGIN_ABI_MINOR);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_object_get(monitor_of(res, "testpower"), "plugin"),
-	                                                         "abi")), "1.1");
+	                                                         "abi")), abi);
 	json_decref(res);
 	em_monitor_destroy(mon);
 }
