@@ -6,8 +6,11 @@
 #ifndef BENCH_AGENT_H
 #define BENCH_AGENT_H
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static inline double bench_now_s(void)
 {
@@ -34,6 +37,20 @@ static inline double bench_percentile(double *v, size_t n, double p)
 	if (rank > n)
 		rank = n;
 	return v[rank - 1];
+}
+
+/* The machine's load average, printed with the numbers: a benchmark run
+ * beside other work measures that work too. */
+static inline void bench_print_load(void)
+{
+	char line[128] = "";
+	FILE *f = fopen("/proc/loadavg", "r");
+	double one, five, fifteen;
+	if (f && fgets(line, sizeof(line), f) && sscanf(line, "%lf %lf %lf", &one, &five, &fifteen) == 3)
+		printf("load average (1, 5, 15 min): %.2f %.2f %.2f on %ld CPUs\n", one, five, fifteen,
+		       sysconf(_SC_NPROCESSORS_ONLN));
+	if (f)
+		fclose(f);
 }
 
 /* The agent of this build, unless $ENERGYMOND says another: what

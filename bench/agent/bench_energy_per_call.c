@@ -135,6 +135,7 @@ int main(int argc, char **argv)
 			rc = one_call(in_process, &bmc, watts, &local_calls[i]);
 	}
 	if (rc == 0) {
+		bench_print_load();
 		printf("simulated BMC at a constant %.0f W; %d calls each way, alternating, each %.1f s of busy work\n",
 		       watts, calls, CALL_S);
 		printf("%-12s %12s %12s %12s %12s %12s\n", "per call", "median J", "min J", "max J", "median s",

@@ -235,6 +235,7 @@ int main(int argc, char **argv)
 	double per_switch = 1.0 / (2.0 * (double)n), min[MODES], med[MODES];
 	for (int m = 0; m < MODES; m++)
 		min_median(cpu_ns[m], runs, &min[m], &med[m]);
+	bench_print_load();
 	printf("workload: %ld round trips (%ld context switches) on CPU %d in tree 1 of %d, %d runs of each way\n",
 	       n, 2 * n, cpu, TREES, runs);
 	printf("%-36s %14s %14s %10s\n", "ns per context switch (players' CPU)", "min", "median", "/ empty");

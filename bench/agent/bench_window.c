@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "bench_window: failed: %s %s\n", strerror(-rc), err.message);
 	else {
+		bench_print_load();
 		printf("energymond --plugins %s --interval 1; %ld windows (after %d to warm up)\n", plugins, n, WARMUP);
 		printf("frames: begin %zu B -> %zu B, end %zu B -> %zu B (the state document)\n", sz.begin_req,
 		       sz.begin_ans, sz.end_req, sz.end_ans);
