@@ -53,11 +53,17 @@ static inline void bench_print_load(void)
 		fclose(f);
 }
 
-/* The agent of this build, unless $ENERGYMOND says another: what
- * test_agent_fixture.h's agent_start() runs. */
-static inline void bench_use_built_agent(void)
+/* This build's agent, plugins and simulated BMC, unless the environment
+ * names others: $ENERGYMOND (what test_agent_fixture.h's agent_start()
+ * runs), ENERGYMON_SOURCE_ROOT and ENERGYMON_BUILD_ROOT (where
+ * simbmc_client finds simbmc.sh and its module). The plugin path is always
+ * this build's: the test plugins and the real ones. */
+static inline void bench_use_build_tree(void)
 {
-	setenv("ENERGYMOND", getenv("ENERGYMOND") ? getenv("ENERGYMOND") : ENERGYMOND_PATH, 1);
+	setenv("ENERGYMOND", ENERGYMOND_PATH, 0);
+	setenv("ENERGYMON_SOURCE_ROOT", BENCH_SOURCE_ROOT, 0);
+	setenv("ENERGYMON_BUILD_ROOT", BENCH_BUILD_ROOT, 0);
+	setenv("ENERGYMON_PLUGIN_PATH", BENCH_PLUGIN_PATH, 1);
 }
 
 #endif

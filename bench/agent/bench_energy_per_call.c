@@ -88,8 +88,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [CALLS_EACH<=%d [WATTS]]\n", argv[0], MAX_CALLS);
 		return 2;
 	}
-	bench_use_built_agent();
-	setenv("ENERGYMON_PLUGIN_PATH", BENCH_PLUGIN_PATH, 1);
+	bench_use_build_tree();
 	char why[512];
 	if (simbmc_available(why, sizeof(why)) != 0) {
 		fprintf(stderr, "bench_energy_per_call: %s\n", why);

@@ -196,8 +196,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_switch16: needs root to load BPF programs\n");
 		return 77;
 	}
-	bench_use_built_agent();
-	setenv("ENERGYMON_PLUGIN_PATH", BENCH_PLUGIN_PATH, 1);
+	bench_use_build_tree();
 	struct em_config *cfg = NULL;
 	struct em_error err = {0};
 	if (em_config_load_string("{\"energy_agent\": \"off\", \"lithops\": {\"energy_strategy\": \"ebpf\"},"

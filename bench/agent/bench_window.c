@@ -138,8 +138,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [ROUND_TRIPS [PLUGINS]]\n", argv[0]);
 		return 2;
 	}
-	bench_use_built_agent();
-	setenv("ENERGYMON_PLUGIN_PATH", BENCH_PLUGIN_PATH, 1);
+	bench_use_build_tree();
 	struct agent agent;
 	const char *args[] = {"--plugins", plugins, "--interval", "1", NULL};
 	if (agent_start(&agent, args) != 0) {
