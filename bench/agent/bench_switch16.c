@@ -40,7 +40,7 @@ struct host {
 static int start_host(struct host *h)
 {
 	int cmd[2], res[2];
-	if (pipe(cmd) || pipe(res))
+	if (pipe2(cmd, O_CLOEXEC) || pipe2(res, O_CLOEXEC))
 		return -errno;
 	h->pid = fork();
 	if (h->pid == 0) {
@@ -248,11 +248,13 @@ int main(int argc, char **argv)
 	double sep = min[SEPARATE] - min[BASE];
 	printf("16 in-process monitors / energymond: %.2f; / 1 continuous monitor: %.2f (min, added cost)\n",
 	       sep / (min[AGENT] - min[BASE]), sep / (min[CONTINUOUS] - min[BASE]));
+	fflush(stdout);
+	/* the sleepers hold copies of the host's command pipe: they go first */
+	for (int i = 1; i < TREES; i++)
+		kill(roots[i], SIGKILL), waitpid(roots[i], NULL, 0);
 	close(h.cmd);
 	close(h.result);
 	waitpid(h.pid, NULL, 0);
-	for (int i = 1; i < TREES; i++)
-		kill(roots[i], SIGKILL), waitpid(roots[i], NULL, 0);
 	em_config_free(cfg);
 	return 0;
 }
