@@ -135,15 +135,22 @@ static void check_client(const struct client_run *c)
 
 	/* the system energy: the BMC profile's exact integral over the window,
 	 * less the gaps the result owns up to (the BMC or the agent starved) */
-	double from = num(res, "timestamp"), to = from + num(res, "duration"), gap_s = 0;
+	double from = num(res, "timestamp"), to = from + num(res, "duration"), gap_s = 0, outside_s = 0;
 	double truth = simbmc_profile_energy_j(env.profile_t, env.profile_w, env.profile_n, from, to);
 	size_t g;
 	const json_t *gap;
 	json_array_foreach(json_object_get(power_series(res), "gaps"), g, gap) {
-		truth -= simbmc_profile_energy_j(env.profile_t, env.profile_w, env.profile_n, num(gap, "from"),
-		                                 num(gap, "to"));
-		gap_s += num(gap, "to") - num(gap, "from");
+		/* only the part inside the window (a window's series may list
+		 * gaps of the source from before it began: they are printed) */
+		double a = fmax(num(gap, "from"), from), b = fmin(num(gap, "to"), to);
+		outside_s += num(gap, "to") - num(gap, "from") - fmax(b - a, 0);
+		if (b <= a)
+			continue;
+		truth -= simbmc_profile_energy_j(env.profile_t, env.profile_w, env.profile_n, a, b);
+		gap_s += b - a;
 	}
+	if (outside_s > 0)
+		printf(" (its power series lists %.3f s of gaps outside the window)", outside_s);
 	double system = energy_of(res, NULL, "system");
 	printf(", system %.2f J, profile %.2f J over %.3f s less %.3f s of gaps (%+.2f %%)", system, truth, to - from,
 	       gap_s, 100 * (system - truth) / truth);
