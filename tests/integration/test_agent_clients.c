@@ -251,8 +251,6 @@ int main(void)
 	static CU_TestInfo tests[] = {
 		{"16 clients of two uids: overlapping windows, tree CPU and energy right, one killed",
 		 test_sixteen_clients_of_two_uids},
-		{"a window whose tree ended keeps its CPU time when the trees change",
-		 test_exited_tree_keeps_its_cpu_time},
 		{"a pid of the other uid is refused with the reason", test_other_uids_pid_is_refused},
 		{"malformed and oversized requests are refused; the agent serves on", test_hostile_requests},
 		CU_TEST_INFO_NULL,
