@@ -88,8 +88,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [CALLS_EACH<=%d [WATTS]]\n", argv[0], MAX_CALLS);
 		return 2;
 	}
-	bench_use_built_agent();
-	setenv("ENERGYMON_PLUGIN_PATH", BENCH_PLUGIN_PATH, 1);
+	bench_use_build_tree();
 	char why[512];
 	if (simbmc_available(why, sizeof(why)) != 0) {
 		fprintf(stderr, "bench_energy_per_call: %s\n", why);
@@ -135,6 +134,7 @@ int main(int argc, char **argv)
 			rc = one_call(in_process, &bmc, watts, &local_calls[i]);
 	}
 	if (rc == 0) {
+		bench_print_load();
 		printf("simulated BMC at a constant %.0f W; %d calls each way, alternating, each %.1f s of busy work\n",
 		       watts, calls, CALL_S);
 		printf("%-12s %12s %12s %12s %12s %12s\n", "per call", "median J", "min J", "max J", "median s",

@@ -40,7 +40,7 @@ struct host {
 static int start_host(struct host *h)
 {
 	int cmd[2], res[2];
-	if (pipe(cmd) || pipe(res))
+	if (pipe2(cmd, O_CLOEXEC) || pipe2(res, O_CLOEXEC))
 		return -errno;
 	h->pid = fork();
 	if (h->pid == 0) {
@@ -196,8 +196,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_switch16: needs root to load BPF programs\n");
 		return 77;
 	}
-	bench_use_built_agent();
-	setenv("ENERGYMON_PLUGIN_PATH", BENCH_PLUGIN_PATH, 1);
+	bench_use_build_tree();
 	struct em_config *cfg = NULL;
 	struct em_error err = {0};
 	if (em_config_load_string("{\"energy_agent\": \"off\", \"lithops\": {\"energy_strategy\": \"ebpf\"},"
@@ -235,6 +234,7 @@ int main(int argc, char **argv)
 	double per_switch = 1.0 / (2.0 * (double)n), min[MODES], med[MODES];
 	for (int m = 0; m < MODES; m++)
 		min_median(cpu_ns[m], runs, &min[m], &med[m]);
+	bench_print_load();
 	printf("workload: %ld round trips (%ld context switches) on CPU %d in tree 1 of %d, %d runs of each way\n",
 	       n, 2 * n, cpu, TREES, runs);
 	printf("%-36s %14s %14s %10s\n", "ns per context switch (players' CPU)", "min", "median", "/ empty");
@@ -248,11 +248,13 @@ int main(int argc, char **argv)
 	double sep = min[SEPARATE] - min[BASE];
 	printf("16 in-process monitors / energymond: %.2f; / 1 continuous monitor: %.2f (min, added cost)\n",
 	       sep / (min[AGENT] - min[BASE]), sep / (min[CONTINUOUS] - min[BASE]));
+	fflush(stdout);
+	/* the sleepers hold copies of the host's command pipe: they go first */
+	for (int i = 1; i < TREES; i++)
+		kill(roots[i], SIGKILL), waitpid(roots[i], NULL, 0);
 	close(h.cmd);
 	close(h.result);
 	waitpid(h.pid, NULL, 0);
-	for (int i = 1; i < TREES; i++)
-		kill(roots[i], SIGKILL), waitpid(roots[i], NULL, 0);
 	em_config_free(cfg);
 	return 0;
 }

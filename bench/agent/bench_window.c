@@ -74,8 +74,9 @@ struct sizes {
 	size_t begin_req, begin_ans, end_req, end_ans;
 };
 
-/* begin + end on the wire; the sizes of the four frames. */
-static int window_call(int fd, struct sizes *sz)
+/* begin + end on the wire; the sizes of the four frames, and when the
+ * begin's answer came (*mid). */
+static int window_call(int fd, struct sizes *sz, double *mid)
 {
 	static const char begin[] = "{\"v\":1,\"op\":\"begin\"}";
 	char *body = NULL, end[128];
@@ -85,6 +86,7 @@ static int window_call(int fd, struct sizes *sz)
 		rc = agent_wire_recv(fd, &body, &len, 10000);
 	if (rc)
 		return rc;
+	*mid = bench_now_s();
 	sz->begin_req = sizeof(begin) - 1;
 	sz->begin_ans = len;
 	json_t *a = json_loadb(body, len, 0, NULL);
@@ -110,7 +112,8 @@ static int library_call(struct em_config *cfg, double *took)
 {
 	struct em_monitor *mon = NULL;
 	struct em_error err = {0};
-	int rc = em_monitor_create(cfg, 0, &mon, &err);
+	/* the client's own tree, as the wire's begin without a pid */
+	int rc = em_monitor_create(cfg, getpid(), &mon, &err);
 	double t0 = bench_now_s();
 	if (rc == 0 && (rc = em_monitor_start(mon, &err)) == 0)
 		rc = em_monitor_stop(mon, &err);
@@ -136,8 +139,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [ROUND_TRIPS [PLUGINS]]\n", argv[0]);
 		return 2;
 	}
-	bench_use_built_agent();
-	setenv("ENERGYMON_PLUGIN_PATH", BENCH_PLUGIN_PATH, 1);
+	bench_use_build_tree();
 	struct agent agent;
 	const char *args[] = {"--plugins", plugins, "--interval", "1", NULL};
 	if (agent_start(&agent, args) != 0) {
@@ -154,12 +156,15 @@ int main(int argc, char **argv)
 	struct em_config *cfg = NULL;
 	struct em_error err = {0};
 	double *wire = calloc((size_t)n, sizeof(double)), *floor_ = calloc((size_t)n, sizeof(double)),
-	       *lib = calloc((size_t)n, sizeof(double));
-	int rc = fd < 0 || echo < 0 || !wire || !floor_ || !lib ? -EIO : em_config_load_string(text, &cfg, &err);
+	       *lib = calloc((size_t)n, sizeof(double)), *begins = calloc((size_t)n, sizeof(double)),
+	       *ends = calloc((size_t)n, sizeof(double));
+	int rc = fd < 0 || echo < 0 || !wire || !floor_ || !lib || !begins || !ends
+	                 ? -EIO
+	                 : em_config_load_string(text, &cfg, &err);
 	struct sizes sz = {0};
 	for (long i = 0; rc == 0 && i < n + WARMUP; i++) {
-		double t0 = bench_now_s(), t1, t2, took = 0;
-		rc = window_call(fd, &sz);
+		double t0 = bench_now_s(), mid = t0, t1, t2, took = 0;
+		rc = window_call(fd, &sz, &mid);
 		t1 = bench_now_s();
 		if (rc == 0 && (rc = echo_call(echo, sz.begin_req, sz.begin_ans)) == 0)
 			rc = echo_call(echo, sz.end_req, sz.end_ans);
@@ -168,6 +173,8 @@ int main(int argc, char **argv)
 			rc = library_call(cfg, &took);
 		if (i >= WARMUP) {
 			wire[i - WARMUP] = t1 - t0;
+			begins[i - WARMUP] = mid - t0;
+			ends[i - WARMUP] = t1 - mid;
 			floor_[i - WARMUP] = t2 - t1;
 			lib[i - WARMUP] = took;
 		}
@@ -175,19 +182,23 @@ int main(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "bench_window: failed: %s %s\n", strerror(-rc), err.message);
 	else {
+		bench_print_load();
 		printf("energymond --plugins %s --interval 1; %ld windows (after %d to warm up)\n", plugins, n, WARMUP);
 		printf("frames: begin %zu B -> %zu B, end %zu B -> %zu B (the state document)\n", sz.begin_req,
 		       sz.begin_ans, sz.end_req, sz.end_ans);
 		printf("%-44s %10s %10s %10s\n", "round trip, us", "median", "p99", "max");
 		double w, f, l;
+		double b, e;
 		row("window: begin + end on the wire", wire, (size_t)n, &w);
+		row("  of which begin", begins, (size_t)n, &b);
+		row("  of which end (sample, state document)", ends, (size_t)n, &e);
 		row("floor: bare echo of the same frame sizes", floor_, (size_t)n, &f);
 		row("library: em_monitor_start + em_monitor_stop", lib, (size_t)n, &l);
 		printf("window / floor (median): %.2f; library / floor: %.2f\n", w / f, l / f);
 		printf("goal: the window's median < 200 us: %s (%.1f us)\n", w < 200 ? "met" : "NOT met", w);
 	}
 	em_config_free(cfg);
-	free(wire), free(floor_), free(lib);
+	free(wire), free(floor_), free(lib), free(begins), free(ends);
 	if (fd >= 0)
 		close(fd);
 	if (echo >= 0)

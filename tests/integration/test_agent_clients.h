@@ -69,6 +69,5 @@ double tree_cpu_time(const json_t *res);
 
 void test_other_uids_pid_is_refused(void);
 void test_hostile_requests(void);
-void test_exited_tree_keeps_its_cpu_time(void);
 
 #endif

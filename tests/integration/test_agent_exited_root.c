@@ -3,7 +3,8 @@
  * exited and was reaped: `energymon run -- CMD` under the agent, any
  * client that measures a child) still gets that tree's CPU time, even
  * when another client's window begins meanwhile and so changes the set of
- * trees the agent follows. Deterministic: the order is forced.
+ * trees the agent follows. Deterministic: the order is forced. Its own
+ * program, so that a failure here does not hide the 16 clients' results.
  */
 #include "test_agent_clients.h"
 
@@ -36,7 +37,7 @@ static json_t *end_of(struct em_monitor *mon)
 	return res;
 }
 
-void test_exited_tree_keeps_its_cpu_time(void)
+static void test_exited_tree_keeps_its_cpu_time(void)
 {
 	char text[512];
 	agent_client_config(text, sizeof(text), "[\"ipmi\", \"ebpf\"]");
@@ -85,4 +86,19 @@ void test_exited_tree_keeps_its_cpu_time(void)
 	em_monitor_destroy(b);
 	em_config_free(cfg);
 	unsetenv("ENERGYMON_SOCKET");
+}
+
+int main(void)
+{
+	static CU_TestInfo tests[] = {
+		{"a window whose tree ended keeps its CPU time when the trees change",
+		 test_exited_tree_keeps_its_cpu_time},
+		CU_TEST_INFO_NULL,
+	};
+	int rc = agent_test_setup(&env, "ipmi,ebpf");
+	if (rc != 0)
+		return rc;
+	rc = run_suite("agent: an ended tree", tests);
+	agent_test_teardown(&env);
+	return rc;
 }
