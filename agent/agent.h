@@ -14,6 +14,10 @@
 #define AGENT_RESPONSE_MAX (64u * 1024 * 1024) /* EM_AGENT_RESPONSE_MAX */
 #define AGENT_CONNECTIONS_MAX 1024
 #define AGENT_WINDOWS_MAX 64                  /* per connection */
+/* per uid but root's: one user must not take every connection (or, with
+ * many trees, the ebpf roots map) from the others */
+#define AGENT_CONNECTIONS_PER_UID 256
+#define AGENT_WINDOWS_PER_UID 256
 #define AGENT_REQUEST_TIME_NS (5 * 1000000000LL)
 #define AGENT_WRITE_TIME_NS (10 * 1000000000LL)
 #define AGENT_WORKERS 4
@@ -142,6 +146,9 @@ void agent_answer(struct agent *a, size_t ci, json_t *o);
 void agent_add_monitor_error(const struct agent *a, json_t *o);
 /* status.c: status's answer: the counts now and the sources' (taken; NULL: none) */
 void agent_status_answer(struct agent *a, size_t ci, json_t *sources);
+/* The connections, and the windows open (or opening) on them, of one uid. */
+size_t agent_uid_connections(const struct agent *a, uid_t uid);
+size_t agent_uid_windows(const struct agent *a, uid_t uid);
 /* The windows of a connection that goes away, freed on a worker. */
 void agent_free_windows(struct agent *a, struct agent_conn *c);
 

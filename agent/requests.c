@@ -187,6 +187,11 @@ static void begin(struct agent *a, size_t ci, const json_t *req)
 		                                   "may have", AGENT_WINDOWS_MAX));
 		goto refused;
 	}
+	if (c->peer.uid != 0 && agent_uid_windows(a, c->peer.uid) >= AGENT_WINDOWS_PER_UID) {
+		agent_send(a, ci, agent_error_text(EMFILE, "uid %u has %d windows open, the most one uid may have",
+		                                   (unsigned)c->peer.uid, AGENT_WINDOWS_PER_UID));
+		goto refused;
+	}
 	if (!a->mon) {
 		agent_send(a, ci, agent_error_text(ENOSYS, "energymond measures nothing: %s",
 		                                   agent_sources_monitor_error(a->sources)));
