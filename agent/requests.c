@@ -153,15 +153,14 @@ static int read_root(struct agent *a, size_t ci, const json_t *pid, pid_t *root)
 		                                   "namespace?); name \"pid\": 0 for the system's energy alone"));
 		return -1;
 	}
-	if (!pid) {
-		*root = c->peer.pid;
-		return 0;
-	}
-	if (!json_is_integer(pid) || json_integer_value(pid) < 0 || json_integer_value(pid) > 4194304) {
+	if (pid && (!json_is_integer(pid) || json_integer_value(pid) < 0 || json_integer_value(pid) > 4194304)) {
 		agent_send(a, ci, agent_error_text(EINVAL, "\"pid\" must be an integer from 0 (no tree) to 4194304"));
 		return -1;
 	}
-	*root = (pid_t)json_integer_value(pid);
+	/* the peer's own pid is checked too: it is the number of the process
+	 * that connected, which may have exited (a child kept the connection)
+	 * and the number gone to another user's process since */
+	*root = pid ? (pid_t)json_integer_value(pid) : c->peer.pid;
 	char why[256];
 	int rc = *root ? agent_peer_may_follow(&c->peer, *root, a->group_set, a->group, why, sizeof(why)) : 0;
 	if (rc) {
