@@ -54,6 +54,10 @@ struct agent_peer {
 int agent_peer_of(int fd, struct agent_peer *p);
 /* 0 when `peer` may have the tree of `pid` followed; -EPERM or -ESRCH with
  * the reason in why. group_set: members of `group` may name any pid. */
+/* pidfd_open(pid): the fd, -ESRCH, or another -errno (ENOENT, EINVAL)
+ * when pid is a thread's id, not a process's (a window's root is a process) */
+int agent_pidfd_open(pid_t pid);
+bool agent_pidfd_exited(int pidfd); /* the process it holds has exited */
 int agent_peer_may_follow(const struct agent_peer *peer, pid_t pid, bool group_set, gid_t group, char *why,
                           size_t len);
 
@@ -107,6 +111,8 @@ struct agent_job {
 	uint64_t gen;
 	uint64_t window_id;
 	pid_t root;
+	bool has_pidfd;      /* begin of a tree: pidfd holds the root, as checked */
+	int pidfd;
 	char **ids;          /* begin's sources; NULL: all */
 	size_t nids;
 	struct em_window *window; /* begin: made; end, free: consumed */

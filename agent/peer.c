@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define STATUS_MAX 65536 /* Groups: of a process in many groups is the longest line */
@@ -98,6 +100,18 @@ static bool in_group(const struct agent_peer *peer, gid_t group, char *buf, size
 			return true;
 	}
 	return false;
+}
+
+int agent_pidfd_open(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return fd >= 0 ? fd : -errno;
+}
+
+bool agent_pidfd_exited(int pidfd)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	return poll(&p, 1, 0) != 0; /* readable (or an error): gone */
 }
 
 int agent_peer_may_follow(const struct agent_peer *peer, pid_t pid, bool group_set, gid_t group, char *why,

@@ -36,6 +36,8 @@ void agent_job_free(struct agent_job *job)
 		free(job->ids[i]);
 	free(job->ids);
 	free(job->text);
+	if (job->has_pidfd)
+		close(job->pidfd);
 	free(job);
 }
 
@@ -61,6 +63,14 @@ static void run(struct agent_workers *w, struct agent_job *job)
 	switch (job->kind) {
 	case AGENT_JOB_BEGIN:
 		job->rc = em_window_begin(w->mon, job->root, (const char *const *)job->ids, job->nids, &job->window, &err);
+		/* the root still alive now is the process that was checked: its
+		 * number cannot have gone to another process meanwhile */
+		if (!job->rc && job->has_pidfd && agent_pidfd_exited(job->pidfd)) {
+			em_window_free(w->mon, job->window);
+			job->window = NULL;
+			job->rc = -ESRCH;
+			snprintf(err.message, sizeof(err.message), "pid %d exited before its window began", (int)job->root);
+		}
 		break;
 	case AGENT_JOB_END:
 		run_end(w, job, &err);
