@@ -109,6 +109,7 @@ struct agent_job {
 	enum agent_job_kind kind;
 	size_t conn;         /* slot and generation of the connection that asked */
 	uint64_t gen;
+	uid_t uid;           /* its client's: workers are shared fairly between uids */
 	uint64_t window_id;
 	pid_t root;
 	bool has_pidfd;      /* begin of a tree: pidfd holds the root, as checked */

@@ -110,6 +110,7 @@ static struct agent_job *new_job(struct agent *a, size_t ci, enum agent_job_kind
 	job->kind = kind;
 	job->conn = ci;
 	job->gen = a->conns[ci].gen;
+	job->uid = a->conns[ci].peer.uid;
 	return job;
 }
 

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +145,67 @@ static void test_windows_per_uid(void)
 	run_hog(true);
 }
 
+/* The requests that wait on the sources run on 4 workers. Behind a hung
+ * source each status holds one for 2 s; uid 65534 keeps 32 connections
+ * each with status requests queued. Another client's begin of a source
+ * that answers at once must still be served after at most the requests
+ * already running, not after every queued one of the hog (16 s and more). */
+static void test_workers_shared_fairly(void)
+{
+	int hang[2];
+	CU_ASSERT_EQUAL_FATAL(pipe(hang), 0); /* not close-on-exec: energymond's hang plugin blocks on it */
+	char fd_set[32];
+	snprintf(fd_set, sizeof(fd_set), "hang_fd=%d", hang[0]);
+	const char *const args[] = {"--plugins", "testpower,hang", "--interval", "0.05", "--set", fd_set, "--set",
+	                            "hang_from_sample=2", NULL};
+	struct agentd d;
+	agentd_prepare(&d);
+	CU_ASSERT_FATAL(agentd_start(&d, args));
+	close(hang[0]);
+	int ready[2];
+	CU_ASSERT_EQUAL_FATAL(pipe(ready), 0);
+	pid_t kid = fork();
+	if (kid == 0) {
+		become(65534);
+		unsigned char frame[64];
+		const char *req = "{\"v\":1,\"op\":\"status\"}";
+		size_t n = strlen(req);
+		frame[0] = frame[1] = frame[2] = 0;
+		frame[3] = (unsigned char)n;
+		memcpy(frame + 4, req, n);
+		int fds[32];
+		for (int i = 0; i < 32; i++) {
+			fds[i] = agent_connect(d.socket);
+			for (int k = 0; k < 10; k++)
+				if (send(fds[i], frame, 4 + n, MSG_NOSIGNAL) != (ssize_t)(4 + n))
+					_exit(30);
+		}
+		if (write(ready[1], "r", 1) != 1)
+			_exit(31);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	char r;
+	CU_ASSERT_EQUAL(read(ready[0], &r, 1), 1);
+	close(ready[0]);
+	agent_sleep_s(0.5); /* the hog's requests hold the workers and the queue */
+	int fd = agent_connect(d.socket);
+	double t0 = agent_mono_s();
+	json_t *a = agent_ask(fd, "{\"v\":1,\"op\":\"begin\",\"pid\":0,\"sources\":[\"testpower\"]}");
+	double took = agent_mono_s() - t0;
+	CU_ASSERT(agent_ok(a));
+	CU_ASSERT(took < 6.0); /* one round of running requests (2 s), with margin */
+	if (!agent_ok(a) || took >= 6.0)
+		fprintf(stderr, "begin behind the hog: %.1f s, %s\n", took, agent_errno(a));
+	json_decref(a);
+	close(fd);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	close(hang[1]); /* released: what is queued drains quickly */
+	agentd_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
 	if (agent_harness_init(argc, argv) != 0) {
@@ -156,6 +219,7 @@ int main(int argc, char **argv)
 	CU_TestInfo tests[] = {
 		{"256 connections per uid, others still served", test_connections_per_uid},
 		{"256 windows per uid, others still served", test_windows_per_uid},
+		{"the workers are shared fairly between uids", test_workers_shared_fairly},
 		CU_TEST_INFO_NULL,
 	};
 	return cunit_run_suite("agent fairness", start_shared, stop_shared, tests);
