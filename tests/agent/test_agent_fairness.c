@@ -8,6 +8,7 @@
 #include "../support/cunit_run.h"
 
 #include <CUnit/Basic.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +155,7 @@ static void test_workers_shared_fairly(void)
 {
 	int hang[2];
 	CU_ASSERT_EQUAL_FATAL(pipe(hang), 0); /* not close-on-exec: energymond's hang plugin blocks on it */
+	fcntl(hang[1], F_SETFD, FD_CLOEXEC);  /* but the end that releases it stays here */
 	char fd_set[32];
 	snprintf(fd_set, sizeof(fd_set), "hang_fd=%d", hang[0]);
 	const char *const args[] = {"--plugins", "testpower,hang", "--interval", "0.05", "--set", fd_set, "--set",

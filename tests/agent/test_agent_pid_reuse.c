@@ -172,6 +172,7 @@ static void test_named_pid_reused_during_begin(void)
 {
 	int hang[2];
 	CU_ASSERT_EQUAL_FATAL(pipe(hang), 0); /* not close-on-exec: energymond's hang plugin blocks on it */
+	fcntl(hang[1], F_SETFD, FD_CLOEXEC);  /* but the end that releases it stays here */
 	char fd_set[32];
 	snprintf(fd_set, sizeof(fd_set), "hang_fd=%d", hang[0]);
 	const char *const args[] = {"--plugins", "testpower,hang", "--interval", "0.05", "--set", fd_set, "--set",
