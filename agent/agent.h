@@ -50,15 +50,18 @@ struct agent_peer {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
+	bool member;  /* in energymond's --group at connect (gid or supplementary) */
 };
-int agent_peer_of(int fd, struct agent_peer *p);
+/* The peer as the kernel saw it at connect: credentials, and its groups
+ * (SO_PEERGROUPS) against `group` when group_set. */
+int agent_peer_of(int fd, bool group_set, gid_t group, struct agent_peer *p);
 /* 0 when `peer` may have the tree of `pid` followed; -EPERM or -ESRCH with
- * the reason in why. group_set: members of `group` may name any pid. */
+ * the reason in why. Members of --group (peer->member) may name any pid. */
 /* pidfd_open(pid): the fd, -ESRCH, or another -errno (ENOENT, EINVAL)
  * when pid is a thread's id, not a process's (a window's root is a process) */
 int agent_pidfd_open(pid_t pid);
 bool agent_pidfd_exited(int pidfd); /* the process it holds has exited */
-int agent_peer_may_follow(const struct agent_peer *peer, pid_t pid, bool group_set, gid_t group, char *why,
+int agent_peer_may_follow(const struct agent_peer *peer, pid_t pid, char *why,
                           size_t len);
 
 /* sources.c: the monitor's sources as clients see them (hello, status) */

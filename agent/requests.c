@@ -178,7 +178,7 @@ static int read_root(struct agent *a, size_t ci, const json_t *pid, struct agent
 			         (int)*root);
 			rc = -EINVAL;
 		} else
-			rc = agent_peer_may_follow(&c->peer, *root, a->group_set, a->group, why, sizeof(why));
+			rc = agent_peer_may_follow(&c->peer, *root, why, sizeof(why));
 		if (!rc && (fd < 0 || agent_pidfd_exited(fd))) { /* the status read may have been another's */
 			snprintf(why, sizeof(why), "pid %d does not exist", (int)*root);
 			rc = -ESRCH;

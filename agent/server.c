@@ -101,7 +101,7 @@ static void take_connection(struct loop *l, int fd)
 		ci++;
 	struct agent_conn *c = &a->conns[ci];
 	struct epoll_event e = {.events = EPOLLIN, .data.u64 = ci};
-	if (agent_peer_of(fd, &c->peer) != 0) {
+	if (agent_peer_of(fd, a->group_set, a->group, &c->peer) != 0) {
 		agent_log("cannot take a connection: %s", strerror(errno));
 		close(fd);
 		return;

@@ -191,6 +191,95 @@ static void test_named_pid_reused_during_begin(void)
 	agentd_stop(&d);
 }
 
+/* A process of uid 65534 with pid `want` and the supplementary group
+ * 65534 (energymond's --group), or -1 when another fork took the number. */
+static pid_t fork_member_as(pid_t want)
+{
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY);
+	char n[32];
+	int len = snprintf(n, sizeof(n), "%d", (int)want - 1);
+	if (fd < 0 || write(fd, n, (size_t)len) != len) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	pid_t kid = fork();
+	if (kid == 0) {
+		gid_t groups[1] = {65534};
+		if (setgroups(1, groups) || setgid(65533) || setuid(65534))
+			_exit(90);
+		pause();
+		_exit(0);
+	}
+	close(fd);
+	if (kid != want && kid > 0) {
+		kill(kid, SIGKILL);
+		waitpid(kid, NULL, 0);
+		return -1;
+	}
+	return kid;
+}
+
+/* The client is not in --group; its connecting process exits and the
+ * number goes to a member's process. Group membership is the client's at
+ * connect, not that of whatever process has its number now: naming pid 1
+ * stays EPERM. 1 refused, 0 allowed, -1 no reuse made. */
+static int one_group_try(const char *socket)
+{
+	int to_test[2], go[2];
+	if (pipe(to_test) || pipe(go))
+		return -1;
+	pid_t client = fork();
+	if (client == 0) {
+		if (setgroups(0, NULL) || setgid(65533) || setuid(65534))
+			_exit(90);
+		int fd = agent_connect(socket);
+		json_t *h = agent_ask(fd, "{\"v\":1,\"op\":\"hello\"}");
+		if (!agent_ok(h))
+			_exit(91);
+		if (fork() == 0) {
+			char r;
+			if (read(go[0], &r, 1) != 1)
+				_exit(92);
+			json_t *a = agent_ask(fd, "{\"v\":1,\"op\":\"begin\",\"pid\":1}");
+			char out = agent_ok(a) ? 'F' : !strcmp(agent_errno(a), "EPERM") ? 'R' : '?';
+			if (out == '?')
+				fprintf(stderr, "begin: %s\n", agent_errno(a));
+			_exit(write(to_test[1], &out, 1) == 1 ? 0 : 93);
+		}
+		_exit(0);
+	}
+	close(to_test[1]);
+	close(go[0]);
+	waitpid(client, NULL, 0);
+	pid_t member = fork_member_as(client);
+	int rc = -1;
+	if (member > 0) {
+		char r = '?';
+		if (write(go[1], "g", 1) == 1 && read(to_test[0], &r, 1) == 1)
+			rc = r == 'R' ? 1 : r == 'F' ? 0 : -2;
+		kill(member, SIGKILL);
+		waitpid(member, NULL, 0);
+	}
+	close(go[1]);
+	close(to_test[0]);
+	return rc;
+}
+
+static void test_group_is_the_clients_at_connect(void)
+{
+	struct agentd d;
+	agentd_prepare(&d);
+	const char *const args[] = {"--plugins", "testpower", "--group", "nogroup", NULL};
+	CU_ASSERT_FATAL(agentd_start(&d, args));
+	int rc = -1;
+	for (int i = 0; i < 20 && rc == -1; i++)
+		rc = one_group_try(d.socket);
+	CU_ASSERT_NOT_EQUAL(rc, -1);
+	CU_ASSERT_EQUAL(rc, 1);
+	agentd_stop(&d);
+}
+
 static pid_t thread_tid;
 static int thread_release[2];
 
@@ -237,6 +326,7 @@ int main(int argc, char **argv)
 	}
 	CU_TestInfo tests[] = {
 		{"a reused SO_PEERCRED pid is not followed", test_stale_peer_pid_is_not_followed},
+		{"--group membership is the client's at connect", test_group_is_the_clients_at_connect},
 		{"a thread id is refused", test_thread_id_is_refused},
 		{"a named pid reused while begin runs is not followed", test_named_pid_reused_during_begin},
 		CU_TEST_INFO_NULL,
