@@ -14,6 +14,10 @@
 #define AGENT_RESPONSE_MAX (64u * 1024 * 1024) /* EM_AGENT_RESPONSE_MAX */
 #define AGENT_CONNECTIONS_MAX 1024
 #define AGENT_WINDOWS_MAX 64                  /* per connection */
+/* per uid but root's: one user must not take every connection (or, with
+ * many trees, the ebpf roots map) from the others */
+#define AGENT_CONNECTIONS_PER_UID 256
+#define AGENT_WINDOWS_PER_UID 256
 #define AGENT_REQUEST_TIME_NS (5 * 1000000000LL)
 #define AGENT_WRITE_TIME_NS (10 * 1000000000LL)
 #define AGENT_WORKERS 4
@@ -46,11 +50,18 @@ struct agent_peer {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
+	bool member;  /* in energymond's --group at connect (gid or supplementary) */
 };
-int agent_peer_of(int fd, struct agent_peer *p);
+/* The peer as the kernel saw it at connect: credentials, and its groups
+ * (SO_PEERGROUPS) against `group` when group_set. */
+int agent_peer_of(int fd, bool group_set, gid_t group, struct agent_peer *p);
 /* 0 when `peer` may have the tree of `pid` followed; -EPERM or -ESRCH with
- * the reason in why. group_set: members of `group` may name any pid. */
-int agent_peer_may_follow(const struct agent_peer *peer, pid_t pid, bool group_set, gid_t group, char *why,
+ * the reason in why. Members of --group (peer->member) may name any pid. */
+/* pidfd_open(pid): the fd, -ESRCH, or another -errno (ENOENT, EINVAL)
+ * when pid is a thread's id, not a process's (a window's root is a process) */
+int agent_pidfd_open(pid_t pid);
+bool agent_pidfd_exited(int pidfd); /* the process it holds has exited */
+int agent_peer_may_follow(const struct agent_peer *peer, pid_t pid, char *why,
                           size_t len);
 
 /* sources.c: the monitor's sources as clients see them (hello, status) */
@@ -101,8 +112,11 @@ struct agent_job {
 	enum agent_job_kind kind;
 	size_t conn;         /* slot and generation of the connection that asked */
 	uint64_t gen;
+	uid_t uid;           /* its client's: workers are shared fairly between uids */
 	uint64_t window_id;
 	pid_t root;
+	bool has_pidfd;      /* begin of a tree: pidfd holds the root, as checked */
+	int pidfd;
 	char **ids;          /* begin's sources; NULL: all */
 	size_t nids;
 	struct em_window *window; /* begin: made; end, free: consumed */
@@ -142,6 +156,9 @@ void agent_answer(struct agent *a, size_t ci, json_t *o);
 void agent_add_monitor_error(const struct agent *a, json_t *o);
 /* status.c: status's answer: the counts now and the sources' (taken; NULL: none) */
 void agent_status_answer(struct agent *a, size_t ci, json_t *sources);
+/* The connections, and the windows open (or opening) on them, of one uid. */
+size_t agent_uid_connections(const struct agent *a, uid_t uid);
+size_t agent_uid_windows(const struct agent *a, uid_t uid);
 /* The windows of a connection that goes away, freed on a worker. */
 void agent_free_windows(struct agent *a, struct agent_conn *c);
 

@@ -107,6 +107,7 @@ void agent_free_windows(struct agent *a, struct agent_conn *c)
 			struct agent_job *job = calloc(1, sizeof(*job));
 			if (job) {
 				job->kind = AGENT_JOB_FREE;
+				job->uid = c->peer.uid;
 				job->window = w->w;
 				job->window_id = w->id;
 				agent_workers_submit(a->workers, job);

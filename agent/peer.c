@@ -13,12 +13,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#define STATUS_MAX 65536 /* Groups: of a process in many groups is the longest line */
+#define STATUS_MAX 65536 /* a Groups: line of a process in many groups is long */
 
-int agent_peer_of(int fd, struct agent_peer *p)
+/* The peer's supplementary groups at connect (SO_PEERGROUPS): the kernel's
+ * record, not /proc/PID/status of a pid that may since be another
+ * process's (the one that connected can exit while a child keeps the
+ * socket). */
+static bool peer_groups_hold(int fd, gid_t group)
+{
+	gid_t some[64], *groups = some;
+	socklen_t len = sizeof(some);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0) {
+		if (errno != ERANGE || !(groups = malloc(len)) ||
+		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0) {
+			if (groups != some)
+				free(groups);
+			return false;
+		}
+	}
+	bool found = false;
+	for (size_t i = 0; i < len / sizeof(gid_t) && !found; i++)
+		found = groups[i] == group;
+	if (groups != some)
+		free(groups);
+	return found;
+}
+
+int agent_peer_of(int fd, bool group_set, gid_t group, struct agent_peer *p)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -27,6 +53,7 @@ int agent_peer_of(int fd, struct agent_peer *p)
 	p->pid = cred.pid;
 	p->uid = cred.uid;
 	p->gid = cred.gid;
+	p->member = group_set && (cred.gid == group || peer_groups_hold(fd, group));
 	return 0;
 }
 
@@ -78,30 +105,19 @@ static int uids(const char *status, unsigned long *real, unsigned long *effectiv
 	return v && sscanf(v, "%lu %lu", real, effective) == 2 ? 0 : -EIO;
 }
 
-static bool in_group(const struct agent_peer *peer, gid_t group, char *buf, size_t len)
+int agent_pidfd_open(pid_t pid)
 {
-	if (peer->gid == group)
-		return true;
-	if (read_status(peer->pid, buf, len) != 0)
-		return false;
-	const char *v = field(buf, "Groups");
-	char *end;
-	for (const char *p = v; p && *p && *p != '\n'; p = end) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p < '0' || *p > '9')
-			break;
-		unsigned long g = strtoul(p, &end, 10);
-		if (end == p)
-			break;
-		if (g == (unsigned long)group)
-			return true;
-	}
-	return false;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return fd >= 0 ? fd : -errno;
 }
 
-int agent_peer_may_follow(const struct agent_peer *peer, pid_t pid, bool group_set, gid_t group, char *why,
-                          size_t len)
+bool agent_pidfd_exited(int pidfd)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	return poll(&p, 1, 0) != 0; /* readable (or an error): gone */
+}
+
+int agent_peer_may_follow(const struct agent_peer *peer, pid_t pid, char *why, size_t len)
 {
 	char *buf = malloc(STATUS_MAX);
 	if (!buf) {
@@ -115,7 +131,7 @@ int agent_peer_may_follow(const struct agent_peer *peer, pid_t pid, bool group_s
 	else if (rc || (rc = uids(buf, &real, &effective)) != 0)
 		snprintf(why, len, "cannot read /proc/%d/status: %s", (int)pid, strerror(-rc));
 	else if (peer->uid != 0 && (real != peer->uid || effective != peer->uid) &&
-	         !(group_set && in_group(peer, group, buf, STATUS_MAX))) {
+	         !peer->member) {
 		/* whose it is stays untold: only that it is not the client's */
 		snprintf(why, len, "pid %d is not a process of uid %u (the client's)", (int)pid, (unsigned)peer->uid);
 		rc = -EPERM;

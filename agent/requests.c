@@ -110,6 +110,7 @@ static struct agent_job *new_job(struct agent *a, size_t ci, enum agent_job_kind
 	job->kind = kind;
 	job->conn = ci;
 	job->gen = a->conns[ci].gen;
+	job->uid = a->conns[ci].peer.uid;
 	return job;
 }
 
@@ -144,26 +145,45 @@ static int read_sources(struct agent *a, size_t ci, const json_t *list, struct a
 	return 0;
 }
 
-/* The tree's root: the peer itself unless the request names a pid it may have. */
-static int read_root(struct agent *a, size_t ci, const json_t *pid, pid_t *root)
+/* The tree's root: the peer itself unless the request names a pid it may
+ * have; held by a pidfd from before the check, so that the worker can tell
+ * whether the process checked is still the one the number names. */
+static int read_root(struct agent *a, size_t ci, const json_t *pid, struct agent_job *job)
 {
+	pid_t *root = &job->root;
 	const struct agent_conn *c = &a->conns[ci];
 	if (!pid && c->peer.pid <= 0) { /* the kernel could not say: another pid namespace */
 		agent_send(a, ci, agent_error_text(ESRCH, "the client's pid is not visible to energymond (another pid "
 		                                   "namespace?); name \"pid\": 0 for the system's energy alone"));
 		return -1;
 	}
-	if (!pid) {
-		*root = c->peer.pid;
-		return 0;
-	}
-	if (!json_is_integer(pid) || json_integer_value(pid) < 0 || json_integer_value(pid) > 4194304) {
+	if (pid && (!json_is_integer(pid) || json_integer_value(pid) < 0 || json_integer_value(pid) > 4194304)) {
 		agent_send(a, ci, agent_error_text(EINVAL, "\"pid\" must be an integer from 0 (no tree) to 4194304"));
 		return -1;
 	}
-	*root = (pid_t)json_integer_value(pid);
+	/* the peer's own pid is checked too: it is the number of the process
+	 * that connected, which may have exited (a child kept the connection)
+	 * and the number gone to another user's process since */
+	*root = pid ? (pid_t)json_integer_value(pid) : c->peer.pid;
 	char why[256];
-	int rc = *root ? agent_peer_may_follow(&c->peer, *root, a->group_set, a->group, why, sizeof(why)) : 0;
+	int rc = 0;
+	if (*root) {
+		int fd = agent_pidfd_open(*root);
+		if (fd >= 0) {
+			job->pidfd = fd;
+			job->has_pidfd = true;
+		}
+		if (fd < 0 && fd != -ESRCH) { /* ENOENT or EINVAL, as kernels differ */
+			snprintf(why, sizeof(why), "pid %d is not a process (a thread's id?); name its process",
+			         (int)*root);
+			rc = -EINVAL;
+		} else
+			rc = agent_peer_may_follow(&c->peer, *root, why, sizeof(why));
+		if (!rc && (fd < 0 || agent_pidfd_exited(fd))) { /* the status read may have been another's */
+			snprintf(why, sizeof(why), "pid %d does not exist", (int)*root);
+			rc = -ESRCH;
+		}
+	}
 	if (rc) {
 		agent_log("refused a window to pid %d uid %u: %s", (int)c->peer.pid, (unsigned)c->peer.uid, why);
 		agent_send(a, ci, agent_error_text(rc, "%s", why));
@@ -180,11 +200,16 @@ static void begin(struct agent *a, size_t ci, const json_t *req)
 		return;
 	struct agent_job *job = new_job(a, ci, AGENT_JOB_BEGIN);
 	const json_t *list = json_object_get(req, "sources");
-	if (!job || (list && read_sources(a, ci, list, job)) || read_root(a, ci, json_object_get(req, "pid"), &job->root))
+	if (!job || (list && read_sources(a, ci, list, job)) || read_root(a, ci, json_object_get(req, "pid"), job))
 		goto refused;
 	if (c->nwindows >= AGENT_WINDOWS_MAX) {
 		agent_send(a, ci, agent_error_text(EMFILE, "this connection has %d windows open, the most one connection "
 		                                   "may have", AGENT_WINDOWS_MAX));
+		goto refused;
+	}
+	if (c->peer.uid != 0 && agent_uid_windows(a, c->peer.uid) >= AGENT_WINDOWS_PER_UID) {
+		agent_send(a, ci, agent_error_text(EMFILE, "uid %u has %d windows open, the most one uid may have",
+		                                   (unsigned)c->peer.uid, AGENT_WINDOWS_PER_UID));
 		goto refused;
 	}
 	if (!a->mon) {

@@ -69,6 +69,21 @@ static void on_readable(struct loop *l, size_t ci)
 	}
 }
 
+/* One EMFILE frame, sent if the socket takes it at once, and the close. */
+static void refuse(int fd, char *text)
+{
+	size_t n = text ? strlen(text) : 0;
+	unsigned char frame[4 + 512];
+	if (text && n <= 512) {
+		frame[0] = 0, frame[1] = 0, frame[2] = (unsigned char)(n >> 8), frame[3] = (unsigned char)n;
+		memcpy(frame + 4, text, n);
+		ssize_t w = send(fd, frame, 4 + n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)w;
+	}
+	free(text);
+	close(fd);
+}
+
 static void take_connection(struct loop *l, int fd)
 {
 	struct agent *a = l->a;
@@ -76,18 +91,8 @@ static void take_connection(struct loop *l, int fd)
 		if (!l->at_limit)
 			agent_log("%d connections open, the most energymond serves; refusing more", AGENT_CONNECTIONS_MAX);
 		l->at_limit = true;
-		char *text = agent_error_text(EMFILE, "energymond serves at most %d connections at once, and has them",
-		                              AGENT_CONNECTIONS_MAX);
-		size_t n = text ? strlen(text) : 0;
-		unsigned char frame[4 + 256];
-		if (text && n <= 256) {
-			frame[0] = 0, frame[1] = 0, frame[2] = (unsigned char)(n >> 8), frame[3] = (unsigned char)n;
-			memcpy(frame + 4, text, n);
-			ssize_t w = send(fd, frame, 4 + n, MSG_NOSIGNAL | MSG_DONTWAIT);
-			(void)w;
-		}
-		free(text);
-		close(fd);
+		refuse(fd, agent_error_text(EMFILE, "energymond serves at most %d connections at once, and has them",
+		                            AGENT_CONNECTIONS_MAX));
 		return;
 	}
 	l->at_limit = false;
@@ -96,7 +101,17 @@ static void take_connection(struct loop *l, int fd)
 		ci++;
 	struct agent_conn *c = &a->conns[ci];
 	struct epoll_event e = {.events = EPOLLIN, .data.u64 = ci};
-	if (agent_peer_of(fd, &c->peer) != 0 || epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &e) != 0) {
+	if (agent_peer_of(fd, a->group_set, a->group, &c->peer) != 0) {
+		agent_log("cannot take a connection: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	if (c->peer.uid != 0 && agent_uid_connections(a, c->peer.uid) >= AGENT_CONNECTIONS_PER_UID) {
+		refuse(fd, agent_error_text(EMFILE, "uid %u has %d connections open, the most one uid may have",
+		                            (unsigned)c->peer.uid, AGENT_CONNECTIONS_PER_UID));
+		return;
+	}
+	if (epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &e) != 0) {
 		agent_log("cannot take a connection: %s", strerror(errno));
 		close(fd);
 		return;

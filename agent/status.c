@@ -33,6 +33,23 @@ static json_t *counts(const struct agent *a)
 	                 "followed_roots", (json_int_t)distinct);
 }
 
+size_t agent_uid_connections(const struct agent *a, uid_t uid)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < AGENT_CONNECTIONS_MAX; i++)
+		n += a->conns[i].fd >= 0 && a->conns[i].peer.uid == uid;
+	return n;
+}
+
+size_t agent_uid_windows(const struct agent *a, uid_t uid)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < AGENT_CONNECTIONS_MAX; i++)
+		if (a->conns[i].fd >= 0 && a->conns[i].peer.uid == uid)
+			n += a->conns[i].nwindows;
+	return n;
+}
+
 void agent_status_answer(struct agent *a, size_t ci, json_t *sources)
 {
 	json_t *o = counts(a);

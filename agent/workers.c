@@ -26,7 +26,50 @@ struct agent_workers {
 	int event_fd;
 	pthread_t threads[AGENT_WORKERS];
 	size_t nthreads;
+	uid_t running[AGENT_WORKERS]; /* the uids of the jobs running now */
+	size_t nrunning;
 };
+
+static size_t running_of(const struct agent_workers *w, uid_t uid)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < w->nrunning; i++)
+		n += w->running[i] == uid;
+	return n;
+}
+
+/* The oldest job of the uid with the fewest jobs running, taken from the
+ * queue: a uid that queues hundreds of requests (each may hold a worker
+ * for 2 s behind a hung source) delays another uid's by at most the jobs
+ * already running, not by its whole queue. */
+static struct agent_job *take_fair(struct agent_workers *w)
+{
+	struct agent_job **best = NULL;
+	size_t best_n = SIZE_MAX;
+	for (struct agent_job **j = &w->todo; *j && best_n; j = &(*j)->next) {
+		size_t n = running_of(w, (*j)->uid);
+		if (n < best_n)
+			best = j, best_n = n;
+	}
+	struct agent_job *job = *best;
+	*best = job->next;
+	if (w->todo_tail == job) { /* the new tail: the last left, if any */
+		w->todo_tail = w->todo;
+		while (w->todo_tail && w->todo_tail->next)
+			w->todo_tail = w->todo_tail->next;
+	}
+	w->running[w->nrunning++] = job->uid;
+	return job;
+}
+
+static void finished(struct agent_workers *w, uid_t uid)
+{
+	for (size_t i = 0; i < w->nrunning; i++)
+		if (w->running[i] == uid) {
+			w->running[i] = w->running[--w->nrunning];
+			return;
+		}
+}
 
 void agent_job_free(struct agent_job *job)
 {
@@ -36,6 +79,8 @@ void agent_job_free(struct agent_job *job)
 		free(job->ids[i]);
 	free(job->ids);
 	free(job->text);
+	if (job->has_pidfd)
+		close(job->pidfd);
 	free(job);
 }
 
@@ -61,6 +106,14 @@ static void run(struct agent_workers *w, struct agent_job *job)
 	switch (job->kind) {
 	case AGENT_JOB_BEGIN:
 		job->rc = em_window_begin(w->mon, job->root, (const char *const *)job->ids, job->nids, &job->window, &err);
+		/* the root still alive now is the process that was checked: its
+		 * number cannot have gone to another process meanwhile */
+		if (!job->rc && job->has_pidfd && agent_pidfd_exited(job->pidfd)) {
+			em_window_free(w->mon, job->window);
+			job->window = NULL;
+			job->rc = -ESRCH;
+			snprintf(err.message, sizeof(err.message), "pid %d exited before its window began", (int)job->root);
+		}
 		break;
 	case AGENT_JOB_END:
 		run_end(w, job, &err);
@@ -89,15 +142,13 @@ static void *worker_main(void *arg)
 	for (;;) {
 		while (!w->todo && !w->stopping)
 			pthread_cond_wait(&w->wake, &w->lock);
-		struct agent_job *job = w->todo;
-		if (!job)
-			break; /* stopping, and nothing left to run */
-		w->todo = job->next;
 		if (!w->todo)
-			w->todo_tail = NULL;
+			break; /* stopping, and nothing left to run */
+		struct agent_job *job = take_fair(w);
 		pthread_mutex_unlock(&w->lock);
 		run(w, job);
 		pthread_mutex_lock(&w->lock);
+		finished(w, job->uid);
 		job->next = w->done;
 		w->done = job;
 		uint64_t one = 1;

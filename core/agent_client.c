@@ -287,11 +287,32 @@ static int connect_by(struct em_agent_conn *c, int64_t deadline)
 	}
 }
 
+/* Who listens: root (energymond's unit) or this process's own uid, else
+ * -EPERM. Anyone else could have bound the path first (ENERGYMON_SOCKET
+ * from a shared environment, a directory another user may write) and
+ * would then choose what this process reports and writes. The kernel says
+ * who called listen() (SO_PEERCRED), whatever the file's owner. */
+static int check_listener(struct em_agent_conn *c, struct em_error *err)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return em_fail(err, -errno, "energymond at %s: cannot learn who listens: %s", c->path, strerror(errno));
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return 0;
+	return em_fail(err, -EPERM, "energymond at %s: the socket is served by uid %u, neither root nor this "
+	               "process's uid %u; not trusting it", c->path, (unsigned)cred.uid, (unsigned)geteuid());
+}
+
 int em_agent_connect(struct em_agent_conn *c, double timeout_s, struct em_error *err)
 {
 	int rc = connect_by(c, em_now_ns(CLOCK_MONOTONIC) + (int64_t)(timeout_s * 1e9));
-	if (!rc)
-		return 0;
+	if (!rc) {
+		if (!(rc = check_listener(c, err)))
+			return 0;
+		em_agent_disconnect(c);
+		return rc;
+	}
 	em_agent_disconnect(c);
 	if (rc == -ENOENT || rc == -ENOTDIR)
 		return em_fail(err, -ENOENT, "energymond at %s: no such socket (is energymond running? "
