@@ -81,7 +81,7 @@ static void usage(FILE *out)
 	      "    1   could not start or run (socket in use, a plugin that cannot run, ...)\n"
 	      "    2   usage or configuration error (the message names the key)\n\n"
 	      "SEE ALSO\n"
-	      "    energymon(1), energymond.service, docs/agent-protocol.md, docs/running-the-agent.md\n",
+	      "    energymon(1), energymond.service, docs/agent-protocol.md, README.md (Running the agent)\n",
 	      out);
 }
 
