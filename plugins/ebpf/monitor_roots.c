@@ -106,6 +106,8 @@ int monitor_set_roots(struct ebpf_monitor *m, const pid_t *pids, size_t n, char 
 			break;
 	}
 	for (size_t i = 0; i < m->roots->n; i++) {
+		if (m->roots->dead[i])
+			continue; /* its counter stays; its pid must not seed anything */
 		key = (__u32)m->roots->pid[i];
 		if (bpf_map_update_elem(fd, &key, &m->roots->slot[i], BPF_ANY) != 0) {
 			err = -errno;
