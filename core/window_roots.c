@@ -82,7 +82,10 @@ static unsigned long long started_at(pid_t pid)
  * total of a tree it already follows whose root has exited (the ABI's
  * set_targets contract), so that the window still gets that tree's CPU
  * time at its end; only a new pid must exist, and em_window_root_add
- * checks that before. No source able to follow trees is no error: the
+ * checks that before. A plugin written to the older wording refuses any
+ * dead pid (-ESRCH): then the union is told once more without the exited
+ * roots, which lose their per-tree values, rather than failing every other
+ * client's window. No source able to follow trees is no error: the
  * windows are then measured without per-tree values. */
 static int tell_plugins(struct em_monitor *mon, pid_t extra, struct em_error *err)
 {
@@ -90,14 +93,20 @@ static int tell_plugins(struct em_monitor *mon, pid_t extra, struct em_error *er
 	pid_t *pids = malloc((n + 1) * sizeof(*pids));
 	if (!pids)
 		return em_fail(err, -ENOMEM, "out of memory");
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		pids[k++] = mon->roots->e[i].pid;
-	if (extra > 0)
-		pids[k++] = extra;
-	int rc = em_monitor_set_targets(mon, pids, k, err);
-	if (rc == -EOPNOTSUPP)
-		rc = 0;
+	int rc = 0;
+	for (int live_only = 0; live_only < 2; live_only++) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!live_only || !gone(mon->roots->e[i].pid))
+				pids[k++] = mon->roots->e[i].pid;
+		if (extra > 0)
+			pids[k++] = extra;
+		rc = em_monitor_set_targets(mon, pids, k, err);
+		if (rc == -EOPNOTSUPP)
+			rc = 0;
+		if (rc != -ESRCH || (extra > 0 && gone(extra)))
+			break;
+	}
 	free(pids);
 	return rc;
 }

@@ -4,6 +4,10 @@
  * sampling threads named for their plugin. */
 #include "window_test_util.h"
 
+#include <linux/sched.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+
 /* as tests/core/plugins/targetplug.c */
 #define TARGETPLUG_RATE(pid) (0.001 * (double)((pid) % 97 + 1))
 
@@ -276,6 +280,50 @@ static void test_exited_root_keeps_its_total(void)
 	em_monitor_destroy(mon);
 }
 
+/* The pid of a root whose window is still open, given by the kernel to a
+ * new process: a new window on it cannot share the old tree's place in the
+ * union (-EBUSY, and why); once the old window has ended it can begin. The
+ * pid is reused for sure with clone3's set_tid (root, Linux 5.5). */
+static void test_reused_root_pid(void)
+{
+	struct em_monitor *mon = continuous("metricsplug", 0.01, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+	pid_t child = sleeping_child();
+	struct em_window *old = begin(mon, child);
+	reap(child);
+	pid_t tid = child;
+	struct clone_args args = {.exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&tid, .set_tid_size = 1};
+	fflush(NULL);
+	long again = syscall(SYS_clone3, &args, sizeof(args));
+	if (again == 0) {
+		pause();
+		_exit(0);
+	}
+	if (again != child) {
+		printf("\n    skipped: this process cannot choose a pid (clone3 set_tid: %s) ",
+		       again < 0 ? strerror(errno) : "another pid");
+		if (again > 0)
+			reap((pid_t)again);
+		CU_PASS("skipped: pid reuse cannot be forced here");
+	} else {
+		struct em_window *w = NULL;
+		struct em_error err = {0};
+		CU_ASSERT_EQUAL(em_window_begin(mon, child, NULL, 0, &w, &err), -EBUSY);
+		CU_ASSERT_PTR_NULL(w);
+		ASSERT_CONTAINS(err.message, "new process");
+		json_decref(end_window(mon, old, NULL));
+		old = NULL;
+		struct em_window *fresh = begin(mon, child);
+		CU_ASSERT_PTR_NOT_NULL(fresh);
+		if (fresh)
+			em_window_free(mon, fresh);
+		reap(child);
+	}
+	if (old)
+		em_window_free(mon, old);
+	em_monitor_destroy(mon);
+}
+
 /* A source that does not answer in time is taken as it stands, and says so. */
 static void test_late_source_is_taken_as_it_stands(void)
 {
@@ -355,6 +403,7 @@ int main(void)
 		{"unknown and repeated ids", test_unknown_and_repeated_ids},
 		{"roots union and a dead root", test_roots_union_and_dead_root},
 		{"an exited root keeps its per-target total", test_exited_root_keeps_its_total},
+		{"a root's pid reused while its window is open", test_reused_root_pid},
 		{"per-target metric", test_per_target_metric},
 		{"late source taken as it stands", test_late_source_is_taken_as_it_stands},
 		{"sampling threads are named", test_sampling_threads_are_named},
