@@ -403,11 +403,14 @@ static void test_exited_root_keeps_its_total(void)
 	CU_ASSERT(d_kernel >= 0.29);
 	CU_ASSERT(own(r, a.pid) - after_exit < 0.001);
 	/* a new pid that does not exist is still refused, the set unchanged */
-	int64_t with_d[] = {a.pid, b.pid, c.pid, d};
-	if (!reused) {
-		CU_ASSERT_EQUAL(set_targets(r, with_d, 4), -ESRCH);
-		CU_ASSERT_EQUAL(r->nset, 3u);
-	}
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	CU_ASSERT_FATAL(gone > 0 && waitpid(gone, NULL, 0) == gone);
+	int64_t with_gone[] = {a.pid, b.pid, c.pid, gone};
+	CU_ASSERT_EQUAL(set_targets(r, with_gone, 4), -ESRCH);
+	CU_ASSERT_EQUAL(r->nset, 3u);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->h.error, "does not exist"));
 	CU_ASSERT_EQUAL(r->refused, 0);
 	kill(b.pid, SIGKILL);
 	kill(c.pid, SIGKILL);
