@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <linux/sched.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -462,6 +463,62 @@ static void test_reused_pid_is_not_the_tree(void)
 	free(r);
 }
 
+/* A root that exits leaving a child running (re-parented away, here to
+ * this process as subreaper): a later set_targets, which walks the trees
+ * again from their roots, keeps the orphan in its tree. */
+static void test_orphan_of_exited_root_stays(void)
+{
+	struct rec_host *r = calloc(1, sizeof(*r));
+	struct waiting_child b;
+	int go_root[2], go_orphan[2], report[2];
+	CU_ASSERT_FATAL(r && start_later(r) == 0);
+	CU_ASSERT_FATAL(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	CU_ASSERT_FATAL(spawn_waiting(&b, burn_long, NULL) == 0);
+	CU_ASSERT_FATAL(pipe(go_root) == 0 && pipe(go_orphan) == 0 && pipe(report) == 0);
+	fflush(NULL);
+	pid_t a = fork();
+	if (a == 0) {
+		char c;
+		pid_t g = fork();
+		if (g == 0) {
+			if (read(go_orphan[0], &c, 1) != 1)
+				_exit(2);
+			burn_cpu(0.3);
+			_exit(0);
+		}
+		if (write(report[1], &g, sizeof(g)) != sizeof(g) || read(go_root[0], &c, 1) != 1)
+			_exit(2);
+		_exit(0); /* leaves g running */
+	}
+	pid_t g = 0;
+	CU_ASSERT_FATAL(a > 0 && read(report[0], &g, sizeof(g)) == sizeof(g));
+	CU_ASSERT(wait_until_asleep(a) == 0 && wait_until_asleep(g) == 0);
+	int64_t ab[] = {a, b.pid};
+	CU_ASSERT_EQUAL_FATAL(set_targets(r, ab, 2), 0);
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	double g_at = schedstat_cpu_s(g);
+	CU_ASSERT(write(go_root[1], "g", 1) == 1);
+	CU_ASSERT(waitpid(a, NULL, 0) == a);
+	CU_ASSERT_EQUAL(set_targets(r, ab, 2), 0); /* walked again: the root is gone */
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	double before = own(r, a);
+	CU_ASSERT(write(go_orphan[1], "g", 1) == 1);
+	double kernel = reap_cpu_s(g) - g_at;
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	printf("\n  orphan of an exited root: %.4f s in its tree, kernel %.4f s\n", own(r, a) - before, kernel);
+	CU_ASSERT(kernel >= 0.29);
+	ASSERT_WITHIN(own(r, a) - before, kernel, PER_TREE_TOLERANCE);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	int fds[] = {go_root[0], go_root[1], go_orphan[0], go_orphan[1], report[0], report[1]};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		close(fds[i]);
+	kill(b.pid, SIGKILL);
+	reap_cpu_s(b.pid);
+	CU_ASSERT(r->h.plugin->stop(r->h.instance) == 0);
+	harness_close(&r->h);
+	free(r);
+}
+
 /* TARGETS_LATER with pid 0: nothing is followed until set_targets. */
 static void test_later_follows_nothing_until_set(void)
 {
@@ -505,6 +562,7 @@ int main(void)
 	CU_add_test(s, "TARGETS_LATER: nothing followed until set_targets", test_later_follows_nothing_until_set);
 	CU_add_test(s, "an exited root keeps its total; a new child is not in it", test_exited_root_keeps_its_total);
 	CU_add_test(s, "a root's pid reused by a new process: not that tree", test_reused_pid_is_not_the_tree);
+	CU_add_test(s, "an orphan of an exited root stays in its tree", test_orphan_of_exited_root_stays);
 	CU_add_test(s, "without the flag, pid 0 is refused", test_pid_0_refused_without_flag);
 	return cunit_run_registered();
 }
