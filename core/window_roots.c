@@ -56,7 +56,8 @@ static bool gone(pid_t pid)
 
 /* The start time of `pid` (/proc/PID/stat field 22, clock ticks since
  * boot), or 0 when it cannot be read. With the pid, it names one process:
- * a pid the kernel gave again to a new process has another start time. */
+ * a pid the kernel gave again to a new process has another start time
+ * (unless within the same clock tick, 10 ms: far quicker than pids wrap). */
 static unsigned long long started_at(pid_t pid)
 {
 	char path[64], buf[1024];

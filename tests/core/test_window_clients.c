@@ -291,6 +291,10 @@ static void test_reused_root_pid(void)
 	pid_t child = sleeping_child();
 	struct em_window *old = begin(mon, child);
 	reap(child);
+	/* a start time is in clock ticks (10 ms at 100 Hz): a pid reused
+	 * within one tick is the same process to /proc; the kernel takes far
+	 * longer to wrap its pids, but a forced reuse must wait */
+	sleep_s(0.05);
 	pid_t tid = child;
 	struct clone_args args = {.exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&tid, .set_tid_size = 1};
 	fflush(NULL);
