@@ -5,17 +5,22 @@
  * changes, every source whose plugin has set_targets is told the new
  * union (em_monitor_set_targets hands it to each running thread). Guarded
  * by mon->windows_lock, held across that call so that the plugins always
- * follow the union as it last was.
+ * follow the union as it last was. A root that exits stays in the union
+ * until its last window ends: its tree's total must last to that end.
  */
 #include "window_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct em_window_root {
 	pid_t pid;
+	unsigned long long started; /* its start time when first followed (0: unknown) */
 	size_t count; /* open windows with this root */
 };
 
@@ -49,10 +54,39 @@ static bool gone(pid_t pid)
 	return kill(pid, 0) != 0 && errno == ESRCH;
 }
 
-/* Tell the plugins the union, with `extra` (0: none) added. A root that
- * has exited while its window is still open is left out: a plugin refuses
- * the whole list for one dead pid (-ESRCH), and that must not fail other
- * clients' windows. No source able to follow trees is no error: the
+/* The start time of `pid` (/proc/PID/stat field 22, clock ticks since
+ * boot), or 0 when it cannot be read. With the pid, it names one process:
+ * a pid the kernel gave again to a new process has another start time
+ * (unless within the same clock tick, 10 ms: far quicker than pids wrap). */
+static unsigned long long started_at(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* the command name may hold spaces and ')': fields from the last ')' */
+	const char *p = strrchr(buf, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	unsigned long long t = 0;
+	return p && sscanf(p + 1, "%llu", &t) == 1 ? t : 0;
+}
+
+/* Tell the plugins the union, with `extra` (0: none) added. Every root
+ * with an open window is in it, alive or not: a plugin keeps reporting the
+ * total of a tree it already follows whose root has exited (the ABI's
+ * set_targets contract), so that the window still gets that tree's CPU
+ * time at its end; only a new pid must exist, and em_window_root_add
+ * checks that before. A plugin written to the older wording refuses any
+ * dead pid (-ESRCH): then the union is told once more without the exited
+ * roots, which lose their per-tree values, rather than failing every other
+ * client's window. No source able to follow trees is no error: the
  * windows are then measured without per-tree values. */
 static int tell_plugins(struct em_monitor *mon, pid_t extra, struct em_error *err)
 {
@@ -61,17 +95,16 @@ static int tell_plugins(struct em_monitor *mon, pid_t extra, struct em_error *er
 	if (!pids)
 		return em_fail(err, -ENOMEM, "out of memory");
 	int rc = 0;
-	for (int attempt = 0; attempt < 2; attempt++) {
+	for (int live_only = 0; live_only < 2; live_only++) {
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
-			if (!gone(mon->roots->e[i].pid))
+			if (!live_only || !gone(mon->roots->e[i].pid))
 				pids[k++] = mon->roots->e[i].pid;
 		if (extra > 0)
 			pids[k++] = extra;
 		rc = em_monitor_set_targets(mon, pids, k, err);
 		if (rc == -EOPNOTSUPP)
 			rc = 0;
-		/* another root may have exited since it was checked: once more */
 		if (rc != -ESRCH || (extra > 0 && gone(extra)))
 			break;
 	}
@@ -91,13 +124,24 @@ int em_window_root_add(struct em_monitor *mon, pid_t root, struct em_error *err)
 {
 	pthread_mutex_lock(&mon->windows_lock);
 	int rc = 0;
-	struct em_window_root *have = find(mon->roots, root);
-	if (have) {
-		have->count++;
-		goto out;
-	}
+	/* a new window's root must exist, even when an earlier window of the
+	 * same pid still keeps it (the process that has exited) in the union */
 	if (gone(root)) {
 		rc = em_fail(err, -ESRCH, "window root: process %ld does not exist", (long)root);
+		goto out;
+	}
+	unsigned long long started = started_at(root);
+	struct em_window_root *have = find(mon->roots, root);
+	if (have && started && have->started && started != have->started) {
+		/* the union holds one tree per pid, and this one is followed
+		 * for another process's windows, so it cannot be told apart */
+		rc = em_fail(err, -EBUSY, "window root: pid %ld now names a new process, while a window of the "
+		             "earlier process %ld (exited) is still open; retry when that window has ended",
+		             (long)root, (long)root);
+		goto out;
+	}
+	if (have) {
+		have->count++;
 		goto out;
 	}
 	if (!mon->roots && !(mon->roots = calloc(1, sizeof(*mon->roots)))) {
@@ -118,7 +162,7 @@ int em_window_root_add(struct em_monitor *mon, pid_t root, struct em_error *err)
 	/* the plugins first: on failure the union stays as it was */
 	if ((rc = tell_plugins(mon, root, err)))
 		goto out;
-	r->e[r->n++] = (struct em_window_root){.pid = root, .count = 1};
+	r->e[r->n++] = (struct em_window_root){.pid = root, .started = started, .count = 1};
 out:
 	pthread_mutex_unlock(&mon->windows_lock);
 	return rc;

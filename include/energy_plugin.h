@@ -493,9 +493,11 @@ struct energy_plugin {
 	/* Follow exactly these process trees from now on (roots' pids; npids
 	 * may be 0: follow none), replacing host->target_pid and any earlier
 	 * call. Called between create() and destroy(), never concurrently with
-	 * another method. A pid that does not exist is -ESRCH after
-	 * set_error(), and the earlier targets stay. For process-scope plugins
-	 * (ebpf); may be NULL. */
+	 * another method. A pid already among the targets may have exited:
+	 * keep reporting its total (what its tree used, no more; a new process
+	 * that gets the same pid later is not that tree); only a new pid must
+	 * exist: one that does not is -ESRCH after set_error(), and the
+	 * earlier targets stay. For process-scope plugins (ebpf); may be NULL. */
 	int (*set_targets)(void *instance, const int64_t *pids, size_t npids);
 
 	/* Members above are valid for ABI 1.1. Append new ones below. */

@@ -44,6 +44,11 @@ __u32 gen = 0;
 __u32 seed_gen = 0;
 /* Bumped whenever gen or seed_gen changes: the per-CPU memos are stale. */
 __u32 epoch = 0;
+/* 1 for the slots of the roots in the set (exited ones too), written by
+ * user space before a seed walk: a task already in a tree that no root
+ * reaches now (an orphan re-parented away, its root exited maybe) stays in
+ * its tree while that tree is followed. */
+__u8 slot_kept[CPUTIME_SLOTS] = {};
 
 /* the roots' pids (tgids) of the trees to follow -> each root's slot (>= 1);
  * read only while seeding */
@@ -153,6 +158,17 @@ static __always_inline __u32 descends_from_roots(struct task_struct *t)
 		t = parent;
 	}
 	return 0;
+}
+
+/* The slot t keeps when no root reaches it: its current mark's, while
+ * that tree is still followed; else 0. */
+static __always_inline __u32 kept_slot(struct task_struct *t)
+{
+	struct cputime_mark *m = bpf_task_storage_get(&tree, t, 0, 0);
+	if (!m || !m->gen || m->gen != gen)
+		return 0;
+	__u32 slot = m->slot;
+	return slot < CPUTIME_SLOTS && slot_kept[slot] ? slot : 0;
 }
 
 static __always_inline void mark(struct task_struct *t, __u32 g, __u32 slot)
@@ -279,6 +295,8 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	/* a fork racing the seed walk: the walk may have passed the parent */
 	if (seeding && g != seed_gen) {
 		__u32 s = descends_from_roots(parent);
+		if (!s)
+			s = kept_slot(parent);
 		if (s) {
 			g = seed_gen;
 			slot = s;
@@ -296,6 +314,8 @@ int seed(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
 	__u32 slot = t ? descends_from_roots(t) : 0;
+	if (!slot && t)
+		slot = kept_slot(t);
 	if (slot) {
 		mark(t, seed_gen, slot);
 		__sync_fetch_and_add(&seeded_tasks, 1);

@@ -59,11 +59,20 @@ struct ebpf_roots {
 	uint64_t own_ns[EBPF_MAX_ROOTS]; /* its slot's time: its tasks but those of nested roots */
 	uint64_t tree_ns[EBPF_MAX_ROOTS]; /* own_ns plus its nested roots' (roots_sum) */
 	pid_t slot_pid[EBPF_SLOTS];      /* the root holding each slot, 0: free */
+	/* its start time (/proc/PID/stat field 22) when first followed, 0:
+	 * unknown; and whether it has exited (or its pid names another
+	 * process now): kept, with its slot and counter, but never seeded */
+	unsigned long long started[EBPF_MAX_ROOTS];
+	unsigned char dead[EBPF_MAX_ROOTS];
 };
 struct ebpf_roots *roots_new(void);
+/* The index of root `pid` in r->pid, or -1: not followed. */
+int roots_index(const struct ebpf_roots *r, pid_t pid);
 /* Replace the set by pids (n <= EBPF_MAX_ROOTS): staying roots keep their
- * slots; the slots given to new roots are listed in fresh (room for n),
- * for the caller to zero before any task carries them. */
+ * slots (and their nesting, while the outer root stays); the slots given
+ * to new roots are listed in fresh (room for n), for the caller to zero
+ * before any task carries them. A staying root that has exited, or whose
+ * pid now names a process started later, is marked dead. */
 int roots_replace(struct ebpf_roots *r, const pid_t *pids, size_t n, int follow_children, uint32_t *fresh,
 		  size_t *nfresh, char *why, size_t len);
 /* tree_ns from own_ns and the nesting. */

@@ -205,7 +205,8 @@ static int ebpf_get_data(void *instance)
  * stays one cumulative series: the time of the trees followed so far, then
  * of the new set. (1.2) Each root's own time is a cumulative reading per
  * target, which starts again from zero for a root that leaves and comes
- * back. */
+ * back. Only a new root must exist: one already followed may have exited,
+ * and its total is still reported, exact, until it leaves the set. */
 static int ebpf_set_targets(void *instance, const int64_t *pids, size_t npids)
 {
 	struct ebpf_inst *in = instance;
@@ -216,9 +217,13 @@ static int ebpf_set_targets(void *instance, const int64_t *pids, size_t npids)
 		h->set_error(h->ctx, "ebpf: out of memory");
 		return -ENOMEM;
 	}
+	const struct ebpf_roots *followed = monitor_roots(in->mon);
 	for (size_t i = 0; i < npids; i++) {
-		/* checked before anything changes, so the earlier targets stay */
-		if (pids[i] <= 0 || pids[i] > INT32_MAX || (kill((pid_t)pids[i], 0) != 0 && errno == ESRCH)) {
+		/* checked before anything changes, so the earlier targets stay.
+		 * A root already followed may have exited: its tree's time stays
+		 * reported (roots.c keeps its counter and seeds it no more). */
+		if (pids[i] <= 0 || pids[i] > INT32_MAX ||
+		    (roots_index(followed, (pid_t)pids[i]) < 0 && kill((pid_t)pids[i], 0) != 0 && errno == ESRCH)) {
 			h->set_error(h->ctx, "ebpf: target process %lld does not exist; still following the "
 				     "%zu earlier process tree(s)", (long long)pids[i], in->ntargets);
 			free(roots);

@@ -106,6 +106,8 @@ int monitor_set_roots(struct ebpf_monitor *m, const pid_t *pids, size_t n, char 
 			break;
 	}
 	for (size_t i = 0; i < m->roots->n; i++) {
+		if (m->roots->dead[i])
+			continue; /* its counter stays; its pid must not seed anything */
 		key = (__u32)m->roots->pid[i];
 		if (bpf_map_update_elem(fd, &key, &m->roots->slot[i], BPF_ANY) != 0) {
 			err = -errno;
@@ -114,6 +116,11 @@ int monitor_set_roots(struct ebpf_monitor *m, const pid_t *pids, size_t n, char 
 			return err;
 		}
 	}
+	/* the trees followed now, for the seed walk to keep their orphans */
+	__u8 *kept = m->skel->bss->slot_kept;
+	memset(kept, 0, sizeof(m->skel->bss->slot_kept));
+	for (size_t i = 0; i < m->roots->n; i++)
+		kept[m->roots->slot[i]] = 1;
 	if (!m->started)
 		return 0; /* monitor_start seeds them */
 	libbpf_print_fn_t old_print = libbpf_set_print(monitor_quiet);

@@ -31,24 +31,49 @@ struct ebpf_roots *roots_new(void)
 	return calloc(1, sizeof(struct ebpf_roots));
 }
 
-/* The parent of `pid` from /proc/PID/stat, or 0. */
-static pid_t parent_of(pid_t pid)
+/* The parent and the start time (field 22, clock ticks since boot) of
+ * `pid` from /proc/PID/stat; -1 when it cannot be read (no such process). */
+static int stat_of(pid_t pid, pid_t *ppid, unsigned long long *started)
 {
-	char path[64], buf[512];
+	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return 0;
+		return -1;
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	/* the command name may hold spaces and parentheses: skip to the last ')' */
 	const char *end = strrchr(buf, ')');
 	char state;
-	int ppid;
-	if (!end || sscanf(end + 1, " %c %d", &state, &ppid) != 2 || ppid < 0)
+	int parent;
+	if (!end || sscanf(end + 1, " %c %d", &state, &parent) != 2 || parent < 0)
+		return -1;
+	*ppid = (pid_t)parent;
+	const char *p = end;
+	for (int field = 2; p && field < 22; field++) /* to the space before field 22 */
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", started) != 1)
+		*started = 0;
+	return 0;
+}
+
+/* The parent of `pid`, or 0. */
+static pid_t parent_of(pid_t pid)
+{
+	pid_t ppid;
+	unsigned long long started;
+	return stat_of(pid, &ppid, &started) == 0 ? ppid : 0;
+}
+
+/* The start time of `pid`, or 0 when it does not exist now. */
+static unsigned long long start_of(pid_t pid)
+{
+	pid_t ppid;
+	unsigned long long started;
+	if (stat_of(pid, &ppid, &started) != 0)
 		return 0;
-	return (pid_t)ppid;
+	return started ? started : 1; /* exists, start unknown: never "changed" from unknown */
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -65,10 +90,19 @@ static int index_of(const struct ebpf_roots *r, pid_t pid)
 	return hit ? (int)(hit - r->pid) : -1;
 }
 
+int roots_index(const struct ebpf_roots *r, pid_t pid)
+{
+	return index_of(r, pid);
+}
+
+/* The nesting of the roots whose outer[] is -1 (new ones, and those whose
+ * outer root left), from /proc's parent links now. A dead root's pid may
+ * name another process: it finds nothing. */
 static void find_nesting(struct ebpf_roots *r, int follow_children)
 {
 	for (size_t i = 0; i < r->n; i++) {
-		r->outer[i] = -1;
+		if (r->outer[i] >= 0 || r->dead[i])
+			continue;
 		pid_t p = r->pid[i];
 		for (int depth = 0; follow_children && depth < MAX_DEPTH && r->outer[i] < 0; depth++) {
 			p = parent_of(p); /* 0 above pid 1 */
@@ -100,8 +134,29 @@ int roots_replace(struct ebpf_roots *r, const pid_t *pids, size_t n, int follow_
 		if (next->n && next->pid[next->n - 1] == next->pid[i])
 			continue;
 		int old = index_of(r, next->pid[i]);
-		next->pid[next->n] = next->pid[i];
-		next->slot[next->n++] = old >= 0 ? r->slot[old] : 0;
+		size_t k = next->n++;
+		next->pid[k] = next->pid[i];
+		next->slot[k] = old >= 0 ? r->slot[old] : 0;
+		next->outer[k] = -1;
+		if (old < 0) {
+			next->started[k] = start_of(next->pid[k]);
+			next->dead[k] = next->started[k] == 0; /* exited since it was checked */
+			continue;
+		}
+		/* A staying root that has exited keeps its slot, so its total
+		 * stays readable, but is never seeded again: a new process given
+		 * the same pid (maybe another user's) is not its tree. */
+		unsigned long long now = start_of(next->pid[k]);
+		next->started[k] = r->started[old];
+		next->dead[k] = r->dead[old] || now == 0 || (r->started[old] > 1 && now != r->started[old]);
+	}
+	/* staying roots keep their nesting while their outer root stays: the
+	 * outer root's tree time then never drops (a nested root re-parented
+	 * when the outer one exits, say) */
+	for (size_t k = 0; follow_children && k < next->n; k++) {
+		int old = index_of(r, next->pid[k]);
+		if (old >= 0 && r->outer[old] >= 0)
+			next->outer[k] = index_of(next, r->pid[r->outer[old]]);
 	}
 	/* new roots: slots free before this change (slot_pid still names
 	 * the roots leaving now, so theirs are not taken) */

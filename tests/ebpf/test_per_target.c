@@ -18,7 +18,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/sched.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -329,6 +332,193 @@ static void burn_0_3(void *arg)
 	burn_cpu(0.3);
 }
 
+/* A child that blocks on `gate` until released, then burns cpu_s and
+ * exits: with the pid `want` when the kernel lets this process choose it
+ * (clone3's set_tid: root in its pid namespace, Linux 5.5), so that a pid
+ * is reused for sure; else with any pid (*reused then says 0). */
+static pid_t spawn_gated_as(pid_t want, int gate[2], double cpu_s, int *reused)
+{
+	if (pipe(gate) != 0)
+		return -1;
+	pid_t tid = want;
+	struct clone_args args = {.exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&tid, .set_tid_size = 1};
+	fflush(NULL);
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	*reused = pid == want;
+	if (pid < 0)
+		pid = fork();
+	if (pid == 0) {
+		char b;
+		close(gate[1]);
+		if (read(gate[0], &b, 1) != 1)
+			_exit(2);
+		burn_cpu(cpu_s);
+		_exit(0);
+	}
+	close(gate[0]);
+	return (pid_t)pid;
+}
+
+static void open_gate(int gate[2])
+{
+	if (write(gate[1], "g", 1) != 1)
+		perror("gate");
+	close(gate[1]);
+}
+
+/* A root that exited and was reaped stays in the set: set_targets naming it
+ * again succeeds, its total stays what its tree burnt, and a new process of
+ * the same pid (forced where the kernel allows) is not counted in it. */
+static void test_exited_root_keeps_its_total(void)
+{
+	struct rec_host *r = calloc(1, sizeof(*r));
+	struct waiting_child a, b, c;
+	CU_ASSERT_FATAL(r && start_later(r) == 0);
+	CU_ASSERT_FATAL(spawn_waiting(&a, burn_0_3, NULL) == 0 && spawn_waiting(&b, burn_long, NULL) == 0 &&
+	                spawn_waiting(&c, burn_long, NULL) == 0);
+	int64_t ab[] = {a.pid, b.pid}, abc[] = {a.pid, b.pid, c.pid};
+	CU_ASSERT(wait_until_asleep(a.pid) == 0);
+	double a_at_set = schedstat_cpu_s(a.pid);
+	CU_ASSERT_EQUAL_FATAL(set_targets(r, ab, 2), 0);
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	release(&a);
+	double kernel = reap_cpu_s(a.pid) - a_at_set;
+	/* the tree has ended and was reaped: named again, with a new root */
+	CU_ASSERT_EQUAL_FATAL(set_targets(r, abc, 3), 0);
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	double after_exit = own(r, a.pid);
+	/* a new child of this process, with A's pid if it can be had */
+	int gate[2], reused = 0;
+	pid_t d = spawn_gated_as(a.pid, gate, 0.3, &reused);
+	CU_ASSERT_FATAL(d > 0);
+	CU_ASSERT_EQUAL(set_targets(r, abc, 3), 0); /* the trees walked again */
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	open_gate(gate);
+	double d_kernel = reap_cpu_s(d);
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	printf("\n  exited root: %.4f s after it was reaped, %.4f s at the end, kernel %.4f s; a new child "
+	       "(pid %d, %s) burnt %.4f s\n", after_exit, own(r, a.pid), kernel, (int)d,
+	       reused ? "A's pid reused" : "pid reuse not allowed here", d_kernel);
+	CU_ASSERT(kernel >= 0.29);
+	ASSERT_WITHIN(own(r, a.pid), kernel, PER_TREE_TOLERANCE);
+	CU_ASSERT(d_kernel >= 0.29);
+	CU_ASSERT(own(r, a.pid) - after_exit < 0.001);
+	/* a new pid that does not exist is still refused, the set unchanged */
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	CU_ASSERT_FATAL(gone > 0 && waitpid(gone, NULL, 0) == gone);
+	int64_t with_gone[] = {a.pid, b.pid, c.pid, gone};
+	CU_ASSERT_EQUAL(set_targets(r, with_gone, 4), -ESRCH);
+	CU_ASSERT_EQUAL(r->nset, 3u);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->h.error, "does not exist"));
+	CU_ASSERT_EQUAL(r->refused, 0);
+	kill(b.pid, SIGKILL);
+	kill(c.pid, SIGKILL);
+	reap_cpu_s(b.pid);
+	reap_cpu_s(c.pid);
+	CU_ASSERT(r->h.plugin->stop(r->h.instance) == 0);
+	harness_close(&r->h);
+	free(r);
+}
+
+/* A followed root's pid given to a new process before the next set_targets
+ * (its start time differs): the new process is not taken for that tree. */
+static void test_reused_pid_is_not_the_tree(void)
+{
+	struct rec_host *r = calloc(1, sizeof(*r));
+	struct waiting_child a, b;
+	CU_ASSERT_FATAL(r && start_later(r) == 0);
+	CU_ASSERT_FATAL(spawn_waiting(&a, burn_0_3, NULL) == 0 && spawn_waiting(&b, burn_long, NULL) == 0);
+	int64_t ab[] = {a.pid, b.pid};
+	CU_ASSERT_EQUAL_FATAL(set_targets(r, ab, 2), 0);
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	release(&a);
+	reap_cpu_s(a.pid);
+	int gate[2], reused = 0;
+	pid_t d = spawn_gated_as(a.pid, gate, 0.3, &reused);
+	CU_ASSERT_FATAL(d > 0);
+	if (!reused) {
+		open_gate(gate);
+		reap_cpu_s(d);
+		printf("\n    skipped: this process cannot choose a pid (clone3 set_tid) ");
+		CU_PASS("skipped: pid reuse cannot be forced here");
+	} else {
+		CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+		double before = own(r, a.pid);
+		CU_ASSERT_EQUAL(set_targets(r, ab, 2), 0); /* pid A alive again: another process */
+		CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+		open_gate(gate);
+		double d_kernel = reap_cpu_s(d);
+		CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+		printf("\n  pid %d reused: the old tree %.4f s before, %.4f s after the new process burnt %.4f s\n",
+		       (int)a.pid, before, own(r, a.pid), d_kernel);
+		CU_ASSERT(d_kernel >= 0.29);
+		CU_ASSERT(own(r, a.pid) - before < 0.001);
+	}
+	kill(b.pid, SIGKILL);
+	reap_cpu_s(b.pid);
+	CU_ASSERT(r->h.plugin->stop(r->h.instance) == 0);
+	harness_close(&r->h);
+	free(r);
+}
+
+/* A root that exits leaving a child running (re-parented away, here to
+ * this process as subreaper): a later set_targets, which walks the trees
+ * again from their roots, keeps the orphan in its tree. */
+static void test_orphan_of_exited_root_stays(void)
+{
+	struct rec_host *r = calloc(1, sizeof(*r));
+	struct waiting_child b;
+	int go_root[2], go_orphan[2], report[2];
+	CU_ASSERT_FATAL(r && start_later(r) == 0);
+	CU_ASSERT_FATAL(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	CU_ASSERT_FATAL(spawn_waiting(&b, burn_long, NULL) == 0);
+	CU_ASSERT_FATAL(pipe(go_root) == 0 && pipe(go_orphan) == 0 && pipe(report) == 0);
+	fflush(NULL);
+	pid_t a = fork();
+	if (a == 0) {
+		char c;
+		pid_t g = fork();
+		if (g == 0) {
+			if (read(go_orphan[0], &c, 1) != 1)
+				_exit(2);
+			burn_cpu(0.3);
+			_exit(0);
+		}
+		if (write(report[1], &g, sizeof(g)) != sizeof(g) || read(go_root[0], &c, 1) != 1)
+			_exit(2);
+		_exit(0); /* leaves g running */
+	}
+	pid_t g = 0;
+	CU_ASSERT_FATAL(a > 0 && read(report[0], &g, sizeof(g)) == sizeof(g));
+	CU_ASSERT(wait_until_asleep(a) == 0 && wait_until_asleep(g) == 0);
+	int64_t ab[] = {a, b.pid};
+	CU_ASSERT_EQUAL_FATAL(set_targets(r, ab, 2), 0);
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	double g_at = schedstat_cpu_s(g);
+	CU_ASSERT(write(go_root[1], "g", 1) == 1);
+	CU_ASSERT(waitpid(a, NULL, 0) == a);
+	CU_ASSERT_EQUAL(set_targets(r, ab, 2), 0); /* walked again: the root is gone */
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	double before = own(r, a);
+	CU_ASSERT(write(go_orphan[1], "g", 1) == 1);
+	double kernel = reap_cpu_s(g) - g_at;
+	CU_ASSERT(r->h.plugin->sample(r->h.instance) == 0);
+	printf("\n  orphan of an exited root: %.4f s in its tree, kernel %.4f s\n", own(r, a) - before, kernel);
+	CU_ASSERT(kernel >= 0.29);
+	ASSERT_WITHIN(own(r, a) - before, kernel, PER_TREE_TOLERANCE);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	int fds[] = {go_root[0], go_root[1], go_orphan[0], go_orphan[1], report[0], report[1]};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		close(fds[i]);
+	kill(b.pid, SIGKILL);
+	reap_cpu_s(b.pid);
+	CU_ASSERT(r->h.plugin->stop(r->h.instance) == 0);
+	harness_close(&r->h);
+	free(r);
+}
+
 /* TARGETS_LATER with pid 0: nothing is followed until set_targets. */
 static void test_later_follows_nothing_until_set(void)
 {
@@ -370,6 +560,9 @@ int main(void)
 	CU_add_test(s, "a nested root: inner its own, outer its whole tree", test_nested_root);
 	CU_add_test(s, "a removed target stops; given again it starts from zero", test_removed_target_stops);
 	CU_add_test(s, "TARGETS_LATER: nothing followed until set_targets", test_later_follows_nothing_until_set);
+	CU_add_test(s, "an exited root keeps its total; a new child is not in it", test_exited_root_keeps_its_total);
+	CU_add_test(s, "a root's pid reused by a new process: not that tree", test_reused_pid_is_not_the_tree);
+	CU_add_test(s, "an orphan of an exited root stays in its tree", test_orphan_of_exited_root_stays);
 	CU_add_test(s, "without the flag, pid 0 is refused", test_pid_0_refused_without_flag);
 	return cunit_run_registered();
 }

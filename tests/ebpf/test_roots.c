@@ -9,6 +9,7 @@
 #include "../support/cunit_run.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -113,6 +114,48 @@ static void test_nested_roots_add_up(void)
 	free(r);
 }
 
+static int index_in(pid_t pid)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->pid[i] == pid)
+			return (int)i;
+	return -1;
+}
+
+/* A root that exited and was reaped, named again: dead (never seeded),
+ * with its slot and its nesting kept, so the outer root's time and its
+ * own never drop; the live roots are not dead. */
+static void test_exited_root_kept_dead(void)
+{
+	r = roots_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	pid_t child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	CU_ASSERT_FATAL(child > 0);
+	pid_t set[] = { getpid(), child };
+	CU_ASSERT_EQUAL_FATAL(replace(set, 2), 0);
+	uint32_t slot = slot_of(child);
+	CU_ASSERT_FALSE(r->dead[index_in(child)]);
+	CU_ASSERT_FALSE(r->dead[index_in(getpid())]);
+	CU_ASSERT(r->started[index_in(child)] > 1);
+	CU_ASSERT_EQUAL(r->outer[index_in(child)], index_in(getpid()));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(replace(set, 2), 0);
+	CU_ASSERT_EQUAL(nfresh, 0u);
+	CU_ASSERT_EQUAL(slot_of(child), slot);
+	CU_ASSERT_TRUE(r->dead[index_in(child)]);
+	CU_ASSERT_FALSE(r->dead[index_in(getpid())]);
+	CU_ASSERT_EQUAL(r->outer[index_in(child)], index_in(getpid()));
+	/* and it stays dead whatever its pid becomes */
+	CU_ASSERT_EQUAL_FATAL(replace(set, 2), 0);
+	CU_ASSERT_TRUE(r->dead[index_in(child)]);
+	free(r);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -121,5 +164,6 @@ int main(void)
 	CU_add_test(s, "slots kept, not reused within one change", test_slots_kept_and_not_reused_in_one_change);
 	CU_add_test(s, "4096 roots replaced by 4096 others", test_4096_replaced_by_4096_others);
 	CU_add_test(s, "nested roots add up", test_nested_roots_add_up);
+	CU_add_test(s, "an exited root is kept, dead, with its slot and nesting", test_exited_root_kept_dead);
 	return cunit_run_registered();
 }

@@ -9,8 +9,9 @@
  *   gpu1_energy  accelerator counter given a metric_reason, never emitted.
  * Every declaration that must be refused is tried, and each return code is
  * kept as a note "rc_<case>" (unit "errno"), for the host's tests to check.
- * set_targets records the pids (note "targets") and fails -ESRCH for a pid
- * that does not exist; it notes "overlap" if it ever ran during sample().
+ * set_targets records the pids (note "targets") and fails -ESRCH for a new
+ * pid that does not exist (one already among the targets may have exited:
+ * the ABI's set_targets contract); it notes "overlap" if it ever ran during sample().
  * Built under several names (NAME): two plugins declaring the same keys.
  */
 #include "energy_plugin.h"
@@ -40,7 +41,17 @@ struct mp {
 	int target_calls;
 	atomic_bool sampled;
 	pthread_t sample_thread; /* the thread sample() runs on, once sampled */
+	int64_t targets[64];     /* the last accepted set (its first 64) */
+	size_t ntargets;
 };
+
+static bool among_targets(const struct mp *t, int64_t pid)
+{
+	for (size_t i = 0; i < t->ntargets; i++)
+		if (t->targets[i] == pid)
+			return true;
+	return false;
+}
 
 static const struct energy_config_key keys[] = {
 	{NAME "_gpu_watts", ENERGY_CONFIG_NUMBER, 0, "200", "gpu0_energy rate, W"},
@@ -180,10 +191,12 @@ static int mp_set_targets(void *inst, const int64_t *pids, size_t n)
 	if (atomic_load(&t->in_sample))
 		h->note_string(h->ctx, "overlap", "set_targets ran during sample()");
 	for (size_t i = 0; i < n; i++)
-		if (kill((pid_t)pids[i], 0) != 0 && errno == ESRCH) {
+		if (!among_targets(t, pids[i]) && kill((pid_t)pids[i], 0) != 0 && errno == ESRCH) {
 			h->set_error(h->ctx, "pid %lld does not exist", (long long)pids[i]);
 			return -ESRCH;
 		}
+	t->ntargets = n < 64 ? n : 64;
+	memcpy(t->targets, pids, t->ntargets * sizeof(*pids));
 	char list[512] = "";
 	size_t used = 0;
 	for (size_t i = 0; i < n && used < sizeof(list); i++)

@@ -7,8 +7,9 @@
  * A target pid p followed since set_targets() added it has used
  * TARGETPLUG_RATE(p) seconds per second since then: each sample() emits
  * that through emit_target for every current target, and their sum through
- * emit_metric. set_targets() fails -ESRCH for a pid that does not exist
- * (the earlier targets stay). Records host->flags as note "host_flags"
+ * emit_metric. set_targets() fails -ESRCH for a new pid that does not
+ * exist (the earlier targets stay); a target already followed may have
+ * exited: it keeps being reported at its rate (the set_targets contract). Records host->flags as note "host_flags"
  * and notes "emit_target" = "missing" when the host has no emit_target.
  */
 #include "energy_plugin.h"
@@ -107,6 +108,14 @@ static int tg_stop(void *inst)
 	return 0;
 }
 
+static bool followed(const struct tg *t, int64_t pid)
+{
+	for (size_t i = 0; i < t->ntargets; i++)
+		if (t->targets[i].pid == pid)
+			return true;
+	return false;
+}
+
 static int tg_set_targets(void *inst, const int64_t *pids, size_t n)
 {
 	struct tg *t = inst;
@@ -115,7 +124,7 @@ static int tg_set_targets(void *inst, const int64_t *pids, size_t n)
 		return -E2BIG;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (pids[i] <= 0 || (kill((pid_t)pids[i], 0) != 0 && errno == ESRCH)) {
+		if (pids[i] <= 0 || (!followed(t, pids[i]) && kill((pid_t)pids[i], 0) != 0 && errno == ESRCH)) {
 			t->host->set_error(t->host->ctx, "pid %lld does not exist", (long long)pids[i]);
 			return -ESRCH;
 		}
