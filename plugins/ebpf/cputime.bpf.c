@@ -258,17 +258,22 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		if (c->cur_task != (__u64)prev) {
 			/* A switch into prev was not delivered to this program
 			 * (seen on Firecracker guests). prev certainly ran
-			 * last, since the scheduler picked it: that stint is
-			 * the kernel's own account of it (sum_exec_runtime,
-			 * brought up to date just before this tracepoint,
-			 * less its value when prev was picked). The time
-			 * before is the last task seen switched in's. Outside
-			 * the fair class prev_sum_exec_runtime may be stale:
-			 * the stint is then capped at the whole slice. */
-			__u64 stint = prev->se.sum_exec_runtime - prev->se.prev_sum_exec_runtime;
-			if (now > since && stint < now - since) {
-				charge(c, was, now - since - stint);
-				since = now - stint;
+			 * since it was last switched in: the scheduler's own
+			 * record of that moment (sched_info.last_arrival, the
+			 * same rq->clock as `now`, written at each real switch
+			 * after this tracepoint) splits the slice; the time
+			 * before it is the last task seen switched in's.
+			 * (prev's sum_exec_runtime stint is not used: it is
+			 * task-clock time and restarts whenever the scheduler
+			 * picks the running task again, which undercounted
+			 * prev on a busy machine.) Without that record, or
+			 * with one outside the slice, all of it is prev's. */
+			__u64 arrived = 0;
+			if (bpf_core_field_exists(prev->sched_info.last_arrival))
+				arrived = BPF_CORE_READ(prev, sched_info.last_arrival);
+			if (arrived > since && arrived < now) {
+				charge(c, was, arrived - since);
+				since = arrived;
 			}
 			was = kind_of(prev);
 			c->unseen++;
