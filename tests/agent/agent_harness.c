@@ -240,3 +240,19 @@ bool agent_closed_within(int fd, double seconds)
 		}
 	}
 }
+
+const char *const agentd_testpower[] = {"--plugins", "testpower", "--interval", "0.05", NULL};
+
+int agentd_suite_start(struct agentd *shared)
+{
+	agentd_prepare(shared);
+	return agentd_start(shared, agentd_testpower) ? 0 : -1;
+}
+
+int agentd_suite_stop(struct agentd *shared)
+{
+	agentd_stop(shared);
+	if (shared->status != 0)
+		fprintf(stderr, "the shared energymond exited with %d\n", shared->status);
+	return shared->status == 0 ? 0 : -1;
+}

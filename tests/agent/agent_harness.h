@@ -31,6 +31,12 @@ void agentd_spawn(struct agentd *d, const char *const *args);
 bool agentd_wait(struct agentd *d, double seconds);
 /* SIGTERM and wait (SIGKILL after 20 s). */
 void agentd_stop(struct agentd *d);
+/* The suites' shared energymond (testpower sampled every 50 ms), as CUnit
+ * suite init and cleanup: 0 or -1. The cleanup fails unless it exited 0
+ * (under ASan: without a leak). */
+extern const char *const agentd_testpower[];
+int agentd_suite_start(struct agentd *shared);
+int agentd_suite_stop(struct agentd *shared);
 /* Its stderr so far into buf. */
 void agentd_log(const struct agentd *d, char *buf, size_t len);
 

@@ -20,19 +20,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *const testpower[] = {"--plugins", "testpower", "--interval", "0.05", NULL};
+#define testpower agentd_testpower
 static struct agentd shared;
 
 static int start_shared(void)
 {
-	agentd_prepare(&shared);
-	return agentd_start(&shared, testpower) ? 0 : -1;
+	return agentd_suite_start(&shared);
 }
 
 static int stop_shared(void)
 {
-	agentd_stop(&shared);
-	return shared.status == 0 ? 0 : -1;
+	return agentd_suite_stop(&shared);
 }
 
 /* A root process with pid `want` (it sleeps until killed), or -1 when

@@ -22,22 +22,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *const testpower[] = {"--plugins", "testpower", "--interval", "0.05", NULL};
+#define testpower agentd_testpower
 static struct agentd shared;
 
 static int start_shared(void)
 {
-	agentd_prepare(&shared);
-	return agentd_start(&shared, testpower) ? 0 : -1;
+	return agentd_suite_start(&shared);
 }
 
-/* fails the suite unless it stopped cleanly (under ASan: without a leak) */
 static int stop_shared(void)
 {
-	agentd_stop(&shared);
-	if (shared.status != 0)
-		fprintf(stderr, "the shared energymond exited with %d\n", shared.status);
-	return shared.status == 0 ? 0 : -1;
+	return agentd_suite_stop(&shared);
 }
 
 static void test_hello(void)
