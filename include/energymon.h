@@ -311,6 +311,77 @@ EM_API char *em_monitor_state_json(const struct em_monitor *mon);
 EM_API int em_monitor_from_state(const char *json, size_t len, const struct em_config *cfg,
                                  struct em_monitor **out, struct em_error *err);
 
+/* ---- Live readings: what a Prometheus scrape reads (since 0.3) ----
+ * A snapshot of a started monitor (em_monitor_start() or a continuous
+ * monitor): each source's latest reading of each series, its running energy
+ * total and its health. Taking it only copies what the sampling threads
+ * already hold, under each source's lock for a few microseconds: it never
+ * calls a plugin and never waits for a sample, so a dead or hung source
+ * cannot slow it. Every string belongs to the snapshot until em_live_free().
+ * The struct_size rule of the typed result above applies: set it before
+ * the call; -ENOENT past the last item. */
+
+/* Why samples failed, from the negative errno sample() returned. */
+enum em_sample_error_kind {
+	EM_SAMPLE_ERROR_TIMEOUT = 0,     /* ETIMEDOUT, EAGAIN, EINPROGRESS */
+	EM_SAMPLE_ERROR_AUTH,            /* EACCES, EPERM, EKEYREJECTED */
+	EM_SAMPLE_ERROR_CONNECTION,      /* ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ECONNRESET, ENOTCONN, EPIPE, EIO */
+	EM_SAMPLE_ERROR_PROTOCOL,        /* EPROTO, EBADMSG, ERANGE */
+	EM_SAMPLE_ERROR_UNSUPPORTED,     /* EOPNOTSUPP, ENOSYS, ENODEV, ENOENT */
+	EM_SAMPLE_ERROR_OTHER,           /* anything else */
+	EM_SAMPLE_ERROR_KINDS
+};
+/* "timeout", "auth", "connection", "protocol", "unsupported", "other";
+ * NULL out of range. */
+EM_API const char *em_sample_error_kind_name(int kind);
+/* The kind of a failed sample's return value (a negative errno). */
+EM_API int em_sample_error_kind_of(int rc);
+
+struct em_live;
+/* -EINVAL before start or after stop (mon NULL, not started), -ENOMEM. */
+EM_API int em_monitor_live(struct em_monitor *mon, struct em_live **out, struct em_error *err);
+EM_API void em_live_free(struct em_live *live); /* NULL is a no-op */
+EM_API double em_live_taken(const struct em_live *live); /* unix seconds */
+
+struct em_live_source {
+	uint32_t struct_size;
+	const char *id;          /* "ipmi:rack1" */
+	const char *plugin;      /* "ipmi" */
+	const char *instance;    /* "rack1", "" for none */
+	int available;           /* could run here; 0: see reason */
+	const char *reason;      /* why unavailable, NULL when available */
+	int up;                  /* its last sample() returned success */
+	const char *last_error;  /* the latest failed sample's reason, NULL when none */
+	double interval_s;       /* its sampling interval */
+	uint64_t samples, failed_samples, missed_deadlines;
+	uint64_t errors[EM_SAMPLE_ERROR_KINDS]; /* failed samples by kind */
+	double last_try_s;       /* unix seconds the last sample() began; NAN: none yet */
+	double last_ok_s;        /* ... the last one that succeeded; NAN: none yet */
+	double started_s;        /* unix seconds the source started; NAN: not started */
+	double thread_cpu_s;     /* CPU seconds its sampling used (its thread's, or its share of the pool's) */
+	size_t nseries;          /* em_live_series() items of it */
+};
+EM_API int em_live_source(const struct em_live *live, size_t source, struct em_live_source *out);
+
+struct em_live_series {
+	uint32_t struct_size;
+	const char *key;         /* the result's key: "system", "pkg", "dram", "fan", or a declared key */
+	const char *sensor;      /* a sensor's name ("CPU Temp"), "" for none */
+	const char *kind;        /* "counter", "gauge" or "seconds" */
+	const char *unit;        /* "J", "W", "degC", "RPM", "V", "A", "s", ... */
+	const char *scope;       /* "system", "cpu_package", ... */
+	unsigned index;
+	uint64_t readings;
+	double value;            /* the latest reading, in unit; NAN: none yet */
+	double value_s;          /* unix seconds of that reading; NAN: none yet */
+	/* energy since the source started, in joules: a counter's wrap-corrected
+	 * sum, a power series' trapezoid integral up to value_s; NAN for other
+	 * series. Never decreases while the source runs. */
+	double energy_j;
+	double covered_s;        /* the time energy_j covers */
+};
+EM_API int em_live_series(const struct em_live *live, size_t source, size_t i, struct em_live_series *out);
+
 /* Every plugin found on the search path, as a JSON array of
  * {name, file, version, abi, measures, available, reason, config_keys}.
  * `cfg` may be NULL (defaults). Caller frees. */

@@ -11,6 +11,7 @@ pkgs=(
   openipmi libopenipmi-dev
   libplplot-dev plplot-driver-cairo
   python3 python3-pip
+  libmicrohttpd-dev curl openssl prometheus prometheus-ipmi-exporter
 )
 missing=()
 for p in "${pkgs[@]}"; do
