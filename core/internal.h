@@ -287,6 +287,11 @@ struct em_source {
 	int64_t last_call_mono;
 	struct em_interval_stats intervals;
 	double thread_cpu_s;
+	/* How the latest sample went, for live snapshots (live.c), written by
+	 * em_source_note_sample() under lock. Walls are 0 until the first. */
+	int64_t last_try_wall, last_ok_wall;
+	bool last_ok;
+	uint64_t sample_errors[EM_SAMPLE_ERROR_KINDS]; /* failed samples by em_sample_error_kind_of() */
 
 	/* em_monitor_set_targets() on a running source: the monitor hands the
 	 * pids (targets, owned by whoever holds the pointer) to the sampling
@@ -356,6 +361,9 @@ EM_INTERNAL void em_host_init_config(struct energy_host *h);
 EM_INTERNAL void em_host_init_metrics(struct energy_host *h);
 EM_INTERNAL int em_config_check_plugin_keys(const struct em_config *cfg, const struct energy_plugin *vt,
                                             struct em_error *err);
+/* Lock held: book one returned sample() that began at wall_ns and
+ * returned rc (sample_note.c); every sampling path calls it. */
+EM_INTERNAL void em_source_note_sample(struct em_source *src, int rc, int64_t wall_ns);
 EM_INTERNAL int em_sampler_init(struct em_source *src);
 EM_INTERNAL void em_sampler_fini(struct em_source *src);
 /* Run sample() on the source's own thread until asked to stop; then the
@@ -480,8 +488,17 @@ EM_INTERNAL void em_source_result_free(struct em_source_result *r);
 /* The typed result of every source and the merge; NULL on allocation failure. */
 EM_INTERNAL struct em_results *em_results_build(const struct em_monitor *mon);
 EM_INTERNAL void em_results_free(struct em_results *r);
+/* The key a series is reported under (live snapshots): a declared
+ * metric's own key; else the energymon total it files under ("system",
+ * "pkg", "cpu_time"); else its quantity's name ("temperature", "fan"). */
+EM_INTERNAL const char *em_series_result_key(const struct em_series *s);
 EM_INTERNAL const struct em_metric_result *em_result_metric_find(const struct em_metric_result *m, size_t n,
                                                                  const char *key);
+
+/* Copy what fits of `full` into the caller's size-prefixed struct `out`
+ * (its struct_size), which must hold at least `least` bytes: 0, or -EINVAL
+ * (result_api.c; the typed result and live snapshots share the rule). */
+EM_INTERNAL int em_fill_sized(void *out, const void *full, size_t full_size, size_t least);
 
 /* ---- kinds, units and their names (metric_kind.c) ---- */
 EM_INTERNAL double em_series_std_dev(const struct em_series *s);
@@ -557,7 +574,7 @@ EM_INTERNAL json_t *em_monitor_state_doc(const struct em_monitor *mon);
 EM_INTERNAL int em_monitor_from_state_doc(const json_t *doc, const struct em_config *cfg, struct em_monitor **out,
                                           struct em_error *err);
 #define EM_STATE_MAX_BYTES ((size_t)64 << 20)
-#define EM_STATE_SOURCES_MAX 64
+#define EM_STATE_SOURCES_MAX 4096 /* a fleet agent holds ~1000 BMCs */
 #define EM_STATE_SERIES_MAX 65536
 /* 17 significant digits: every double reads back exactly, so numbers the
  * reader derives (means, shares, attributed energy) print as the writer's. */

@@ -9,8 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-/* Copy what fits in the caller's struct, which must hold at least `least` bytes. */
-static int fill(void *out, const void *full, size_t full_size, size_t least)
+int em_fill_sized(void *out, const void *full, size_t full_size, size_t least)
 {
 	uint32_t size = *(const uint32_t *)out;
 	if (size < least)
@@ -36,7 +35,7 @@ int em_result_run(const struct em_monitor *mon, struct em_result_run *out)
 		.cpu_share_source = r->cpu_share_source, .monitor_cpu_s = mon->self_cpu_s,
 		.measured_by = mon->agent_socket ? "agent" : "in-process", .agent_socket = mon->agent_socket,
 	};
-	return fill(out, &run, sizeof(run), offsetof(struct em_result_run, timestamp));
+	return em_fill_sized(out, &run, sizeof(run), offsetof(struct em_result_run, timestamp));
 }
 
 /* The first series that bears energy (its JSON has covered_s) and has gaps. */
@@ -75,7 +74,7 @@ int em_result_source(const struct em_monitor *mon, size_t i, struct em_result_so
 		.abandoned = src->abandoned ? src->abandon_reason : NULL, .dropped_readings = src->dropped_readings,
 		.series_limit = src->max_series, .gap_count = gapped ? gapped->gaps : 0,
 	};
-	return fill(out, &one, sizeof(one), offsetof(struct em_result_source, available));
+	return em_fill_sized(out, &one, sizeof(one), offsetof(struct em_result_source, available));
 }
 
 int em_result_metric(const struct em_monitor *mon, size_t source, size_t i, struct em_result_metric *out)
@@ -93,7 +92,7 @@ int em_result_metric(const struct em_monitor *mon, size_t source, size_t i, stru
 		.index = m->index, .declared = m->declared, .attributable = m->attributable, .value = m->value,
 		.reason = m->reason, .readings = m->readings, .covered_s = m->covered_s, .source = m->source,
 	};
-	return fill(out, &one, sizeof(one), offsetof(struct em_result_metric, index));
+	return em_fill_sized(out, &one, sizeof(one), offsetof(struct em_result_metric, index));
 }
 
 int em_result_gap(const struct em_monitor *mon, size_t source, size_t i, double *from, double *to)

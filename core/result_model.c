@@ -39,6 +39,17 @@ static bool files_under(const struct em_series *s, const struct em_key_rule *rul
 	         strcmp(s->sensor, "busy") != 0);
 }
 
+const char *em_series_result_key(const struct em_series *s)
+{
+	if (s->declared && s->key[0])
+		return s->key;
+	for (const struct em_key_rule *rule = em_key_rules; rule->key; rule++)
+		if (rule->stat == EM_STAT_TOTAL && files_under(s, rule))
+			return rule->key;
+	const char *quantity = em_quantity_name(s->quantity);
+	return quantity ? quantity : "unknown";
+}
+
 static const char *too_few(const struct em_series *s)
 {
 	return s->readings ? "only one reading: a total needs two" : "no readings";

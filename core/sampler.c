@@ -93,6 +93,7 @@ static bool take_sample(struct em_source *src, bool scheduled)
 			snprintf(src->first_failure, sizeof(src->first_failure), "%s", src->last_error);
 		snprintf(src->recent_failure, sizeof(src->recent_failure), "%s", src->last_error);
 	}
+	em_source_note_sample(src, rc, wall);
 	if (asked > src->poke_served) {
 		src->poke_served = asked;
 		pthread_cond_broadcast(&src->wake);

@@ -52,11 +52,13 @@ M(pid_negative) { set(d, "target_pid", json_integer(-5)); }
 M(self_cpu_null) { set(d, "self_cpu_s", json_null()); }
 M(stop_before_start) { set(d, "stop_mono", json_integer(json_integer_value(json_object_get(d, "start_mono")) - 1)); }
 M(interval_negative) { set(d, "interval_requested_s", json_real(-1)); }
-M(seventy_sources)
+/* A fleet agent holds ~1000 sources, so the cap is 4096: one more is
+ * refused by its count, before any element is read (nulls will do). */
+M(too_many_sources)
 {
 	json_t *all = json_object_get(d, "sources");
-	for (int i = 0; i < 67; i++)
-		json_array_append_new(all, json_deep_copy(src0(d)));
+	while (json_array_size(all) < 4097)
+		json_array_append_new(all, json_null());
 }
 M(name_missing) { json_object_del(src0(d), "name"); }
 M(name_too_long) { set(src0(d), "name", repeat('a', 100)); }
@@ -143,7 +145,7 @@ static const struct mutation {
 	{"self_cpu_s null", "self_cpu_s: expected a finite number, found null", self_cpu_null},
 	{"stop before start", "stop_mono: before start_mono", stop_before_start},
 	{"interval negative", "interval_requested_s: expected a finite number >= 0", interval_negative},
-	{"70 sources", "sources: 70 sources, more than 64", seventy_sources},
+	{"4097 sources", "sources: 4097 sources, more than 4096", too_many_sources},
 	{"name removed", "sources[0].name: missing", name_missing},
 	{"name too long", "sources[0].name: 100 bytes, more than 63", name_too_long},
 	{"name not an id", "sources[0].name: 'Test Power' is not a source id", name_not_an_id},

@@ -2,7 +2,8 @@
  * Test plugin with a known truth: constant power `testpower_watts` (system),
  * and a package energy counter advancing at `testpower_counter_watts` that
  * wraps at `testpower_counter_max` J. Samples between `testpower_fail_from`
- * and `testpower_fail_to` seconds after start fail, to make a gap.
+ * and `testpower_fail_to` seconds after start fail, to make a gap, with
+ * the errno testpower_fail_errno names (EIO unless told).
  * With testpower_silent it measures nothing at all (placeholder results);
  * testpower_warning is logged as a warning. With testpower_no_package the
  * package counter it declares is never read (like a RAPL domain that is
@@ -21,7 +22,7 @@
 struct tp {
 	const struct energy_host *host;
 	double watts, counter_watts, counter_max, fail_from, fail_to;
-	int silent, no_package, fail_stop;
+	int silent, no_package, fail_stop, fail_errno;
 	int64_t t0;
 };
 
@@ -31,6 +32,8 @@ static const struct energy_config_key keys[] = {
 	{"testpower_counter_max", ENERGY_CONFIG_NUMBER, 0, "0", "wrap point of the counter, J (0: none)"},
 	{"testpower_fail_from", ENERGY_CONFIG_NUMBER, 0, "-1", "samples fail from this many s after start"},
 	{"testpower_fail_to", ENERGY_CONFIG_NUMBER, 0, "-1", "... until this many s"},
+	{"testpower_fail_errno", ENERGY_CONFIG_STRING, 0, "EIO",
+	 "what failed samples return: EIO, ETIMEDOUT, EACCES, ECONNREFUSED or EPROTO"},
 	{"testpower_silent", ENERGY_CONFIG_BOOL, 0, "false", "emit nothing"},
 	{"testpower_secret", ENERGY_CONFIG_STRING, 1, "", "a secret the host must never show"},
 	{"testpower_warning", ENERGY_CONFIG_STRING, 0, "", "logged as a warning at create"},
@@ -38,6 +41,18 @@ static const struct energy_config_key keys[] = {
 	{"testpower_fail_stop", ENERGY_CONFIG_BOOL, 0, "false", "stop() fails with a reason"},
 	{NULL, 0, 0, NULL, NULL},
 };
+
+static int errno_named(const char *name)
+{
+	static const struct { const char *name; int code; } known[] = {
+		{"EIO", EIO}, {"ETIMEDOUT", ETIMEDOUT}, {"EACCES", EACCES}, {"ECONNREFUSED", ECONNREFUSED},
+		{"EPROTO", EPROTO},
+	};
+	for (size_t i = 0; name && i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(known[i].name, name))
+			return known[i].code;
+	return 0;
+}
 
 static int tp_create(const struct energy_host *host, void **inst, char *why, size_t len)
 {
@@ -48,16 +63,23 @@ static int tp_create(const struct energy_host *host, void **inst, char *why, siz
 		         number(host, "testpower_watts", 100));
 		return -EINVAL;
 	}
+	struct energy_config_value v;
+	const char *fail_errno = host->config_get(host->ctx, "testpower_fail_errno", &v) == 0 ? v.string : "EIO";
+	if (!errno_named(fail_errno)) {
+		snprintf(why, len, "testpower_fail_errno: '%s' is not one of EIO, ETIMEDOUT, EACCES, ECONNREFUSED, "
+		         "EPROTO", fail_errno ? fail_errno : "");
+		return -EINVAL;
+	}
 	struct tp *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	t->fail_errno = errno_named(fail_errno);
 	t->host = host;
 	t->watts = number(host, "testpower_watts", 100);
 	t->counter_watts = number(host, "testpower_counter_watts", 50);
 	t->counter_max = number(host, "testpower_counter_max", 0);
 	t->fail_from = number(host, "testpower_fail_from", -1);
 	t->fail_to = number(host, "testpower_fail_to", -1);
-	struct energy_config_value v;
 	t->silent = host->config_get(host->ctx, "testpower_silent", &v) == 0 && v.boolean;
 	t->no_package = host->config_get(host->ctx, "testpower_no_package", &v) == 0 && v.boolean;
 	t->fail_stop = host->config_get(host->ctx, "testpower_fail_stop", &v) == 0 && v.boolean;
@@ -96,7 +118,7 @@ static int tp_sample(void *inst)
 	double s = (double)(mono - t->t0) / 1e9;
 	if (s >= t->fail_from && s < t->fail_to) {
 		t->host->set_error(t->host->ctx, "simulated failure at %.2f s", s);
-		return -EIO;
+		return -t->fail_errno;
 	}
 	if (t->silent)
 		return 0;
