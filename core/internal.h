@@ -162,6 +162,9 @@ struct em_series {
 	 * points (and keep the latest gaps) instead of thinning, so a window
 	 * finds every reading of its recent past */
 	bool recent_only;
+	/* em_series_result_key_cached(): which key the series is reported
+	 * under, 0 until asked (an index, not a pointer: series move) */
+	uint8_t key_slot;
 };
 
 /* ABI 1.2 emit_target(): one target's running total of a PER_TARGET
@@ -492,6 +495,9 @@ EM_INTERNAL void em_results_free(struct em_results *r);
  * metric's own key; else the energymon total it files under ("system",
  * "pkg", "cpu_time"); else its quantity's name ("temperature", "fan"). */
 EM_INTERNAL const char *em_series_result_key(const struct em_series *s);
+/* The same, remembered in s->key_slot: what a series is never changes, and
+ * a scrape asks for every series' key (call it where s may be written). */
+EM_INTERNAL const char *em_series_result_key_cached(struct em_series *s);
 EM_INTERNAL const struct em_metric_result *em_result_metric_find(const struct em_metric_result *m, size_t n,
                                                                  const char *key);
 
