@@ -258,7 +258,13 @@ struct em_source {
 	char last_error[ENERGY_REASON_MAX];
 	char first_failure[ENERGY_REASON_MAX]; /* first failed sample's reason */
 	char recent_failure[ENERGY_REASON_MAX];
-	json_t *cfg_root;                 /* own copy of the configuration document */
+	/* The configuration as the plugin sees it: its instance's section
+	 * (NULL for none) over the top-level keys. Both are the monitor's,
+	 * shared and never changed once the monitor is made (a copy per source
+	 * made 1000 sections cost 1000 x 1000 members); referenced, so a
+	 * source that outlives its monitor still reads them. */
+	json_t *cfg_root;
+	json_t *cfg_section;
 	json_t *list_cache;               /* key -> array of C strings (kept alive) */
 	json_t *notes;                    /* object */
 	json_t *log_lines;                /* array of {level, message}, bounded */
@@ -459,6 +465,7 @@ struct em_monitor {
 	struct em_source **sources; /* each alone: an abandoned one outlives the monitor */
 	size_t nsources;
 	struct em_pool *pool;  /* the shared sampling threads while running, or NULL */
+	json_t *plugins_keys_checked; /* plugin name -> true: its keys in cfg passed, once per monitor */
 	bool started, stopped;
 	_Atomic bool abandon;  /* em_monitor_abandon(): stop waiting for plugins */
 	int64_t start_mono, start_wall, stop_mono, stop_wall;

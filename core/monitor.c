@@ -302,6 +302,7 @@ void em_monitor_destroy(struct em_monitor *mon)
 	free(mon->sources);
 	em_window_roots_fini(mon);
 	json_decref(mon->result);
+	json_decref(mon->plugins_keys_checked);
 	em_results_free(mon->results);
 	em_config_free(mon->cfg);
 	em_agent_conn_free(mon->agent);
