@@ -276,6 +276,7 @@ struct em_source {
 
 	/* schedule */
 	double interval_s;                /* what the sampler uses */
+	double interval_requested_s;      /* its section's energy_sampling_interval; 0: the monitor's */
 	double required_max_s;            /* from require_interval(), 0 if none */
 	pthread_t thread;
 	bool thread_running;

@@ -155,11 +155,14 @@ int em_source_open(struct em_source *src, const char *id, struct em_error *err)
 	own_config(src, mon->cfg->root);
 	if ((rc = refuse_if_too_many_abandoned(src)))
 		return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", src->name, path, src->reason);
-	em_host_init(src, mon->target_pid, mon->cfg->interval_s);
+	/* an instance's own interval (checked with its section), else the monitor's */
+	const json_t *own = json_object_get(src->cfg_section, "energy_sampling_interval");
+	src->interval_requested_s = own ? json_number_value(own) : mon->cfg->interval_s;
+	em_host_init(src, mon->target_pid, src->interval_requested_s);
 	if (mon->continuous) /* target 0 is "none until set_targets", not the whole system */
 		src->host.flags |= ENERGY_HOST_TARGETS_LATER;
 	src->host.instance = src->instance_name[0] ? src->instance_name : NULL;
-	src->interval_s = mon->cfg->interval_s;
+	src->interval_s = src->interval_requested_s;
 	if (vt->min_interval_s > 0 && src->interval_s < vt->min_interval_s) {
 		src->interval_s = vt->min_interval_s;
 		json_t *n = json_pack("{s:f,s:s}", "value", vt->min_interval_s, "unit", "s");
