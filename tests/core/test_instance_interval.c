@@ -6,6 +6,7 @@
  */
 #include "test_util.h"
 
+#include <errno.h>
 #include <math.h>
 
 static const char *const CONFIG =
@@ -89,6 +90,21 @@ static void test_bad_instance_intervals_name_the_section_key(void)
 		         "{\"energy_sampling_interval\": %s}}", bad[i]);
 		expect_error(json, "testpower:a.energy_sampling_interval: expected a finite number of seconds > 0");
 	}
+	/* --set takes it too, and the same range is checked at create */
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(em_config_new(&cfg, &err), 0);
+	CU_ASSERT_EQUAL(em_config_set(cfg, "lithops.energy_strategy", "testpower:a", &err), 0);
+	CU_ASSERT_EQUAL(em_config_set(cfg, "testpower:a.energy_sampling_interval", "0.25", &err), 0);
+	CU_ASSERT_EQUAL(em_monitor_create(cfg, 0, &mon, &err), 0);
+	em_monitor_destroy(mon);
+	mon = NULL;
+	CU_ASSERT_EQUAL(em_config_set(cfg, "testpower:a.energy_sampling_interval", "-2", &err), 0);
+	CU_ASSERT_EQUAL(em_monitor_create(cfg, 0, &mon, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "testpower:a.energy_sampling_interval: expected a finite number");
+	em_monitor_destroy(mon);
+	em_config_free(cfg);
 	/* other host keys stay top-level only, and the message says which one may be set */
 	expect_error("{\"lithops\": {\"energy_strategy\": \"testpower:a\"}, \"testpower:a\": "
 	             "{\"energy_max_series\": 5}}", "(but energy_sampling_interval)");
