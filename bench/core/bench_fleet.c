@@ -63,18 +63,22 @@ static char *fleet_config(int n, double interval_s, int threads)
 
 struct run {
 	double load_s, create_s, start_s, stop_s, rss_mib, cpu_s;
-	long long samples;
+	long long samples, missed;
 	int ok;
 };
 
-static long long samples_in(const char *result)
+static long long samples_in(const char *result, long long *missed)
 {
 	json_t *res = json_loads(result, 0, NULL);
 	long long n = 0;
 	const char *key;
 	json_t *m;
 	json_object_foreach(json_object_get(res, "monitors"), key, m)
-		n += json_integer_value(json_object_get(json_object_get(m, "sampling"), "samples"));
+	{
+		const json_t *sampling = json_object_get(m, "sampling");
+		n += json_integer_value(json_object_get(sampling, "samples"));
+		*missed += json_integer_value(json_object_get(sampling, "missed_deadlines"));
+	}
 	json_decref(res);
 	return n;
 }
@@ -105,7 +109,7 @@ static struct run fleet_run(int n, double seconds, double interval_s, int thread
 	r.stop_s = now_s(CLOCK_MONOTONIC) - t4;
 	r.cpu_s = now_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
 	char *result = em_monitor_result_json(mon);
-	r.samples = result ? samples_in(result) : 0;
+	r.samples = result ? samples_in(result, &r.missed) : 0;
 	free(result);
 	r.load_s = t1 - t0;
 	r.create_s = t2 - t1;
@@ -123,9 +127,10 @@ out:
 static void print_run(const char *what, int n, const struct run *r)
 {
 	printf("%-22s %5d sources: load %.3f s, create %.3f s, start %.3f s, stop %.3f s, +%.1f MiB RSS "
-	       "(%.1f KiB per source); %lld samples, %.1f us CPU per sample (build, stop and result included)\n",
+	       "(%.1f KiB per source); %lld samples, %lld missed deadlines, %.1f us CPU per sample (start, stop and "
+	       "result included)\n",
 	       what, n, r->load_s, r->create_s, r->start_s, r->stop_s, r->rss_mib, r->rss_mib * 1024 / n,
-	       r->samples, r->samples ? r->cpu_s / (double)r->samples * 1e6 : 0);
+	       r->samples, r->missed, r->samples ? r->cpu_s / (double)r->samples * 1e6 : 0);
 }
 
 int main(int argc, char **argv)
