@@ -1,6 +1,7 @@
 /*
  * One thread per source, so a plugin that blocks (a BMC that hangs) stalls
- * nobody else. Deadlines are absolute multiples of the interval from the
+ * nobody else (or, with energy_sampler_threads, a shared pool whose turns
+ * make the same calls: sampler_pool.c). Deadlines are absolute multiples of the interval from the
  * start, so rounding and sample() latency never accumulate into drift; a
  * deadline already missed is skipped and counted, not made up in a burst.
  *
