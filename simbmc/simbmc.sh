@@ -94,6 +94,7 @@ stop_bmc() {
 	port=$(cat "$dir/port" 2>/dev/null) || port=
 	if [[ -n $pid ]] && is_our_bmc "$pid" "$dir"; then
 		kill -TERM "$pid" 2>/dev/null || true
+		kill -CONT "$pid" 2>/dev/null || true # a hung (stopped) one handles TERM only then
 		for ((i = 0; i < 50; i++)); do
 			is_our_bmc "$pid" "$dir" || break
 			sleep 0.1

@@ -92,6 +92,12 @@ int simbmc_stop(struct simbmc *s);
  * closed. Files stay. */
 int simbmc_kill(struct simbmc *s);
 
+/* Make the BMC hang, as a wedged BMC does: it stops answering (SIGSTOP;
+ * requests queue in its socket, unanswered) but its port stays bound.
+ * simbmc_resume() lets it go on (SIGCONT); it then answers what queued up. */
+int simbmc_hang(struct simbmc *s);
+int simbmc_resume(struct simbmc *s);
+
 /* Start the BMC again on the same port, dir and options (stopping it first
  * if it is running). Profile and sensor values are kept. */
 int simbmc_restart(struct simbmc *s);
