@@ -58,6 +58,14 @@ struct simbmc_options {
 	 * loads the CPU measures energymon, not the simulator's starvation;
 	 * benchmarks that run many simulators turn it off. */
 	int no_realtime;
+	/* Non-zero: the SDR sensors keep the values their files hold at start
+	 * and are never polled (simbmc_set_sensor has no effect until a
+	 * restart): a fleet of simulators costs no CPU while idle. */
+	int no_sensor_poll;
+	/* Non-zero: simbmc_start returns as soon as the port is bound, without
+	 * the authenticated request (an ipmitool process) that proves the BMC
+	 * answers; for starting many simulators, whose clients retry. */
+	int quick_probe;
 };
 
 struct simbmc {
@@ -77,6 +85,8 @@ struct simbmc {
 	int cpu_model_;
 	double cpu_idle_w_, cpu_peak_w_;
 	int no_realtime_;
+	int no_sensor_poll_;
+	int quick_probe_;
 };
 
 /* Make a private directory, write the password file, start the BMC and wait
