@@ -112,7 +112,7 @@ static void test_hung_mid_run(void)
 
 	CU_ASSERT_EQUAL_FATAL(simbmc_hang(&bmc), 0);
 	double longest = 0;
-	size_t timed_out = 0;
+	size_t timed_out = 0, waited = 0;
 	for (int i = 0; i < 12; i++) {
 		double t0 = mono_s();
 		int rc = h.plugin->sample(h.instance);
@@ -123,12 +123,19 @@ static void test_hung_mid_run(void)
 			timed_out++;
 		else
 			printf("\n  rc %d: %s", rc, h.error);
+		/* a power request of this call that waited for the BMC, or an
+		 * answer from the background attempts' state ("... after: ...",
+		 * or an attempt's own "opening a session: ...") */
+		waited += strstr(h.error, "DCMI Get Power Reading") && !strstr(h.error, " after: ");
 		tick();
 	}
-	printf("\n  hung BMC: %zu of 12 samples -ETIMEDOUT, longest call %.3f s (bound %.1f s)\n", timed_out,
-	       longest, SAMPLE_BOUND_S);
+	printf("\n  hung BMC: %zu of 12 samples -ETIMEDOUT, %zu waited for it, longest call %.3f s (bound %.1f s)\n",
+	       timed_out, waited, longest, SAMPLE_BOUND_S);
 	CU_ASSERT_EQUAL(timed_out, 12);
 	CU_ASSERT(longest < SAMPLE_BOUND_S);
+	/* a hung BMC costs the sampling thread one timeout, then nothing while
+	 * the attempts run (and back off) on their own thread */
+	CU_ASSERT_EQUAL(waited, 1);
 
 	CU_ASSERT_EQUAL_FATAL(simbmc_resume(&bmc), 0);
 	int failed = sample_until_ok(&h, 150);
@@ -184,6 +191,35 @@ static void test_refused_login_pauses(void)
 	simbmc_cleanup(&bmc);
 }
 
+static void test_killed_for_good(void)
+{
+	struct simbmc bmc;
+	if (ipmi_fixture_start_bmc(&bmc, NULL))
+		return;
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load(&h, &bmc, TICK_S), 0);
+	harness_set(&h, "ipmi_wait_for_bmc", "true");
+	harness_set(&h, "ipmi_timeout", "0.5");
+	harness_set(&h, "ipmi_sensors", "false");
+	CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+	CU_ASSERT_EQUAL(h.plugin->start(h.instance), 0);
+	int early_failures = sample_until_ok(&h, 50); /* while the first attempt runs */
+	CU_ASSERT_FATAL(early_failures >= 0);
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 4, TICK_S), 0);
+	CU_ASSERT_EQUAL_FATAL(simbmc_kill(&bmc), 0);
+	CU_ASSERT_EQUAL(ipmi_fixture_sample_loop(&h, 10, TICK_S), 10);
+	CU_ASSERT_EQUAL(h.plugin->stop(h.instance), 0);
+	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
+	/* what was read before the BMC died stays, with its source */
+	CU_ASSERT_EQUAL(harness_count(&h, "dcmi", ENERGY_Q_POWER_W), 5);
+	CU_ASSERT_EQUAL(harness_note(&h, "power_samples")->number, 5);
+	CU_ASSERT_EQUAL(harness_note(&h, "failed_power_samples")->number, 10 + early_failures);
+	const struct harness_note *src = harness_note(&h, "power_source");
+	CU_ASSERT(src && strcmp(src->text, "dcmi") == 0);
+	harness_close(&h); /* waits for an attempt still running: bounded by the timeout */
+	simbmc_cleanup(&bmc);
+}
+
 int main(void)
 {
 	ipmi_fixture_require_bmc();
@@ -191,6 +227,7 @@ int main(void)
 		{"BMC down at start, started later", test_down_at_start},
 		{"BMC hung mid-run and resumed", test_hung_mid_run},
 		{"refused login waits out its pause", test_refused_login_pauses},
+		{"BMC killed for good: earlier readings stay", test_killed_for_good},
 		CU_TEST_INFO_NULL,
 	};
 	return cunit_run_suite("ipmi wait for bmc", NULL, NULL, tests);
