@@ -123,11 +123,15 @@ static int setup(struct ipmi_instance *in, char *why, size_t why_len)
 	if (waits_for_bmc(host, &in->cfg)) {
 		in->session.after_open = bmc_discover_after_open;
 		in->session.after_open_arg = &in->found;
-		char ignored[ENERGY_REASON_MAX];
-		rc = bmc_session_ensure(&in->session, ignored, sizeof(ignored)); /* starts the first attempt */
+		/* starts the first attempt; fails only when no thread can be had
+		 * (then later samples try again, as after any failed attempt) */
+		rc = bmc_session_ensure(&in->session, why, why_len);
+		if (rc == -ENOMEM)
+			return rc;
 		host->log(host->ctx, ENERGY_LOG_INFO, "BMC %s: reached in the background (ipmi_wait_for_bmc); "
 			  "samples fail with the reason until it answers", in->session.target);
-		return rc == -ENOMEM ? rc : 0;
+		why[0] = '\0';
+		return 0;
 	}
 	rc = bmc_session_open(&in->session, why, why_len);
 	if (!rc)
