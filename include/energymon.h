@@ -339,7 +339,12 @@ EM_API const char *em_sample_error_kind_name(int kind);
 EM_API int em_sample_error_kind_of(int rc);
 
 struct em_live;
-/* -EINVAL before start or after stop (mon NULL, not started), -ENOMEM. */
+/* -EINVAL before start or after stop (mon NULL, not started), -ENOMEM;
+ * -EOPNOTSUPP for a monitor energymond measures (read its /metrics). May be
+ * called from any thread while the monitor samples and windows run, but
+ * not concurrently with em_monitor_stop() or em_monitor_destroy(). A source
+ * abandoned inside its plugin is reported with up 0, its abandon reason as
+ * last_error and no series. */
 EM_API int em_monitor_live(struct em_monitor *mon, struct em_live **out, struct em_error *err);
 EM_API void em_live_free(struct em_live *live); /* NULL is a no-op */
 EM_API double em_live_taken(const struct em_live *live); /* unix seconds */

@@ -159,6 +159,27 @@ static void test_live_failure_then_result(void)
 	const json_t *sampling = json_object_get(json_object_get(json_object_get(res, "monitors"), "testpower"),
 	                                         "sampling");
 	CU_ASSERT(json_integer_value(json_object_get(sampling, "failed_samples")) >= (json_int_t)s.src.failed_samples);
+	/* the same samples: the result has the snapshot's readings, plus the
+	 * power reading stop() makes, and their last value_s among its points */
+	size_t i;
+	json_t *series;
+	int matched = 0;
+	json_array_foreach(json_object_get(json_object_get(json_object_get(res, "monitors"), "testpower"), "series"), i,
+	                   series) {
+		const char *sensor = json_string_value(json_object_get(series, "sensor"));
+		json_int_t readings = json_integer_value(json_object_get(series, "readings"));
+		const struct em_live_series *live = !strcmp(sensor, "test")        ? &s.power
+		                                    : !strcmp(sensor, "package-0") ? &s.pkg
+		                                                                   : &s.temp;
+		CU_ASSERT_EQUAL(readings, (json_int_t)live->readings + (live == &s.power));
+		json_t *points = json_object_get(series, "points");
+		json_t *at = json_array_get(points, live->readings - 1);
+		CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_array_get(at, 0)), live->value_s, 1e-6);
+		/* the JSON keeps 16 significant digits */
+		CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_array_get(at, 1)), live->value, 1e-12 * fabs(live->value));
+		matched++;
+	}
+	CU_ASSERT_EQUAL(matched, 3);
 	json_decref(res);
 	struct em_live *live = (struct em_live *)1;
 	CU_ASSERT_EQUAL(em_monitor_live(mon, &live, &err), -EINVAL);
