@@ -62,7 +62,7 @@ static char *fleet_config(int n, double interval_s, int threads)
 }
 
 struct run {
-	double load_s, create_s, start_s, stop_s, rss_mib, cpu_s;
+	double load_s, create_s, start_s, stop_s, rss_mib, cpu_s, window_s, window_json_s;
 	long long samples, missed;
 	int ok;
 };
@@ -101,6 +101,17 @@ static struct run fleet_run(int n, double seconds, double interval_s, int thread
 		goto out;
 	double t3 = now_s(CLOCK_MONOTONIC);
 	r.rss_mib = rss_mib() - rss0;
+	/* energymond's startup window: every source, begun and ended at once */
+	struct em_window *w = NULL;
+	struct em_monitor *wres = NULL;
+	double w0 = now_s(CLOCK_MONOTONIC);
+	if (em_window_begin(mon, 0, NULL, 0, &w, &err) != 0 || em_window_end(mon, w, &wres, &err) != 0)
+		goto out;
+	double w1 = now_s(CLOCK_MONOTONIC);
+	free(em_monitor_result_json(wres));
+	r.window_json_s = now_s(CLOCK_MONOTONIC) - w1;
+	r.window_s = w1 - w0;
+	em_monitor_destroy(wres);
 	struct timespec nap = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
 	nanosleep(&nap, NULL);
 	double t4 = now_s(CLOCK_MONOTONIC);
@@ -128,9 +139,10 @@ static void print_run(const char *what, int n, const struct run *r)
 {
 	printf("%-22s %5d sources: load %.3f s, create %.3f s, start %.3f s, stop %.3f s, +%.1f MiB RSS "
 	       "(%.1f KiB per source); %lld samples, %lld missed deadlines, %.1f us CPU per sample (start, stop and "
-	       "result included)\n",
+	       "result included); a window over all sources %.3f s, its result JSON %.3f s\n",
 	       what, n, r->load_s, r->create_s, r->start_s, r->stop_s, r->rss_mib, r->rss_mib * 1024 / n,
-	       r->samples, r->missed, r->samples ? r->cpu_s / (double)r->samples * 1e6 : 0);
+	       r->samples, r->missed, r->samples ? r->cpu_s / (double)r->samples * 1e6 : 0, r->window_s,
+	       r->window_json_s);
 }
 
 int main(int argc, char **argv)

@@ -194,12 +194,50 @@ static void test_abandon_returns_with_a_hung_pooled_source(void)
 	destroy_then_release(&f);
 }
 
+/* One worker, held by the stuck source for at least 0.3 s (six of the
+ * healthy sources' 0.05 s deadlines pass with nobody to sample them): once
+ * released, those deadlines are counted as missed, not made up in a burst
+ * (the sleep is a lower bound, so the count is too). */
+static void test_deadlines_missed_while_every_worker_is_busy_are_counted(void)
+{
+	struct fleet f;
+	CU_ASSERT_EQUAL_FATAL(fleet_create(&f, 1), 0);
+	CU_ASSERT_EQUAL(heard(&f), 'S');
+	CU_ASSERT_EQUAL(heard(&f), 'H');
+	uint64_t before = samples_of(f.mon->sources[1]);
+	sleep_s(0.3);
+	CU_ASSERT_EQUAL(samples_of(f.mon->sources[1]), before); /* nobody sampled it meanwhile */
+	close(f.release[1]); /* the stuck sample() returns; later ones do not hang */
+	f.release[1] = -1;
+	healthy_keep_sampling(&f, 2);
+	struct em_error err = {0};
+	CU_ASSERT_EQUAL(em_monitor_stop(f.mon, &err), 0);
+	json_t *res = result_of(f.mon);
+	const json_t *mons = json_object_get(res, "monitors");
+	for (int i = 0; i < NHEALTHY; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "testpower:p%d", i);
+		const json_t *src = json_object_get(mons, id);
+		CU_ASSERT(json_integer_value(json_object_get(json_object_get(src, "sampling"), "missed_deadlines")) >= 5);
+		CU_ASSERT(json_is_true(json_object_get(src, "complete")));
+	}
+	CU_ASSERT_PTR_NULL(json_object_get(json_object_get(mons, "hang:stuck"), "abandoned"));
+	json_decref(res);
+	em_monitor_destroy(f.mon);
+	em_config_free(f.cfg);
+	close(f.release[0]);
+	close(f.notify[0]);
+	close(f.notify[1]);
+}
+
 int main(void)
 {
 	unsetenv("ENERGYMON_TEST_SAMPLER_THREADS");
 	CU_TestInfo tests[] = {
 		{"a hung source holds one worker only", test_a_hung_source_holds_one_worker_only},
 		{"abandon returns with a hung pooled source", test_abandon_returns_with_a_hung_pooled_source},
+		{"deadlines missed while every worker is busy are counted",
+		 test_deadlines_missed_while_every_worker_is_busy_are_counted},
 		CU_TEST_INFO_NULL,
 	};
 	return run_suite("sampler pool, a hung source", tests);
