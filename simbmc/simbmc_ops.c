@@ -92,18 +92,20 @@ int simbmc_kill(struct simbmc *s)
 	return -ETIMEDOUT;
 }
 
+/* Through simbmc.sh, which checks the pid is this DIR's ipmi_sim, so the
+ * script's hang/resume commands are tested with the client's. */
 int simbmc_hang(struct simbmc *s)
 {
-	pid_t pid;
+	const char *args[] = { "hang", "--dir", s->dir, NULL };
 
-	return signal_bmc(s, SIGSTOP, &pid);
+	return simbmc_run(s->script_, args, s->dir, s->error, sizeof(s->error));
 }
 
 int simbmc_resume(struct simbmc *s)
 {
-	pid_t pid;
+	const char *args[] = { "resume", "--dir", s->dir, NULL };
 
-	return signal_bmc(s, SIGCONT, &pid);
+	return simbmc_run(s->script_, args, s->dir, s->error, sizeof(s->error));
 }
 
 int simbmc_set_sensor(struct simbmc *s, const char *name, double value)
