@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,14 @@ struct agent_http {
 	pthread_mutex_t lock; /* the scrape figures: libmicrohttpd may serve concurrently */
 	uint64_t scrapes;
 	double last_scrape_s;
+	/* libmicrohttpd logs once per refused connection: a flood would flood
+	 * the journal, so at most HTTP_LOG_BURST lines a second (same lock) */
+	double log_second;
+	unsigned log_lines;
+	uint64_t log_suppressed;
 };
+
+#define HTTP_LOG_BURST 5u
 
 static int parse_auth(struct agent_http *h, const char *path, char *why, size_t len)
 {
@@ -214,7 +222,24 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req, enum M
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	(void)cls;
+	struct agent_http *h = cls;
+	double now = mono_s();
+	uint64_t suppressed = 0;
+	pthread_mutex_lock(&h->lock);
+	if (now - h->log_second >= 1.0) {
+		suppressed = h->log_suppressed;
+		h->log_second = now, h->log_lines = 0, h->log_suppressed = 0;
+	}
+	bool show = h->log_lines < HTTP_LOG_BURST;
+	if (show)
+		h->log_lines++;
+	else
+		h->log_suppressed++;
+	pthread_mutex_unlock(&h->lock);
+	if (suppressed)
+		agent_log("http: %llu more messages in the last second not logged", (unsigned long long)suppressed);
+	if (!show)
+		return;
 	char line[512];
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = '\0';
@@ -239,7 +264,7 @@ int agent_http_start(struct agent_http *h, struct em_monitor *mon, char *why, si
 		{MHD_OPTION_END, 0, NULL},
 	};
 	h->daemon = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&h->addr,
+	    flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&h->addr,
 	    MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTIONS_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_IP_MAX,
 	    MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)HTTP_MEMORY_PER_CONNECTION, MHD_OPTION_NOTIFY_CONNECTION, http_deadlines_notify, h->deadlines,

@@ -137,6 +137,13 @@ static void test_parallel_connections(void)
 	CU_ASSERT(samples_after > samples_before);
 	CU_ASSERT_EQUAL(http_metric(http_body(answer), "energymon_missed_deadlines_total{source=\"testpower\""), 0);
 	CU_ASSERT_EQUAL(http_metric(http_body(answer), "energymon_up{source=\"testpower\""), 1);
+	/* the refusals did not flood the log (a line per refused connection would) */
+	static char log[1 << 20];
+	agentd_log(&shared, log, sizeof(log));
+	size_t lines = 0;
+	for (const char *p = log; (p = strchr(p, '\n')); p++)
+		lines++;
+	CU_ASSERT(lines < 100);
 }
 
 int main(int argc, char **argv)
