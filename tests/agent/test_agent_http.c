@@ -7,6 +7,9 @@
 #include "../support/cunit_run.h"
 
 #include <CUnit/Basic.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +150,42 @@ static void test_basic_auth(void)
 	CU_ASSERT_PTR_NULL(strstr(log, "s3cret")); /* the secret is never logged */
 }
 
+/* [::1]:0 listens on IPv6 loopback only (skipped, with a line, without ::1). */
+static void test_ipv6(void)
+{
+	int probe = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	bool have = probe >= 0 && bind(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (probe >= 0)
+		close(probe);
+	if (!have) {
+		fprintf(stderr, "\nno IPv6 loopback here: [::1] not tested\n");
+		return;
+	}
+	struct agentd d;
+	agentd_prepare(&d);
+	char port_file[PATH_MAX + 8];
+	snprintf(port_file, sizeof(port_file), "%s/port", d.dir);
+	const char *args[] = {"--plugins", "testpower", "--listen", "[::1]:0", "--listen-port-file", port_file, NULL};
+	CU_ASSERT_FATAL(agentd_start(&d, args));
+	unsigned p = httpd_port(&d);
+	CU_ASSERT_FATAL(p != 0);
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sa.sin6_port = htons((uint16_t)p);
+	struct timeval tv = {15, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	CU_ASSERT_FATAL(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	const char *req = "GET /metrics HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n";
+	CU_ASSERT(http_send_all(fd, req, strlen(req)) == 0);
+	http_read_all(fd, answer, sizeof(answer));
+	close(fd);
+	CU_ASSERT(strncmp(answer, "HTTP/1.1 200", 12) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(answer, "energymon_up{"));
+	CU_ASSERT_EQUAL(http_connect(p), -1); /* not on IPv4 127.0.0.1 */
+	agentd_stop(&d);
+	CU_ASSERT_EQUAL(d.status, 0);
+}
+
 /* Spawn with `args` and expect exit 2 and `needle` in its log. */
 static void expect_refused(const char *const *args, const char *needle)
 {
@@ -210,6 +249,7 @@ int main(int argc, char **argv)
 		{"other methods: 405 with Allow", test_method_not_allowed},
 		{"--listen-port-file holds the bound port", test_port_file},
 		{"basic auth: right 200, missing or wrong 401", test_basic_auth},
+		{"--listen [::1]:0 serves over IPv6", test_ipv6},
 		{"an unsafe --basic-auth-file is refused naming it", test_auth_file_refused},
 		{"bad --listen and stray options exit 2", test_bad_options_refused},
 		CU_TEST_INFO_NULL,
