@@ -150,6 +150,34 @@ static void test_basic_auth(void)
 	CU_ASSERT_PTR_NULL(strstr(log, "s3cret")); /* the secret is never logged */
 }
 
+/* ":PORT", "localhost:PORT" and "ADDR:PORT" all mean a loopback port here. */
+static void test_listen_forms(void)
+{
+	const char *forms[] = {":0", "localhost:0", "127.0.0.1:0"};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		struct agentd d;
+		agentd_prepare(&d);
+		char port_file[PATH_MAX + 8];
+		snprintf(port_file, sizeof(port_file), "%s/port", d.dir);
+		const char *args[] = {"--plugins", "testpower", "--listen", forms[i], "--listen-port-file", port_file, NULL};
+		CU_ASSERT_FATAL(agentd_start(&d, args));
+		unsigned p = httpd_port(&d);
+		CU_ASSERT(p != 0 && http_request(p, "GET", "/metrics", "", answer, sizeof(answer)) == 200);
+		agentd_stop(&d);
+		CU_ASSERT_EQUAL(d.status, 0);
+	}
+}
+
+static void test_help_lists_options(void)
+{
+	const char *argv[] = {agent_binary(), "--help", NULL};
+	CU_ASSERT_EQUAL_FATAL(http_run(argv, answer, sizeof(answer)), 0);
+	const char *options[] = {"--listen ADDR:PORT", "--listen-port-file FILE", "--tls-cert FILE --tls-key FILE",
+	                         "--basic-auth-file FILE", "/metrics"};
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		CU_ASSERT_PTR_NOT_NULL(strstr(answer, options[i]));
+}
+
 /* [::1]:0 listens on IPv6 loopback only (skipped, with a line, without ::1). */
 static void test_ipv6(void)
 {
@@ -249,7 +277,9 @@ int main(int argc, char **argv)
 		{"other methods: 405 with Allow", test_method_not_allowed},
 		{"--listen-port-file holds the bound port", test_port_file},
 		{"basic auth: right 200, missing or wrong 401", test_basic_auth},
+		{"--listen :0, localhost:0, 127.0.0.1:0", test_listen_forms},
 		{"--listen [::1]:0 serves over IPv6", test_ipv6},
+		{"--help lists the HTTP options", test_help_lists_options},
 		{"an unsafe --basic-auth-file is refused naming it", test_auth_file_refused},
 		{"bad --listen and stray options exit 2", test_bad_options_refused},
 		CU_TEST_INFO_NULL,
