@@ -5,11 +5,12 @@
  * (http_deadline.c), with optional TLS and basic auth.
  */
 #include "agent.h"
-#include "exposition_standin.h"
+#include "exposition.h"
 #include "http.h"
 #include "http_deadline.h"
 
 #include <errno.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -89,6 +90,7 @@ int agent_http_prepare(const struct agent_http_options *o, struct agent_http **o
 	if (!h)
 		return -ENOMEM;
 	pthread_mutex_init(&h->lock, NULL);
+	h->last_scrape_s = NAN; /* no scrape yet */
 	h->port_file = o->port_file;
 	int rc = agent_http_parse_listen(o->listen, &h->addr, why, len);
 	if (!rc && o->tls_cert)
@@ -156,7 +158,7 @@ static enum MHD_Result scrape(struct agent_http *h, struct MHD_Connection *c)
 	self.last_scrape_duration_s = h->last_scrape_s;
 	pthread_mutex_unlock(&h->lock);
 	if (agent_http_process(&self.cpu_s, &self.rss_bytes) != 0)
-		agent_log("http: cannot read /proc/self: the process figures are 0");
+		self.cpu_s = self.rss_bytes = NAN; /* left off the page, not invented */
 	enum expo_format f = expo_negotiate(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
 	size_t n = 0;
 	char *page = expo_render(h->mon, f, &self, &n);

@@ -29,8 +29,10 @@ enum em_agent_mode {
 #define EM_AGENT_BEGIN_TIMEOUT_S 10.0
 /* the agent waits up to EM_WINDOW_SAMPLE_WAIT_S per source's sample */
 #define EM_AGENT_END_TIMEOUT_S 30.0
-/* more sources than any agent has: a longer list is hostile */
-#define EM_AGENT_SOURCES_MAX 256
+/* more sources than any agent has: a longer list is hostile. An agent
+ * watching a fleet holds ~1000 BMCs (issue 12); the same cap as a state
+ * document's sources. */
+#define EM_AGENT_SOURCES_MAX 4096
 
 /* One source as hello lists it. */
 struct em_agent_source {

@@ -88,9 +88,14 @@ static int find_section_declaration(const char *section, const char *name, struc
 	if (rc)
 		return rc;
 	em_section_plugin(section, plugin);
+	/* the one host key a section takes (plugin_keys.c checks its range) */
+	if (strcmp(name, "energy_sampling_interval") == 0) {
+		decl->type = ENERGY_CONFIG_NUMBER;
+		return 0;
+	}
 	if (em_host_key(name) || strncasecmp(name, "energy", 6) == 0)
 		return em_fail(err, -EINVAL, "%s.%s: energymon's own keys apply to every source and cannot be set per "
-		               "instance; set %s instead", section, name, name);
+		               "instance (but energy_sampling_interval); set %s instead", section, name, name);
 	rc = em_installed_key(name, decl);
 	if (rc == -ENOENT && decl->near_miss[0])
 		return em_fail(err, -EINVAL, "%s.%s: unknown key (keys are case-sensitive: did you mean %s.%s?)",

@@ -2,13 +2,14 @@
  * em_monitor_live(): a started monitor's latest readings, for scrapes.
  *
  * A scrape may come every second for every one of a thousand sources, so
- * the snapshot is one allocation: a header, the sources' records, the
- * series' records and a pool of their strings, sized in a first pass that
- * counts under each source's lock. Records hold pool offsets, not
- * pointers, so that the rare growth (a series or a longer error appeared
- * between the two passes) is a plain realloc; the accessors (live_read.c)
- * turn offsets into pointers. Only the sampling threads' own numbers are
- * copied: no plugin is called and nothing waits for a sample.
+ * the snapshot is one block: a header, the sources' records, the series'
+ * records and a pool of their strings. A first pass counts each source's
+ * series under its lock; the pool is sized by the arrays its strings come
+ * from (names, reasons, units: each a fixed char array in the source or
+ * series), so it cannot overflow and no string is measured twice. Records
+ * hold pool offsets, not pointers; the accessors (live_read.c) turn them
+ * into pointers. Only the sampling threads' own numbers are copied: no
+ * plugin is called and nothing waits for a sample.
  */
 #include "internal.h"
 #include "live.h"
@@ -46,22 +47,12 @@ static size_t series_of(const struct em_source *src)
 	return src->abandoned ? 0 : src->nseries;
 }
 
-static size_t text_bytes(const char *s)
+/* The most pool bytes a source and n of its series can take: every
+ * string is a NUL-terminated char array of the source or series, or a
+ * short static name. */
+static size_t pool_bound(size_t n)
 {
-	return s ? strlen(s) + 1 : 0;
-}
-
-/* Lock held: pool bytes the source and its first n series need. */
-static size_t pool_bytes(const struct em_source *src, size_t n)
-{
-	struct source_texts t = texts_of(src);
-	size_t bytes = text_bytes(t.id) + text_bytes(t.plugin) + text_bytes(t.instance) + text_bytes(t.reason) +
-	               text_bytes(t.last_error);
-	for (size_t i = 0; i < n; i++) {
-		const struct em_series *s = &src->series[i];
-		bytes += text_bytes(em_series_result_key(s)) + text_bytes(s->sensor) + text_bytes(em_series_unit(s));
-	}
-	return bytes;
+	return 3 * ENERGY_NAME_MAX + 2 * ENERGY_REASON_MAX + n * (2 * ENERGY_NAME_MAX + ENERGY_UNIT_NAME_MAX);
 }
 
 static void lock(struct em_source *src)
@@ -76,29 +67,20 @@ static void unlock(struct em_source *src)
 		pthread_mutex_unlock(&src->lock);
 }
 
-/* Make room for `more` pool bytes: 0, or -ENOMEM (*lp unchanged). */
-static int reserve(struct em_live **lp, size_t more)
-{
-	struct em_live *l = *lp;
-	if (l->pool_cap - l->pool_used >= more)
-		return 0;
-	size_t cap = 2 * l->pool_cap + more;
-	struct em_live *grown = realloc(l, em_live_pool_at(l) + cap);
-	if (!grown)
-		return -ENOMEM;
-	grown->pool_cap = cap;
-	*lp = grown;
-	return 0;
-}
-
-/* Append s to the pool (room reserved): its offset, or EM_LIVE_NO_TEXT. */
+/* Append s to the pool: its offset, or EM_LIVE_NO_TEXT for NULL. The
+ * pool's bound (pool_bound) holds by construction; the check keeps a
+ * future string that breaks it from writing past the block. */
 static uint32_t put(struct em_live *l, const char *s)
 {
 	if (!s)
 		return EM_LIVE_NO_TEXT;
-	size_t n = strlen(s) + 1;
+	size_t n = strnlen(s, ENERGY_REASON_MAX - 1) + 1;
+	if (n > l->pool_cap - l->pool_used)
+		return EM_LIVE_NO_TEXT;
 	uint32_t at = (uint32_t)l->pool_used;
-	memcpy((char *)l + em_live_pool_at(l) + at, s, n);
+	char *to = (char *)l + em_live_pool_at(l) + at;
+	memcpy(to, s, n - 1);
+	to[n - 1] = '\0';
 	l->pool_used += n;
 	return at;
 }
@@ -118,10 +100,10 @@ static double energy_of(const struct em_series *s)
 }
 
 /* Lock held, pool room reserved. */
-static void copy_series(struct em_live *l, struct em_live_series_rec *r, const struct em_series *s)
+static void copy_series(struct em_live *l, struct em_live_series_rec *r, struct em_series *s)
 {
 	memset(r, 0, sizeof(*r));
-	r->key = put(l, em_series_result_key(s));
+	r->key = put(l, em_series_result_key_cached(s));
 	r->sensor = put(l, s->sensor);
 	r->unit = put(l, em_series_unit(s));
 	struct em_live_series *p = &r->pub;
@@ -163,18 +145,13 @@ static void copy_source(struct em_live *l, struct em_live_source_rec *r, const s
 }
 
 /* Second pass: copy each source (at most the series counted for it). */
-static int copy_all(struct em_live **lp, struct em_source *const *sources, const size_t *counted)
+static void copy_all(struct em_live *l, struct em_source *const *sources, const size_t *counted)
 {
 	size_t next = 0;
-	for (size_t i = 0; i < (*lp)->nsources; i++) {
+	for (size_t i = 0; i < l->nsources; i++) {
 		struct em_source *src = sources[i];
 		lock(src);
 		size_t n = series_of(src) < counted[i] ? series_of(src) : counted[i];
-		if (reserve(lp, pool_bytes(src, n))) {
-			unlock(src);
-			return -ENOMEM;
-		}
-		struct em_live *l = *lp;
 		struct em_live_source_rec *r = em_live_sources(l) + i;
 		copy_source(l, r, src);
 		r->first_series = next;
@@ -184,8 +161,7 @@ static int copy_all(struct em_live **lp, struct em_source *const *sources, const
 		unlock(src);
 		next += n;
 	}
-	(*lp)->nseries = next;
-	return 0;
+	l->nseries = next;
 }
 
 int em_monitor_live(struct em_monitor *mon, struct em_live **out, struct em_error *err)
@@ -208,19 +184,16 @@ int em_monitor_live(struct em_monitor *mon, struct em_live **out, struct em_erro
 		struct em_source *src = mon->sources[i];
 		lock(src);
 		counted[i] = series_of(src);
-		pool += pool_bytes(src, counted[i]);
 		unlock(src);
 		nseries += counted[i];
+		pool += pool_bound(counted[i]);
 	}
 	struct em_live head = {.taken = (double)taken / 1e9, .nsources = mon->nsources, .series_cap = nseries,
 	                       .pool_cap = pool};
 	struct em_live *l = malloc(em_live_pool_at(&head) + pool);
 	if (l) {
 		*l = head;
-		if (copy_all(&l, mon->sources, counted)) {
-			free(l);
-			l = NULL;
-		}
+		copy_all(l, mon->sources, counted);
 	}
 	free(counted);
 	if (!l)

@@ -55,6 +55,7 @@ const struct em_state_field em_state_source_fields[] = {
 	SRC(EM_F_SIZE, max_series),
 	SRC(EM_F_UINT, failure_epoch),
 	SRC(EM_F_REAL_NONNEG, interval_s),
+	SRC(EM_F_REAL_NONNEG, interval_requested_s),
 	SRC(EM_F_REAL_NONNEG, required_max_s),
 	SRC(EM_F_BOOL, abandoned),
 	SRC(EM_F_TEXT, abandon_reason),

@@ -121,13 +121,26 @@ static int check_type(const char *where, const char *key, const struct em_key_de
 	return 0;
 }
 
+/* The one host key an instance's section may set: each BMC of a fleet
+ * may want its own pace. The same range as at the top level. */
+#define SECTION_INTERVAL_KEY "energy_sampling_interval"
+
+static int check_section_interval(const char *where, const json_t *val, struct em_error *err)
+{
+	double s = json_number_value(val);
+	if (!json_is_number(val) || !isfinite(s) || s <= 0 || s > 86400)
+		return em_fail(err, -EINVAL, "%s" SECTION_INTERVAL_KEY ": expected a finite number of seconds > 0 and "
+		               "<= 86400 (this instance's interval; default: the top-level one)", where);
+	return 0;
+}
+
 /* A key in an instance's section that is not the plugin's own. */
 static int foreign_in_section(const struct energy_plugin *vt, const char *where, const char *key,
                               struct em_error *err)
 {
 	if (em_host_key(key) || strncasecmp(key, "energy", 6) == 0 || strcmp(key, "lithops") == 0)
 		return em_fail(err, -EINVAL, "%s%s: energymon's own keys apply to every source and cannot be set per "
-		               "instance; set it at the top level", where, key);
+		               "instance (but " SECTION_INTERVAL_KEY "); set it at the top level", where, key);
 	return em_fail(err, -EINVAL, "%s%s: not a key of plugin '%s'; an instance's section takes only the "
 	               "plugin's own keys (%s_*)", where, key, vt->name, vt->name);
 }
@@ -142,6 +155,12 @@ static int check_keys_in(const struct energy_plugin *vt, const json_t *obj, cons
 		char section_of[ENERGY_NAME_MAX];
 		if (!section && em_section_plugin(key, section_of))
 			continue; /* a section ("ipmi_x:a" too): checked as one below */
+		if (section && strcmp(key, SECTION_INTERVAL_KEY) == 0) {
+			int rc = check_section_interval(where, val, err);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (strncasecmp(key, vt->name, plen) != 0 || key[plen] != '_') {
 			if (section)
 				return foreign_in_section(vt, where, key, err);

@@ -83,7 +83,8 @@ static json_t *series_json(const struct em_series *s)
 
 static json_t *sampling_json(const struct em_monitor *mon, const struct em_source *src)
 {
-	json_t *o = json_pack("{s:f,s:f,s:I,s:I,s:I,s:o,s:o,s:o}", "interval_requested_s", mon->cfg->interval_s,
+	double requested = src->interval_requested_s > 0 ? src->interval_requested_s : mon->cfg->interval_s;
+	json_t *o = json_pack("{s:f,s:f,s:I,s:I,s:I,s:o,s:o,s:o}", "interval_requested_s", requested,
 	                      "interval_used_s", src->interval_s, "samples", (json_int_t)src->samples,
 	                      "failed_samples", (json_int_t)src->failed_samples, "missed_deadlines",
 	                      (json_int_t)src->missed_deadlines, "interval_median_s",

@@ -39,15 +39,39 @@ static bool files_under(const struct em_series *s, const struct em_key_rule *rul
 	         strcmp(s->sensor, "busy") != 0);
 }
 
-const char *em_series_result_key(const struct em_series *s)
+/* Which key a series is reported under: 1 its declared key, 2 its
+ * quantity's name, 3 + i em_key_rules[i] (0 is "not known yet" in
+ * em_series.key_slot). */
+static uint8_t key_slot(const struct em_series *s)
 {
 	if (s->declared && s->key[0])
+		return 1;
+	for (uint8_t i = 0; em_key_rules[i].key; i++)
+		if (em_key_rules[i].stat == EM_STAT_TOTAL && files_under(s, &em_key_rules[i]))
+			return (uint8_t)(3 + i);
+	return 2;
+}
+
+static const char *key_in_slot(const struct em_series *s, uint8_t slot)
+{
+	if (slot == 1)
 		return s->key;
-	for (const struct em_key_rule *rule = em_key_rules; rule->key; rule++)
-		if (rule->stat == EM_STAT_TOTAL && files_under(s, rule))
-			return rule->key;
+	if (slot >= 3)
+		return em_key_rules[slot - 3].key;
 	const char *quantity = em_quantity_name(s->quantity);
 	return quantity ? quantity : "unknown";
+}
+
+const char *em_series_result_key(const struct em_series *s)
+{
+	return key_in_slot(s, key_slot(s));
+}
+
+const char *em_series_result_key_cached(struct em_series *s)
+{
+	if (!s->key_slot)
+		s->key_slot = key_slot(s);
+	return key_in_slot(s, s->key_slot);
 }
 
 static const char *too_few(const struct em_series *s)

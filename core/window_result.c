@@ -35,6 +35,7 @@ static void copy_identity(struct em_source *dst, const struct em_source *src)
 	dst->started = src->started;
 	memcpy(dst->reason, src->reason, sizeof(dst->reason));
 	dst->interval_s = src->interval_s;
+	dst->interval_requested_s = src->interval_requested_s;
 	dst->required_max_s = src->required_max_s;
 	dst->max_series = src->max_series;
 }

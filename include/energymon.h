@@ -269,7 +269,8 @@ EM_API int em_result_log(const struct em_monitor *mon, size_t source, size_t i, 
  * the window's root. A sample asked for by a window is not a missed
  * deadline and does not move the schedule; a late source gets the note
  * "window_sample_late". Sampling threads are named "em:<plugin>" (cut to
- * 15 bytes). */
+ * 15 bytes); a shared pool's thread (energy_sampler_threads) takes the
+ * name of the plugin whose call it runs. */
 #define EM_WINDOW_SAMPLE_WAIT_S 2.0
 EM_API int em_monitor_create_continuous(const struct em_config *cfg, struct em_monitor **out,
                                         struct em_error *err);

@@ -78,6 +78,12 @@ int bmc_explain(const struct bmc_session *s, int errnum, const char *what, char 
 	case IPMI_ERR_COMMAND_INVALID_FOR_SELECTED_INTERFACE:
 		snprintf(why, why_len, "BMC %s: %s: the BMC does not support this command", t, what);
 		return -EOPNOTSUPP;
+	case IPMI_ERR_BAD_RMCPPLUS_STATUS_CODE:
+		/* the BMC answered session setup with an error status: not a
+		 * network problem, and retrying soon will not change it */
+		snprintf(why, why_len, "BMC %s: %s: the BMC refused the session setup (%s)", t, what,
+			 s->ctx ? ipmi_ctx_errormsg(s->ctx) : ipmi_ctx_strerror(errnum));
+		return -EPROTO;
 	case IPMI_ERR_DEVICE_NOT_OPEN:
 	case IPMI_ERR_SYSTEM_ERROR:
 		*session_lost = 1;

@@ -37,7 +37,7 @@ int dcmi_power_read(struct bmc_session *s, struct dcmi_power_reading *out, char 
 	bmc_session_used(s);
 	if (n < 2) {
 		snprintf(why, why_len, "BMC %s: DCMI Get Power Reading: short response (%d bytes)", s->target, n);
-		return -EIO;
+		return -EPROTO;
 	}
 	uint8_t cc = rs[RS_COMP_CODE];
 	if (cc == 0xC1 || cc == 0xC9 || cc == 0xCC || cc == 0xD5) {
@@ -59,7 +59,7 @@ int dcmi_power_read(struct bmc_session *s, struct dcmi_power_reading *out, char 
 	}
 	if (n < RS_LEN || rs[RS_GROUP_ID] != DCMI_GROUP_ID) {
 		snprintf(why, why_len, "BMC %s: DCMI Get Power Reading: malformed response (%d bytes)", s->target, n);
-		return -EIO;
+		return -EPROTO;
 	}
 	if (!(rs[RS_STATE] & STATE_MEASUREMENT_ACTIVE)) {
 		snprintf(why, why_len, "BMC %s: DCMI power measurement is not active on this BMC", s->target);

@@ -112,8 +112,9 @@ static void test_section_is_checked_like_the_top_level(void)
 	             "testpower:a.testpower_watts: expected a finite number (default: 100)");
 	expect_error("{\"testpower:a\": {\"testcpu_share\": 0.5}}",
 	             "testpower:a.testcpu_share: not a key of plugin 'testpower'; an instance's section takes only");
-	expect_error("{\"testpower:a\": {\"energy_sampling_interval\": 0.5}}",
-	             "testpower:a.energy_sampling_interval: energymon's own keys apply to every source and cannot be "
+	/* energy_sampling_interval is the one host key a section may set (test_instance_interval.c) */
+	expect_error("{\"testpower:a\": {\"energy_max_series\": 5}}",
+	             "testpower:a.energy_max_series: energymon's own keys apply to every source and cannot be "
 	             "set per instance");
 	expect_error("{\"testpower:a\": {\"lithops\": {}}}", "testpower:a.lithops: energymon's own keys");
 	/* checked also when that instance is not in the strategy */
