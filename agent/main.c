@@ -1,6 +1,7 @@
 /*
  * energymond [--config FILE] [--plugins LIST] [--interval S] [--set KEY=VALUE]...
- *            [--socket PATH] [--group NAME]
+ *            [--socket PATH] [--group NAME] [--listen ADDR:PORT [--listen-port-file FILE]
+ *            [--tls-cert FILE --tls-key FILE] [--basic-auth-file FILE]]
  * The node agent: one continuous monitor whose sources many clients share
  * through windows over a Unix socket (docs/agent-protocol.md).
  * Exit status: 0 after SIGTERM/SIGINT, 2 for usage and configuration
@@ -8,6 +9,7 @@
  */
 #include "agent.h"
 #include "energy_plugin.h"
+#include "http.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -31,6 +33,7 @@ struct options {
 	bool interval_set;
 	const char *sets[64];
 	size_t nsets;
+	struct agent_http_options http;
 };
 
 static void usage(FILE *out)
@@ -40,6 +43,8 @@ static void usage(FILE *out)
 	      "SYNOPSIS\n"
 	      "    energymond [--config FILE] [--plugins LIST] [--interval S] [--set KEY=VALUE]...\n"
 	      "               [--socket PATH] [--group NAME]\n"
+	      "               [--listen ADDR:PORT [--listen-port-file FILE] [--tls-cert FILE --tls-key FILE]\n"
+	      "                [--basic-auth-file FILE]]\n"
 	      "    energymond --help | --version\n\n"
 	      "DESCRIPTION\n"
 	      "    Loads the configured sources (plugins and their instances) once, samples them\n"
@@ -62,10 +67,22 @@ static void usage(FILE *out)
 	      "                      its directory is created 0755 if missing and must belong to\n"
 	      "                      root or energymond's user and be writable by no one else\n"
 	      "    --group NAME      members of this group may name any pid, as root may\n"
+	      "    --listen ADDR:PORT  also serve Prometheus metrics at http://ADDR:PORT/metrics (off\n"
+	      "                      unless given; PORT or :PORT means 127.0.0.1:PORT, [::1]:PORT is\n"
+	      "                      IPv6, port 0 any free port; numeric addresses only). A scrape\n"
+	      "                      copies the latest samples and never waits for a source\n"
+	      "    --listen-port-file FILE  write the port listened on there (decimal and a newline),\n"
+	      "                      atomically, once listening\n"
+	      "    --tls-cert FILE --tls-key FILE  serve HTTPS with this PEM certificate (chain) and\n"
+	      "                      key; the key file must not be readable by other users\n"
+	      "    --basic-auth-file FILE  require HTTP basic auth with the one user:password line of\n"
+	      "                      FILE, a regular file (not a symlink) of mode 0600 or stricter\n"
 	      "    --help, --version\n\n"
 	      "FILES\n"
 	      "    /etc/energymon/energymond.json   the configuration energymond.service passes\n"
-	      "    " AGENT_DEFAULT_SOCKET "   the socket (mode 0666)\n\n"
+	      "    " AGENT_DEFAULT_SOCKET "   the socket (mode 0666)\n"
+	      "    http://127.0.0.1:PORT/metrics   with --listen: Prometheus text format 0.0.4, or\n"
+	      "                      OpenMetrics when the Accept header asks for it\n\n"
 	      "ENVIRONMENT\n"
 	      "    ENERGYMON_PLUGIN_PATH   directories searched for plugins before the installed ones\n"
 	      "    *_password_env          variables a configuration names for secrets (IPMI passwords)\n"
@@ -91,6 +108,9 @@ static int parse(int argc, char **argv, struct options *o)
 		{"config", required_argument, 0, 'c'}, {"plugins", required_argument, 0, 'p'},
 		{"interval", required_argument, 0, 'i'}, {"set", required_argument, 0, 's'},
 		{"socket", required_argument, 0, 'S'}, {"group", required_argument, 0, 'g'},
+		{"listen", required_argument, 0, 'l'}, {"listen-port-file", required_argument, 0, 'P'},
+		{"tls-cert", required_argument, 0, 'C'}, {"tls-key", required_argument, 0, 'K'},
+		{"basic-auth-file", required_argument, 0, 'A'},
 		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0},
 	};
 	int c;
@@ -119,6 +139,11 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case 'S': o->socket = optarg; break;
 		case 'g': o->group = optarg; break;
+		case 'l': o->http.listen = optarg; break;
+		case 'P': o->http.port_file = optarg; break;
+		case 'C': o->http.tls_cert = optarg; break;
+		case 'K': o->http.tls_key = optarg; break;
+		case 'A': o->http.basic_auth_file = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V':
 			printf("energymond %s (plugin ABI %d.%d, protocol 1)\n", ENERGYMON_VERSION, ENERGY_PLUGIN_ABI_MAJOR,
@@ -197,13 +222,14 @@ static int start_monitor(const struct em_config *cfg, struct em_monitor **mon, c
 	return rc;
 }
 
-static int serve(const struct options *o, const struct em_config *cfg, gid_t group)
+static int serve(const struct options *o, const struct em_config *cfg, gid_t group, struct agent_http *http)
 {
 	struct agent *a = calloc(1, sizeof(*a));
 	int sig_fd = signals_fd();
 	if (!a || sig_fd < 0) {
 		agent_log("cannot start: %s", strerror(errno));
 		free(a);
+		agent_http_free(http);
 		return EXIT_FAILED;
 	}
 	for (size_t i = 0; i < AGENT_CONNECTIONS_MAX; i++)
@@ -215,6 +241,7 @@ static int serve(const struct options *o, const struct em_config *cfg, gid_t gro
 	if (agent_socket_open(o->socket ? o->socket : AGENT_DEFAULT_SOCKET, &sock, why, sizeof(why)) != 0) {
 		agent_log("%s", why);
 		free(a);
+		agent_http_free(http);
 		return EXIT_FAILED;
 	}
 	int rc = start_monitor(cfg, &a->mon, why, sizeof(why));
@@ -222,13 +249,19 @@ static int serve(const struct options *o, const struct em_config *cfg, gid_t gro
 		agent_log("%s", why);
 		agent_socket_close(&sock);
 		free(a);
+		agent_http_free(http);
 		return rc == -EINVAL ? EXIT_CONFIG : EXIT_FAILED;
 	}
 	if (rc)
 		agent_log("measuring nothing, answering begin with ENOSYS: %s", why);
 	a->sources = agent_sources_new(a->mon, rc, rc ? why : NULL);
 	a->workers = a->sources ? agent_workers_start(AGENT_WORKERS, a->mon, a->sources) : NULL;
-	if (a->workers) {
+	bool http_ok = !http || agent_http_start(http, a->mon, why, sizeof(why)) == 0;
+	if (!http_ok) {
+		agent_log("%s", why);
+		agent_socket_close(&sock);
+		rc = -EADDRINUSE;
+	} else if (a->workers) {
 		json_t *list = agent_sources_hello(a->sources);
 		char *text = json_dumps(list, AGENT_JSON_FLAGS);
 		agent_log("energymond %s serving sources %s", ENERGYMON_VERSION, text ? text : "?");
@@ -240,6 +273,7 @@ static int serve(const struct options *o, const struct em_config *cfg, gid_t gro
 		agent_socket_close(&sock);
 		rc = -ENOMEM;
 	}
+	agent_http_free(http); /* no scrape may read the monitor once it is destroyed */
 	agent_workers_stop(a->workers); /* runs the window frees still queued */
 	agent_sources_free(a->sources);
 	struct em_error err = {0};
@@ -279,8 +313,15 @@ int main(int argc, char **argv)
 		em_config_free(cfg);
 		return EXIT_CONFIG;
 	}
+	struct agent_http *http = NULL;
+	char why[1024];
+	if ((rc = agent_http_prepare(&o.http, &http, why, sizeof(why))) != 0) {
+		agent_log("%s", why);
+		em_config_free(cfg);
+		return rc == -EINVAL ? EXIT_CONFIG : EXIT_FAILED;
+	}
 	raise_fd_limit();
-	rc = serve(&o, cfg, group);
+	rc = serve(&o, cfg, group, http);
 	em_config_free(cfg);
 	return rc;
 }
