@@ -152,8 +152,11 @@ class Instances(unittest.TestCase):
     def test_section_errors_name_the_key(self):
         self.assert_refused(self.config(**{"%s:rack1" % STEADY: {"steadypower_wats": 1}}),
                             "%s:rack1.steadypower_wats: unknown key for plugin '%s'" % (STEADY, STEADY))
-        self.assert_refused(self.config(**{"%s:rack1" % STEADY: {"energy_sampling_interval": 1}}),
+        self.assert_refused(self.config(**{"%s:rack1" % STEADY: {"energy_max_series": 8}}),
                             "cannot be set per instance")
+        # the one host key a section takes (a fleet's BMCs keep their own pace), range-checked
+        self.assert_refused(self.config(**{"%s:rack1" % STEADY: {"energy_sampling_interval": -1}}),
+                            "%s:rack1.energy_sampling_interval: expected a finite number" % STEADY)
         self.assert_refused(self.config(**{"%s:rack1" % STEADY: "x"}), "expected an object")
 
     def test_bad_instance_names_and_duplicates(self):
