@@ -30,6 +30,7 @@ static int apply_function_name(struct em_config *cfg, const json_t *v, struct em
 static int apply_allow_unavailable(struct em_config *cfg, const json_t *v, struct em_error *err);
 static int apply_max_series(struct em_config *cfg, const json_t *v, struct em_error *err);
 static int apply_agent(struct em_config *cfg, const json_t *v, struct em_error *err);
+static int apply_sampler_threads(struct em_config *cfg, const json_t *v, struct em_error *err);
 
 /* Keys the host owns, with their types; anything else in energymon's own
  * namespaces ("energy_*" at the top level, "energy*" under "lithops") is a
@@ -50,6 +51,8 @@ static const struct host_key host_keys[] = {
 	{{"energy_max_series", ENERGY_CONFIG_NUMBER, 0, "1024", "most series per source"}, NULL, apply_max_series},
 	{{"energy_agent", ENERGY_CONFIG_STRING, 0, "auto (or $ENERGYMON_AGENT)",
 	  "auto, off or required: measure through energymond"}, NULL, apply_agent},
+	{{"energy_sampler_threads", ENERGY_CONFIG_NUMBER, 0, "0",
+	  "0: a sampling thread per source; N: all sources share N threads"}, NULL, apply_sampler_threads},
 };
 #define NHOST_KEYS (sizeof(host_keys) / sizeof(host_keys[0]))
 
@@ -165,6 +168,16 @@ static int apply_agent(struct em_config *cfg, const json_t *v, struct em_error *
 		               "when its socket answers, else in-process plugins), \"off\" or \"required\"",
 		               name ? "'" : "", name ? name : "the value", name ? "'" : "");
 	cfg->agent_mode = mode;
+	return 0;
+}
+
+static int apply_sampler_threads(struct em_config *cfg, const json_t *v, struct em_error *err)
+{
+	double n = json_number_value(v);
+	if (!json_is_number(v) || n != floor(n) || n < 0 || n > EM_SAMPLER_THREADS_MAX)
+		return em_fail(err, -EINVAL, "energy_sampler_threads: expected a whole number from 0 (a sampling "
+		               "thread per source) to %d (threads all sources share)", EM_SAMPLER_THREADS_MAX);
+	cfg->sampler_threads = (unsigned)n;
 	return 0;
 }
 

@@ -36,6 +36,7 @@ struct em_config {
 	bool allow_unavailable; /* energy_allow_unavailable */
 	size_t max_series;   /* energy_max_series: series per source */
 	int agent_mode;      /* energy_agent: enum em_agent_mode (agent.h), 0 when not set */
+	unsigned sampler_threads; /* energy_sampler_threads: 0 = a thread per source */
 	bool keys_checked;   /* em_config_check_keys() passed since the last change */
 };
 
@@ -257,7 +258,13 @@ struct em_source {
 	char last_error[ENERGY_REASON_MAX];
 	char first_failure[ENERGY_REASON_MAX]; /* first failed sample's reason */
 	char recent_failure[ENERGY_REASON_MAX];
-	json_t *cfg_root;                 /* own copy of the configuration document */
+	/* The configuration as the plugin sees it: its instance's section
+	 * (NULL for none) over the top-level keys. Both are the monitor's,
+	 * shared and never changed once the monitor is made (a copy per source
+	 * made 1000 sections cost 1000 x 1000 members); referenced, so a
+	 * source that outlives its monitor still reads them. */
+	json_t *cfg_root;
+	json_t *cfg_section;
 	json_t *list_cache;               /* key -> array of C strings (kept alive) */
 	json_t *notes;                    /* object */
 	json_t *log_lines;                /* array of {level, message}, bounded */
@@ -320,6 +327,19 @@ struct em_source {
 	 * as soon as poke_asked > poke_served, then sets poke_served to the
 	 * poke_asked it saw when the sample began. Guarded by lock. */
 	uint64_t poke_asked, poke_served;
+
+	/* Sampled by a monitor's shared pool (sampler_pool.c) instead of a
+	 * thread of its own: pooled is set before the pool first runs it and
+	 * never cleared; pool and pool_slot are read only while the monitor
+	 * runs it. pool_worker: the worker in this source's turn (lock).
+	 * pool_cpu_base_s/pool_cpu_mark_s: thread_cpu_s at the turn's start
+	 * and the worker's CPU clock it is counted from (sampler.c adds the
+	 * difference). */
+	bool pooled;
+	struct em_pool *pool;
+	struct em_pool_slot *pool_slot;
+	struct em_pool_worker *pool_worker;
+	double pool_cpu_base_s, pool_cpu_mark_s;
 };
 
 /* ---- ABI 1.2 per-target totals (plugin_targets.c) ---- */
@@ -368,6 +388,38 @@ EM_INTERNAL void em_sampler_request_stop(struct em_source *src);
  * with `why` and its thread left to finish alone. */
 EM_INTERNAL int em_sampler_wait(struct em_source *src, int64_t deadline_mono, const _Atomic bool *give_up,
                                 const char *why);
+/* What a pool's worker runs of a source (sampler.c): one sample() with
+ * its bookkeeping (false once abandoned), and the calls that end the run
+ * (the last sample(), stop(), get_data()). */
+EM_INTERNAL bool em_sampler_take_sample(struct em_source *src, bool scheduled);
+EM_INTERNAL void em_sampler_finish_run(struct em_source *src);
+/* ---- many sources, few threads (sampler_pool.c, sampler_pool_turn.c) ----
+ * energy_sampler_threads > 0: the monitor's running sources are sampled by
+ * that many shared workers, each source's calls in the order its own
+ * thread would make them. */
+#define EM_SAMPLER_THREADS_MAX 256
+struct em_pool;
+struct em_pool_slot;
+struct em_pool_worker;
+/* A pool of `threads` workers for at most `nsources` sources: 0 or -errno. */
+EM_INTERNAL int em_pool_new(unsigned threads, size_t nsources, struct em_pool **out);
+/* Hand a started source to the pool (em_sampler_start does, when src->pool). */
+EM_INTERNAL int em_pool_add(struct em_source *src);
+/* A request for the source (stop, a window's sample, set_targets) was made
+ * under its lock: have a worker take its turn now. No-op unless pooled. */
+EM_INTERNAL void em_pool_kick(struct em_source *src);
+/* Source lock held, the source just abandoned: the worker inside one of
+ * its plugin calls (if any) is named `name` and left to it (sampler.c). */
+EM_INTERNAL void em_pool_abandoned_locked(struct em_source *src, const char *name);
+/* Every source finished or abandoned: end the workers (a worker stuck in
+ * an abandoned call is left to finish alone) and drop the monitor's
+ * reference. Returns the workers' CPU time no source was charged with. */
+EM_INTERNAL double em_pool_close(struct em_pool *pool);
+/* (monitor_pool.c) At start: the pool energy_sampler_threads asks for, and
+ * every available source pointed at it; at the end, after every source
+ * finished or was abandoned: closed, its idle CPU added to the monitor's. */
+EM_INTERNAL int em_monitor_pool_open(struct em_monitor *mon, struct em_error *err);
+EM_INTERNAL void em_monitor_pool_close(struct em_monitor *mon);
 /* (monitor_targets.c) Have the running thread call set_targets(pids)
  * between two samples (sampler.c takes them) and
  * wait for it until deadline_mono or *give_up: the plugin's code, with its
@@ -412,6 +464,8 @@ struct em_monitor {
 	pid_t target_pid;
 	struct em_source **sources; /* each alone: an abandoned one outlives the monitor */
 	size_t nsources;
+	struct em_pool *pool;  /* the shared sampling threads while running, or NULL */
+	json_t *plugins_keys_checked; /* plugin name -> true: its keys in cfg passed, once per monitor */
 	bool started, stopped;
 	_Atomic bool abandon;  /* em_monitor_abandon(): stop waiting for plugins */
 	int64_t start_mono, start_wall, stop_mono, stop_wall;

@@ -223,7 +223,7 @@ int em_monitor_start(struct em_monitor *mon, struct em_error *err)
 	mon->start_mono = em_now_ns(CLOCK_MONOTONIC);
 	mon->start_wall = em_now_ns(CLOCK_REALTIME);
 	size_t running = 0;
-	int rc = 0;
+	int rc = em_monitor_pool_open(mon, err);
 	for (size_t i = 0; i < mon->nsources && !rc; i++) {
 		struct em_source *src = mon->sources[i];
 		if (src->available && !(rc = start_source(mon, src, err)))
@@ -235,6 +235,7 @@ int em_monitor_start(struct em_monitor *mon, struct em_error *err)
 	}
 	if (rc) {
 		stop_sources(mon, em_now_ns(CLOCK_MONOTONIC), em_now_ns(CLOCK_REALTIME));
+		em_monitor_pool_close(mon);
 		for (size_t i = 0; i < mon->nsources; i++)
 			mon->sources[i]->started = false;
 		return rc;
@@ -257,6 +258,7 @@ int em_monitor_stop(struct em_monitor *mon, struct em_error *err)
 	mon->stop_mono = em_now_ns(CLOCK_MONOTONIC);
 	mon->stop_wall = em_now_ns(CLOCK_REALTIME);
 	stop_sources(mon, mon->stop_mono, mon->stop_wall);
+	em_monitor_pool_close(mon);
 	mon->stopped = true;
 	for (size_t i = 0; i < mon->nsources; i++)
 		mon->self_cpu_s += mon->sources[i]->thread_cpu_s;
@@ -300,6 +302,7 @@ void em_monitor_destroy(struct em_monitor *mon)
 	free(mon->sources);
 	em_window_roots_fini(mon);
 	json_decref(mon->result);
+	json_decref(mon->plugins_keys_checked);
 	em_results_free(mon->results);
 	em_config_free(mon->cfg);
 	em_agent_conn_free(mon->agent);

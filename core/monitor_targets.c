@@ -36,6 +36,7 @@ int em_sampler_set_targets(struct em_source *src, const int64_t *pids, size_t n,
 	src->targets_pending = true;
 	src->targets_done = false;
 	pthread_cond_broadcast(&src->wake);
+	em_pool_kick(src);
 	int wait = 0;
 	while (!src->targets_done && !src->thread_done && !src->abandoned && !*give_up && wait != ETIMEDOUT)
 		wait = pthread_cond_timedwait(&src->wake, &src->lock, &ts);

@@ -45,7 +45,9 @@ static int config_value(struct em_source *src, const char *key, struct energy_co
 	struct em_key_decl k;
 	if (!key || !declared_key(src, key, &k))
 		return -EINVAL;
-	const json_t *v = json_object_get(src->cfg_root, key);
+	const json_t *v = src->cfg_section ? json_object_get(src->cfg_section, key) : NULL;
+	if (!v)
+		v = json_object_get(src->cfg_root, key);
 	if (!v)
 		return -ENOENT;
 	memset(out, 0, sizeof(*out));

@@ -60,6 +60,15 @@ static double thread_cpu_s(void)
 	return (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
 }
 
+/* The sampling CPU time charged to the source so far: its own thread's,
+ * or its turns on a pool's workers (sampler_pool_turn.c). */
+static double source_cpu_s(const struct em_source *src)
+{
+	if (src->pooled)
+		return src->pool_cpu_base_s + thread_cpu_s() - src->pool_cpu_mark_s;
+	return thread_cpu_s();
+}
+
 /* One sample(). A scheduled one counts in the interval histogram (how
  * evenly the schedule was kept); one a window asked for does not. Either
  * serves every window request made before it began (poke_asked then). */
@@ -83,7 +92,7 @@ static bool take_sample(struct em_source *src, bool scheduled)
 	src->covered_mono = mono;
 	src->covered_wall = wall;
 	/* kept current, so that a window can take its difference */
-	src->thread_cpu_s = thread_cpu_s();
+	src->thread_cpu_s = source_cpu_s(src);
 	if (rc < 0) {
 		src->failed_samples++;
 		src->failure_epoch++;
@@ -172,6 +181,16 @@ static void sample_until_stop(struct em_source *src)
 		pthread_mutex_lock(&src->lock);
 	}
 	pthread_mutex_unlock(&src->lock);
+	em_sampler_finish_run(src);
+}
+
+bool em_sampler_take_sample(struct em_source *src, bool scheduled)
+{
+	return take_sample(src, scheduled);
+}
+
+void em_sampler_finish_run(struct em_source *src)
+{
 	/* The last reading is taken at stop, so the series covers the whole run. */
 	if (!take_sample(src, true))
 		return;
@@ -233,6 +252,8 @@ void em_sampler_fini(struct em_source *src)
 
 int em_sampler_start(struct em_source *src)
 {
+	if (src->pool)
+		return em_pool_add(src);
 	pthread_mutex_lock(&src->lock);
 	src->refs++; /* the thread's own */
 	pthread_mutex_unlock(&src->lock);
@@ -254,6 +275,7 @@ void em_sampler_request_stop(struct em_source *src)
 	pthread_mutex_lock(&src->lock);
 	src->stop_requested = true;
 	pthread_cond_broadcast(&src->wake);
+	em_pool_kick(src);
 	pthread_mutex_unlock(&src->lock);
 }
 
@@ -276,13 +298,18 @@ int em_sampler_wait(struct em_source *src, int64_t deadline_mono, const _Atomic 
 		         src->in_call ? src->in_call : "the plugin", src->in_call ? "()" : "", because);
 		char name[16];
 		em_abandoned_thread_name(src->plugin, name);
-		pthread_setname_np(src->thread, name);
-		pthread_detach(src->thread);
+		if (src->pooled) {
+			em_pool_abandoned_locked(src, name);
+		} else {
+			pthread_setname_np(src->thread, name);
+			pthread_detach(src->thread);
+		}
 	}
 	pthread_mutex_unlock(&src->lock);
 	src->thread_running = false;
 	if (!done)
 		return -ETIMEDOUT;
-	pthread_join(src->thread, NULL);
+	if (!src->pooled)
+		pthread_join(src->thread, NULL);
 	return 0;
 }

@@ -46,6 +46,7 @@ uint64_t em_sampler_poke(struct em_source *src)
 	pthread_mutex_lock(&src->lock);
 	uint64_t ticket = ++src->poke_asked;
 	pthread_cond_broadcast(&src->wake);
+	em_pool_kick(src);
 	pthread_mutex_unlock(&src->lock);
 	return ticket;
 }

@@ -21,6 +21,7 @@ void em_source_free(struct em_source *src)
 	json_object_foreach(src->list_cache, key, v) free((void *)(intptr_t)json_integer_value(v));
 	json_decref(src->list_cache);
 	json_decref(src->cfg_root);
+	json_decref(src->cfg_section);
 	json_decref(src->notes);
 	json_decref(src->log_lines);
 	json_decref(src->finals);
@@ -102,14 +103,28 @@ int em_check_file_tags(struct em_source *const *sources, size_t n, struct em_err
 	return 0;
 }
 
-/* The instance's own configuration: the whole document, its section's keys
- * over the top-level ones (the section was checked with the plugin's keys). */
-static int own_config(struct em_source *src, const json_t *root, struct em_error *err)
+/* The instance's own configuration: its section's keys over the top-level
+ * ones (the section was checked with the plugin's keys), both shared with
+ * the monitor (plugin_config.c looks in the section first). */
+static void own_config(struct em_source *src, json_t *root)
 {
-	if (!(src->cfg_root = json_deep_copy(root)))
+	src->cfg_root = json_incref(root);
+	json_t *section = src->instance_name[0] ? json_object_get(root, src->name) : NULL;
+	src->cfg_section = json_is_object(section) ? json_incref(section) : NULL;
+}
+
+/* A plugin's keys are the same for every instance of it: checked once per
+ * monitor, not once per source (which read every section N times). */
+static int check_plugin_keys(struct em_monitor *mon, const struct energy_plugin *vt, struct em_error *err)
+{
+	if (json_object_get(mon->plugins_keys_checked, vt->name))
+		return 0;
+	int rc = em_config_check_plugin_keys(mon->cfg, vt, err);
+	if (rc)
+		return rc;
+	if (!mon->plugins_keys_checked && !(mon->plugins_keys_checked = json_object()))
 		return em_fail(err, -ENOMEM, "out of memory");
-	const json_t *section = src->instance_name[0] ? json_object_get(root, src->name) : NULL;
-	if (json_is_object(section) && json_object_update(src->cfg_root, (json_t *)section) != 0)
+	if (json_object_set_new(mon->plugins_keys_checked, vt->name, json_true()))
 		return em_fail(err, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -135,8 +150,9 @@ int em_source_open(struct em_source *src, const char *id, struct em_error *err)
 	if (strcmp(vt->name, name) != 0)
 		return em_fail(err, -EPROTO, "%s: file is named for plugin '%s' but the plugin calls itself '%s'",
 		               path, name, vt->name);
-	if ((rc = em_config_check_plugin_keys(mon->cfg, vt, err)) || (rc = own_config(src, mon->cfg->root, err)))
+	if ((rc = check_plugin_keys(mon, vt, err)))
 		return rc;
+	own_config(src, mon->cfg->root);
 	if ((rc = refuse_if_too_many_abandoned(src)))
 		return em_fail(err, rc, "plugin '%s' (%s) cannot run: %s", src->name, path, src->reason);
 	em_host_init(src, mon->target_pid, mon->cfg->interval_s);
