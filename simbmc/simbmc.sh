@@ -22,7 +22,10 @@ usage() {
 usage: simbmc.sh start --dir DIR --port PORT --password-file FILE [--user NAME]
                        (--module /abs/simbmc_dcmi.so (--profile FILE | --cpu IDLE,PEAK) | --no-dcmi)
                        [--sensors-init] [--owner-pid PID] [--no-realtime]
+                       [--no-sensor-poll] [--probe auth|port]
        simbmc.sh stop  --dir DIR
+       simbmc.sh hang  --dir DIR      (stops answering: SIGSTOP; port stays bound)
+       simbmc.sh resume --dir DIR     (SIGCONT)
        simbmc.sh set   --dir DIR --sensor NAME --value NUMBER
 EOF
 	exit 2
@@ -94,6 +97,7 @@ stop_bmc() {
 	port=$(cat "$dir/port" 2>/dev/null) || port=
 	if [[ -n $pid ]] && is_our_bmc "$pid" "$dir"; then
 		kill -TERM "$pid" 2>/dev/null || true
+		kill -CONT "$pid" 2>/dev/null || true # a hung (stopped) one handles TERM only then
 		for ((i = 0; i < 50; i++)); do
 			is_our_bmc "$pid" "$dir" || break
 			sleep 0.1
@@ -114,7 +118,7 @@ stop_bmc() {
 
 cmd_start() {
 	local dir='' port='' module='' user=admin pwfile='' dcmi=1 profile='' cpu='' init=0 owner=''
-	local realtime=1
+	local realtime=1 nopoll=0 probe=auth
 	[[ ${SIMBMC_REALTIME:-1} != 0 ]] || realtime=0
 	while (($#)); do
 		case $1 in
@@ -129,12 +133,15 @@ cmd_start() {
 		--sensors-init) init=1 ;;
 		--owner-pid) owner=${2:?}; shift ;;
 		--no-realtime) realtime=0 ;;
+		--no-sensor-poll) nopoll=1 ;;
+		--probe) probe=${2:?}; shift ;;
 		*) usage ;;
 		esac
 		shift
 	done
 	[[ -n $dir && -n $port && -n $pwfile ]] || usage
 	[[ -z $owner || $owner =~ ^[0-9]+$ ]] || die "bad --owner-pid '$owner'"
+	[[ $probe == auth || $probe == port ]] || die "--probe is auth or port (got '$probe')"
 	if ! [[ $port =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then
 		die "bad port '$port'"
 	fi
@@ -175,7 +182,6 @@ cmd_start() {
 
 	(umask 077; lan_conf "$dir" "$port" "$user" "$pw" "$module" "$options" | write_atomic "$dir/lan.conf")
 	echo "$port" > "$dir/port"
-	emu_text "$dir" | write_atomic "$dir/sim.emu"
 	sdr_text > "$dir/simbmc.sdrs"
 	sdrcomp -o "$dir/state/ipmi_sim/$bmc_name/sdr.20.main" "$dir/simbmc.sdrs" >> "$dir/ipmi_sim.log" 2>&1 ||
 		die "sdrcomp failed on $dir/simbmc.sdrs (see $dir/ipmi_sim.log)"
@@ -185,6 +191,8 @@ cmd_start() {
 			raw_for "$name" "$def" | cut -f2 | write_atomic "$dir/sensors/$file"
 		fi
 	done < <(grep -v '^#' "$table")
+	# after the sensor files: without polling their values go into the emu file
+	emu_text "$dir" "$nopoll" | write_atomic "$dir/sim.emu"
 
 	echo "--- simbmc.sh start $(date -u +%FT%TZ) port $port" >> "$dir/ipmi_sim.log"
 	# A module built with -fsanitize (the project's sanitizer CI) needs its
@@ -205,23 +213,29 @@ cmd_start() {
 	echo "$pid" > "$dir/ipmi_sim.pid"
 	[[ -z $owner ]] || watch_owner "$owner" "$pid" "$dir"
 
-	# Ready means a real authenticated IPMI request is answered.
-	local i
-	for ((i = 0; i < 50; i++)); do
+	# Ready means a real authenticated IPMI request is answered (--probe
+	# auth, one ipmitool process per try); --probe port only waits for the
+	# port to be bound, which costs no process: for starting hundreds of
+	# simulators, whose clients retry anyway.
+	local until_us=$((${EPOCHREALTIME/./} + 5000000))
+	while ((${EPOCHREALTIME/./} < until_us)); do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			tail -n 5 "$dir/ipmi_sim.log" >&2
 			die "ipmi_sim exited during start-up (log: $dir/ipmi_sim.log)"
 		fi
-		if port_bound "$port" &&
+		if [[ $probe == port ]] && port_bound "$port"; then
+			return 0
+		fi
+		if [[ $probe == auth ]] && port_bound "$port" &&
 			ipmitool -I lanplus -C 3 -N 1 -R 1 -H 127.0.0.1 -p "$port" -U "$user" -f "$pwfile" \
 				mc info > /dev/null 2>&1; then
 			# ipmi_sim reads the sensor files one poll period (100 ms)
 			# after start and serves raw 0 as a valid reading until
 			# then: wait for that first poll before calling it ready
-			sleep 0.25
+			((nopoll)) || sleep 0.25
 			return 0
 		fi
-		sleep 0.1
+		sleep 0.02
 	done
 	stop_bmc "$dir"
 	die "the BMC did not answer on 127.0.0.1:$port within 5 s (log: $dir/ipmi_sim.log)"
@@ -239,6 +253,22 @@ cmd_stop() {
 	[[ -n $dir ]] || usage
 	[[ -d $dir ]] || return 0
 	stop_bmc "$dir"
+}
+
+cmd_signal() { # SIGNAL ARGS...: hang (STOP) or resume (CONT) the BMC of --dir
+	local sig=$1 dir='' pid
+	shift
+	while (($#)); do
+		case $1 in
+		--dir) dir=$(abspath "${2:?}"); shift ;;
+		*) usage ;;
+		esac
+		shift
+	done
+	[[ -n $dir ]] || usage
+	pid=$(cat "$dir/ipmi_sim.pid" 2>/dev/null) || die "no BMC running in $dir"
+	is_our_bmc "$pid" "$dir" || die "no BMC running in $dir"
+	kill -"$sig" "$pid"
 }
 
 cmd_set() {
@@ -262,6 +292,8 @@ cmd_set() {
 case ${1:-} in
 start) shift; cmd_start "$@" ;;
 stop) shift; cmd_stop "$@" ;;
+hang) shift; cmd_signal STOP "$@" ;;
+resume) shift; cmd_signal CONT "$@" ;;
 set) shift; cmd_set "$@" ;;
 *) usage ;;
 esac

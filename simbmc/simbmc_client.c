@@ -146,6 +146,12 @@ static int run_start(struct simbmc *s)
 	argv[n++] = owner;
 	if (s->no_realtime_)
 		argv[n++] = "--no-realtime";
+	if (s->no_sensor_poll_)
+		argv[n++] = "--no-sensor-poll";
+	if (s->quick_probe_) {
+		argv[n++] = "--probe";
+		argv[n++] = "port";
+	}
 	if (s->no_dcmi_) {
 		argv[n++] = "--no-dcmi";
 	} else {
@@ -185,6 +191,8 @@ int simbmc_start(struct simbmc *s, const struct simbmc_options *o)
 	s->cpu_idle_w_ = o->cpu_idle_w;
 	s->cpu_peak_w_ = o->cpu_peak_w;
 	s->no_realtime_ = o->no_realtime;
+	s->no_sensor_poll_ = o->no_sensor_poll;
+	s->quick_probe_ = o->quick_probe;
 
 	strcpy(s->dir, "/tmp/simbmc-XXXXXX");
 	if (!mkdtemp(s->dir)) {

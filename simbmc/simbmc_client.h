@@ -58,6 +58,14 @@ struct simbmc_options {
 	 * loads the CPU measures energymon, not the simulator's starvation;
 	 * benchmarks that run many simulators turn it off. */
 	int no_realtime;
+	/* Non-zero: the SDR sensors keep the values their files hold at start
+	 * and are never polled (simbmc_set_sensor has no effect until a
+	 * restart): a fleet of simulators costs no CPU while idle. */
+	int no_sensor_poll;
+	/* Non-zero: simbmc_start returns as soon as the port is bound, without
+	 * the authenticated request (an ipmitool process) that proves the BMC
+	 * answers; for starting many simulators, whose clients retry. */
+	int quick_probe;
 };
 
 struct simbmc {
@@ -77,6 +85,8 @@ struct simbmc {
 	int cpu_model_;
 	double cpu_idle_w_, cpu_peak_w_;
 	int no_realtime_;
+	int no_sensor_poll_;
+	int quick_probe_;
 };
 
 /* Make a private directory, write the password file, start the BMC and wait
@@ -91,6 +101,12 @@ int simbmc_stop(struct simbmc *s);
 /* Kill the BMC with SIGKILL, as a crash would, and wait until its port is
  * closed. Files stay. */
 int simbmc_kill(struct simbmc *s);
+
+/* Make the BMC hang, as a wedged BMC does: it stops answering (SIGSTOP;
+ * requests queue in its socket, unanswered) but its port stays bound.
+ * simbmc_resume() lets it go on (SIGCONT); it then answers what queued up. */
+int simbmc_hang(struct simbmc *s);
+int simbmc_resume(struct simbmc *s);
 
 /* Start the BMC again on the same port, dir and options (stopping it first
  * if it is running). Profile and sensor values are kept. */

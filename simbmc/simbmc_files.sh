@@ -76,8 +76,10 @@ sdr_text() { # the SDR repository, in sdrcomp's input language
 	' "$table"
 }
 
-emu_text() { # DIR: ipmi_sim's command file: the BMC and its polled sensors
-	awk -F'\t' -v dir="$1" -v ms="$poll_ms" '
+# With NOPOLL=1 the sensors are set once from their files (sensor_set_value)
+# and never polled: a fleet of simulators then costs no CPU when idle.
+emu_text() { # DIR NOPOLL: ipmi_sim's command file: the BMC and its sensors
+	awk -F'\t' -v dir="$1" -v nopoll="${2:-0}" -v ms="$poll_ms" '
 		BEGIN {
 			code["Temperature"] = "0x01"; code["Voltage"] = "0x02"
 			code["Current"] = "0x03"; code["Fan"] = "0x04"
@@ -87,6 +89,15 @@ emu_text() { # DIR: ipmi_sim's command file: the BMC and its polled sensors
 			print "sel_enable 0x20 1000 0x0a"
 		}
 		/^#/ { next }
+		nopoll == 1 {
+			raw = 0
+			file = dir "/sensors/" $3
+			if ((getline raw < file) <= 0) raw = 0
+			close(file)
+			printf "sensor_add 0x20 0 %d %s 0x01\n", $1, code[$4]
+			printf "sensor_set_value 0x20 0 %d %d 0\n", $1, raw
+			next
+		}
 		{ printf "sensor_add 0x20 0 %d %s 0x01 poll %d file \"%s/sensors/%s\"\n", $1, code[$4], ms, dir, $3 }
 		END { print "mc_enable 0x20" }
 	' "$table"

@@ -38,27 +38,48 @@ int simbmc_stop(struct simbmc *s)
 	return simbmc_run(s->script_, args, s->dir, s->error, sizeof(s->error));
 }
 
-int simbmc_kill(struct simbmc *s)
+/* The running ipmi_sim's pid, from DIR/ipmi_sim.pid. */
+static int bmc_pid(struct simbmc *s, pid_t *pid)
 {
 	char path[128];
+	long v = 0;
 	FILE *f;
-	long pid = 0;
-	const struct timespec step = { 0, 10 * 1000 * 1000 };
 
 	snprintf(path, sizeof(path), "%s/ipmi_sim.pid", s->dir);
 	f = fopen(path, "re");
-	if (!f || fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
+	if (!f || fscanf(f, "%ld", &v) != 1 || v <= 1) {
 		if (f)
 			fclose(f);
 		snprintf(s->error, sizeof(s->error), "no BMC pid in %s", path);
 		return -ESRCH;
 	}
 	fclose(f);
-	if (kill((pid_t)pid, SIGKILL) != 0) {
-		int rc = -errno;
-		snprintf(s->error, sizeof(s->error), "kill %ld: %s", pid, strerror(-rc));
+	*pid = (pid_t)v;
+	return 0;
+}
+
+static int signal_bmc(struct simbmc *s, int sig, pid_t *pid)
+{
+	int rc = bmc_pid(s, pid);
+
+	if (rc)
 		return rc;
+	if (kill(*pid, sig) != 0) {
+		rc = -errno;
+		snprintf(s->error, sizeof(s->error), "kill -%d %ld: %s", sig, (long)*pid,
+			 strerror(-rc));
 	}
+	return rc;
+}
+
+int simbmc_kill(struct simbmc *s)
+{
+	pid_t pid;
+	const struct timespec step = { 0, 10 * 1000 * 1000 };
+	int rc = signal_bmc(s, SIGKILL, &pid);
+
+	if (rc)
+		return rc;
 	/* The BMC is not our child (simbmc.sh detached it), so there is no
 	 * waitpid: its port closing is the sign that it is gone. */
 	for (int i = 0; i < 500; i++) {
@@ -69,6 +90,20 @@ int simbmc_kill(struct simbmc *s)
 	snprintf(s->error, sizeof(s->error), "port %d still bound 5 s after SIGKILL",
 		 s->port);
 	return -ETIMEDOUT;
+}
+
+int simbmc_hang(struct simbmc *s)
+{
+	pid_t pid;
+
+	return signal_bmc(s, SIGSTOP, &pid);
+}
+
+int simbmc_resume(struct simbmc *s)
+{
+	pid_t pid;
+
+	return signal_bmc(s, SIGCONT, &pid);
 }
 
 int simbmc_set_sensor(struct simbmc *s, const char *name, double value)

@@ -27,6 +27,8 @@ static void *attempt_main(void *arg)
 {
 	struct bmc_attempt *a = arg;
 	a->rc = bmc_session_open(&a->shadow, a->why, sizeof(a->why));
+	if (a->rc == 0 && a->shadow.after_open)
+		a->rc = a->shadow.after_open(&a->shadow, a->shadow.after_open_arg, a->why, sizeof(a->why));
 	return NULL;
 }
 
@@ -81,6 +83,7 @@ int bmc_reconnect_poll(struct bmc_session *s, char *why, size_t why_len)
 	memcpy(s->device, a->shadow.device, sizeof(s->device));
 	s->last_used_mono_ns = a->shadow.last_used_mono_ns;
 	s->is_open = 1;
+	s->ever_open = 1;
 	s->generation++;
 	discard(a);
 	return 0;

@@ -17,10 +17,14 @@
 #include "ipmi_clock.h"
 
 /* The first reconnect is tried at once; later ones wait longer each time,
- * up to a few seconds, so a dead BMC costs little while a rebooted one is
- * found again soon. */
+ * up to half a minute, so a dead BMC in a fleet costs one attempt (at most
+ * ipmi_timeout on a background thread) per 30 s while a rebooted one is
+ * found again soon. A refused login waits far longer: BMCs lock an account
+ * after a few failed logins, which would lock out its real owner too. */
 #define BACKOFF_FIRST_S 0.25
-#define BACKOFF_MAX_S 4.0
+#define BACKOFF_MAX_S 30.0
+#define AUTH_BACKOFF_FIRST_S 60.0
+#define AUTH_BACKOFF_MAX_S 300.0
 
 int bmc_session_init(struct bmc_session *s, const struct ipmi_config *cfg)
 {
@@ -141,17 +145,41 @@ int bmc_session_open(struct bmc_session *s, char *why, size_t why_len)
 		return rc;
 	}
 	s->is_open = 1;
+	s->ever_open = 1;
 	s->backoff_s = 0;
+	s->last_rc = 0;
 	bmc_session_used(s);
 	return 0;
 }
 
-static void schedule_next_attempt(struct bmc_session *s)
+/* After a failure `rc`: when the next attempt may start. */
+static void schedule_next_attempt(struct bmc_session *s, int rc)
 {
+	int auth = rc == -EACCES;
+	s->last_rc = rc;
+	if (auth && s->backoff_s < AUTH_BACKOFF_FIRST_S)
+		s->backoff_s = AUTH_BACKOFF_FIRST_S;
 	s->next_attempt_mono_ns = ipmi_now_ns(CLOCK_MONOTONIC) + (int64_t)(s->backoff_s * 1e9);
 	s->backoff_s = s->backoff_s <= 0 ? BACKOFF_FIRST_S : s->backoff_s * 2;
-	if (s->backoff_s > BACKOFF_MAX_S)
-		s->backoff_s = BACKOFF_MAX_S;
+	double cap = auth ? AUTH_BACKOFF_MAX_S : BACKOFF_MAX_S;
+	if (s->backoff_s > cap)
+		s->backoff_s = cap;
+}
+
+/* The errno a caller gets while the BMC is not usable. */
+static int down_rc(const struct bmc_session *s)
+{
+	return s->last_rc ? s->last_rc : -ENOTCONN;
+}
+
+/* `why` for a sample() answered from the background attempts' state. */
+static void say_waiting(const struct bmc_session *s, const char *state, char *why, size_t why_len)
+{
+	if (s->last_error[0])
+		snprintf(why, why_len, "BMC %s: %s after: %s", s->target, state, s->last_error);
+	else
+		snprintf(why, why_len, "BMC %s: %s (first attempt; no answer yet, waiting at most %g s)", s->target,
+			 state, s->cfg->timeout_s);
 }
 
 void bmc_session_used(struct bmc_session *s)
@@ -175,37 +203,42 @@ int bmc_session_ensure(struct bmc_session *s, char *why, size_t why_len)
 		s->refreshes++;
 		int rc = bmc_session_open(s, why, why_len);
 		if (rc)
-			schedule_next_attempt(s);
+			schedule_next_attempt(s, rc);
 		return rc;
 	}
 	if (s->pending) {
+		int was_open = s->ever_open;
 		int rc = bmc_reconnect_poll(s, why, why_len);
 		if (rc == 0) {
-			s->reconnects++;
+			s->reconnects += was_open;
 			s->backoff_s = 0;
+			s->last_rc = 0;
 			return 0;
 		}
 		if (rc < 0) {
 			snprintf(s->last_error, sizeof(s->last_error), "%s", why);
-			schedule_next_attempt(s);
+			schedule_next_attempt(s, rc);
 			return rc;
 		}
-		snprintf(why, why_len, "BMC %s: reconnecting in the background after: %s", s->target, s->last_error);
-		return -ENOTCONN;
+		say_waiting(s, "reconnecting in the background", why, why_len);
+		return down_rc(s);
 	}
 	if (now < s->next_attempt_mono_ns) {
-		snprintf(why, why_len, "BMC %s: next reconnect attempt in %.1f s after: %s", s->target,
-			 (double)(s->next_attempt_mono_ns - now) / 1e9, s->last_error);
-		return -ENOTCONN;
+		char state[64];
+		snprintf(state, sizeof(state), "next reconnect attempt in %.1f s",
+			 (double)(s->next_attempt_mono_ns - now) / 1e9);
+		say_waiting(s, state, why, why_len);
+		return down_rc(s);
 	}
 	int rc = bmc_reconnect_start(s);
 	if (rc) {
 		snprintf(why, why_len, "BMC %s: cannot start reconnecting: %s", s->target, strerror(-rc));
-		schedule_next_attempt(s);
+		schedule_next_attempt(s, rc);
 		return rc;
 	}
-	snprintf(why, why_len, "BMC %s: reconnecting in the background after: %s", s->target, s->last_error);
-	return -ENOTCONN;
+	s->attempts++;
+	say_waiting(s, "reconnecting in the background", why, why_len);
+	return down_rc(s);
 }
 
 int bmc_session_fail(struct bmc_session *s, const char *what, char *why, size_t why_len)
@@ -217,7 +250,7 @@ int bmc_session_fail(struct bmc_session *s, const char *what, char *why, size_t 
 		s->is_open = 0;
 		s->breaks++;
 		s->backoff_s = 0;
-		schedule_next_attempt(s);
+		schedule_next_attempt(s, rc);
 		snprintf(s->last_error, sizeof(s->last_error), "%s", why);
 	}
 	return rc;

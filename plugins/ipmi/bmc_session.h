@@ -12,6 +12,13 @@
 #include "ipmi_config.h"
 
 struct bmc_attempt;
+struct bmc_session;
+
+/* Work an attempt does on its own thread right after it opened a session,
+ * before the session is handed over (e.g. read the SDR and pick the power
+ * source the first time the BMC answers). Writes only into `arg`, which the
+ * sampling thread reads after the attempt was picked up. 0 or -errno. */
+typedef int (*bmc_after_open_fn)(struct bmc_session *fresh, void *arg, char *why, size_t why_len);
 
 struct bmc_session {
 	ipmi_ctx_t ctx;               /* replaced when a reconnection succeeds */
@@ -19,11 +26,16 @@ struct bmc_session {
 	struct bmc_attempt *pending;  /* a reconnection running in the background */
 	const struct ipmi_config *cfg;
 	int is_open;
+	int ever_open;                /* a session was open once: later openings are reconnects */
 	enum ipmi_link link;          /* resolved: LAN_AUTO becomes LANPLUS or LAN */
 	char target[IPMI_HOST_MAX + 64]; /* "127.0.0.1:623 via lanplus", for messages */
 	char device[32];              /* in-band device path, when one is used */
 	int64_t next_attempt_mono_ns; /* no reconnect before this */
 	double backoff_s;             /* wait after the next failed attempt */
+	int last_rc;                  /* errno of the last failure (0: none yet), returned while down */
+	bmc_after_open_fn after_open; /* run by background attempts while set */
+	void *after_open_arg;
+	unsigned attempts;            /* background connection attempts started */
 	int64_t last_used_mono_ns;    /* last time the BMC answered on this session */
 	unsigned reconnects;          /* successful reopenings after a break */
 	unsigned refreshes;           /* idle sessions replaced before use */
@@ -39,10 +51,14 @@ int bmc_session_init(struct bmc_session *s, const struct ipmi_config *cfg);
 int bmc_session_open(struct bmc_session *s, char *why, size_t why_len);
 
 /* 0 when the session is open. Otherwise never waits for the BMC: starts a
- * reconnection in the background when the backoff allows, picks up its
- * result on a later call, and meanwhile fails at once with -ENOTCONN (or the
- * failed attempt's errno). A session left idle longer than a BMC may keep it
- * is replaced first (in the caller's thread: that BMC was answering). */
+ * connection attempt in the background when the backoff allows, picks up its
+ * result on a later call, and meanwhile fails at once with the errno of the
+ * last failure (-ETIMEDOUT, -EACCES, ...), or -ENOTCONN before the first
+ * attempt has a result. Attempts back off from 0.25 s to 30 s; after a
+ * refused login (-EACCES) from 60 s to 300 s, so that retrying does not
+ * lock the account. A session left idle longer than a BMC may keep it is
+ * replaced first (in the caller's thread: that BMC was answering; the
+ * close and the open are each bounded by ipmi_timeout). */
 int bmc_session_ensure(struct bmc_session *s, char *why, size_t why_len);
 
 /* After a failed request on the session: turn FreeIPMI's error into a

@@ -43,6 +43,9 @@ const struct energy_config_key ipmi_config_keys[] = {
 	{"ipmi_sdr_cache_dir", ENERGY_CONFIG_STRING, 0, "$XDG_CACHE_HOME/energymon/sdr",
 	 "directory for SDR caches (one per host:port, refreshed when the BMC's SDR changes); \"\" for none"},
 	{"ipmi_timeout", ENERGY_CONFIG_NUMBER, 0, "2", "seconds to wait for the BMC per session setup or request"},
+	{"ipmi_wait_for_bmc", ENERGY_CONFIG_BOOL, 0, "true under energymond, false for a command",
+	 "create() does not wait for the BMC: it is reached in the background, sample() fails with the reason "
+	 "until it answers"},
 	{"ipmi_session_refresh", ENERGY_CONFIG_NUMBER, 0, "25",
 	 "seconds a session may stay idle before it is replaced (BMCs drop idle sessions after about 60 s)"},
 	{NULL, 0, 0, NULL, NULL}
@@ -248,7 +251,11 @@ static int parse_numbers(const struct energy_host *host, struct ipmi_config *cfg
 		rc = get_number(host, &sensor_interval, &cfg->sensor_interval_s, why, why_len);
 	if (!rc)
 		rc = get_bool(host, "ipmi_sensors", 1, &cfg->sensors, NULL, why, why_len);
-	int ignored;
+	int ignored, wait_given = 0;
+	if (!rc)
+		rc = get_bool(host, "ipmi_wait_for_bmc", 0, &cfg->wait_for_bmc, &wait_given, why, why_len);
+	if (!rc && !wait_given)
+		cfg->wait_for_bmc = -1;
 	if (!rc)
 		rc = get_bool(host, "ipmi_use_sudo", 0, &ignored, &cfg->use_sudo_given, why, why_len);
 	return rc;

@@ -57,6 +57,7 @@ struct ipmi_config {
 	char sdr_cache_dir[512];
 	double timeout_s;
 	double session_refresh_s;      /* replace a session idle longer than this */
+	int wait_for_bmc;              /* 1/0 as set; -1 not set: on for a continuous monitor */
 };
 
 /* The declared keys, terminated by a NULL name. */

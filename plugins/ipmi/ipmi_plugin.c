@@ -1,13 +1,19 @@
 /*
  * ipmi_plugin.c — the ipmi plugin's vtable: system power from the BMC (DCMI,
  * else SDR Watts sensors) and its environmental sensors, over one FreeIPMI
- * session opened in create() and reused for every sample.
+ * session reused for every sample. For a command the session is opened in
+ * create(), so a BMC that cannot be used fails the run at once with the
+ * reason; a continuous monitor (ipmi_wait_for_bmc) reaches the BMC in the
+ * background instead, so a BMC that is down at start-up costs nothing and
+ * is used as soon as it answers.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bmc_discovery.h"
 #include "bmc_session.h"
 #include "energy_plugin.h"
 #include "ipmi_config.h"
@@ -19,11 +25,11 @@ struct ipmi_instance {
 	const struct energy_host *host;
 	struct ipmi_config cfg;
 	struct bmc_session session;
-	struct sdr_catalog catalog;
-	int have_catalog;
+	/* written by a background attempt until ready; read only after it is picked up */
+	struct bmc_discovery found;
+	int ready;                    /* `found` is done and the sensor sweep is set up */
 	ipmi_sensor_read_ctx_t reader;
 	unsigned reader_generation;   /* the session generation `reader` is bound to */
-	struct power_source power;
 	struct sensor_sweep sweep;
 	int sweep_enabled;
 	unsigned long samples, failed_samples;
@@ -46,30 +52,54 @@ static void ipmi_destroy(void *instance)
 	struct ipmi_instance *in = instance;
 	if (!in)
 		return;
+	/* first: it waits for a background attempt still writing `found` */
+	bmc_session_destroy(&in->session);
 	sensor_sweep_free(&in->sweep);
 	if (in->reader)
 		ipmi_sensor_read_ctx_destroy(in->reader);
-	sdr_catalog_free(&in->catalog);
-	bmc_session_destroy(&in->session);
+	bmc_discovery_free(&in->found);
 	ipmi_config_wipe(&in->cfg);
 	free(in);
 }
 
-/* The SDR is read once per instance; without it the sensors are skipped and
- * the power source can only be DCMI. */
-static void load_catalog(struct ipmi_instance *in)
+/* ipmi_wait_for_bmc unset: on when the host is a continuous monitor
+ * (energymond), which must keep every other source going and pick the BMC
+ * up when it answers; off for a command, whose user wants to hear at once
+ * why a BMC cannot be used. */
+static int waits_for_bmc(const struct energy_host *host, const struct ipmi_config *cfg)
 {
-	char why[ENERGY_REASON_MAX];
-	int rc = sdr_catalog_load(&in->catalog, &in->session, in->cfg.sdr_cache_dir, why, sizeof(why));
-	if (rc) {
-		in->host->log(in->host->ctx, ENERGY_LOG_WARN, "SDR not available, no SDR sensors will be read: %s", why);
-		in->host->note_string(in->host->ctx, "sdr_unavailable", why);
-		return;
+	if (cfg->wait_for_bmc >= 0)
+		return cfg->wait_for_bmc;
+	int has_flags = host->abi_minor >= 2 && host->struct_size >= offsetof(struct energy_host, flags) +
+								      sizeof(host->flags);
+	return has_flags && (host->flags & ENERGY_HOST_TARGETS_LATER) != 0;
+}
+
+/* The BMC was reached and discovery is done: say what was found and set up
+ * the sensor sweep (no I/O). */
+static int become_ready(struct ipmi_instance *in, char *why, size_t why_len)
+{
+	const struct energy_host *host = in->host;
+	struct bmc_discovery *f = &in->found;
+	if (!f->have_catalog && (in->cfg.sensors || power_source_may_need_sdr(&in->cfg)))
+		host->log(host->ctx, ENERGY_LOG_WARN, "SDR not available, no SDR sensors will be read: %s", f->sdr_why);
+	else if (f->have_catalog)
+		host->log(host->ctx, ENERGY_LOG_INFO, "BMC %s: %zu usable SDR sensors (%s%s)", in->session.target,
+			  f->catalog.n, f->catalog.from_cache ? "from cache " : "read from the BMC",
+			  f->catalog.from_cache ? f->catalog.cache_file : "");
+	if (in->cfg.sensors && f->have_catalog) {
+		double interval = in->cfg.sensor_interval_s > 0 ? in->cfg.sensor_interval_s : 5 * host->interval_s;
+		int rc = sensor_sweep_init(&in->sweep, &f->catalog, interval, host->interval_s);
+		if (rc) {
+			snprintf(why, why_len, "out of memory for the sensor list");
+			return rc;
+		}
+		in->sweep_enabled = 1;
+		sensor_sweep_reset(&in->sweep);
 	}
-	in->have_catalog = 1;
-	in->host->log(in->host->ctx, ENERGY_LOG_INFO, "BMC %s: %zu usable SDR sensors (%s%s)", in->session.target,
-		      in->catalog.n, in->catalog.from_cache ? "from cache " : "read from the BMC",
-		      in->catalog.from_cache ? in->catalog.cache_file : "");
+	in->session.after_open = NULL;
+	in->ready = 1;
+	return 0;
 }
 
 static int setup(struct ipmi_instance *in, char *why, size_t why_len)
@@ -89,33 +119,28 @@ static int setup(struct ipmi_instance *in, char *why, size_t why_len)
 		snprintf(why, why_len, "out of memory for an IPMI context");
 		return rc;
 	}
+	in->found.cfg = &in->cfg;
+	if (waits_for_bmc(host, &in->cfg)) {
+		in->session.after_open = bmc_discover_after_open;
+		in->session.after_open_arg = &in->found;
+		char ignored[ENERGY_REASON_MAX];
+		rc = bmc_session_ensure(&in->session, ignored, sizeof(ignored)); /* starts the first attempt */
+		host->log(host->ctx, ENERGY_LOG_INFO, "BMC %s: reached in the background (ipmi_wait_for_bmc); "
+			  "samples fail with the reason until it answers", in->session.target);
+		return rc == -ENOMEM ? rc : 0;
+	}
 	rc = bmc_session_open(&in->session, why, why_len);
+	if (!rc)
+		rc = bmc_discover(&in->session, &in->found, why, why_len);
+	if (!rc)
+		rc = become_ready(in, why, why_len);
 	if (rc)
 		return rc;
-	in->reader = ipmi_sensor_read_ctx_create(in->session.ctx);
-	if (!in->reader) {
-		snprintf(why, why_len, "out of memory for a sensor reader");
-		return -ENOMEM;
-	}
-	if (in->cfg.sensors || power_source_may_need_sdr(&in->cfg))
-		load_catalog(in);
-	rc = power_source_choose(&in->power, &in->session, &in->cfg, in->have_catalog ? &in->catalog : NULL,
-				 in->reader, why, why_len);
-	if (rc)
-		return rc;
-	if (in->cfg.sensors && in->have_catalog) {
-		double interval = in->cfg.sensor_interval_s > 0 ? in->cfg.sensor_interval_s : 5 * host->interval_s;
-		rc = sensor_sweep_init(&in->sweep, &in->catalog, interval, host->interval_s);
-		if (rc) {
-			snprintf(why, why_len, "out of memory for the sensor list");
-			return rc;
-		}
-		in->sweep_enabled = 1;
-		host->note_number(host->ctx, "sensor_interval", interval, "s");
-	}
-	host->note_string(host->ctx, "power_source", in->power.description);
+	host->note_string(host->ctx, "power_source", in->found.power.description);
 	host->note_string(host->ctx, "bmc", in->session.target);
 	host->note_string(host->ctx, "privilege", in->cfg.privilege_name);
+	if (in->sweep_enabled)
+		host->note_number(host->ctx, "sensor_interval", in->sweep.period_ns / 1e9, "s");
 	return 0;
 }
 
@@ -149,14 +174,15 @@ static int ipmi_start(void *instance)
  * to the old one and must follow. */
 static int rebind_reader(struct ipmi_instance *in, char *why, size_t why_len)
 {
-	if (in->reader_generation == in->session.generation)
+	if (in->reader && in->reader_generation == in->session.generation)
 		return 0;
 	ipmi_sensor_read_ctx_t reader = ipmi_sensor_read_ctx_create(in->session.ctx);
 	if (!reader) {
 		snprintf(why, why_len, "out of memory for a sensor reader");
 		return -ENOMEM;
 	}
-	ipmi_sensor_read_ctx_destroy(in->reader);
+	if (in->reader)
+		ipmi_sensor_read_ctx_destroy(in->reader);
 	in->reader = reader;
 	in->reader_generation = in->session.generation;
 	return 0;
@@ -174,10 +200,12 @@ static int ipmi_sample(void *instance)
 	if (rc == 0 && in->session.reconnects != before)
 		host->log(host->ctx, ENERGY_LOG_INFO, "BMC %s: session reopened (reconnect %u)", in->session.target,
 			  in->session.reconnects);
+	if (rc == 0 && !in->ready)
+		rc = become_ready(in, why, sizeof(why)); /* the first session came with discovery done */
 	if (rc == 0)
 		rc = rebind_reader(in, why, sizeof(why));
 	if (rc == 0)
-		rc = power_source_read(&in->power, &in->session, in->reader, &watts, &when, why, sizeof(why));
+		rc = power_source_read(&in->found.power, &in->session, in->reader, &watts, &when, why, sizeof(why));
 	if (rc) {
 		in->failed_samples++;
 		host->set_error(host->ctx, "%s", why);
@@ -187,7 +215,7 @@ static int ipmi_sample(void *instance)
 		.struct_size = sizeof(r), .quantity = ENERGY_Q_POWER_W, .scope = ENERGY_SCOPE_SYSTEM,
 		.value = watts, .mono_ns = when.mono_ns, .wall_ns = when.wall_ns,
 	};
-	snprintf(r.sensor, sizeof(r.sensor), "%s", in->power.sensor_label);
+	snprintf(r.sensor, sizeof(r.sensor), "%s", in->found.power.sensor_label);
 	rc = host->emit(host->ctx, &r);
 	if (rc) {
 		host->set_error(host->ctx, "host refused the power reading %g W from %s", watts, in->session.target);
@@ -209,8 +237,17 @@ static int ipmi_get_data(void *instance)
 {
 	struct ipmi_instance *in = instance;
 	const struct energy_host *host = in->host;
-	host->note_string(host->ctx, "power_source", in->power.description);
+	host->note_string(host->ctx, "power_source", in->ready ? in->found.power.description
+							       : "none: the BMC never answered");
 	host->note_string(host->ctx, "bmc", in->session.target);
+	host->note_string(host->ctx, "privilege", in->cfg.privilege_name);
+	if (in->sweep_enabled)
+		host->note_number(host->ctx, "sensor_interval", (double)in->sweep.period_ns / 1e9, "s");
+	host->note_number(host->ctx, "connect_attempts", (double)in->session.attempts, "");
+	if (in->ready && !in->found.have_catalog && in->found.sdr_why[0])
+		host->note_string(host->ctx, "sdr_unavailable", in->found.sdr_why);
+	if (!in->ready && in->session.last_error[0])
+		host->note_string(host->ctx, "bmc_error", in->session.last_error);
 	host->note_number(host->ctx, "power_samples", (double)in->samples, "");
 	host->note_number(host->ctx, "failed_power_samples", (double)in->failed_samples, "");
 	host->note_number(host->ctx, "session_breaks", (double)in->session.breaks, "");
