@@ -121,10 +121,18 @@ cmd_start() {
 	done < <(grep -v '^#' "$table")
 	# The emu and lan.conf templates, with placeholders for the per-BMC parts.
 	local emu_tpl lan_tpl
-	emu_tpl=$(emu_text @DIR@)
-	# without polling, ipmi_sim never wakes but for a request (the
-	# sensors then read raw 0; DCMI power is the module's, unaffected)
-	((poll)) || emu_tpl=$(sed 's/ poll [0-9]* file "[^"]*"//' <<< "$emu_tpl")
+	if ((poll)); then
+		emu_tpl=$(emu_text @DIR@ 0)
+	else
+		# without polling the values go into the emu file (simbmc.sh
+		# --no-sensor-poll), read from the defaults written here once;
+		# ipmi_sim then wakes only for requests
+		mkdir -p "$dir/proto/sensors"
+		for ((s = 0; s < ${#sensor_files[@]}; s++)); do
+			printf '%s\n' "${sensor_raws[s]}" > "$dir/proto/sensors/${sensor_files[s]}"
+		done
+		emu_tpl=$(emu_text "$dir/proto" 1)
+	fi
 	lan_tpl=$(lan_conf @DIR@ @PORT@ "$user" "$pw" "$module" "profile=@DIR@/profile")
 	# A module built with -fsanitize needs its runtime preloaded (as simbmc.sh does).
 	local preload

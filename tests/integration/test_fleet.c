@@ -3,11 +3,13 @@
  * simulated BMCs (scripts/simbmc-fleet.sh: ipmi_sim on 127.0.0.1, one port
  * each, each an `ipmi:bmcNNNN` instance with its credentials by password
  * file), the sources sampled by a shared pool of threads
- * (energy_sampler_threads). 10% of the fleet goes bad while it runs: one BMC
- * is killed (dead) and one is SIGSTOPped (hung: its socket still takes the
- * requests, nothing answers). The healthy 18 must keep sampling every
- * interval without a failure, the bad two must count failures, and the hung
- * one, resumed with SIGCONT, must come back.
+ * (energy_sampler_threads). One BMC is never started, so energymond starts
+ * with it down (the ipmi plugin waits for it in the background); then 10% of
+ * the fleet goes bad while it runs: one BMC is killed (dead) and one is
+ * SIGSTOPped (hung: its socket still takes the requests, nothing answers).
+ * The healthy 17 must keep sampling every interval without a new failure,
+ * the bad three must count failures and read nothing, and the hung one,
+ * resumed with SIGCONT, must come back.
  *
  * State is read through energymond's socket `status` op (samples,
  * failed_samples, last_sample_age_s per source). Everything waits on
@@ -20,8 +22,9 @@
 #include <CUnit/Basic.h>
 
 #define FLEET_N 20
-#define DEAD_BMC 3  /* killed */
-#define HUNG_BMC 7  /* SIGSTOPped, then resumed */
+#define DEAD_BMC 3   /* killed mid-run */
+#define HUNG_BMC 7   /* SIGSTOPped mid-run, then resumed */
+#define NEVER_BMC 13 /* configured, never started */
 #define POOL_THREADS 4
 #define INTERVAL_S 0.5
 
@@ -67,8 +70,9 @@ static pid_t bmc_pid(int i)
  * when one is taken) and write energymond's config for them. */
 static int start_fleet(void)
 {
-	char count[16], owner[16], base[16], module[4096], password[160];
+	char count[16], owner[16], base[16], module[4096], password[160], skip[16];
 	snprintf(count, sizeof(count), "%d", FLEET_N);
+	snprintf(skip, sizeof(skip), "%d", NEVER_BMC);
 	snprintf(owner, sizeof(owner), "%ld", (long)getpid());
 	snprintf(module, sizeof(module), "%s/simbmc/simbmc_dcmi.so", getenv("ENERGYMON_BUILD_ROOT"));
 	snprintf(password, sizeof(password), "%s/password", t.dir);
@@ -81,7 +85,7 @@ static int start_fleet(void)
 	for (int attempt = 0; attempt < 4; attempt++) {
 		snprintf(base, sizeof(base), "%d", 20000 + (int)((getpid() * 7 + attempt * 997) % 40000));
 		const char *argv[] = {t.script, "start", "--dir", t.fleet, "--count", count, "--base-port", base,
-		                      "--password-file", password, "--module", module, "--no-sensor-poll",
+		                      "--password-file", password, "--module", module, "--no-sensor-poll", "--skip", skip,
 		                      "--owner-pid", owner, NULL};
 		if (run(argv) == 0) {
 			t.fleet_started = 1;
@@ -181,9 +185,10 @@ static void pause_s(double s)
 	nanosleep(&ts, NULL);
 }
 
-static int is_bad(int i) { return i == DEAD_BMC || i == HUNG_BMC; }
+static int is_bad(int i) { return i == DEAD_BMC || i == HUNG_BMC || i == NEVER_BMC; }
 
-/* Every BMC answers: each source has at least 3 readings and no failure. */
+/* Every started BMC answers: each of their sources has at least 3 readings;
+ * the one never started has none and counts failures. */
 static void test_fleet_all_up(void)
 {
 	struct counts c;
@@ -192,13 +197,17 @@ static void test_fleet_all_up(void)
 		CU_ASSERT_FATAL(fleet_status(&c) == 0);
 		ready = 1;
 		for (int i = 1; i <= FLEET_N; i++)
-			ready &= c.samples[i] - c.failed[i] >= 3;
+			ready &= i == NEVER_BMC ? c.failed[i] >= 3 : c.samples[i] - c.failed[i] >= 3;
 		if (!ready)
 			pause_s(0.25);
 	}
 	/* a failure while 20 sessions open at once on two busy cores (a 2 s
 	 * timeout) is reported, not failed on: the fleet is judged from here */
+	CU_ASSERT(c.failed[NEVER_BMC] >= 3);
+	CU_ASSERT(c.age_s[NEVER_BMC] < 0); /* no reading ever */
 	for (int i = 1; i <= FLEET_N; i++) {
+		if (i == NEVER_BMC)
+			continue;
 		if (c.samples[i] - c.failed[i] < 3 || c.failed[i] != 0)
 			fprintf(stderr, "bmc%04d at start: %ld samples, %ld failed\n", i, c.samples[i], c.failed[i]);
 		CU_ASSERT(c.samples[i] - c.failed[i] >= 3);
@@ -257,6 +266,8 @@ static void test_fleet_dead_and_hung(void)
 	 * reading's age is the exact witness) */
 	CU_ASSERT(after.age_s[DEAD_BMC] > 4 * INTERVAL_S);
 	CU_ASSERT(after.age_s[HUNG_BMC] > 4 * INTERVAL_S);
+	CU_ASSERT(after.failed[NEVER_BMC] > before.failed[NEVER_BMC]);
+	CU_ASSERT(after.age_s[NEVER_BMC] < 0);
 }
 
 /* SIGCONT: the hung BMC answers again, the plugin's session comes back and
