@@ -31,12 +31,15 @@ usage() {
 	cat >&2 <<'EOF'
 usage: simbmc-fleet.sh start  --dir DIR --count N --base-port P --password-file FILE
                               --module /abs/simbmc_dcmi.so [--watts W] [--user NAME]
-                              [--skip I,J,...] [--no-sensor-poll] [--owner-pid PID]
+                              [--skip I,J,...] [--no-sensor-poll] [--realtime] [--owner-pid PID]
        simbmc-fleet.sh stop   --dir DIR
        simbmc-fleet.sh config --dir DIR [--interval S] [--sensors] [--threads N]
        simbmc-fleet.sh pids   --dir DIR
 BMC i (1..N) is DIR/bmcNNNN on 127.0.0.1:(P+i-1), serving a constant W+i watts
 (default W 100). --skip leaves those BMCs configured but never started (dead).
+Simulators run at normal priority unless --realtime (SCHED_FIFO 10, as
+simbmc.sh does by default: a test on a loaded machine then measures the
+agent, not the simulators' starvation; benchmarks leave it off).
 `config` prints energymond's JSON config for every BMC of DIR (sources
 ipmi:bmcNNNN); --threads sets energy_sampler_threads.
 EOF
@@ -55,6 +58,7 @@ bound_ports() {
 
 cmd_start() {
 	local dir='' count='' base='' pwfile='' module='' watts=100 user=admin skip='' poll=1 owner=''
+	local -a priority=()
 	while (($#)); do
 		case $1 in
 		--dir) dir=${2:?}; shift ;;
@@ -66,6 +70,7 @@ cmd_start() {
 		--user) user=${2:?}; shift ;;
 		--skip) skip=${2:?}; shift ;;
 		--no-sensor-poll) poll=0 ;;
+		--realtime) priority=(chrt -f 10) ;;
 		--owner-pid) owner=${2:?}; shift ;;
 		*) usage ;;
 		esac
@@ -82,6 +87,9 @@ cmd_start() {
 	[[ $module == /* && -r $module ]] || die "--module must be the absolute path of simbmc_dcmi.so (got '$module')"
 	command -v ipmi_sim > /dev/null || die "ipmi_sim not found (Debian package: openipmi)"
 	command -v sdrcomp > /dev/null || die "sdrcomp not found (Debian package: openipmi)"
+	if ((${#priority[@]})) && ! chrt -f 10 true 2> /dev/null; then
+		die "--realtime: SCHED_FIFO is not permitted here (needs root, CAP_SYS_NICE or RLIMIT_RTPRIO >= 10)"
+	fi
 	[[ -f $pwfile && ! -L $pwfile ]] || die "password file $pwfile is not a regular file"
 	[[ $(stat -c %a "$pwfile") == [0-7]00 ]] || die "password file $pwfile is readable by others: chmod 600 it"
 	local pw=
@@ -138,18 +146,25 @@ cmd_start() {
 	local preload
 	preload=$(ldd "$module" 2> /dev/null | awk '/lib(a|ub)san\.so/ { printf "%s%s", sep, $3; sep = ":" }')
 
+	# Processes are what costs on two busy cores: one mkdir and one tee
+	# make every BMC's directories and SDR copy; the loop forks only ipmi_sim.
 	local i d port
+	local -a dirs=() sdrs=()
 	for ((i = 1; i <= count; i++)); do
-		d=$(bmc_dir "$dir" "$i")
+		d=$(printf '%s/bmc%04d' "$dir" "$i")
+		dirs+=("$d/sensors" "$d/state/ipmi_sim/$bmc_name")
+		sdrs+=("$d/state/ipmi_sim/$bmc_name/sdr.20.main")
+	done
+	mkdir -p "${dirs[@]}" # 0700 through the umask
+	tee "${sdrs[@]}" < "$dir/sdr.20.main" > /dev/null
+	for ((i = 1; i <= count; i++)); do
+		printf -v d '%s/bmc%04d' "$dir" "$i"
 		port=$((base + i - 1))
-		mkdir -p "$d/sensors" "$d/state/ipmi_sim/$bmc_name"
-		chmod 700 "$d"
 		printf '%s\n' "$port" > "$d/port"
 		printf '0 %d\n' $((watts + i)) > "$d/profile"
 		local text=${lan_tpl//@DIR@/$d}
 		printf '%s\n' "${text//@PORT@/$port}" > "$d/lan.conf"
 		printf '%s\n' "${emu_tpl//@DIR@/$d}" > "$d/sim.emu"
-		cp "$dir/sdr.20.main" "$d/state/ipmi_sim/$bmc_name/sdr.20.main"
 		for ((s = 0; s < ${#sensor_files[@]}; s++)); do
 			printf '%s\n' "${sensor_raws[s]}" > "$d/sensors/${sensor_files[s]}"
 		done
@@ -157,16 +172,18 @@ cmd_start() {
 		echo "--- simbmc-fleet.sh start $(printf '%(%FT%TZ)T' -1) port $port" >> "$d/ipmi_sim.log"
 		LD_PRELOAD=${preload:-${LD_PRELOAD:-}} \
 		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-		setsid ipmi_sim -c "$d/lan.conf" -f "$d/sim.emu" -s "$d/state" -n \
+		setsid "${priority[@]}" ipmi_sim -c "$d/lan.conf" -f "$d/sim.emu" -s "$d/state" -n \
 			< /dev/null >> "$d/ipmi_sim.log" 2>&1 &
 		printf '%s\n' "$!" > "$d/ipmi_sim.pid"
 	done
 	[[ -z $owner ]] || watch_owner "$owner" "$dir"
 
 	# Ready: every started BMC's port is bound (ipmi_sim binds after reading
-	# its config and SDRs). 30 s covers a thousand on two busy cores.
-	local waited missing
-	for ((waited = 0; waited < 300; waited++)); do
+	# its config and SDRs). Each takes ~5 ms of CPU, far longer on two cores
+	# that other work keeps busy: allow 30 s plus 0.1 s per BMC.
+	local missing limit=$((30 + count / 10))
+	local until=$((EPOCHSECONDS + limit))
+	while ((EPOCHSECONDS < until)); do
 		busy=()
 		while read -r p; do busy[$p]=1; done < <(bound_ports)
 		missing=0
@@ -181,7 +198,7 @@ cmd_start() {
 		fi
 		sleep 0.1
 	done
-	die "BMC $missing ($(bmc_dir "$dir" "$missing")) did not bind 127.0.0.1:$((base + missing - 1)) within 30 s"
+	die "BMC $missing ($(bmc_dir "$dir" "$missing")) did not bind 127.0.0.1:$((base + missing - 1)) within $limit s"
 }
 
 # Stop the whole fleet once OWNER exits, so a test killed by a timeout leaves

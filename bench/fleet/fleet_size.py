@@ -147,7 +147,7 @@ def measure(args, n, agent, sock, sims, start_s):
     with socket.socket(socket.AF_UNIX) as win:
         win.settimeout(300)
         win.connect(sock)
-        body = json.dumps({"v": 1, "op": "begin", "sources": ids, "pid": os.getpid()}).encode()
+        body = json.dumps({"v": 1, "op": "begin", "pid": os.getpid()}).encode()  # all sources
         win.sendall(struct.pack(">I", len(body)) + body)
         begun = json.loads(recv_frame(win))
         if not begun.get("ok"):
@@ -193,6 +193,10 @@ def main():
     p.add_argument("--base-port", type=int, default=30000)
     args = p.parse_args()
     args.build = os.path.abspath(args.build)
+    # stopped by a signal, still stop the agent and the simulators (a
+    # background job starts with SIGINT ignored: take it back)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(130))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = 65536
     try:
