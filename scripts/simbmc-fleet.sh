@@ -33,7 +33,7 @@ usage: simbmc-fleet.sh start  --dir DIR --count N --base-port P --password-file 
                               --module /abs/simbmc_dcmi.so [--watts W] [--user NAME]
                               [--skip I,J,...] [--no-sensor-poll] [--realtime] [--owner-pid PID]
        simbmc-fleet.sh stop   --dir DIR
-       simbmc-fleet.sh config --dir DIR [--interval S] [--sensors] [--threads N]
+       simbmc-fleet.sh config --dir DIR [--interval S] [--sensors] [--threads N] [--timeout S]
        simbmc-fleet.sh pids   --dir DIR
 BMC i (1..N) is DIR/bmcNNNN on 127.0.0.1:(P+i-1), serving a constant W+i watts
 (default W 100). --skip leaves those BMCs configured but never started (dead).
@@ -258,13 +258,14 @@ cmd_stop() {
 }
 
 cmd_config() {
-	local dir='' interval=1.0 sensors=false threads=''
+	local dir='' interval=1.0 sensors=false threads='' timeout=''
 	while (($#)); do
 		case $1 in
 		--dir) dir=${2:?}; shift ;;
 		--interval) interval=${2:?}; shift ;;
 		--sensors) sensors=true ;;
 		--threads) threads=${2:?}; shift ;;
+		--timeout) timeout=${2:?}; shift ;;
 		*) usage ;;
 		esac
 		shift
@@ -282,6 +283,7 @@ cmd_config() {
 	printf '{\n  "lithops": {"energy_strategy": [%s]},\n' "$strategy"
 	printf '  "energy_sampling_interval": %s,\n' "$interval"
 	[[ -z $threads ]] || printf '  "energy_sampler_threads": %s,\n' "$threads"
+	[[ -z $timeout ]] || printf '  "ipmi_timeout": %s,\n' "$timeout"
 	printf '  "ipmi_username": "%s",\n  "ipmi_password_file": "%s/password",\n' "$user" "$dir"
 	printf '  "ipmi_workarounds": ["opensesspriv"],\n  "ipmi_sensors": %s,\n' "$sensors"
 	printf '  "ipmi_sdr_cache_dir": "%s/sdr-cache"%s\n}\n' "$dir" "$sections"

@@ -28,6 +28,10 @@
 #define NEVER_BMC 13 /* configured, never started */
 #define POOL_THREADS 4
 #define INTERVAL_S 0.5
+/* Under ASan on two cores other work keeps at load 30-40, healthy BMCs'
+ * replies missed the default 2 s now and then while energymond's threads
+ * waited for the CPU; 5 s tells a starved agent from a held one. */
+#define IPMI_TIMEOUT_S "5"
 
 static struct {
 	char dir[64];      /* 0700, holds the fleet, the config, the password */
@@ -90,8 +94,8 @@ static int start_fleet(void)
 	for (int attempt = 0; attempt < 4; attempt++) {
 		snprintf(base, sizeof(base), "%d", 20000 + (int)((getpid() * 7 + attempt * 997) % 40000));
 		const char *argv[] = {t.script, "start", "--dir", t.fleet, "--count", count, "--base-port", base,
-		                      "--password-file", password, "--module", module, "--no-sensor-poll", "--skip", skip, realtime ? "--realtime" : "--no-sensor-poll",
-		                      "--owner-pid", owner, NULL};
+		                      "--password-file", password, "--module", module, "--no-sensor-poll",
+		                      "--skip", skip, "--owner-pid", owner, realtime ? "--realtime" : NULL, NULL};
 		if (run(argv) == 0) {
 			t.fleet_started = 1;
 			break;
@@ -109,7 +113,7 @@ static int start_fleet(void)
 		if (out < 0 || dup2(out, 1) < 0)
 			_exit(126);
 		execl(t.script, t.script, "config", "--dir", t.fleet, "--interval", interval, "--threads", threads,
-		      (char *)NULL);
+		      "--timeout", IPMI_TIMEOUT_S, (char *)NULL);
 		_exit(127);
 	}
 	int status;
@@ -200,13 +204,13 @@ static void test_fleet_all_up(void)
 {
 	struct counts c;
 	int ready = 0;
-	for (int tries = 0; tries < 120 && !ready; tries++) {
+	for (int tries = 0; tries < 30 && !ready; tries++) {
 		CU_ASSERT_FATAL(fleet_status(&c) == 0);
 		ready = 1;
 		for (int i = 1; i <= FLEET_N; i++)
 			ready &= i == NEVER_BMC ? c.failed[i] >= 3 : c.samples[i] - c.failed[i] >= 3;
 		if (!ready)
-			pause_s(0.25);
+			pause_s(1.0);
 	}
 	/* a failure while 20 sessions open at once on two busy cores (a 2 s
 	 * timeout) is reported, not failed on: the fleet is judged from here */
@@ -234,18 +238,18 @@ static void test_fleet_dead_and_hung(void)
 	/* counting starts once both have failed (a request in flight at the
 	 * signal may still have been answered) */
 	int failing = 0;
-	for (int tries = 0; tries < 120 && !failing; tries++) {
-		pause_s(0.25);
+	for (int tries = 0; tries < 30 && !failing; tries++) {
+		pause_s(1.0);
 		CU_ASSERT_FATAL(fleet_status(&before) == 0);
 		failing = before.failed[DEAD_BMC] > at_kill.failed[DEAD_BMC] &&
 		          before.failed[HUNG_BMC] > at_kill.failed[HUNG_BMC];
 	}
 	CU_ASSERT_FATAL(failing);
 	/* until the bad ones have failed 8 more times (a hung request takes up
-	 * to ipmi_timeout, 2 s, before the session is declared broken) */
+	 * to ipmi_timeout before the session is declared broken) */
 	int enough = 0;
-	for (int tries = 0; tries < 240 && !enough; tries++) {
-		pause_s(0.25);
+	for (int tries = 0; tries < 60 && !enough; tries++) {
+		pause_s(1.0);
 		CU_ASSERT_FATAL(fleet_status(&after) == 0);
 		enough = after.failed[DEAD_BMC] - before.failed[DEAD_BMC] >= 8 &&
 		         after.failed[HUNG_BMC] - before.failed[HUNG_BMC] >= 8;
@@ -260,11 +264,12 @@ static void test_fleet_dead_and_hung(void)
 		long ok = (after.samples[i] - after.failed[i]) - (before.samples[i] - before.failed[i]);
 		/* a healthy source read at every tick the bad ones tried, give or
 		 * take the one in flight at each end */
-		if (ok < bad_attempts - 2 || after.failed[i] != t.failed_at_up[i])
+		long failed = after.failed[i] - t.failed_at_up[i];
+		if (ok < bad_attempts - 2 || failed != 0)
 			fprintf(stderr, "bmc%04d: %ld readings while the bad BMCs tried %ld times; %ld failed\n", i, ok,
-			        bad_attempts, after.failed[i] - t.failed_at_up[i]);
+			        bad_attempts, failed);
 		CU_ASSERT(ok >= bad_attempts - 2);
-		CU_ASSERT_EQUAL(after.failed[i], t.failed_at_up[i]);
+		CU_ASSERT_EQUAL(failed, 0);
 		/* its newest reading is recent: within two intervals */
 		CU_ASSERT(after.age_s[i] >= 0 && after.age_s[i] < 2 * INTERVAL_S);
 	}
@@ -285,8 +290,8 @@ static void test_fleet_hung_resumes(void)
 	CU_ASSERT_FATAL(kill(bmc_pid(HUNG_BMC), SIGCONT) == 0);
 	CU_ASSERT_FATAL(fleet_status(&before) == 0);
 	int back = 0;
-	for (int tries = 0; tries < 240 && !back; tries++) {
-		pause_s(0.25);
+	for (int tries = 0; tries < 60 && !back; tries++) {
+		pause_s(1.0);
 		CU_ASSERT_FATAL(fleet_status(&after) == 0);
 		back = (after.samples[HUNG_BMC] - after.failed[HUNG_BMC]) -
 		               (before.samples[HUNG_BMC] - before.failed[HUNG_BMC]) >= 3;
@@ -297,15 +302,15 @@ static void test_fleet_hung_resumes(void)
 	long failed_back = after.failed[HUNG_BMC];
 	long ok_back = after.samples[HUNG_BMC] - after.failed[HUNG_BMC];
 	int more = 0;
-	for (int tries = 0; tries < 120 && !more; tries++) {
-		pause_s(0.25);
+	for (int tries = 0; tries < 30 && !more; tries++) {
+		pause_s(1.0);
 		CU_ASSERT_FATAL(fleet_status(&later) == 0);
 		more = later.samples[HUNG_BMC] - later.failed[HUNG_BMC] - ok_back >= 3;
 	}
 	CU_ASSERT_FATAL(more);
 	CU_ASSERT_EQUAL(later.failed[HUNG_BMC], failed_back);
 	CU_ASSERT(later.age_s[HUNG_BMC] >= 0 && later.age_s[HUNG_BMC] < 2 * INTERVAL_S);
-	/* the dead one is still failing, the healthy ones still never failed */
+	/* the dead one is still failing, the healthy ones still read */
 	CU_ASSERT(later.failed[DEAD_BMC] > after.failed[DEAD_BMC]);
 	for (int i = 1; i <= FLEET_N; i++)
 		if (!is_bad(i))
