@@ -176,7 +176,13 @@ cmd_start() {
 			< /dev/null >> "$d/ipmi_sim.log" 2>&1 &
 		printf '%s\n' "$!" > "$d/ipmi_sim.pid"
 	done
-	[[ -z $owner ]] || watch_owner "$owner" "$dir"
+	if [[ -n $owner ]]; then
+		local -a started=()
+		for ((i = 1; i <= count; i++)); do
+			[[ -n ${skipped[$i]:-} ]] || started+=("$(< "$(bmc_dir "$dir" "$i")/ipmi_sim.pid")")
+		done
+		watch_owner "$owner" "$dir" "${started[@]}"
+	fi
 
 	# Ready: every started BMC's port is bound (ipmi_sim binds after reading
 	# its config and SDRs). Each takes ~5 ms of CPU, far longer on two cores
@@ -202,15 +208,21 @@ cmd_start() {
 }
 
 # Stop the whole fleet once OWNER exits, so a test killed by a timeout leaves
-# no simulators behind. Ends by itself once the fleet's pid files are gone.
-watch_owner() { # OWNER FLEET
+# no simulators behind, even when its directory was removed meanwhile: the
+# watcher holds the pids and kills those still running ipmi_sim for FLEET.
+# Ends by itself once none is left.
+watch_owner() { # OWNER FLEET PID...
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	setsid bash -c '
-		while kill -0 "$1" 2> /dev/null && compgen -G "$2/bmc*/ipmi_sim.pid" > /dev/null; do
+		owner=$1 fleet=$2; shift 2
+		ours() { [[ $(tr "\0" " " < "/proc/$1/cmdline" 2> /dev/null) == *ipmi_sim*" -c $fleet/"* ]]; }
+		alive() { local p; for p in "$@"; do ours "$p" && return 0; done; return 1; }
+		while kill -0 "$owner" 2> /dev/null && alive "$@"; do
 			sleep 0.5
 		done
-		"$3" stop --dir "$2"' simbmc-fleet-watch "$1" "$2" "$here/simbmc-fleet.sh" \
-		< /dev/null > /dev/null 2>&1 &
+		for p in "$@"; do
+			if ours "$p"; then kill -TERM "$p"; kill -CONT "$p"; fi
+		done' simbmc-fleet-watch "$@" < /dev/null > /dev/null 2>&1 &
 }
 
 # True if PID is a live (not zombie) ipmi_sim started for DIR.
@@ -229,6 +241,7 @@ cmd_pids() {
 		pid=$(cat "$d/ipmi_sim.pid" 2> /dev/null) || continue
 		! is_fleet_bmc "$pid" "$d" || echo "$pid"
 	done
+	return 0
 }
 
 cmd_stop() {

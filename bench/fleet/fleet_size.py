@@ -92,6 +92,13 @@ def run_size(args, n, work):
                     "--password-file", pwfile, "--module", module, "--no-sensor-poll",
                     "--owner-pid", str(os.getpid())], check=True)
     start_s = time.monotonic() - t0
+    try:
+        return run_fleet(args, n, work, fleet, start_s)
+    finally:
+        subprocess.run([FLEET, "stop", "--dir", fleet], check=False)
+
+
+def run_fleet(args, n, work, fleet, start_s):
     sims = [int(p) for p in subprocess.run([FLEET, "pids", "--dir", fleet], check=True, capture_output=True,
                                            text=True).stdout.split()]
     config = os.path.join(work, f"energymond{n}.json")
@@ -116,7 +123,6 @@ def run_size(args, n, work):
             agent.kill()
             agent.wait()
         log.close()
-        subprocess.run([FLEET, "stop", "--dir", fleet], check=False)
 
 
 def measure(args, n, agent, sock, sims, start_s):
