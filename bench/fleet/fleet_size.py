@@ -185,6 +185,8 @@ def measure(args, n, agent, sock, sims, start_s):
         "cpu_us_per_sample": round(1e6 * (a1 - a0) / max(samples, 1), 1),
         "energymond_rss_mib": round(rss / 2**20, 1), "rss_kib_per_bmc": round(rss / 1024 / n, 1),
         "energymond_threads": nthreads,
+        # other work on the same cores confounds every figure above: say how much
+        "loadavg_1m": round(os.getloadavg()[0], 1),
     }
 
 
