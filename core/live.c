@@ -175,7 +175,6 @@ int em_monitor_live(struct em_monitor *mon, struct em_live **out, struct em_erro
 	if (mon->agent_socket)
 		return em_fail(err, -EOPNOTSUPP, "em_monitor_live: energymond at %s measures this monitor; read its "
 		               "live readings from energymond itself", mon->agent_socket);
-	int64_t taken = em_now_ns(CLOCK_REALTIME);
 	size_t *counted = calloc(mon->nsources ? mon->nsources : 1, sizeof(*counted));
 	if (!counted)
 		return em_fail(err, -ENOMEM, "em_monitor_live: out of memory");
@@ -188,12 +187,15 @@ int em_monitor_live(struct em_monitor *mon, struct em_live **out, struct em_erro
 		nseries += counted[i];
 		pool += pool_bound(counted[i]);
 	}
-	struct em_live head = {.taken = (double)taken / 1e9, .nsources = mon->nsources, .series_cap = nseries,
+	struct em_live head = {.nsources = mon->nsources, .series_cap = nseries,
 	                       .pool_cap = pool};
 	struct em_live *l = malloc(em_live_pool_at(&head) + pool);
 	if (l) {
 		*l = head;
 		copy_all(l, mon->sources, counted);
+		/* stamped after the copy, so that every reading in it (a sample
+		 * may have been booked while the copy ran) is no later than it */
+		l->taken = (double)em_now_ns(CLOCK_REALTIME) / 1e9;
 	}
 	free(counted);
 	if (!l)

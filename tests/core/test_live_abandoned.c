@@ -18,17 +18,19 @@ static void test_abandoned_source_is_down_without_series(void)
 	                                            " \"energy_sampling_interval\": 0.02}", &cfg, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(em_monitor_create(cfg, 0, &mon, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(em_monitor_start(mon, &err), 0);
-	struct em_live_source one = {.struct_size = sizeof(one)};
+	struct em_live_source one = {.struct_size = sizeof(one)}, other = {.struct_size = sizeof(other)};
 	struct em_live *live = NULL;
-	for (int i = 0; i < 10000; i++) { /* until testpower has its series */
+	for (int i = 0; i < 10000; i++) { /* until both sources have their series */
 		CU_ASSERT_EQUAL_FATAL(em_monitor_live(mon, &live, &err), 0);
 		CU_ASSERT_EQUAL(em_live_source(live, 0, &one), 0);
+		CU_ASSERT_EQUAL(em_live_source(live, 1, &other), 0);
 		em_live_free(live);
-		if (one.nseries == 3 && one.up)
+		if (one.nseries == 3 && one.up && other.nseries >= 1)
 			break;
 		sleep_s(0.002);
 	}
 	CU_ASSERT_EQUAL_FATAL(one.nseries, 3);
+	CU_ASSERT_FATAL(other.nseries >= 1);
 	struct em_source *src = mon->sources[0];
 	pthread_mutex_lock(&src->lock);
 	src->abandoned = true;
@@ -47,7 +49,7 @@ static void test_abandoned_source_is_down_without_series(void)
 	CU_ASSERT_EQUAL(em_live_source(live, 1, &one), 0);
 	CU_ASSERT_STRING_EQUAL(one.id, "testcpu");
 	CU_ASSERT(one.nseries >= 1);
-	CU_ASSERT_EQUAL(em_live_series(live, 1, 0, &s), 0);
+	CU_ASSERT_EQUAL_FATAL(em_live_series(live, 1, 0, &s), 0);
 	CU_ASSERT_EQUAL(s.energy_j != s.energy_j, 1); /* CPU seconds carry no energy */
 	CU_ASSERT_STRING_EQUAL(s.unit, "s");
 	em_live_free(live);
