@@ -95,7 +95,7 @@ extern "C" {
 #endif
 
 #define ENERGY_PLUGIN_ABI_MAJOR 1
-#define ENERGY_PLUGIN_ABI_MINOR 2
+#define ENERGY_PLUGIN_ABI_MINOR 3
 
 /* The one symbol a plugin exports. Its type is energy_plugin_entry_fn. */
 #define ENERGY_PLUGIN_ENTRY_SYMBOL "energymon_plugin_entry"
@@ -146,6 +146,19 @@ enum energy_scope {
 /* A summary emitted from get_data() (e.g. a run total): the host reports it
  * as given and never feeds it into the sampled series. */
 #define ENERGY_READING_FINAL 0x1u
+/* (1.3) How good the value is; the host bounds every energy figure with
+ * these (docs/uncertainty.md). A plugin that knows nothing sets none. */
+/* The value is the mean over average_s seconds ending when the device
+ * refreshed it (DCMI's average power), not an instantaneous value. */
+#define ENERGY_READING_AVERAGE 0x2u
+/* range_low and range_high hold: the device saw the quantity between them
+ * over range_s seconds before this reading (DCMI's minimum and maximum over
+ * its statistics period), or the plugin's ceiling for bursts it cannot
+ * see (then range_low is the value). */
+#define ENERGY_READING_RANGE 0x4u
+/* The device has not refreshed the value since the plugin's previous
+ * reading (same DCMI time stamp and value): the same measurement again. */
+#define ENERGY_READING_STALE 0x8u
 
 /* One typed reading. The plugin fills it and passes it to host->emit(); the
  * host copies it, so the plugin may reuse the memory at once. */
@@ -161,7 +174,21 @@ struct energy_reading {
 	double counter_max;
 	int64_t mono_ns;             /* CLOCK_MONOTONIC when taken; 0: host uses the time of the sample() call */
 	int64_t wall_ns;             /* CLOCK_REALTIME when taken; 0: as above */
-	/* Members above are valid for ABI 1.0. Append new ones below. */
+	/* Members above are valid for ABI 1.0. Since 1.3 (0: not known): */
+
+	/* How far the value may be from the truth through the device's own
+	 * rounding or truncation, in the quantity's unit: 1 for DCMI's integer
+	 * watts, one energy unit for a RAPL counter. */
+	double resolution;
+	/* The value may describe the quantity as it was up to lag_s seconds
+	 * before it was taken: the device refreshes it at its own pace (a BMC
+	 * every 0.1-5 s). With ENERGY_READING_AVERAGE the averaging window is
+	 * average_s on top of it. */
+	double lag_s;
+	double average_s;
+	/* With ENERGY_READING_RANGE: see that flag. */
+	double range_low, range_high, range_s;
+	/* Members above are valid for ABI 1.3. Append new ones below. */
 };
 
 /* ---- Declared metrics (since 1.1) ---- */
@@ -235,7 +262,12 @@ struct energy_metric {
 	/* ENERGY_KIND_COUNTER that wraps: the value at which it returns to 0, in
 	 * the metric's unit; 0 when it never wraps. */
 	double counter_max;
-	/* Members above are valid for ABI 1.1. Append new ones below. */
+	/* Members above are valid for ABI 1.1. Since 1.3: */
+
+	/* As energy_reading.resolution, for every reading of this metric (the
+	 * RAPL energy unit, say); 0: not known. */
+	double resolution;
+	/* Members above are valid for ABI 1.3. Append new ones below. */
 };
 
 /* Types a configuration key can have. */
