@@ -4,6 +4,7 @@
 
 #include "energymon.h"
 #include "energy_plugin.h"
+#include "uncertainty.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -166,6 +167,13 @@ struct em_series {
 	/* em_series_result_key_cached(): which key the series is reported
 	 * under, 0 until asked (an index, not a pointer: series move) */
 	uint8_t key_slot;
+	/* the error bound's running terms (uncertainty.c); a watt gauge's runs
+	 * waiting for their look-ahead (allocated at its first reading) */
+	double resolution;         /* the most any reading said (ABI 1.3), in the series' unit */
+	struct em_unc unc;
+	struct em_unc_seg *pend;
+	size_t npend;
+	bool unc_lost;             /* out of memory: the bound is unknown */
 };
 
 /* ABI 1.2 emit_target(): one target's running total of a PER_TARGET
@@ -195,7 +203,27 @@ EM_INTERNAL void em_series_add(struct em_series *s, const struct energy_reading 
  * emit_metric share. */
 EM_INTERNAL void em_series_push(struct em_series *s, int64_t mono_ns, int64_t wall_ns, double value,
                                 unsigned failure_epoch);
+EM_INTERNAL void em_series_push_info(struct em_series *s, int64_t mono_ns, int64_t wall_ns, double value,
+                                     unsigned failure_epoch, const struct em_reading_info *info);
 EM_INTERNAL void em_series_free(struct em_series *s);
+
+/* ---- error bounds (uncertainty.c, bound.c; docs/uncertainty.md) ---- */
+/* A watt gauge's reading (restart: samples failed since the previous one). */
+EM_INTERNAL void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const struct em_reading_info *in,
+                                  bool restart);
+/* Bound every waiting run with what is known (before a gap). */
+EM_INTERNAL void em_unc_flush(struct em_series *s);
+/* The terms as they stand, waiting runs bounded provisionally (s unchanged). */
+EM_INTERNAL void em_unc_now(const struct em_series *s, struct em_unc *out);
+EM_INTERNAL void em_unc_add(struct em_unc *sum, const struct em_unc *u);
+EM_INTERNAL void em_unc_sub(struct em_unc *out, const struct em_unc *now, const struct em_unc *then);
+/* A series' terms: a watt gauge's integration and resolution, a counter's
+ * resolution at both ends and at each wrap; false for series that bear no
+ * bound (temperatures, counts). */
+EM_INTERNAL bool em_series_unc(const struct em_series *s, struct em_unc *out);
+/* The 95 % bound of `value` from summed terms. */
+EM_INTERNAL void em_bound_of(const struct em_unc *u, double value, double gap_s, struct em_bound *b);
+EM_INTERNAL void em_bound_none(struct em_bound *b);
 EM_INTERNAL const char *em_quantity_name(uint32_t q);
 EM_INTERNAL const char *em_quantity_unit(uint32_t q);
 EM_INTERNAL const char *em_scope_name(uint32_t scope);
@@ -514,7 +542,7 @@ struct em_metric_result {
 	uint64_t readings;
 	double covered_s;                /* time the value covers; NAN when none */
 	double energy_j;                 /* a gauge in watts: its integral; else NAN */
-	double uncertainty;              /* NAN: a slot for issue 13 */
+	struct em_bound bound;           /* of the energy (value in J, or energy_j); value NAN when none */
 	const char *source;              /* composite: the source id it comes from */
 	const char *attributed_by;       /* composite, attributed keys: the source of cpu_share */
 };
@@ -577,6 +605,8 @@ EM_INTERNAL json_t *em_composite_result(struct em_monitor *mon);
 EM_INTERNAL json_t *em_lithops_file(const struct em_source_result *r, const json_t *result_json,
                                     const char *job_key, const char *call_id, const char *function_name);
 EM_INTERNAL json_t *em_real_or_null(double v);
+/* A bound as JSON: {value, low, high, half_width, unit, method, terms}, or null. */
+EM_INTERNAL json_t *em_bound_json(const struct em_bound *b);
 EM_INTERNAL int em_write_file_atomic(const char *dir, const char *name, const char *text,
                                      struct em_error *err);
 EM_INTERNAL int em_append_line_locked(const char *dir, const char *name, const char *line,

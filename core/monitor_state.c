@@ -105,6 +105,16 @@ const struct em_state_field em_state_series_fields[] = {
 	SER(EM_F_SIZE, keep_every),
 	SER(EM_F_SIZE, since_kept),
 	SER(EM_F_BOOL, recent_only),
+	SER(EM_F_REAL_NONNEG, resolution),
+	SER(EM_F_REAL, unc.lo_j),
+	SER(EM_F_REAL, unc.hi_j),
+	SER(EM_F_REAL, unc.mid_j),
+	SER(EM_F_REAL_NONNEG, unc.var_j2),
+	SER(EM_F_REAL_NONNEG, unc.burst_j),
+	SER(EM_F_REAL_NONNEG, unc.res_j),
+	SER(EM_F_REAL_NONNEG, unc.res_var_j2),
+	SER(EM_F_REAL_NONNEG, unc.ranged_s),
+	SER(EM_F_U64, unc.spans),
 	{NULL, 0, 0, 0},
 };
 

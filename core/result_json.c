@@ -101,13 +101,27 @@ static json_t *sampling_json(const struct em_monitor *mon, const struct em_sourc
 }
 
 /* "energy": every metric's value (null when it has none) and its unit. */
-static void energy_json(const struct em_source_result *r, json_t *energy, json_t *units)
+static void energy_json(const struct em_source_result *r, json_t *energy, json_t *units, json_t *bounds)
 {
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		const struct em_metric_result *m = &r->metrics[i];
 		json_object_set_new(energy, m->key, em_real_or_null(m->value));
 		json_object_set_new(units, m->key, json_string(m->unit_symbol));
+		if (m->bound.method)
+			json_object_set_new(bounds, m->key, em_bound_json(&m->bound));
 	}
+}
+
+/* {value, low, high, half_width, unit, method, terms}: every term named
+ * (docs/uncertainty.md), in joules; null when the figure has no bound. */
+json_t *em_bound_json(const struct em_bound *b)
+{
+	if (!b->method)
+		return json_null();
+	json_t *terms = json_pack("{s:f,s:f,s:f,s:f}", "resolution_j", b->resolution, "integration_j", b->integration,
+	                          "burst_ceiling_j", b->burst, "gap_s", b->gap_s);
+	return json_pack("{s:f,s:f,s:f,s:f,s:s,s:s,s:o}", "value", b->value, "low", b->low, "high", b->high,
+	                 "half_width", b->half_width, "unit", "J", "method", b->method, "terms", terms);
 }
 
 /* "metrics": how a reader learns a source it has never heard of. */
@@ -115,13 +129,13 @@ static json_t *metrics_json(const struct em_metric_result *m, size_t n)
 {
 	json_t *list = json_array();
 	for (size_t i = 0; list && i < n; i++, m++) {
-		json_t *o = json_pack("{s:s,s:b,s:s,s:s,s:s,s:I,s:b,s:o,s:o,s:I,s:o,s:n}", "key", m->key, "declared",
+		json_t *o = json_pack("{s:s,s:b,s:s,s:s,s:s,s:I,s:b,s:o,s:o,s:I,s:o,s:o}", "key", m->key, "declared",
 		                      m->declared, "kind", kind_label(m->kind), "unit", m->unit_symbol, "scope",
 		                      em_scope_label(m->scope), "index", (json_int_t)m->index, "attributable",
 		                      m->attributable, "value", em_real_or_null(m->value), "reason",
 		                      m->reason ? json_string(m->reason) : json_null(), "readings",
 		                      (json_int_t)m->readings, "covered_s", em_real_or_null(m->covered_s),
-		                      "uncertainty");
+		                      "uncertainty", em_bound_json(&m->bound));
 		if (o && !isnan(m->energy_j))
 			json_object_set_new(o, "energy_j", json_real(m->energy_j));
 		if (o) /* the source id, so that the composite's list says whose each is */
@@ -134,8 +148,8 @@ static json_t *metrics_json(const struct em_metric_result *m, size_t n)
 json_t *em_source_result_json(const struct em_monitor *mon, const struct em_source_result *r)
 {
 	const struct em_source *src = r->src;
-	json_t *energy = json_object(), *units = json_object(), *series = json_array();
-	energy_json(r, energy, units);
+	json_t *energy = json_object(), *units = json_object(), *series = json_array(), *bounds = json_object();
+	energy_json(r, energy, units, bounds);
 	for (size_t i = 0; i < src->nseries; i++)
 		json_array_append_new(series, series_json(&src->series[i]));
 	json_t *o = json_pack("{s:s,s:b,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "source", src->name, "available",
@@ -148,6 +162,7 @@ json_t *em_source_result_json(const struct em_monitor *mon, const struct em_sour
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "metrics", metrics_json(r->metrics, r->nmetrics));
+	json_object_set_new(o, "uncertainty", bounds);
 	if (src->instance_name[0])
 		json_object_set_new(o, "instance", json_string(src->instance_name));
 	if (src->plugin_abi[0]) /* the library was loaded (em_source_open), here or where the state came from */

@@ -90,7 +90,8 @@ static struct em_metric_result *add_metric(struct em_source_result *r, const cha
 	m->unit = em_series_unit_id(s);
 	m->scope = s->scope;
 	m->index = s->index;
-	m->value = m->covered_s = m->energy_j = m->uncertainty = NAN;
+	m->value = m->covered_s = m->energy_j = NAN;
+	em_bound_none(&m->bound);
 	m->source = r->src->name;
 	return m;
 }
@@ -100,7 +101,9 @@ static void own_key(struct em_source_result *r, const struct em_key_rule *rule)
 {
 	const struct em_source *src = r->src;
 	const struct em_series *first = NULL, *measured = NULL;
-	double total = 0, weight = 0, least = NAN;
+	double total = 0, weight = 0, least = NAN, gap_s = 0;
+	struct em_unc unc = {0};
+	bool bounded = true;
 	uint64_t readings = 0;
 	const char *reason = NULL;
 	for (size_t i = 0; i < src->nseries; i++) {
@@ -121,6 +124,10 @@ static void own_key(struct em_source_result *r, const struct em_key_rule *rule)
 			total += s->total;
 			if (!(s->covered_s >= least))
 				least = s->covered_s;
+			struct em_unc one;
+			bounded &= em_series_unc(s, &one) && !s->unc_lost;
+			em_unc_add(&unc, &one); /* the series of one key are independent sensors */
+			gap_s += s->gap_s;
 		}
 	}
 	if (!first)
@@ -158,6 +165,8 @@ static void own_key(struct em_source_result *r, const struct em_key_rule *rule)
 	}
 	if (rule->stat == EM_STAT_TOTAL && rule->kind == ENERGY_KIND_GAUGE && rule->unit == ENERGY_UNIT_WATT)
 		m->energy_j = total;
+	if (rule->stat == EM_STAT_TOTAL && m->row->role == EM_ROLE_ENERGY && bounded)
+		em_bound_of(&unc, total, gap_s, &m->bound);
 	if (isnan(m->value))
 		m->reason = "no time was covered between readings";
 }
@@ -211,6 +220,10 @@ static void declared_metric(struct em_source_result *r, const struct em_series *
 		m->reason = "no time was covered between readings";
 	if (m->kind == ENERGY_KIND_GAUGE && m->unit == ENERGY_UNIT_WATT)
 		m->energy_j = s->total;
+	struct em_unc unc;
+	bool energy = m->unit == ENERGY_UNIT_JOULE || (m->kind == ENERGY_KIND_GAUGE && m->unit == ENERGY_UNIT_WATT);
+	if (energy && em_series_unc(s, &unc) && !s->unc_lost)
+		em_bound_of(&unc, m->kind == ENERGY_KIND_GAUGE ? s->total : m->value, s->gap_s, &m->bound);
 }
 
 /* A value that says energy or CPU time was measured (temperatures alone do not). */

@@ -157,10 +157,31 @@ static double counter_delta(struct em_series *s, double prev, double cur)
 	return cur > 0 ? cur : 0;
 }
 
+/* The ABI 1.3 fields as the bound reads them; nonsense (negative, not
+ * finite) counts as not said. */
+static void reading_info(const struct energy_reading *r, struct em_reading_info *in)
+{
+	memset(in, 0, sizeof(*in));
+	if (isfinite(r->resolution) && r->resolution > 0)
+		in->resolution = r->resolution;
+	double lag = isfinite(r->lag_s) && r->lag_s > 0 ? r->lag_s : 0;
+	double avg = (r->flags & ENERGY_READING_AVERAGE) && isfinite(r->average_s) && r->average_s > 0 ? r->average_s : 0;
+	in->look_s = lag + avg;
+	if ((r->flags & ENERGY_READING_RANGE) && isfinite(r->range_low) && isfinite(r->range_high) &&
+	    r->range_low <= r->range_high && isfinite(r->range_s) && r->range_s >= 0) {
+		in->ranged = true;
+		in->range_low = fmin(r->range_low, r->value);
+		in->range_high = fmax(r->range_high, r->value);
+		in->range_s = r->range_s;
+	}
+}
+
 void em_series_add(struct em_series *s, const struct energy_reading *r, unsigned failure_epoch)
 {
 	uint64_t before = s->readings;
-	em_series_push(s, r->mono_ns, r->wall_ns, r->value, failure_epoch);
+	struct em_reading_info in;
+	reading_info(r, &in);
+	em_series_push_info(s, r->mono_ns, r->wall_ns, r->value, failure_epoch, &in);
 	/* a new wrap point applies from the next delta on */
 	if (r->counter_max > 0 && s->readings > before)
 		s->counter_max = r->counter_max;
@@ -168,13 +189,25 @@ void em_series_add(struct em_series *s, const struct energy_reading *r, unsigned
 
 void em_series_push(struct em_series *s, int64_t mono_ns, int64_t wall_ns, double v, unsigned failure_epoch)
 {
+	em_series_push_info(s, mono_ns, wall_ns, v, failure_epoch, NULL);
+}
+
+void em_series_push_info(struct em_series *s, int64_t mono_ns, int64_t wall_ns, double v, unsigned failure_epoch,
+                         const struct em_reading_info *info)
+{
 	if (s->readings && mono_ns <= s->last_mono) {
 		s->dropped++;
 		return;
 	}
+	struct em_reading_info none = {.resolution = s->resolution};
+	if (!info)
+		info = &none;
+	else if (info->resolution > s->resolution)
+		s->resolution = info->resolution;
+	bool failed_between = false;
 	if (s->readings) {
 		double dt = (double)(mono_ns - s->last_mono) / 1e9;
-		bool failed_between = failure_epoch != s->failure_epoch && records_gaps(s);
+		failed_between = failure_epoch != s->failure_epoch && records_gaps(s);
 		if (s->kind == ENERGY_KIND_GAUGE) {
 			/* trapezoid rule: watts become joules; any gauge's
 			 * time-weighted mean is total / covered_s */
@@ -210,6 +243,8 @@ void em_series_push(struct em_series *s, int64_t mono_ns, int64_t wall_ns, doubl
 		s->min = v;
 	if (v > s->max)
 		s->max = v;
+	if (s->kind == ENERGY_KIND_GAUGE && s->unit == ENERGY_UNIT_WATT)
+		em_unc_power_add(s, mono_ns, v, info, failed_between);
 	s->last_mono = mono_ns;
 	s->last_wall = wall_ns;
 	s->last_value = v;
@@ -229,4 +264,7 @@ void em_series_free(struct em_series *s)
 {
 	free(s->points);
 	s->points = NULL;
+	free(s->pend);
+	s->pend = NULL;
+	s->npend = 0;
 }

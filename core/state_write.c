@@ -82,7 +82,11 @@ static json_t *series_json(const struct em_series *s)
 			json_decref(gaps);
 			gaps = NULL;
 		}
-	json_t *o = fields_json(em_state_series_fields, s);
+	/* the runs still waiting for their look-ahead travel bounded as they
+	 * stand: the process that reads the state starts them afresh */
+	struct em_series flushed = *s;
+	em_unc_now(s, &flushed.unc);
+	json_t *o = fields_json(em_state_series_fields, &flushed);
 	o = add(o, "points_wall_ns", walls);
 	o = add(o, "points_value", values);
 	return add(o, "gap_list", gaps);

@@ -12,6 +12,7 @@ struct em_series_mark {
 	double total, covered_s, gap_s;
 	double mean, m2, last_value;
 	int64_t last_mono, last_wall;
+	struct em_unc unc; /* the bound's terms, waiting runs bounded as they stood */
 };
 
 /* Where one source stood at a window's sample: what a window needs to

@@ -99,6 +99,13 @@ int em_window_series(struct em_series *out, const struct em_series *meta, const 
 	identity(out, meta);
 	out->points = NULL;
 	out->npoints = 0;
+	/* the window's terms: the runs bounded by its end, less those by its
+	 * begin (a run open at either edge is bounded as it stood there) */
+	out->pend = NULL;
+	out->npend = 0;
+	struct em_unc end;
+	em_unc_now(nums, &end);
+	em_unc_sub(&out->unc, &end, &b->unc);
 	out->keep_every = 1;
 	out->since_kept = 0;
 	bool base = b->readings > 0;

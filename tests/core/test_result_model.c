@@ -210,7 +210,13 @@ static void test_two_instances_declaring_one_key_never_collide(void)
 	CU_ASSERT_STRING_EQUAL(text(m, "kind"), "gauge");
 	CU_ASSERT_STRING_EQUAL(text(m, "scope"), "accelerator");
 	CU_ASSERT(json_is_true(json_object_get(m, "declared")));
-	CU_ASSERT(json_is_null(json_object_get(m, "uncertainty")));
+	/* its energy carries a bound: a steady 50 W from a plugin that said
+	 * nothing of its resolution or lag is bounded at exactly its value */
+	const json_t *u = json_object_get(m, "uncertainty");
+	CU_ASSERT_DOUBLE_EQUAL(number(u, "value"), 500, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(number(u, "low"), 500, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(number(u, "high"), 500, 1e-9);
+	CU_ASSERT_STRING_EQUAL(text(u, "unit"), "J");
 	/* each source's own result names its metric plainly */
 	const json_t *own = json_object_get(json_object_get(res, "monitors"), "mygpu:b");
 	CU_ASSERT_DOUBLE_EQUAL(number(json_object_get(own, "energy"), "gpu0_energy"), 456, 1e-9);

@@ -1,0 +1,198 @@
+/*
+ * The integration term of a power series' bound (docs/uncertainty.md).
+ *
+ * A reading may describe the power as it was up to look_s earlier (a BMC
+ * refreshes its value every few seconds, or averages it), so what the
+ * power did during a span shows in the readings that follow it within
+ * look_s. Readings are grouped into runs of one value; a run is bounded
+ * once the readings that can still describe it have arrived:
+ *  - its quiet part (more than look_s before the next run) held the run's
+ *    value, as far as the readings can tell;
+ *  - its last look_s held something between the least and the most of the
+ *    runs that start within look_s after it;
+ *  - a device range (DCMI minimum and maximum, or the user's ceiling)
+ *    widens every part it covers: a burst between refreshes.
+ * The truth of the run lies in [least x time, most x time]; the estimate is
+ * the trapezoid rule the series already applies. Adjacent uncertain runs
+ * form one episode (one step seen late is one error, not several); closed
+ * episodes are taken as independent (var_j2).
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double secs(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+/* Widen [*lo, *hi] by every pending range that covers any of [from, to]. */
+static bool widen_by_ranges(const struct em_unc_seg *p, size_t n, size_t k, double from, double to, double *lo,
+                            double *hi)
+{
+	bool widened = false;
+	for (size_t j = k; j < n; j++) {
+		if (!p[j].ranged || to <= from)
+			continue;
+		double reach = secs(p[j].t0) - p[j].rs - p[j].look_s;
+		if (reach < to && secs(p[j].t1) > from) {
+			widened |= p[j].rlo < *lo || p[j].rhi > *hi;
+			*lo = fmin(*lo, p[j].rlo);
+			*hi = fmax(*hi, p[j].rhi);
+		}
+	}
+	return widened;
+}
+
+static void episode(struct em_unc *u, double a, double b)
+{
+	if (b - a > 1e-12) {
+		u->ep_lo_j += a;
+		u->ep_hi_j += b;
+		return;
+	}
+	double w = u->ep_hi_j - u->ep_lo_j;
+	u->var_j2 += w * w / 12.0;
+	u->ep_lo_j = u->ep_hi_j = 0;
+}
+
+/* Bound run k of p[0..n) into u. Without a successor (the end of the run,
+ * or before a gap) the last look_s cannot be seen in any reading: it is
+ * taken to lie within what the series has shown (seen_lo..seen_hi). */
+static void bound_run(const struct em_unc_seg *p, size_t n, size_t k, double seen_lo, double seen_hi,
+                      struct em_unc *u)
+{
+	const struct em_unc_seg *g = &p[k];
+	bool next = k + 1 < n;
+	double t0 = secs(g->t0), t1 = secs(g->t1);
+	double end = next ? secs(p[k + 1].t0) : t1, v_next = next ? p[k + 1].v : g->v;
+	double est = g->v * (t1 - t0) + 0.5 * (g->v + v_next) * (end - t1);
+	double look = 0;
+	for (size_t j = k; j < n; j++)
+		look = fmax(look, p[j].look_s);
+	/* the span between the run's last reading and the next run's first is
+	 * never quiet: the change happened somewhere in it */
+	double split = fmax(t0, fmin(t1, end - look));
+	double qlo = g->v, qhi = g->v, llo = g->v, lhi = g->v;
+	if (next) {
+		for (size_t j = k + 1; j < n && secs(p[j].t0) <= end + look; j++) {
+			llo = fmin(llo, p[j].v);
+			lhi = fmax(lhi, p[j].v);
+		}
+	} else if (look > 0) {
+		llo = fmin(llo, seen_lo);
+		lhi = fmax(lhi, seen_hi);
+	}
+	double quiet = split - t0, tail = end - split;
+	double b0 = qhi * quiet + lhi * tail;
+	bool ranged = widen_by_ranges(p, n, k, t0, split, &qlo, &qhi);
+	ranged |= widen_by_ranges(p, n, k, split, end, &llo, &lhi);
+	double a = qlo * quiet + llo * tail - est, b = qhi * quiet + lhi * tail - est;
+	if (ranged) {
+		u->burst_j += (qhi * quiet + lhi * tail) - b0;
+		u->ranged_s += end - t0;
+	}
+	u->lo_j += a;
+	u->hi_j += b;
+	u->mid_j += 0.5 * (a + b);
+	episode(u, a, b);
+	u->res_j += g->res * (end - t0);
+	double r = 2 * g->res * (end - t0);
+	u->res_var_j2 += r * r / 12.0;
+	u->spans++;
+}
+
+/* How long after the next run's start readings can still change run 0's bound. */
+static double reach_s(const struct em_unc_seg *p, size_t n)
+{
+	double reach = 0;
+	for (size_t j = 0; j < n; j++)
+		reach = fmax(reach, p[j].look_s + (p[j].ranged ? p[j].rs : 0));
+	return reach;
+}
+
+static void drop_first(struct em_series *s)
+{
+	memmove(s->pend, s->pend + 1, (s->npend - 1) * sizeof(*s->pend));
+	s->npend--;
+}
+
+void em_unc_flush(struct em_series *s)
+{
+	for (size_t k = 0; k < s->npend; k++)
+		bound_run(s->pend, s->npend, k, s->min, s->max, &s->unc);
+	episode(&s->unc, 0, 0);
+	s->npend = 0;
+}
+
+void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const struct em_reading_info *in, bool restart)
+{
+	if (restart)
+		em_unc_flush(s);
+	if (!s->pend && !(s->pend = malloc(EM_UNC_PENDING_MAX * sizeof(*s->pend)))) {
+		s->unc_lost = true; /* the bound cannot be kept: it is reported as unknown */
+		return;
+	}
+	double look = fmin(in->look_s, EM_UNC_LOOK_MAX_S);
+	struct em_unc_seg *last = s->npend ? &s->pend[s->npend - 1] : NULL;
+	if (last && last->v == v && !in->ranged && !last->ranged) {
+		last->t1 = mono_ns;
+		last->look_s = fmax(last->look_s, look);
+		last->res = fmax(last->res, in->resolution);
+	} else {
+		if (s->npend == EM_UNC_PENDING_MAX) { /* bounded early, with the look-ahead there is */
+			bound_run(s->pend, s->npend, 0, s->min, s->max, &s->unc);
+			drop_first(s);
+		}
+		s->pend[s->npend++] = (struct em_unc_seg){
+			.t0 = mono_ns, .t1 = mono_ns, .v = v, .res = in->resolution, .look_s = look,
+			.ranged = in->ranged, .rlo = in->range_low, .rhi = in->range_high,
+			.rs = fmin(in->range_s, EM_UNC_LOOK_MAX_S),
+		};
+	}
+	while (s->npend >= 2 && secs(mono_ns) - secs(s->pend[1].t0) >= reach_s(s->pend, s->npend)) {
+		bound_run(s->pend, s->npend, 0, s->min, s->max, &s->unc);
+		drop_first(s);
+	}
+}
+
+void em_unc_now(const struct em_series *s, struct em_unc *out)
+{
+	*out = s->unc;
+	for (size_t k = 0; k < s->npend; k++)
+		bound_run(s->pend, s->npend, k, s->min, s->max, out);
+	episode(out, 0, 0);
+}
+
+void em_unc_add(struct em_unc *sum, const struct em_unc *u)
+{
+	sum->lo_j += u->lo_j;
+	sum->hi_j += u->hi_j;
+	sum->mid_j += u->mid_j;
+	sum->var_j2 += u->var_j2;
+	sum->burst_j += u->burst_j;
+	sum->res_j += u->res_j;
+	sum->res_var_j2 += u->res_var_j2;
+	sum->ranged_s += u->ranged_s;
+	sum->spans += u->spans;
+}
+
+void em_unc_sub(struct em_unc *out, const struct em_unc *now, const struct em_unc *then)
+{
+	struct em_unc neg = {
+		.lo_j = -then->lo_j, .hi_j = -then->hi_j, .mid_j = -then->mid_j, .var_j2 = -then->var_j2,
+		.burst_j = -then->burst_j, .res_j = -then->res_j, .res_var_j2 = -then->res_var_j2,
+		.ranged_s = -then->ranged_s,
+	};
+	*out = *now;
+	out->spans = now->spans - then->spans;
+	em_unc_add(out, &neg);
+	/* a difference of sums of non-negative terms: rounding must not make one negative */
+	out->var_j2 = fmax(0, out->var_j2);
+	out->res_var_j2 = fmax(0, out->res_var_j2);
+	out->res_j = fmax(0, out->res_j);
+	out->lo_j = fmin(0, out->lo_j);
+	out->hi_j = fmax(0, out->hi_j);
+}
