@@ -130,6 +130,7 @@ int profile_file_refresh(struct profile_file *p, char *why, size_t why_len)
 	p->ino = st.st_ino;
 	p->size = st.st_size;
 	p->mtime = st.st_mtim;
+	p->generation++;
 	return 0;
 }
 

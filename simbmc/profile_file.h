@@ -23,6 +23,9 @@ struct profile_file {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
+	/* Counts successful loads, so a caller sees that new points arrived
+	 * (the DCMI module logs each version it serves). */
+	unsigned long generation;
 };
 
 /* Set up for `path` (nothing is read yet). Returns 0 or -ENAMETOOLONG. */
