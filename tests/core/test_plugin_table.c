@@ -32,7 +32,7 @@ static void test_shows_version_keys_types_and_defaults(void)
 	char line[1024];
 	list_plugins(&r);
 	CU_ASSERT_EQUAL(r.status, 0);
-	ASSERT_CONTAINS(r.out, "testpower version 1.0.0  ABI 1.2  available");
+	ASSERT_CONTAINS(r.out, "testpower version 1.0.0  ABI 1.3  available");
 	line_with(r.out, "testpower_watts ", line, sizeof(line));
 	ASSERT_CONTAINS(line, " number ");
 	ASSERT_CONTAINS(line, " 100 ");
@@ -48,7 +48,7 @@ static void test_shows_version_keys_types_and_defaults(void)
 	ASSERT_CONTAINS(line, "does not load");
 	ASSERT_CONTAINS(r.out, "plugin ABI 99.0");
 	/* one that would be refused at load is not offered as available */
-	ASSERT_CONTAINS(r.out, "foreignkey version 0.0.1  ABI 1.2  unavailable");
+	ASSERT_CONTAINS(r.out, "foreignkey version 0.0.1  ABI 1.3  unavailable");
 	ASSERT_CONTAINS(r.out, "declares the key 'ipmi_host' outside its own prefix");
 }
 
