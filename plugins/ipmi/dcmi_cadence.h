@@ -30,21 +30,33 @@ struct dcmi_answer {
 
 #define DCMI_CADENCE_HISTORY 16
 
+/* First sightings of refreshes: the answer where a change was first seen.
+ * The refresh itself happened between the answer before it and it, so
+ * `slack_s` (that interval) is how much earlier it may have been. */
+struct dcmi_sightings {
+	int64_t last_ns;          /* the latest first sighting (the first answer until one is seen) */
+	double last_slack_s;      /* < 0: last_ns is the first answer, whose refresh time is unknown */
+	double spacing_s[DCMI_CADENCE_HISTORY]; /* ring of the latest spacings between sightings */
+	unsigned nspacing, next_spacing;
+	unsigned long seen;       /* sightings after the first answer */
+};
+
 struct dcmi_cadence {
 	enum dcmi_power_choice choice;
 	double ceiling_w;          /* ipmi_max_power_w, 0 when not set */
-	/* ... state: last answer, times refreshes were first seen, the
-	 * shortest spacing of the last DCMI_CADENCE_HISTORY refreshes, whether
-	 * time stamps advance with refreshes, with requests, or never ... */
-	struct dcmi_answer last;
+	struct dcmi_answer last;   /* the previous answer */
 	int have_last;
-	int64_t first_mono, last_refresh_mono, prev_sample_mono;
-	double spacing[DCMI_CADENCE_HISTORY];
-	unsigned nspacing, next_spacing;
+	int64_t first_ns;          /* the first answer's host time */
+	/* Kept both ways because whether the time stamp marks refreshes is
+	 * learned later: by the chosen value alone, and by value or stamp. */
+	struct dcmi_sightings by_value, by_value_or_stamp;
+	/* Evidence about the time stamp (see stamp_mode() in the .c). */
+	int64_t stamp_since_ns;    /* host time of the first answer with the current stamp */
+	int stamp_held;            /* a stamp stayed for longer than a request clock allows */
+	unsigned long stamp_alone; /* stamp advances with no power figure changing */
 	unsigned long answers, refreshes, stamp_advances, stale;
-	double last_max_w, last_min_w;
+	int used_ceiling, used_dcmi_max; /* the latest answer's burst ceiling */
 };
-
 void dcmi_cadence_init(struct dcmi_cadence *c, enum dcmi_power_choice choice, double ceiling_w);
 
 /* Turn one answer into the reading to emit (quantity POWER_W, scope
@@ -57,5 +69,9 @@ void dcmi_cadence_reading(struct dcmi_cadence *c, const struct dcmi_answer *a, s
  * advance", or "unknown". */
 double dcmi_cadence_refresh_s(const struct dcmi_cadence *c);
 const char *dcmi_cadence_stamp_behaviour(const struct dcmi_cadence *c);
+
+/* What bounds bursts between refreshes, as of the latest answer:
+ * "dcmi_maximum", "ipmi_max_power_w", or "none: ..." saying why not. */
+const char *dcmi_cadence_burst_ceiling(const struct dcmi_cadence *c);
 
 #endif
