@@ -58,13 +58,15 @@ void em_bound_of(const struct em_unc *u, double value, double gap_s, struct em_b
 	double lo = fmax(hard_lo, u->mid_j - 1.96 * sd), hi = fmin(hard_hi, u->mid_j + 1.96 * sd);
 	if (lo > hi) /* rounding at the edge of the hard range */
 		lo = hi = 0.5 * (lo + hi);
+	lo += u->burst_lo_j;
+	hi += u->burst_hi_j;
 	b->value = value;
 	b->low = value + lo;
 	b->high = value + hi;
 	b->half_width = fmax(hi, -lo);
 	b->resolution = u->res_j;
 	b->integration = 0.5 * (u->hi_j - u->lo_j);
-	b->burst = u->burst_j;
+	b->burst = fmax(u->burst_hi_j, -u->burst_lo_j);
 	b->gap_s = gap_s;
 	b->method = lo > hard_lo || hi < hard_hi
 	                    ? "95 %: expected error +- 1.96 standard deviations of independent episodes and "

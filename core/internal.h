@@ -171,6 +171,7 @@ struct em_series {
 	 * waiting for their look-ahead (allocated at its first reading) */
 	double resolution;         /* the most any reading said (ABI 1.3), in the series' unit */
 	struct em_unc unc;
+	struct em_unc_edge edge_open, edge_last; /* averaged readings: this stretch's first and latest */
 	struct em_unc_seg *pend;
 	size_t npend;
 	bool unc_lost;             /* out of memory: the bound is unknown */
@@ -215,6 +216,8 @@ EM_INTERNAL void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v
 EM_INTERNAL void em_unc_flush(struct em_series *s);
 /* The terms as they stand, waiting runs bounded provisionally (s unchanged). */
 EM_INTERNAL void em_unc_now(const struct em_series *s, struct em_unc *out);
+/* The same without the open stretch's edges: what a window subtracts. */
+EM_INTERNAL void em_unc_runs_now(const struct em_series *s, struct em_unc *out);
 EM_INTERNAL void em_unc_add(struct em_unc *sum, const struct em_unc *u);
 EM_INTERNAL void em_unc_sub(struct em_unc *out, const struct em_unc *now, const struct em_unc *then);
 /* A series' terms: a watt gauge's integration and resolution, a counter's

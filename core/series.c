@@ -166,9 +166,16 @@ static void reading_info(const struct energy_reading *r, struct em_reading_info 
 		in->resolution = r->resolution;
 	double lag = isfinite(r->lag_s) && r->lag_s > 0 ? r->lag_s : 0;
 	double avg = (r->flags & ENERGY_READING_AVERAGE) && isfinite(r->average_s) && r->average_s > 0 ? r->average_s : 0;
-	in->look_s = lag + avg;
-	if ((r->flags & ENERGY_READING_RANGE) && isfinite(r->range_low) && isfinite(r->range_high) &&
-	    r->range_low <= r->range_high && isfinite(r->range_s) && r->range_s >= 0) {
+	in->look_s = lag;
+	bool ranged = (r->flags & ENERGY_READING_RANGE) && isfinite(r->range_low) && isfinite(r->range_high) &&
+	              r->range_low <= r->range_high && isfinite(r->range_s) && r->range_s >= 0;
+	if (avg > 0) {
+		/* an average already holds every burst of its window: its range
+		 * says what the average hides at the edges, nothing more */
+		in->average_s = avg;
+		in->avg_low = ranged ? fmin(r->range_low, r->value) : NAN;
+		in->avg_high = ranged ? fmax(r->range_high, r->value) : NAN;
+	} else if (ranged) {
 		in->ranged = true;
 		in->range_low = fmin(r->range_low, r->value);
 		in->range_high = fmax(r->range_high, r->value);

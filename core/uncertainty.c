@@ -20,7 +20,6 @@
 #include "internal.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 static double secs(int64_t ns)
@@ -28,34 +27,54 @@ static double secs(int64_t ns)
 	return (double)ns / 1e9;
 }
 
-/* Widen [*lo, *hi] by every pending range that covers any of [from, to]. */
-static bool widen_by_ranges(const struct em_unc_seg *p, size_t n, size_t k, double from, double to, double *lo,
-                            double *hi)
+/* How much further than [lo, hi] over [from, to] the pending ranges let
+ * the truth go, in joules (*below <= 0, *above >= 0): each range only over
+ * the part of the span it covers. Overlapping ranges are each counted. */
+static bool widen_by_ranges(const struct em_unc_seg *p, size_t n, size_t k, double from, double to, double lo,
+                            double hi, double *below, double *above)
 {
 	bool widened = false;
 	for (size_t j = k; j < n; j++) {
-		if (!p[j].ranged || to <= from)
+		if (!p[j].ranged)
 			continue;
-		double reach = secs(p[j].t0) - p[j].rs - p[j].look_s;
-		if (reach < to && secs(p[j].t1) > from) {
-			widened |= p[j].rlo < *lo || p[j].rhi > *hi;
-			*lo = fmin(*lo, p[j].rlo);
-			*hi = fmax(*hi, p[j].rhi);
-		}
+		/* rs already counts from the earliest the device could have begun it */
+		double a = fmax(from, secs(p[j].t0) - p[j].rs), b = fmin(to, secs(p[j].t1));
+		if (b <= a || (p[j].rlo >= lo && p[j].rhi <= hi))
+			continue;
+		widened = true;
+		*below += fmin(0, p[j].rlo - lo) * (b - a);
+		*above += fmax(0, p[j].rhi - hi) * (b - a);
 	}
 	return widened;
 }
 
-static void episode(struct em_unc *u, double a, double b)
+/* shape: the run's variance relative to a uniform spread over [a, b] */
+static void episode(struct em_unc *u, double a, double b, double shape)
 {
 	if (b - a > 1e-12) {
 		u->ep_lo_j += a;
 		u->ep_hi_j += b;
+		u->ep_shape_j += shape * (b - a);
 		return;
 	}
 	double w = u->ep_hi_j - u->ep_lo_j;
-	u->var_j2 += w * w / 12.0;
-	u->ep_lo_j = u->ep_hi_j = 0;
+	if (w > 0)
+		u->var_j2 += w * w * (u->ep_shape_j / w) / 12.0;
+	u->ep_lo_j = u->ep_hi_j = u->ep_shape_j = 0;
+}
+
+/* Where in a run's tail the change happened: at a refresh, anywhere in
+ * the refresh period before the span between the run's last reading and
+ * the next run's first (tail - gap long), plus where in that span the
+ * refresh was first seen (gap long). Refresh and sampling are not in step,
+ * so the two add as independent uniforms: variance (r^2 + g^2) / 12, not
+ * the (r + g)^2 / 12 of one uniform over the whole tail. */
+static double tail_shape(double tail, double gap)
+{
+	if (tail <= 0)
+		return 1;
+	double r = fmax(0, tail - gap), g = fmin(gap, tail);
+	return (r * r + g * g) / (tail * tail);
 }
 
 /* Bound run k of p[0..n) into u. Without a successor (the end of the run,
@@ -86,18 +105,27 @@ static void bound_run(const struct em_unc_seg *p, size_t n, size_t k, double see
 		lhi = fmax(lhi, seen_hi);
 	}
 	double quiet = split - t0, tail = end - split;
-	double b0 = qhi * quiet + lhi * tail;
-	bool ranged = widen_by_ranges(p, n, k, t0, split, &qlo, &qhi);
-	ranged |= widen_by_ranges(p, n, k, split, end, &llo, &lhi);
 	double a = qlo * quiet + llo * tail - est, b = qhi * quiet + lhi * tail - est;
+	/* A range is a ceiling, not a likely value: it widens the bound on its
+	 * side as a worst case, and never moves the expected error. */
+	double below = 0, above = 0;
+	bool ranged = widen_by_ranges(p, n, k, t0, split, qlo, qhi, &below, &above);
+	ranged |= widen_by_ranges(p, n, k, split, end, llo, lhi, &below, &above);
 	if (ranged) {
-		u->burst_j += (qhi * quiet + lhi * tail) - b0;
+		u->burst_lo_j += below;
+		u->burst_hi_j += above;
 		u->ranged_s += end - t0;
 	}
 	u->lo_j += a;
 	u->hi_j += b;
 	u->mid_j += 0.5 * (a + b);
-	episode(u, a, b);
+	/* A run that held its value for a while (a quiet part) ends whatever
+	 * the changes before it did: a new, independent episode begins. Runs
+	 * with no quiet part (a ramp, stairs faster than the look-ahead) are
+	 * one change seen late, and their errors add. */
+	if (quiet > 0)
+		episode(u, 0, 0, 1);
+	episode(u, a, b, tail_shape(tail, end - t1));
 	u->res_j += g->res * (end - t0);
 	double r = 2 * g->res * (end - t0);
 	u->res_var_j2 += r * r / 12.0;
@@ -119,18 +147,52 @@ static void drop_first(struct em_series *s)
 	s->npend--;
 }
 
+/* What averaging hides at a stretch's edges: the integral of the averages
+ * over [t0, t1] counts the last w/2 before t0 (weighted) and misses the
+ * last w/2 before t1, so truth - integral = w1/2 * P1 - w0/2 * P0, with
+ * P the power's weighted mean over each edge's window (docs). Its own
+ * independent term. */
+static void edge_term(const struct em_unc_edge *e0, const struct em_unc_edge *e1, struct em_unc *u)
+{
+	if (!e0->have || !e1->have)
+		return;
+	double lo = 0.5 * (e1->w * e1->lo - e0->w * e0->hi), hi = 0.5 * (e1->w * e1->hi - e0->w * e0->lo);
+	u->lo_j += lo;
+	u->hi_j += hi;
+	u->mid_j += 0.5 * (e1->w * e1->a - e0->w * e0->a);
+	u->var_j2 += (hi - lo) * (hi - lo) / 12.0;
+}
+
+static void edge_of(const struct em_series *s, double v, const struct em_reading_info *in, struct em_unc_edge *e)
+{
+	e->have = in->average_s > 0;
+	e->w = fmin(in->average_s, EM_UNC_LOOK_MAX_S);
+	e->a = v;
+	/* without the device's minimum and maximum, the least and most the
+	 * series has shown */
+	e->lo = isnan(in->avg_low) ? fmin(v, s->min) : in->avg_low;
+	e->hi = isnan(in->avg_high) ? fmax(v, s->max) : in->avg_high;
+}
+
 void em_unc_flush(struct em_series *s)
 {
 	for (size_t k = 0; k < s->npend; k++)
 		bound_run(s->pend, s->npend, k, s->min, s->max, &s->unc);
-	episode(&s->unc, 0, 0);
+	episode(&s->unc, 0, 0, 1);
 	s->npend = 0;
 }
 
 void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const struct em_reading_info *in, bool restart)
 {
-	if (restart)
+	struct em_unc_edge e;
+	edge_of(s, v, in, &e);
+	if (restart) {
+		edge_term(&s->edge_open, &s->edge_last, &s->unc);
 		em_unc_flush(s);
+	}
+	if (restart || s->readings <= 1)
+		s->edge_open = e;
+	s->edge_last = e;
 	if (!s->pend && !(s->pend = malloc(EM_UNC_PENDING_MAX * sizeof(*s->pend)))) {
 		s->unc_lost = true; /* the bound cannot be kept: it is reported as unknown */
 		return;
@@ -139,7 +201,7 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 	struct em_unc_seg *last = s->npend ? &s->pend[s->npend - 1] : NULL;
 	if (last && last->v == v && !in->ranged && !last->ranged) {
 		last->t1 = mono_ns;
-		last->look_s = fmax(last->look_s, look);
+		last->look_s = look; /* the latest reading knows the cadence best */
 		last->res = fmax(last->res, in->resolution);
 	} else {
 		if (s->npend == EM_UNC_PENDING_MAX) { /* bounded early, with the look-ahead there is */
@@ -158,12 +220,18 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 	}
 }
 
-void em_unc_now(const struct em_series *s, struct em_unc *out)
+void em_unc_runs_now(const struct em_series *s, struct em_unc *out)
 {
 	*out = s->unc;
 	for (size_t k = 0; k < s->npend; k++)
 		bound_run(s->pend, s->npend, k, s->min, s->max, out);
-	episode(out, 0, 0);
+	episode(out, 0, 0, 1);
+}
+
+void em_unc_now(const struct em_series *s, struct em_unc *out)
+{
+	em_unc_runs_now(s, out);
+	edge_term(&s->edge_open, &s->edge_last, out);
 }
 
 void em_unc_add(struct em_unc *sum, const struct em_unc *u)
@@ -172,7 +240,8 @@ void em_unc_add(struct em_unc *sum, const struct em_unc *u)
 	sum->hi_j += u->hi_j;
 	sum->mid_j += u->mid_j;
 	sum->var_j2 += u->var_j2;
-	sum->burst_j += u->burst_j;
+	sum->burst_lo_j += u->burst_lo_j;
+	sum->burst_hi_j += u->burst_hi_j;
 	sum->res_j += u->res_j;
 	sum->res_var_j2 += u->res_var_j2;
 	sum->ranged_s += u->ranged_s;
@@ -183,7 +252,7 @@ void em_unc_sub(struct em_unc *out, const struct em_unc *now, const struct em_un
 {
 	struct em_unc neg = {
 		.lo_j = -then->lo_j, .hi_j = -then->hi_j, .mid_j = -then->mid_j, .var_j2 = -then->var_j2,
-		.burst_j = -then->burst_j, .res_j = -then->res_j, .res_var_j2 = -then->res_var_j2,
+		.burst_lo_j = -then->burst_lo_j, .burst_hi_j = -then->burst_hi_j, .res_j = -then->res_j, .res_var_j2 = -then->res_var_j2,
 		.ranged_s = -then->ranged_s,
 	};
 	*out = *now;
@@ -195,4 +264,6 @@ void em_unc_sub(struct em_unc *out, const struct em_unc *now, const struct em_un
 	out->res_j = fmax(0, out->res_j);
 	out->lo_j = fmin(0, out->lo_j);
 	out->hi_j = fmax(0, out->hi_j);
+	out->burst_lo_j = fmin(0, out->burst_lo_j);
+	out->burst_hi_j = fmax(0, out->burst_hi_j);
 }

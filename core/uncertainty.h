@@ -19,6 +19,16 @@ struct em_reading_info {
 	double look_s;     /* the value may describe the quantity up to look_s before it was taken */
 	bool ranged;       /* range_low..range_high held over range_s before the reading */
 	double range_low, range_high, range_s;
+	/* A mean over average_s (DCMI's average): its runs are bounded as the
+	 * averaged signal, and the instants the average hides at a stretch's
+	 * two edges by avg_low..avg_high (the device's minimum and maximum). */
+	double average_s, avg_low, avg_high;
+};
+
+/* An averaged series at the first or last reading of a stretch. */
+struct em_unc_edge {
+	bool have;
+	double w, a, lo, hi; /* window (s), the average, least and most power within it (W) */
 };
 
 /* Running sums, in joules (J^2 for variances). Errors are signed
@@ -28,7 +38,8 @@ struct em_unc {
 	double mid_j;         /* the middle of each span's range, summed: the expected error */
 	double var_j2;        /* closed episodes: width^2 / 12 each (an episode: adjacent uncertain spans) */
 	double ep_lo_j, ep_hi_j; /* the open episode's range */
-	double burst_j;       /* how much of hi_j only a device range or ceiling allowed */
+	double ep_shape_j;       /* its width weighted by each run's shape factor (uncertainty.c) */
+	double burst_lo_j, burst_hi_j; /* how much further a device range or ceiling allows (<= 0, >= 0) */
 	double res_j;         /* resolution: +- res x time (power), +- res per wrap and end (counters) */
 	double res_var_j2;    /* its spread when runs of different readings round independently */
 	double ranged_s;      /* time whose bound a device range or ceiling widened */

@@ -13,6 +13,7 @@ struct em_series_mark {
 	double mean, m2, last_value;
 	int64_t last_mono, last_wall;
 	struct em_unc unc; /* the bound's terms, waiting runs bounded as they stood */
+	struct em_unc_edge edge; /* an averaged series' latest reading: the window's first edge */
 };
 
 /* Where one source stood at a window's sample: what a window needs to

@@ -17,7 +17,8 @@ void em_series_mark_of(const struct em_series *s, struct em_series_mark *m)
 		.total = s->total, .covered_s = s->covered_s, .gap_s = s->gap_s, .mean = s->mean, .m2 = s->m2,
 		.last_value = s->last_value, .last_mono = s->last_mono, .last_wall = s->last_wall,
 	};
-	em_unc_now(s, &m->unc);
+	em_unc_runs_now(s, &m->unc);
+	m->edge = s->edge_last;
 }
 
 struct em_series *em_target_series_of(struct em_source *src, pid_t root, size_t metric)

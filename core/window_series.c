@@ -104,8 +104,9 @@ int em_window_series(struct em_series *out, const struct em_series *meta, const 
 	out->pend = NULL;
 	out->npend = 0;
 	struct em_unc end;
-	em_unc_now(nums, &end);
+	em_unc_runs_now(nums, &end);
 	em_unc_sub(&out->unc, &end, &b->unc);
+	out->edge_open = b->have ? b->edge : nums->edge_open;
 	out->keep_every = 1;
 	out->since_kept = 0;
 	bool base = b->readings > 0;

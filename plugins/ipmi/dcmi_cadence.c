@@ -16,11 +16,12 @@
 /* Stamp advances needed before deciding what they follow: one or two can
  * fall next to a value change by chance. */
 #define STAMP_MIN_ADVANCES 3
-/* Statistics periods up to this long describe recent power: their minimum
- * and maximum are kept as a band for the whole period. Longer ones (hours,
- * days on some BMCs) would hold extremes far from now, so they bound only
- * the span between two refreshes. */
-#define SHORT_PERIOD_S 60.0
+
+/* Until two refreshes were seen, how slow the BMC is taken to be: BMCs
+ * refresh their reading every 0.1-5 s (issue 13's survey of vendors). One
+ * that is slower is learned from its second visible refresh on; until
+ * then its bound is too narrow (docs/uncertainty.md says so). */
+#define DCMI_CADENCE_PRIOR_S 5.0
 
 enum stamp_mode { STAMP_UNKNOWN, STAMP_FROZEN, STAMP_REFRESH, STAMP_REQUEST };
 
@@ -129,13 +130,19 @@ static void set_range(struct energy_reading *out, double low, double high, doubl
 	out->range_s = span_s;
 }
 
-/* The band power stayed in. `news`: the answer changed the value, the
- * minimum or the maximum. `since_refresh_s`: from the earliest moment the
- * refresh before this answer's may have happened, to now (0: unknown). */
-static void bound_bursts(struct dcmi_cadence *c, const struct dcmi_answer *a, int news, double since_refresh_s,
+/* A burst the current value never showed. The BMC's maximum over its
+ * statistics period (since it started, or a rolling window) rises only
+ * when a higher power happened since its previous refresh: everything
+ * older was already inside the previous answer's period. So a rise bounds
+ * the span since that refresh by the new maximum, however long the
+ * period; a maximum that stays put says nothing new (its peak is old, or
+ * is a level the readings show). The same holds for a falling minimum.
+ * `since_refresh_s`: from the earliest moment the refresh before this
+ * answer's may have happened, to now (0: unknown). */
+static void bound_bursts(struct dcmi_cadence *c, const struct dcmi_answer *a, double since_refresh_s,
 			 struct energy_reading *out)
 {
-	double value = out->value, period_s = a->period_ms / 1000.0;
+	double value = out->value;
 	c->used_dcmi_max = a->max_w > 0 && a->period_ms > 0;
 	c->used_ceiling = !c->used_dcmi_max && c->ceiling_w > 0;
 	if (c->used_ceiling) {
@@ -144,16 +151,21 @@ static void bound_bursts(struct dcmi_cadence *c, const struct dcmi_answer *a, in
 		set_range(out, value, fmax(value, c->ceiling_w), out->lag_s);
 		return;
 	}
-	if (!c->used_dcmi_max || !news)
-		return; /* a repeated answer tells nothing about the span since */
-	/* The minimum and maximum cover the whole period, so any part of it;
-	 * a minimum of 0 W is a BMC that does not report one. */
-	double low = a->min_w > 0 ? fmin(value, a->min_w) : value;
-	double high = fmax(value, a->max_w);
-	if (period_s <= SHORT_PERIOD_S || since_refresh_s <= 0)
-		set_range(out, low, high, period_s);
-	else
-		set_range(out, low, high, fmin(since_refresh_s, period_s));
+	if (c->used_dcmi_max && c->choice == DCMI_POWER_AVERAGE) {
+		/* an average holds its window's bursts already; its minimum and
+		 * maximum bound what the average hides at a run's two edges */
+		set_range(out, a->min_w > 0 ? fmin(value, a->min_w) : value, fmax(value, a->max_w),
+			  a->period_ms / 1000.0);
+		return;
+	}
+	if (!c->used_dcmi_max || !c->have_last || since_refresh_s <= 0)
+		return;
+	const struct dcmi_answer *p = &c->last;
+	/* a minimum of 0 W is a BMC that does not report one */
+	int rose = a->max_w > p->max_w && a->max_w > value;
+	int fell = a->min_w > 0 && p->min_w > 0 && a->min_w < p->min_w && a->min_w < value;
+	if (rose || fell)
+		set_range(out, fell ? a->min_w : value, rose ? a->max_w : value, since_refresh_s);
 }
 
 void dcmi_cadence_reading(struct dcmi_cadence *c, const struct dcmi_answer *a, struct energy_reading *out)
@@ -173,7 +185,7 @@ void dcmi_cadence_reading(struct dcmi_cadence *c, const struct dcmi_answer *a, s
 		out->average_s = a->period_ms / 1000.0; /* 0 (not known) when the BMC gives no period */
 	}
 	c->answers++;
-	int fresh = 1, news = 1;
+	int fresh = 1;
 	double interval_s = 0, since_refresh_s = 0;
 	if (!c->have_last) {
 		c->first_ns = c->stamp_since_ns = a->mono_ns;
@@ -186,7 +198,6 @@ void dcmi_cadence_reading(struct dcmi_cadence *c, const struct dcmi_answer *a, s
 		int64_t by_value_ns = c->by_value.last_ns, by_both_ns = c->by_value_or_stamp.last_ns;
 		double by_value_slack = c->by_value.last_slack_s, by_both_slack = c->by_value_or_stamp.last_slack_s;
 		fresh = observe(c, a, interval_s);
-		news = fresh || a->min_w != c->last.min_w || a->max_w != c->last.max_w;
 		int both = stamp_mode(c) == STAMP_REFRESH;
 		double slack = both ? by_both_slack : by_value_slack;
 		/* that refresh came up to an interval before its sighting; when
@@ -201,13 +212,13 @@ void dcmi_cadence_reading(struct dcmi_cadence *c, const struct dcmi_answer *a, s
 	if (s->nspacing)
 		out->lag_s = shortest_spacing(s) + interval_s;
 	else
-		out->lag_s = fmax(seconds(a->mono_ns - c->first_ns), interval_s);
+		out->lag_s = fmin(seconds(a->mono_ns - c->first_ns), DCMI_CADENCE_PRIOR_S) + interval_s;
 	c->refreshes += fresh && c->have_last;
 	if (!fresh) {
 		c->stale++;
 		out->flags |= ENERGY_READING_STALE;
 	}
-	bound_bursts(c, a, news, since_refresh_s, out);
+	bound_bursts(c, a, since_refresh_s, out);
 	c->last = *a;
 	c->have_last = 1;
 }

@@ -63,7 +63,7 @@ void sim_case_generate(struct sim_case *c)
 			t += len;
 			point(c, t, level);
 		} else { /* a burst, then back */
-			point(c, t, sim_uniform(&r, 400, 800));
+			point(c, t, level + sim_uniform(&r, 100, 400));
 			t += sim_uniform(&r, 0.05, 0.5);
 			point(c, t, level);
 			t += sim_uniform(&r, 1, 10);
@@ -87,7 +87,9 @@ int sim_case_run(struct sim_case *c)
 	memset(&s, 0, sizeof(s));
 	/* the host's mono clock: time since an arbitrary boot */
 	double boot = c->start - 5000;
-	double now = c->start + sim_uniform(&r, 0, 3);
+	/* a BMC has been up for longer than its statistics period (one that
+	 * is still filling after a restart is not modelled: docs) */
+	double now = c->start + c->window_s + sim_uniform(&r, 0, 3);
 	c->first = now;
 	c->readings = 0;
 	while (now <= c->first + c->duration) {
@@ -116,8 +118,10 @@ int sim_case_run(struct sim_case *c)
 	c->estimate_j = s.total;
 	c->low_j = bound.low;
 	c->high_j = bound.high;
-	c->half_j = bound.half_width;
+	c->half_j = 0.5 * (bound.high - bound.low); /* the interval's own half-width */
 	c->burst_j = bound.burst;
+	c->integration_j = bound.integration;
+	c->resolution_j = bound.resolution;
 	em_series_free(&s);
 	return 0;
 }

@@ -25,7 +25,7 @@ struct sim_case {
 	double ceiling_w;        /* ipmi_max_power_w given to the plugin, 0: none */
 	/* results */
 	double first, last;      /* sample times of the first and last reading */
-	double truth_j, estimate_j, low_j, high_j, half_j, burst_j;
+	double truth_j, estimate_j, low_j, high_j, half_j, burst_j, integration_j, resolution_j;
 	uint64_t readings;
 };
 

@@ -4,8 +4,10 @@
  * them, the median half-width must be at most 10x the median absolute
  * error (a bound that is always 100x too wide tells nothing) and at most
  * 5 % of the energy. Plus the cases the random ones may miss.
+ * EM_UNC_CASES=1 prints every case.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,9 @@ static void test_coverage(void)
 		err[i] = fabs(c->truth_j - c->estimate_j);
 		half[i] = c->half_j;
 		rel[i] = c->half_j / c->truth_j;
+		if (getenv("EM_UNC_CASES"))
+			printf("  case %u: refresh %.2f window %.0f interval %.3f n %zu: truth %.0f est %.0f half %.0f burst %.0f integ %.0f res %.0f\n", i + 1,
+			       c->refresh_s, c->window_s, c->interval_s, c->n, c->truth_j, c->estimate_j, c->half_j, c->burst_j, c->integration_j, c->resolution_j);
 		if (!in)
 			printf("  outside: seed %u refresh %.2f s window %.0f s interval %.3f s: truth %.1f J, estimate "
 			       "%.1f J, bound [%.1f, %.1f] J\n",
