@@ -170,6 +170,7 @@ struct em_series {
 	/* the error bound's running terms (uncertainty.c); a watt gauge's runs
 	 * waiting for their look-ahead (allocated at its first reading) */
 	double resolution;         /* the most any reading said (ABI 1.3), in the series' unit */
+	double look_s;             /* the latest reading's look-ahead (lag + averaging), s */
 	struct em_unc unc;
 	struct em_unc_edge edge_open, edge_last; /* averaged readings: this stretch's first and latest */
 	struct em_unc_seg *pend;

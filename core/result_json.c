@@ -54,6 +54,10 @@ static json_t *series_json(const struct em_series *s)
 			                    s->readings > 1 ? json_real(s->total) : json_null());
 		json_object_set_new(o, "covered_s", json_real(s->covered_s));
 	}
+	if (watts && s->readings)
+		/* how far between readings the truth may wander: the report
+		 * shades it (docs/uncertainty.md) */
+		json_object_set_new(o, "bound", json_pack("{s:f,s:f}", "look_s", s->look_s, "resolution", s->resolution));
 	if (s->gaps) {
 		json_t *gaps = json_array();
 		size_t slots = sizeof(s->gap_list) / sizeof(s->gap_list[0]);

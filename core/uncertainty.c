@@ -198,6 +198,7 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		return;
 	}
 	double look = fmin(in->look_s, EM_UNC_LOOK_MAX_S);
+	s->look_s = look + in->average_s;
 	struct em_unc_seg *last = s->npend ? &s->pend[s->npend - 1] : NULL;
 	if (last && last->v == v && !in->ranged && !last->ranged) {
 		last->t1 = mono_ns;
