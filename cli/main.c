@@ -1,6 +1,7 @@
 /*
  * energymon --plugins ipmi,perf [--config FILE] [--interval S] [--output-dir DIR]
  *           [--job-key K] [--call-id C] [--set KEY=VALUE]... [--json] [--kill-on-exit]
+ *           [--baseline S [--baseline-after]]
  *           -- COMMAND [ARGS...]
  * Exit status: the command's (128+N when it died of signal N), also when
  * energymon failed after it ran; 125 when energymon itself failed before the
@@ -27,7 +28,8 @@
 #define MAX_SECRET_ENVS 64
 
 struct options {
-	const char *plugins, *config, *output_dir, *job_key, *call_id;
+	const char *plugins, *config, *output_dir, *job_key, *call_id, *baseline;
+	bool baseline_after;
 	double interval;
 	bool interval_set;
 	bool json, list, no_files, allow_unavailable, kill_on_exit;
@@ -40,7 +42,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: energymon [--plugins LIST] [--config FILE] [--interval S] [--output-dir DIR]\n"
 	      "                 [--job-key K] [--call-id C] [--set KEY=VALUE]... [--json] [--no-files]\n"
-	      "                 [--allow-unavailable] [--kill-on-exit]\n"
+	      "                 [--allow-unavailable] [--kill-on-exit] [--baseline S [--baseline-after]]\n"
 	      "                 [-- COMMAND [ARGS...]]\n"
 	      "       energymon --list-plugins [--config FILE]\n"
 	      "       energymon report DIR [options]   (energymon report --help)\n\n"
@@ -55,7 +57,9 @@ static void usage(FILE *out)
 	      "Signals sent to energymon (INT, TERM, HUP, QUIT, USR1, USR2) go to COMMAND; after it\n"
 	      "exited, a SIGINT/SIGTERM abandons plugins still running. --kill-on-exit: COMMAND gets\n"
 	      "SIGKILL if energymon is killed. If energymon fails after COMMAND ran, it still exits\n"
-	      "with COMMAND's status and prints one 'energymon: error:' line.\n",
+	      "with COMMAND's status and prints one 'energymon: error:' line.\n"
+	      "--baseline S: first measure S seconds of idle with the same plugins (--baseline-after:\n"
+	      "and S more after COMMAND); the result adds idle power and dynamic energy, with bounds.\n",
 	      out);
 }
 
@@ -68,6 +72,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{"set", required_argument, 0, 's'}, {"json", no_argument, 0, 'J'},
 		{"no-files", no_argument, 0, 'n'}, {"list-plugins", no_argument, 0, 'l'},
 		{"allow-unavailable", no_argument, 0, 'a'}, {"kill-on-exit", no_argument, 0, 'K'},
+		{"baseline", required_argument, 0, 'B'}, {"baseline-after", no_argument, 0, 'A'},
 		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0},
 	};
 	int c;
@@ -99,6 +104,8 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'n': o->no_files = true; break;
 		case 'a': o->allow_unavailable = true; break;
 		case 'K': o->kill_on_exit = true; break;
+		case 'B': o->baseline = optarg; break;
+		case 'A': o->baseline_after = true; break;
 		case 'l': o->list = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V':
@@ -160,6 +167,11 @@ static int build_config(const struct options *o, struct em_config **cfg, struct 
 	}
 	if (!rc && o->allow_unavailable)
 		rc = em_config_set(*cfg, "energy_allow_unavailable", "true", err);
+	/* the key's own check names what a bad value is (energy_baseline_s) */
+	if (!rc && o->baseline)
+		rc = em_config_set(*cfg, "energy_baseline_s", o->baseline, err);
+	if (!rc && o->baseline_after)
+		rc = em_config_set(*cfg, "energy_baseline_after", "true", err);
 	/* the README's default, whether or not a --config was given */
 	if (!rc && o->command && !em_config_function_name(*cfg))
 		rc = set_function_name(*cfg, o->command[0], err);

@@ -66,7 +66,7 @@ void em_bound_of(const struct em_unc *u, double value, double gap_s, struct em_b
 	b->half_width = fmax(hi, -lo);
 	b->resolution = u->res_j;
 	b->integration = 0.5 * (u->hi_j - u->lo_j);
-	b->burst = fmax(u->burst_hi_j, -u->burst_lo_j);
+	b->burst = fmax(u->burst_hi_j, -u->burst_lo_j) + 0.0; /* never -0 */
 	b->gap_s = gap_s;
 	b->method = lo > hard_lo || hi < hard_hi
 	                    ? "95 %: expected error +- 1.96 standard deviations of independent episodes and "

@@ -31,6 +31,8 @@ static int apply_allow_unavailable(struct em_config *cfg, const json_t *v, struc
 static int apply_max_series(struct em_config *cfg, const json_t *v, struct em_error *err);
 static int apply_agent(struct em_config *cfg, const json_t *v, struct em_error *err);
 static int apply_sampler_threads(struct em_config *cfg, const json_t *v, struct em_error *err);
+static int apply_baseline(struct em_config *cfg, const json_t *v, struct em_error *err);
+static int apply_baseline_after(struct em_config *cfg, const json_t *v, struct em_error *err);
 
 /* Keys the host owns, with their types; anything else in energymon's own
  * namespaces ("energy_*" at the top level, "energy*" under "lithops") is a
@@ -53,6 +55,10 @@ static const struct host_key host_keys[] = {
 	  "auto, off or required: measure through energymond"}, NULL, apply_agent},
 	{{"energy_sampler_threads", ENERGY_CONFIG_NUMBER, 0, "0",
 	  "0: a sampling thread per source; N: all sources share N threads"}, NULL, apply_sampler_threads},
+	{{"energy_baseline_s", ENERGY_CONFIG_NUMBER, 0, "0",
+	  "seconds of idle measured before the run: idle power and dynamic energy"}, NULL, apply_baseline},
+	{{"energy_baseline_after", ENERGY_CONFIG_BOOL, 0, "false", "measure the idle baseline after the run too"},
+	 "true or false", apply_baseline_after},
 };
 #define NHOST_KEYS (sizeof(host_keys) / sizeof(host_keys[0]))
 
@@ -178,6 +184,23 @@ static int apply_sampler_threads(struct em_config *cfg, const json_t *v, struct 
 		return em_fail(err, -EINVAL, "energy_sampler_threads: expected a whole number from 0 (a sampling "
 		               "thread per source) to %d (threads all sources share)", EM_SAMPLER_THREADS_MAX);
 	cfg->sampler_threads = (unsigned)n;
+	return 0;
+}
+
+static int apply_baseline(struct em_config *cfg, const json_t *v, struct em_error *err)
+{
+	double s = json_number_value(v);
+	if (!json_is_number(v) || !isfinite(s) || s < 0 || s > 3600)
+		return em_fail(err, -EINVAL, "energy_baseline_s: expected a number of seconds from 0 (no baseline) "
+		               "to 3600");
+	cfg->baseline_s = s;
+	return 0;
+}
+
+static int apply_baseline_after(struct em_config *cfg, const json_t *v, struct em_error *err)
+{
+	(void)err;
+	cfg->baseline_after = json_is_true(v);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include "energymon.h"
 #include "energy_plugin.h"
+#include "baseline.h"
 #include "uncertainty.h"
 
 #include <jansson.h>
@@ -38,6 +39,8 @@ struct em_config {
 	size_t max_series;   /* energy_max_series: series per source */
 	int agent_mode;      /* energy_agent: enum em_agent_mode (agent.h), 0 when not set */
 	unsigned sampler_threads; /* energy_sampler_threads: 0 = a thread per source */
+	double baseline_s;   /* energy_baseline_s: idle seconds measured before the run (0: none) */
+	bool baseline_after; /* energy_baseline_after: the same again after it */
 	bool keys_checked;   /* em_config_check_keys() passed since the last change */
 };
 
@@ -527,6 +530,8 @@ struct em_monitor {
 	 * socket path, and the connection while a window is open */
 	char *agent_socket;
 	struct em_agent_conn *agent;
+
+	struct em_baseline *baseline; /* energy_baseline_s: the idle spans measured (baseline.c); NULL when none */
 };
 
 /* ---- the typed result (result_model.c, composite.c, result_api.c) ----
@@ -547,6 +552,8 @@ struct em_metric_result {
 	double covered_s;                /* time the value covers; NAN when none */
 	double energy_j;                 /* a gauge in watts: its integral; else NAN */
 	struct em_bound bound;           /* of the energy (value in J, or energy_j); value NAN when none */
+	struct em_bound dynamic;         /* with a baseline: the energy less idle power x covered_s */
+	double idle_w, idle_low_w, idle_high_w; /* with a baseline: idle power and its bound; NAN when none */
 	const char *source;              /* composite: the source id it comes from */
 	const char *attributed_by;       /* composite, attributed keys: the source of cpu_share */
 };
@@ -592,6 +599,19 @@ EM_INTERNAL const struct em_metric_result *em_result_metric_find(const struct em
  * (its struct_size), which must hold at least `least` bytes: 0, or -EINVAL
  * (result_api.c; the typed result and live snapshots share the rule). */
 EM_INTERNAL int em_fill_sized(void *out, const void *full, size_t full_size, size_t least);
+
+/* ---- the idle baseline (baseline.c, baseline_json.c) ---- */
+/* Measure energy_baseline_s of idle with a monitor of the same plugins
+ * (before the run, or after it) and keep what it measured in
+ * mon->baseline. A span that cannot be measured is a reason, never an
+ * error of the run: 0, or -ENOMEM. */
+EM_INTERNAL int em_baseline_measure(struct em_monitor *mon, bool after);
+/* Idle power and dynamic energy of a source's energy metrics. */
+EM_INTERNAL void em_baseline_fill(const struct em_baseline *b, const char *source, struct em_metric_result *m,
+                                  size_t n);
+/* The "baseline" object of a source's result; NULL without a baseline. */
+EM_INTERNAL json_t *em_baseline_json(const struct em_baseline *b, const struct em_metric_result *m, size_t n);
+EM_INTERNAL void em_baseline_free(struct em_baseline *b);
 
 /* ---- kinds, units and their names (metric_kind.c) ---- */
 EM_INTERNAL double em_series_std_dev(const struct em_series *s);

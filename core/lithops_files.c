@@ -37,6 +37,18 @@ static void add_energies(json_t *ec, const struct em_metric_result *m, size_t n)
 			json_object_set_new(ec, key, json_real(m->bound.half_width));
 			json_object_set_new(units, key, json_string("J"));
 		}
+		if (m->dynamic.method && m->row) {
+			char key[EM_RESULT_KEY_MAX + 32];
+			snprintf(key, sizeof(key), "%s_dynamic", file_key(m));
+			json_object_set_new(ec, key, json_real(m->dynamic.value));
+			json_object_set_new(units, key, json_string("J"));
+			snprintf(key, sizeof(key), "%s_dynamic_uncertainty_j", file_key(m));
+			json_object_set_new(ec, key, json_real(m->dynamic.half_width));
+			json_object_set_new(units, key, json_string("J"));
+			snprintf(key, sizeof(key), "idle_power_%s_w", m->key);
+			json_object_set_new(ec, key, json_real(m->idle_w));
+			json_object_set_new(units, key, json_string("W"));
+		}
 	}
 	json_object_set_new(ec, "units", units);
 }

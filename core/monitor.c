@@ -219,6 +219,9 @@ int em_monitor_start(struct em_monitor *mon, struct em_error *err)
 		return em_fail(err, -EALREADY, "monitor already started");
 	if (mon->agent_socket)
 		return em_agent_start(mon, err);
+	/* idle first, with the same plugins: the command has not started */
+	if (mon->cfg->baseline_s > 0 && em_baseline_measure(mon, false))
+		return em_fail(err, -ENOMEM, "out of memory measuring the idle baseline");
 	double cpu0 = thread_cpu_now();
 	mon->start_mono = em_now_ns(CLOCK_MONOTONIC);
 	mon->start_wall = em_now_ns(CLOCK_REALTIME);
@@ -263,6 +266,8 @@ int em_monitor_stop(struct em_monitor *mon, struct em_error *err)
 	for (size_t i = 0; i < mon->nsources; i++)
 		mon->self_cpu_s += mon->sources[i]->thread_cpu_s;
 	mon->self_cpu_s += thread_cpu_now() - cpu0;
+	if (mon->cfg->baseline_s > 0 && mon->cfg->baseline_after && em_baseline_measure(mon, true))
+		return em_fail(err, -ENOMEM, "out of memory measuring the idle baseline");
 	mon->result = em_composite_result(mon);
 	if (!mon->result)
 		return em_fail(err, -ENOMEM, "out of memory building the result");
@@ -307,5 +312,6 @@ void em_monitor_destroy(struct em_monitor *mon)
 	em_config_free(mon->cfg);
 	em_agent_conn_free(mon->agent);
 	free(mon->agent_socket);
+	em_baseline_free(mon->baseline);
 	free(mon);
 }

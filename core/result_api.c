@@ -92,6 +92,10 @@ int em_result_metric(const struct em_monitor *mon, size_t source, size_t i, stru
 		.key = m->key, .unit = m->unit_symbol, .kind = em_kind_name(m->kind), .scope = em_scope_label(m->scope),
 		.index = m->index, .declared = m->declared, .attributable = m->attributable, .value = m->value,
 		.reason = m->reason, .readings = m->readings, .covered_s = m->covered_s, .source = m->source,
+		.energy_j = m->bound.value, .energy_low_j = m->bound.low, .energy_high_j = m->bound.high,
+		.bound_method = m->bound.method, .idle_w = m->idle_w, .idle_low_w = m->idle_low_w,
+		.idle_high_w = m->idle_high_w, .dynamic_j = m->dynamic.value, .dynamic_low_j = m->dynamic.low,
+		.dynamic_high_j = m->dynamic.high,
 	};
 	return em_fill_sized(out, &one, sizeof(one), offsetof(struct em_result_metric, index));
 }

@@ -167,6 +167,9 @@ json_t *em_source_result_json(const struct em_monitor *mon, const struct em_sour
 		return NULL;
 	json_object_set_new(o, "metrics", metrics_json(r->metrics, r->nmetrics));
 	json_object_set_new(o, "uncertainty", bounds);
+	json_t *baseline = em_baseline_json(mon->baseline, r->metrics, r->nmetrics);
+	if (baseline)
+		json_object_set_new(o, "baseline", baseline);
 	if (src->instance_name[0])
 		json_object_set_new(o, "instance", json_string(src->instance_name));
 	if (src->plugin_abi[0]) /* the library was loaded (em_source_open), here or where the state came from */

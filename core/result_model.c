@@ -296,6 +296,7 @@ int em_source_result_build(const struct em_monitor *mon, const struct em_source 
 		if (src->series[i].declared && src->series[i].key[0])
 			declared_metric(out, &src->series[i]);
 	status(mon, out);
+	em_baseline_fill(mon->baseline, src->name, out->metrics, out->nmetrics);
 	return 0;
 }
 

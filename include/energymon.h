@@ -216,6 +216,17 @@ struct em_result_metric {
 	uint64_t readings;
 	double covered_s;      /* NAN when none */
 	const char *source;    /* the id of the source it comes from */
+	/* Appended (present when struct_size covers them): the energy's 95 % bound, joules
+	 * (docs/uncertainty.md); NAN when the metric bears no energy bound.
+	 * energy_j is the energy bounded: value for a joule counter, the
+	 * integral for a watt gauge. */
+	double energy_j, energy_low_j, energy_high_j;
+	const char *bound_method;
+	/* With an idle baseline (energy_baseline_s): idle power (W) and the
+	 * energy less idle power x covered_s (J), each with its bound; NAN
+	 * when there is none. */
+	double idle_w, idle_low_w, idle_high_w;
+	double dynamic_j, dynamic_low_j, dynamic_high_j;
 };
 #define EM_RESULT_MERGED ((size_t)-1)
 
