@@ -19,7 +19,7 @@ cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -o "$tmp/plugins/procstat.so" \
   "$src/examples/procstat/procstat.c" $(pkg-config --cflags energymon)
 export ENERGYMON_PLUGIN_PATH="$tmp/plugins"
 "$energymon" --list-plugins | tee "$tmp/list"
-grep -q '^procstat .*1\.2 .*available' "$tmp/list" || { echo "FAIL: procstat not listed as available"; exit 1; }
+grep -q '^procstat .*1\.3 .*available' "$tmp/list" || { echo "FAIL: procstat not listed as available"; exit 1; }
 "$energymon" --no-files --json --plugins procstat --interval 0.05 -- sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done' >"$tmp/out.json"
 grep -q '"source": "procstat"' "$tmp/out.json" || { echo "FAIL: no procstat result"; cat "$tmp/out.json"; exit 1; }
 grep -q '"machine_busy_time":' "$tmp/out.json" || { echo "FAIL: procstat measured nothing"; cat "$tmp/out.json"; exit 1; }
@@ -37,6 +37,6 @@ grep -q "libenergymon\.so.* => $tmp/opt/energymon/" "$tmp/libs" ||
   { echo "FAIL: the installed energymon does not find libenergymon under its own prefix:"; cat "$tmp/libs"; exit 1; }
 env -u LD_LIBRARY_PATH "$relocated" --list-plugins >"$tmp/list2" 2>&1 ||
   { echo "FAIL: the installed energymon does not run from $tmp/opt/energymon:"; cat "$tmp/list2"; exit 1; }
-grep -q '^procstat .*1\.2 .*available' "$tmp/list2" ||
+grep -q '^procstat .*1\.3 .*available' "$tmp/list2" ||
   { echo "FAIL: the installed energymon did not list procstat:"; cat "$tmp/list2"; exit 1; }
 echo "2 passed, 0 failed"
