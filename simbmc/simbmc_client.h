@@ -135,8 +135,9 @@ int simbmc_restart(struct simbmc *s);
 int simbmc_set_sensor(struct simbmc *s, const char *name, double value);
 
 /* Atomically (write + rename) replace the power profile with n >= 1 points
- * (unix seconds, watts; times non-decreasing). The module picks it up on
- * the next request. -EINVAL in the cpu model or with bad points. */
+ * (unix seconds, watts; times non-decreasing), written with 17 significant
+ * digits so the module serves these very doubles. The module picks it up
+ * on the next request. -EINVAL in the cpu model or with bad points. */
 int simbmc_write_profile(struct simbmc *s, const double *unix_times,
 			 const double *watts, size_t n);
 
