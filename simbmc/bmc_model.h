@@ -31,12 +31,16 @@ struct bmc_answer {
 	double current_w;    /* the power at the last refresh */
 	double min_w, max_w, avg_w; /* over the statistics period ending at the last refresh */
 	uint32_t timestamp;  /* unix seconds, per bmc_behaviour.stamp */
-	uint32_t period_ms;  /* the statistics period the figures cover */
+	uint32_t period_ms;  /* the statistics period the figures cover (rounded to the
+	                        ms, clamped to UINT32_MAX: DCMI's field is 32-bit) */
 	double refreshed_at; /* unix seconds of the last refresh (not on the wire; for tests) */
 };
 
 /* The answer a BMC started at `start` (unix s) gives at `now` (>= start)
- * for the profile (t, w, n >= 1; see step_profile.h). */
+ * for the profile (t, w, n >= 1; see step_profile.h). The statistics period
+ * is [max(start, r - window_s), r] for the last refresh r; when it is empty
+ * (r == start) the average is the current reading. Pure: no allocation, no
+ * state; O(log n + profile points inside the period). */
 void bmc_model_answer(const struct bmc_behaviour *b, const double *t, const double *w, size_t n, double start,
 		      double now, struct bmc_answer *out);
 

@@ -23,6 +23,8 @@ usage: simbmc.sh start --dir DIR --port PORT --password-file FILE [--user NAME]
                        (--module /abs/simbmc_dcmi.so (--profile FILE | --cpu IDLE,PEAK) | --no-dcmi)
                        [--sensors-init] [--owner-pid PID] [--no-realtime]
                        [--no-sensor-poll] [--probe auth|port]
+                       [--refresh-ms P] [--window-ms W] [--quantise 0|1]
+                       [--stamp refresh|request|frozen] [--truth-log FILE]   (with --profile)
        simbmc.sh stop  --dir DIR
        simbmc.sh hang  --dir DIR      (stops answering: SIGSTOP; port stays bound)
        simbmc.sh resume --dir DIR     (SIGCONT)
@@ -119,6 +121,9 @@ stop_bmc() {
 cmd_start() {
 	local dir='' port='' module='' user=admin pwfile='' dcmi=1 profile='' cpu='' init=0 owner=''
 	local realtime=1 nopoll=0 probe=auth
+	# BMC behaviour (README.md, DCMI): passed on only when given, so the
+	# module's defaults stay the single statement of what "default" means.
+	local behaviour='' truth=''
 	[[ ${SIMBMC_REALTIME:-1} != 0 ]] || realtime=0
 	while (($#)); do
 		case $1 in
@@ -135,6 +140,16 @@ cmd_start() {
 		--no-realtime) realtime=0 ;;
 		--no-sensor-poll) nopoll=1 ;;
 		--probe) probe=${2:?}; shift ;;
+		--refresh-ms | --window-ms)
+			[[ ${2:?} =~ ^[0-9]+([.][0-9]+)?$ ]] || die "$1 wants milliseconds >= 0 (got '$2')"
+			behaviour+=",${1:2:-3}_ms=$2"; shift ;;
+		--quantise)
+			[[ ${2:?} == [01] ]] || die "--quantise is 0 or 1 (got '$2')"
+			behaviour+=",quantise=$2"; shift ;;
+		--stamp)
+			[[ ${2:?} =~ ^(refresh|request|frozen)$ ]] || die "--stamp is refresh, request or frozen (got '$2')"
+			behaviour+=",stamp=$2"; shift ;;
+		--truth-log) truth=$(abspath "${2:?}"); shift ;;
 		*) usage ;;
 		esac
 		shift
@@ -151,8 +166,16 @@ cmd_start() {
 	if ((dcmi)); then
 		[[ $module == /* && -r $module ]] || die "--module must be the absolute path of simbmc_dcmi.so (got '$module')"
 		if [[ -n $profile && -z $cpu ]]; then
-			options="profile=$profile"
+			# lan.conf quotes the option string and the module splits it
+			# at commas: paths holding either cannot be passed.
+			local path
+			for path in "$profile" "$truth"; do
+				[[ $path != *[,\"\\]* ]] || die "path '$path' must not contain a comma, \" or \\"
+			done
+			options="profile=$profile$behaviour${truth:+,truth=$truth}"
 		elif [[ -n $cpu && -z $profile ]]; then
+			[[ -z $behaviour && -z $truth ]] ||
+				die "--refresh-ms, --window-ms, --quantise, --stamp and --truth-log need --profile (the cpu model has no timeline)"
 			[[ $cpu =~ ^[0-9.]+,[0-9.]+$ ]] || die "--cpu wants IDLE,PEAK watts (got '$cpu')"
 			options="cpu=$cpu"
 		else

@@ -124,52 +124,6 @@ static int write_file(const char *path, mode_t mode, const char *text)
 	return rc;
 }
 
-static int run_start(struct simbmc *s)
-{
-	char port[16], cpu[64], owner[16];
-	const char *argv[24];
-	int n = 0;
-
-	snprintf(port, sizeof(port), "%d", s->port);
-	snprintf(owner, sizeof(owner), "%ld", (long)getpid());
-	argv[n++] = "start";
-	argv[n++] = "--dir";
-	argv[n++] = s->dir;
-	argv[n++] = "--port";
-	argv[n++] = port;
-	argv[n++] = "--user";
-	argv[n++] = s->user;
-	argv[n++] = "--password-file";
-	argv[n++] = s->password_file;
-	/* The BMC goes when this process does, even if it never cleans up. */
-	argv[n++] = "--owner-pid";
-	argv[n++] = owner;
-	if (s->no_realtime_)
-		argv[n++] = "--no-realtime";
-	if (s->no_sensor_poll_)
-		argv[n++] = "--no-sensor-poll";
-	if (s->quick_probe_) {
-		argv[n++] = "--probe";
-		argv[n++] = "port";
-	}
-	if (s->no_dcmi_) {
-		argv[n++] = "--no-dcmi";
-	} else {
-		argv[n++] = "--module";
-		argv[n++] = s->module_;
-		if (s->cpu_model_) {
-			snprintf(cpu, sizeof(cpu), "%g,%g", s->cpu_idle_w_, s->cpu_peak_w_);
-			argv[n++] = "--cpu";
-			argv[n++] = cpu;
-		} else {
-			argv[n++] = "--profile";
-			argv[n++] = s->profile;
-		}
-	}
-	argv[n] = NULL;
-	return simbmc_run(s->script_, argv, s->dir, s->error, sizeof(s->error));
-}
-
 int simbmc_start(struct simbmc *s, const struct simbmc_options *o)
 {
 	static const struct simbmc_options defaults = { 0 };
@@ -193,6 +147,12 @@ int simbmc_start(struct simbmc *s, const struct simbmc_options *o)
 	s->no_realtime_ = o->no_realtime;
 	s->no_sensor_poll_ = o->no_sensor_poll;
 	s->quick_probe_ = o->quick_probe;
+	s->refresh_ms_ = o->refresh_ms;
+	s->window_ms_ = o->window_ms;
+	s->no_quantise_ = o->no_quantise;
+	if (snprintf(s->stamp_, sizeof(s->stamp_), "%s", o->stamp ? o->stamp : "") >=
+	    (int)sizeof(s->stamp_))
+		return fail(s, -EINVAL, "stamp must be refresh, request or frozen");
 
 	strcpy(s->dir, "/tmp/simbmc-XXXXXX");
 	if (!mkdtemp(s->dir)) {
@@ -201,6 +161,8 @@ int simbmc_start(struct simbmc *s, const struct simbmc_options *o)
 		return fail(s, rc, "mkdtemp /tmp/simbmc-XXXXXX: %s", strerror(-rc));
 	}
 	snprintf(s->password_file, sizeof(s->password_file), "%s/password", s->dir);
+	if (o->truth_log)
+		snprintf(s->truth_log, sizeof(s->truth_log), "%s/truth.log", s->dir);
 	char line[40];
 	snprintf(line, sizeof(line), "%s\n", s->password);
 	rc = write_file(s->password_file, 0600, line);
@@ -232,7 +194,7 @@ int simbmc_start(struct simbmc *s, const struct simbmc_options *o)
 			goto out;
 		}
 		snprintf(s->host, sizeof(s->host), "127.0.0.1:%d", s->port);
-		rc = run_start(s);
+		rc = simbmc_run_start(s);
 		/* Only a port we picked ourselves may have been taken meanwhile. */
 		if (rc == 0 || o->port || !strstr(s->error, "already in use"))
 			break;
@@ -247,7 +209,7 @@ int simbmc_restart(struct simbmc *s)
 {
 	if (!s->dir[0])
 		return fail(s, -EINVAL, "simbmc_restart: BMC was never started");
-	return run_start(s);
+	return simbmc_run_start(s);
 }
 
 static int remove_one(const char *path, const struct stat *st, int type,

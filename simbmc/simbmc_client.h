@@ -66,6 +66,18 @@ struct simbmc_options {
 	 * the authenticated request (an ipmitool process) that proves the BMC
 	 * answers; for starting many simulators, whose clients retry. */
 	int quick_probe;
+	/* How the BMC serves the profile (README.md, DCMI); with cpu_model
+	 * anything but the defaults makes simbmc_start fail. Zero values keep the defaults: a fresh
+	 * reading at every request, statistics since the start, integer watts,
+	 * stamped with the request time. */
+	double refresh_ms;    /* > 0: the reading changes only every refresh_ms */
+	double window_ms;     /* > 0: average/min/max over the last window_ms */
+	int no_quantise;      /* quantise=0: only in-process users see fractions;
+	                         the wire always carries integer watts */
+	const char *stamp;    /* NULL (request), "refresh", "request" or "frozen" */
+	/* Non-zero: the module appends the profile it serves to bmc.truth_log
+	 * (format in README.md), kept across restarts. */
+	int truth_log;
 };
 
 struct simbmc {
@@ -76,6 +88,7 @@ struct simbmc {
 	char password[32];
 	char password_file[128]; /* DIR/password, mode 0600 */
 	char profile[4096];   /* file the DCMI module reads ("" for cpu model) */
+	char truth_log[128];  /* DIR/truth.log with options.truth_log, else "" */
 	char error[1024];
 
 	/* Private: what simbmc_restart() repeats. */
@@ -87,6 +100,9 @@ struct simbmc {
 	int no_realtime_;
 	int no_sensor_poll_;
 	int quick_probe_;
+	double refresh_ms_, window_ms_;
+	int no_quantise_;
+	char stamp_[16];
 };
 
 /* Make a private directory, write the password file, start the BMC and wait
@@ -119,8 +135,9 @@ int simbmc_restart(struct simbmc *s);
 int simbmc_set_sensor(struct simbmc *s, const char *name, double value);
 
 /* Atomically (write + rename) replace the power profile with n >= 1 points
- * (unix seconds, watts; times non-decreasing). The module picks it up on
- * the next request. -EINVAL in the cpu model or with bad points. */
+ * (unix seconds, watts; times non-decreasing), written with 17 significant
+ * digits so the module serves these very doubles. The module picks it up
+ * on the next request. -EINVAL in the cpu model or with bad points. */
 int simbmc_write_profile(struct simbmc *s, const double *unix_times,
 			 const double *watts, size_t n);
 

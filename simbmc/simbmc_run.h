@@ -17,4 +17,10 @@
 int simbmc_run(const char *script, const char *const *args, const char *dir,
 	       char *err, size_t err_len);
 
+struct simbmc;
+
+/* `simbmc.sh start` with s's dir, port and options (simbmc_launch.c);
+ * 0 or as simbmc_run(), the reason in s->error. */
+int simbmc_run_start(struct simbmc *s);
+
 #endif
