@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ipmi_clock.h"
+
 #define NETFN_DCMI 0x2C             /* group extension request */
 #define DCMI_GROUP_ID 0xDC
 #define CMD_GET_POWER_READING 0x02
@@ -20,12 +22,27 @@ enum {
 	RS_CMD = 0,
 	RS_COMP_CODE = 1,
 	RS_GROUP_ID = 2,
-	RS_CURRENT_W = 3, /* 16 bit, LSB first */
+	RS_CURRENT_W = 3, /* 16 bit, LSB first, as are the next three */
+	RS_MIN_W = 5,
+	RS_MAX_W = 7,
+	RS_AVG_W = 9,
+	RS_TIMESTAMP = 11, /* 32 bit, LSB first, as is the period */
+	RS_PERIOD_MS = 15,
 	RS_STATE = 19,
 	RS_LEN = 20
 };
 
-int dcmi_power_read(struct bmc_session *s, struct dcmi_power_reading *out, char *why, size_t why_len)
+static double le16(const uint8_t *p)
+{
+	return (double)(p[0] | (p[1] << 8));
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int dcmi_power_read(struct bmc_session *s, struct dcmi_answer *out, char *why, size_t why_len)
 {
 	const uint8_t rq[] = {CMD_GET_POWER_READING, DCMI_GROUP_ID, MODE_SYSTEM_POWER_STATISTICS, 0x00, 0x00};
 	uint8_t rs[64];
@@ -65,7 +82,13 @@ int dcmi_power_read(struct bmc_session *s, struct dcmi_power_reading *out, char 
 		snprintf(why, why_len, "BMC %s: DCMI power measurement is not active on this BMC", s->target);
 		return -ENODATA;
 	}
-	out->watts = (double)(rs[RS_CURRENT_W] | (rs[RS_CURRENT_W + 1] << 8));
-	out->when = when;
+	out->current_w = le16(rs + RS_CURRENT_W);
+	out->min_w = le16(rs + RS_MIN_W);
+	out->max_w = le16(rs + RS_MAX_W);
+	out->avg_w = le16(rs + RS_AVG_W);
+	out->timestamp = le32(rs + RS_TIMESTAMP);
+	out->period_ms = le32(rs + RS_PERIOD_MS);
+	out->mono_ns = when.mono_ns;
+	out->wall_ns = when.wall_ns;
 	return 0;
 }

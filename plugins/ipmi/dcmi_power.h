@@ -7,18 +7,15 @@
 #include <stddef.h>
 
 #include "bmc_session.h"
-#include "ipmi_clock.h"
+#include "dcmi_cadence.h"
 
-struct dcmi_power_reading {
-	double watts;           /* "current power" as the BMC reports it */
-	struct ipmi_stamp when; /* midpoint of the request */
-};
-
-/* One reading. Returns 0; -EOPNOTSUPP when the BMC has no DCMI power
+/* One reading: every figure of the answer (current, minimum, maximum and
+ * average power, the BMC's time stamp and statistics period), stamped with
+ * the midpoint of the request. Returns 0; -EOPNOTSUPP when the BMC has no DCMI power
  * reading (invalid command / not supported completion codes); -ENODATA when
  * the BMC says power measurement is not active (it would answer 0 W, which
  * is not a measurement); another negative errno when the request failed
  * (the session may have been closed for reconnection). `why` names the BMC. */
-int dcmi_power_read(struct bmc_session *s, struct dcmi_power_reading *out, char *why, size_t why_len);
+int dcmi_power_read(struct bmc_session *s, struct dcmi_answer *out, char *why, size_t why_len);
 
 #endif

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "ipmi_password.h"
+#include "ipmi_reading_config.h"
 #include "ipmi_workarounds.h"
 
 const struct energy_config_key ipmi_config_keys[] = {
@@ -48,6 +49,10 @@ const struct energy_config_key ipmi_config_keys[] = {
 	 "until it answers"},
 	{"ipmi_session_refresh", ENERGY_CONFIG_NUMBER, 0, "25",
 	 "seconds a session may stay idle before it is replaced (BMCs drop idle sessions after about 60 s)"},
+	{"ipmi_power_reading", ENERGY_CONFIG_STRING, 0, "instantaneous",
+	 "DCMI figure to record: instantaneous (current power) or average (over the BMC's statistics period)"},
+	{"ipmi_max_power_w", ENERGY_CONFIG_NUMBER, 0, "(none)",
+	 "most this server can draw, in W: bounds bursts between BMC refreshes when the BMC reports no maximum"},
 	{NULL, 0, 0, NULL, NULL}
 };
 
@@ -299,6 +304,8 @@ int ipmi_config_load(const struct energy_host *host, struct ipmi_config *cfg, ch
 		rc = parse_power(host, cfg, why, why_len);
 	if (!rc)
 		rc = parse_numbers(host, cfg, why, why_len);
+	if (!rc)
+		rc = ipmi_reading_config_load(host, cfg, why, why_len);
 	if (!rc && !(rc = ipmi_config_get_string(host, "ipmi_sdr_cache_dir", NULL, &text, why, why_len))) {
 		if (text)
 			rc = copy_checked(cfg->sdr_cache_dir, sizeof(cfg->sdr_cache_dir), text, "ipmi_sdr_cache_dir",

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dcmi_cadence.h"
 #include "energy_plugin.h"
 
 /* How the plugin reaches the BMC. */
@@ -58,6 +59,8 @@ struct ipmi_config {
 	double timeout_s;
 	double session_refresh_s;      /* replace a session idle longer than this */
 	int wait_for_bmc;              /* 1/0 as set; -1 not set: on for a continuous monitor */
+	enum dcmi_power_choice power_reading; /* which DCMI figure is the reading */
+	double max_power_w;            /* the user's ceiling for unseen bursts; 0: not set */
 };
 
 /* The declared keys, terminated by a NULL name. */

@@ -15,6 +15,8 @@
 
 #include "bmc_discovery.h"
 #include "bmc_session.h"
+#include "dcmi_cadence.h"
+#include "dcmi_notes.h"
 #include "energy_plugin.h"
 #include "ipmi_config.h"
 #include "power_source.h"
@@ -33,6 +35,7 @@ struct ipmi_instance {
 	struct sensor_sweep sweep;
 	int sweep_enabled;
 	unsigned long samples, failed_samples;
+	struct dcmi_cadence cadence;  /* what DCMI answers say about their age and bursts */
 };
 
 static int ipmi_probe(const struct energy_host *host, char *why, size_t why_len)
@@ -114,6 +117,7 @@ static int setup(struct ipmi_instance *in, char *why, size_t why_len)
 	if (in->cfg.use_sudo_given)
 		host->log(host->ctx, ENERGY_LOG_INFO, "ipmi_use_sudo has no effect: energymon talks to the BMC "
 			  "in-process through FreeIPMI and never runs sudo or ipmitool");
+	dcmi_cadence_init(&in->cadence, in->cfg.power_reading, in->cfg.max_power_w);
 	rc = bmc_session_init(&in->session, &in->cfg);
 	if (rc) {
 		snprintf(why, why_len, "out of memory for an IPMI context");
@@ -169,6 +173,9 @@ static int ipmi_start(void *instance)
 {
 	struct ipmi_instance *in = instance;
 	in->samples = in->failed_samples = 0;
+	/* learn anew: a refresh spacing or sampling interval across the pause
+	 * before this run would mean nothing, and the notes count this run */
+	dcmi_cadence_init(&in->cadence, in->cfg.power_reading, in->cfg.max_power_w);
 	if (in->sweep_enabled)
 		sensor_sweep_reset(&in->sweep);
 	return 0;
@@ -199,6 +206,7 @@ static int ipmi_sample(void *instance)
 	char why[ENERGY_REASON_MAX];
 	double watts;
 	struct ipmi_stamp when;
+	struct dcmi_answer dcmi;
 	unsigned before = in->session.reconnects;
 	int rc = bmc_session_ensure(&in->session, why, sizeof(why));
 	if (rc == 0 && in->session.reconnects != before)
@@ -209,20 +217,38 @@ static int ipmi_sample(void *instance)
 	if (rc == 0)
 		rc = rebind_reader(in, why, sizeof(why));
 	if (rc == 0)
-		rc = power_source_read(&in->found.power, &in->session, in->reader, &watts, &when, why, sizeof(why));
+		rc = power_source_read(&in->found.power, &in->session, in->reader, &watts, &when, &dcmi, why,
+				       sizeof(why));
+	/* 0 W of average beside a current reading is a BMC that keeps no
+	 * average: recording it would invent a power cut */
+	if (rc == 0 && in->found.power.use_dcmi && in->cfg.power_reading == DCMI_POWER_AVERAGE && dcmi.avg_w == 0 &&
+	    dcmi.current_w > 0) {
+		snprintf(why, sizeof(why), "BMC %s reports no DCMI average power (0 W beside %g W current); set "
+			 "ipmi_power_reading to instantaneous", in->session.target, dcmi.current_w);
+		rc = -ENODATA;
+	}
 	if (rc) {
 		in->failed_samples++;
 		host->set_error(host->ctx, "%s", why);
 		return rc;
 	}
-	struct energy_reading r = {
-		.struct_size = sizeof(r), .quantity = ENERGY_Q_POWER_W, .scope = ENERGY_SCOPE_SYSTEM,
-		.value = watts, .mono_ns = when.mono_ns, .wall_ns = when.wall_ns,
-	};
-	snprintf(r.sensor, sizeof(r.sensor), "%s", in->found.power.sensor_label);
+	struct energy_reading r;
+	if (in->found.power.use_dcmi) {
+		dcmi_cadence_reading(&in->cadence, &dcmi, &r);
+	} else {
+		/* SDR sensors: resolution and lag stay 0 (not known). Their
+		 * resolution is in each record's conversion factors, summed over
+		 * the sensors, and nothing in a sensor reading shows when the BMC
+		 * last refreshed it. */
+		r = (struct energy_reading){
+			.struct_size = sizeof(r), .quantity = ENERGY_Q_POWER_W, .scope = ENERGY_SCOPE_SYSTEM,
+			.value = watts, .mono_ns = when.mono_ns, .wall_ns = when.wall_ns,
+		};
+		snprintf(r.sensor, sizeof(r.sensor), "%s", in->found.power.sensor_label);
+	}
 	rc = host->emit(host->ctx, &r);
 	if (rc) {
-		host->set_error(host->ctx, "host refused the power reading %g W from %s", watts, in->session.target);
+		host->set_error(host->ctx, "host refused the power reading %g W from %s", r.value, in->session.target);
 		return rc;
 	}
 	in->samples++;
@@ -257,6 +283,8 @@ static int ipmi_get_data(void *instance)
 	host->note_number(host->ctx, "session_breaks", (double)in->session.breaks, "");
 	host->note_number(host->ctx, "reconnects", (double)in->session.reconnects, "");
 	host->note_number(host->ctx, "idle_session_refreshes", (double)in->session.refreshes, "");
+	if (in->ready && in->found.power.use_dcmi)
+		dcmi_notes(host, &in->cadence);
 	if (in->sweep_enabled) {
 		host->note_number(host->ctx, "sensor_readings", (double)in->sweep.reads, "");
 		host->note_number(host->ctx, "sensor_misses", (double)in->sweep.misses, "");

@@ -108,7 +108,7 @@ int power_source_choose(struct power_source *ps, struct bmc_session *s, const st
 	memset(ps, 0, sizeof(*ps));
 	char dcmi_why[ENERGY_REASON_MAX] = "not tried (ipmi_power_source is sdr)";
 	if (cfg->power != IPMI_POWER_SDR) {
-		struct dcmi_power_reading r;
+		struct dcmi_answer r;
 		int rc = dcmi_power_read(s, &r, dcmi_why, sizeof(dcmi_why));
 		if (rc == 0) {
 			ps->use_dcmi = 1;
@@ -129,7 +129,7 @@ int power_source_choose(struct power_source *ps, struct bmc_session *s, const st
 		describe_sdr(ps);
 		double watts;
 		struct ipmi_stamp when;
-		rc = power_source_read(ps, s, reader, &watts, &when, sdr_why, sizeof(sdr_why));
+		rc = power_source_read(ps, s, reader, &watts, &when, NULL, sdr_why, sizeof(sdr_why));
 		if (rc == 0)
 			return 0;
 		if (rc != -ENODATA) {
@@ -142,14 +142,17 @@ int power_source_choose(struct power_source *ps, struct bmc_session *s, const st
 }
 
 int power_source_read(const struct power_source *ps, struct bmc_session *s, ipmi_sensor_read_ctx_t reader,
-		      double *watts, struct ipmi_stamp *when, char *why, size_t why_len)
+		      double *watts, struct ipmi_stamp *when, struct dcmi_answer *dcmi, char *why, size_t why_len)
 {
 	if (ps->use_dcmi) {
-		struct dcmi_power_reading r;
+		struct dcmi_answer r;
 		int rc = dcmi_power_read(s, &r, why, why_len);
 		if (rc == 0) {
-			*watts = r.watts;
-			*when = r.when;
+			*watts = r.current_w;
+			when->mono_ns = r.mono_ns;
+			when->wall_ns = r.wall_ns;
+			if (dcmi)
+				*dcmi = r;
 		}
 		return rc;
 	}

@@ -6,6 +6,7 @@
 #define POWER_SOURCE_H
 
 #include "bmc_session.h"
+#include "dcmi_cadence.h"
 #include "ipmi_config.h"
 #include "sdr_catalog.h"
 
@@ -34,9 +35,10 @@ int power_source_choose(struct power_source *ps, struct bmc_session *s, const st
 int power_source_select_sensors(struct power_source *ps, const struct ipmi_config *cfg,
 				const struct sdr_catalog *cat, const char *target, char *why, size_t why_len);
 
-/* One power reading in W. With several SDR sensors, all must answer: a
- * partial sum would under-report, so it fails instead. */
+/* One power reading in W (DCMI's current power). With several SDR
+ * sensors, all must answer: a partial sum would under-report, so it fails
+ * instead. From DCMI, `dcmi` (may be NULL) receives the whole answer. */
 int power_source_read(const struct power_source *ps, struct bmc_session *s, ipmi_sensor_read_ctx_t reader,
-		      double *watts, struct ipmi_stamp *when, char *why, size_t why_len);
+		      double *watts, struct ipmi_stamp *when, struct dcmi_answer *dcmi, char *why, size_t why_len);
 
 #endif

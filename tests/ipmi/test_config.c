@@ -45,7 +45,8 @@ static void test_keys_declared(void)
 		"ipmi_host", "ipmi_username", "ipmi_password", "ipmi_password_file", "ipmi_password_env",
 		"ipmi_interface", "ipmi_cipher_suite", "ipmi_privilege", "ipmi_workarounds", "ipmi_use_sudo",
 		"ipmi_power_source", "ipmi_power_sensors", "ipmi_sensors", "ipmi_sensor_interval",
-		"ipmi_sdr_cache_dir", "ipmi_timeout", "ipmi_session_refresh"};
+		"ipmi_sdr_cache_dir", "ipmi_timeout", "ipmi_session_refresh", "ipmi_power_reading",
+		"ipmi_max_power_w"};
 	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
 		const struct energy_config_key *k = h.plugin->config_keys;
 		while (k->name && strcmp(k->name, expected[i]) != 0)
@@ -84,6 +85,10 @@ static void test_bad_values_named(void)
 	expect_refused("ipmi_timeout", "0", -EINVAL, "ipmi_timeout");
 	expect_refused("ipmi_sensor_interval", "-1", -EINVAL, "ipmi_sensor_interval");
 	expect_refused("ipmi_session_refresh", "0", -EINVAL, "ipmi_session_refresh");
+	expect_refused("ipmi_power_reading", "peak", -EINVAL, "ipmi_power_reading");
+	expect_refused("ipmi_power_reading", "", -EINVAL, "ipmi_power_reading");
+	expect_refused("ipmi_max_power_w", "0", -EINVAL, "ipmi_max_power_w");
+	expect_refused("ipmi_max_power_w", "-250", -EINVAL, "ipmi_max_power_w");
 }
 
 /* config_get() follows the host's convention (0, -ENOENT for "not set",
@@ -94,7 +99,7 @@ static void test_unreadable_key_is_an_error_not_the_default(void)
 	static const char *const keys[] = {"ipmi_host", "ipmi_interface", "ipmi_privilege", "ipmi_workarounds",
 					   "ipmi_power_source", "ipmi_power_sensors", "ipmi_cipher_suite",
 					   "ipmi_timeout", "ipmi_sensors", "ipmi_use_sudo", "ipmi_sdr_cache_dir",
-					   "ipmi_password_file"};
+					   "ipmi_password_file", "ipmi_power_reading", "ipmi_max_power_w"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		struct harness h;
 		CU_ASSERT_EQUAL_FATAL(load(&h), 0);
@@ -118,6 +123,12 @@ static void test_good_values_accepted(void)
 	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_interface", "lan"), 0);
 	harness_close(&h);
 	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_use_sudo", "true"), 0);
+	harness_close(&h);
+	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_power_reading", "average"), 0);
+	harness_close(&h);
+	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_power_reading", "Instantaneous"), 0);
+	harness_close(&h);
+	CU_ASSERT_EQUAL(probe_with(&h, "ipmi_max_power_w", "750"), 0);
 	harness_close(&h);
 }
 

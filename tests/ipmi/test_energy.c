@@ -63,6 +63,35 @@ static void check(const char *label, const struct harness *h, const double *t, c
 	CU_ASSERT(fabs(measured - exact) <= bound);
 }
 
+/* DCMI readings say how good they are, and the notes what the BMC showed
+ * (simbmc refreshes on every request; its profile holds each step 2.5 s). */
+static void check_quality_notes(struct harness *h)
+{
+	const struct energy_reading *last = harness_last(h, "dcmi", ENERGY_Q_POWER_W);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(last);
+	CU_ASSERT_EQUAL(last->resolution, 1.0);
+	CU_ASSERT(last->lag_s > 0);
+	CU_ASSERT_EQUAL(h->plugin->get_data(h->instance), 0);
+	static const char *const keys[] = {"bmc_refresh_s", "dcmi_timestamp", "dcmi_statistics_period_s",
+					   "power_reading", "burst_ceiling", "stale_power_answers"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		CU_ASSERT_PTR_NOT_NULL(harness_note(h, keys[i]));
+		if (!harness_note(h, keys[i]))
+			printf("\n  note %s missing\n", keys[i]);
+	}
+	if (!harness_note(h, "power_reading") || !harness_note(h, "burst_ceiling") ||
+	    !harness_note(h, "stale_power_answers") || !harness_note(h, "dcmi_statistics_period_s"))
+		return;
+	CU_ASSERT_STRING_EQUAL(harness_note(h, "power_reading")->text, "instantaneous");
+	CU_ASSERT_STRING_EQUAL(harness_note(h, "burst_ceiling")->text, "dcmi_maximum");
+	CU_ASSERT(harness_note(h, "dcmi_statistics_period_s")->number > 0);
+	/* 131 answers, the current power changing at 4 steps: most repeat */
+	CU_ASSERT(harness_note(h, "stale_power_answers")->number >= 60);
+	printf("  notes: bmc_refresh_s %s%g, dcmi_timestamp \"%s\", stale_power_answers %g\n",
+	       harness_note(h, "bmc_refresh_s")->text, harness_note(h, "bmc_refresh_s")->number,
+	       harness_note(h, "dcmi_timestamp")->text, harness_note(h, "stale_power_answers")->number);
+}
+
 static void test_step_profile_energy(void)
 {
 	struct simbmc bmc;
@@ -94,6 +123,7 @@ static void test_step_profile_energy(void)
 	coarse.plugin->stop(coarse.instance);
 
 	check("0.1 s sampling", &fine, t, w, 0.01, 0, 0);
+	check_quality_notes(&fine);
 	/* The trapezoid's own error: each step's size x interval / 2, summed;
 	 * 1 J more for time-stamp jitter (0.1 ms of a 300 W reading is 0.03 J). */
 	check("1 s sampling", &coarse, t, w, 0, total_step_change() / 2, 1.0);
