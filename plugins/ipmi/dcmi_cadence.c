@@ -207,12 +207,11 @@ void dcmi_cadence_reading(struct dcmi_cadence *c, const struct dcmi_answer *a, s
 	}
 	const struct dcmi_sightings *s = sightings(c);
 	/* Spacings of first sightings are short by up to one interval. Before
-	 * two refreshes, the BMC may be as slow as it has been quiet. The
-	 * first answer's lag stays 0: not known. */
+	 * two refreshes: the prior. */
 	if (s->nspacing)
 		out->lag_s = shortest_spacing(s) + interval_s;
 	else
-		out->lag_s = fmin(seconds(a->mono_ns - c->first_ns), DCMI_CADENCE_PRIOR_S) + interval_s;
+		out->lag_s = DCMI_CADENCE_PRIOR_S + interval_s;
 	c->refreshes += fresh && c->have_last;
 	if (!fresh) {
 		c->stale++;

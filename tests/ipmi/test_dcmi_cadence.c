@@ -120,16 +120,16 @@ static void test_lag_before_two_refreshes(void)
 	struct energy_reading out;
 	struct dcmi_answer a = ask(&b, 1000);
 	dcmi_cadence_reading(&c, &a, &out);
-	CU_ASSERT_EQUAL(out.lag_s, 0); /* the first: not known */
+	expect_near(out.lag_s, 5.0, 1e-9, "lag of the first answer (the prior)");
 	a = ask(&b, 1200);
 	dcmi_cadence_reading(&c, &a, &out);
-	expect_near(out.lag_s, 0.2, 1e-9, "lag at the second answer (the interval)");
+	expect_near(out.lag_s, 5.2, 1e-9, "lag at the second answer (the 5 s prior and the interval)");
 	a = ask(&b, 3700);
 	dcmi_cadence_reading(&c, &a, &out);
-	expect_near(out.lag_s, 2.7, 1e-9, "lag after 2.7 s without a refresh");
+	expect_near(out.lag_s, 7.5, 1e-9, "lag after 2.7 s without a refresh (the prior, not the quiet time)");
 	a = ask(&b, 4100); /* one refresh seen: still no spacing */
 	dcmi_cadence_reading(&c, &a, &out);
-	expect_near(out.lag_s, 3.1, 1e-9, "lag after one refresh");
+	expect_near(out.lag_s, 5.4, 1e-9, "lag after one refresh");
 	CU_ASSERT_EQUAL(dcmi_cadence_refresh_s(&c), 0);
 	/* the spacing from the first answer (1.0 s) to the refresh seen at
 	 * 4.1 s would be 3.1 s: not a spacing, so none is known */
@@ -198,20 +198,25 @@ static void test_average_mode(void)
 	expect_near(r.last.lag_s, 1.1, 0.001, "lag");
 }
 
-/* A statistics period of a minute or less: every fresh answer carries its
- * minimum and maximum over the whole period; a repeat carries nothing. */
-static void test_short_period_range_on_fresh_answers(void)
+/* Instantaneous readings: a maximum that does not rise says nothing new
+ * (its peak is old, or a level the readings show), so no range; averages:
+ * every answer carries its period's minimum and maximum, which bound what
+ * the average hides at a run's edges. */
+static void test_ranges_by_mode(void)
 {
 	struct dcmi_cadence c;
 	dcmi_cadence_init(&c, DCMI_POWER_INSTANTANEOUS, 500);
 	struct bmc b = {.refresh_ms = 1000, .stamp = BY_REFRESH, .period_ms = 10000, .max_w = -1};
 	struct run r = sample(&c, &b, 50, 5050, 100);
-	CU_ASSERT_EQUAL(r.ranges, r.readings - r.stale_flags);
+	CU_ASSERT(r.ranges < r.readings / 4);
+	CU_ASSERT_STRING_EQUAL(dcmi_cadence_burst_ceiling(&c), "dcmi_maximum");
+	dcmi_cadence_init(&c, DCMI_POWER_AVERAGE, 0);
+	r = sample(&c, &b, 50, 5050, 100);
+	CU_ASSERT_EQUAL(r.ranges, r.readings);
 	CU_ASSERT(r.last.flags & ENERGY_READING_RANGE);
 	CU_ASSERT_EQUAL(r.last.range_low, 150);
-	CU_ASSERT_EQUAL(r.last.range_high, r.last.value + 20);
+	CU_ASSERT_EQUAL(r.last.range_high, ask(&b, 5050).max_w);
 	CU_ASSERT_EQUAL(r.last.range_s, 10.0);
-	CU_ASSERT_STRING_EQUAL(dcmi_cadence_burst_ceiling(&c), "dcmi_maximum");
 }
 
 /* A long period: a maximum that rises shows a burst since the previous
@@ -232,7 +237,7 @@ static void test_rising_max_gives_range(void)
 	dcmi_cadence_reading(&c, &a, &out);
 	CU_ASSERT(out.flags & ENERGY_READING_RANGE);
 	CU_ASSERT_EQUAL(out.range_high, 450);
-	CU_ASSERT_EQUAL(out.range_low, 180);
+	CU_ASSERT_EQUAL(out.range_low, 205); /* the minimum did not fall: the value */
 	expect_near(out.range_s, 0.5 + 0.5, 1e-9, "range_s (since the previous refresh, plus its interval)");
 	/* a repeat of the same answer says nothing new about bursts */
 	a.mono_ns += 500 * MS;
@@ -285,7 +290,7 @@ int main(void)
 		{"a frozen stamp is ignored", test_frozen_stamp_ignored},
 		{"refresh stamp with steady power", test_refresh_stamp_with_steady_power},
 		{"average mode", test_average_mode},
-		{"short period: range on fresh answers", test_short_period_range_on_fresh_answers},
+		{"ranges: rising maxima (instantaneous), the period (average)", test_ranges_by_mode},
 		{"rising maximum gives a range", test_rising_max_gives_range},
 		{"ceiling when the BMC has no maximum", test_ceiling_when_no_maximum},
 		CU_TEST_INFO_NULL,
