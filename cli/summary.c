@@ -20,8 +20,6 @@ static void print_value(FILE *out, const struct em_result_metric *m)
 		fprintf(out, "  %s %.1f%%", m->key, 100 * m->value);
 	else
 		fprintf(out, "  %s %.3f %s", m->key, m->value, m->unit);
-	if (m->bound_method && !strcmp(m->unit, "J"))
-		fprintf(out, " [%.3f, %.3f]", m->energy_low_j, m->energy_high_j);
 }
 
 /* The bound of every energy, and what the baseline makes of it. */
@@ -31,9 +29,8 @@ static void print_bounds(FILE *out, const struct em_monitor *mon, size_t source)
 	for (size_t i = 0; em_result_metric(mon, source, i, &m) == 0; i++) {
 		if (!m.bound_method || isnan(m.energy_j))
 			continue;
-		if (strcmp(m.unit, "J"))
-			fprintf(out, INDENT "%s energy %.3f J, 95 %% bound [%.3f, %.3f] J\n", m.key, m.energy_j,
-			        m.energy_low_j, m.energy_high_j);
+		fprintf(out, INDENT "%s %s%.3f J, 95 %% bound [%.3f, %.3f] J\n", m.key, strcmp(m.unit, "J") ? "energy " : "",
+		        m.energy_j, m.energy_low_j, m.energy_high_j);
 		if (!isnan(m.dynamic_j))
 			fprintf(out, INDENT "%s dynamic %.3f J [%.3f, %.3f] over idle %.2f W [%.2f, %.2f]\n", m.key,
 			        m.dynamic_j, m.dynamic_low_j, m.dynamic_high_j, m.idle_w, m.idle_low_w, m.idle_high_w);

@@ -179,6 +179,8 @@ struct em_series {
 	struct em_unc_seg *pend;
 	size_t npend;
 	bool unc_lost;             /* out of memory: the bound is unknown */
+	bool unc_seen;             /* unc_seen_lo/hi hold: the least and most power the device reported */
+	double unc_seen_lo, unc_seen_hi;
 };
 
 /* ABI 1.2 emit_target(): one target's running total of a PER_TARGET

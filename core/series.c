@@ -188,6 +188,14 @@ void em_series_add(struct em_series *s, const struct energy_reading *r, unsigned
 	uint64_t before = s->readings;
 	struct em_reading_info in;
 	reading_info(r, &in);
+	if (r->flags & ENERGY_READING_LOOKAHEAD) {
+		/* after the end: for the bound of the last seconds only */
+		in.after = true;
+		if (s->readings && r->mono_ns > s->last_mono && s->kind == ENERGY_KIND_GAUGE &&
+		    s->unit == ENERGY_UNIT_WATT && failure_epoch == s->failure_epoch)
+			em_unc_power_add(s, r->mono_ns, r->value, &in, false);
+		return;
+	}
 	em_series_push_info(s, r->mono_ns, r->wall_ns, r->value, failure_epoch, &in);
 	/* a new wrap point applies from the next delta on */
 	if (r->counter_max > 0 && s->readings > before)

@@ -84,7 +84,10 @@ static void bound_run(const struct em_unc_seg *p, size_t n, size_t k, double see
                       struct em_unc *u)
 {
 	const struct em_unc_seg *g = &p[k];
-	bool next = k + 1 < n;
+	size_t runs = n;
+	while (runs > 0 && p[runs - 1].after)
+		runs--;
+	bool next = k + 1 < runs;
 	double t0 = secs(g->t0), t1 = secs(g->t1);
 	double end = next ? secs(p[k + 1].t0) : t1, v_next = next ? p[k + 1].v : g->v;
 	double est = g->v * (t1 - t0) + 0.5 * (g->v + v_next) * (end - t1);
@@ -95,23 +98,26 @@ static void bound_run(const struct em_unc_seg *p, size_t n, size_t k, double see
 	 * never quiet: the change happened somewhere in it */
 	double split = fmax(t0, fmin(t1, end - look));
 	double qlo = g->v, qhi = g->v, llo = g->v, lhi = g->v;
-	if (next) {
-		for (size_t j = k + 1; j < n && secs(p[j].t0) <= end + look; j++) {
-			llo = fmin(llo, p[j].v);
-			lhi = fmax(lhi, p[j].v);
-		}
-	} else if (look > 0) {
-		llo = fmin(llo, seen_lo);
-		lhi = fmax(lhi, seen_hi);
+	for (size_t j = k + 1; j < n && secs(p[j].t0) <= end + look; j++) {
+		llo = fmin(llo, p[j].v);
+		lhi = fmax(lhi, p[j].v);
 	}
-	double quiet = split - t0, tail = end - split;
+	/* Bounded before every reading that could describe its tail came (the
+	 * end of the series, a gap, a full queue): what the power did in the
+	 * last look_s before the newest reading may show only in readings that
+	 * will never be taken. That blind span (each instant of it once, in
+	 * whichever run holds it) lies within what the power was ever seen at. */
+	double blind = fmax(split, fmin(end, secs(p[n - 1].t1) - p[n - 1].look_s));
+	double quiet = split - t0, tail = blind - split, dark = end - blind;
+	tail += dark;
 	double a = qlo * quiet + llo * tail - est, b = qhi * quiet + lhi * tail - est;
-	/* A range is a ceiling, not a likely value: it widens the bound on its
-	 * side as a worst case, and never moves the expected error. */
-	double below = 0, above = 0;
+	/* The blind span's reach to what was ever seen, and a device range,
+	 * are ceilings, not likely values: they widen the bound on their side
+	 * as worst cases and never move the expected error. */
+	double below = (fmin(llo, seen_lo) - llo) * dark, above = (fmax(lhi, seen_hi) - lhi) * dark;
 	bool ranged = widen_by_ranges(p, n, k, t0, split, qlo, qhi, &below, &above);
 	ranged |= widen_by_ranges(p, n, k, split, end, llo, lhi, &below, &above);
-	if (ranged) {
+	if (ranged || below < 0 || above > 0) {
 		u->burst_lo_j += below;
 		u->burst_hi_j += above;
 		u->ranged_s += end - t0;
@@ -174,25 +180,47 @@ static void edge_of(const struct em_series *s, double v, const struct em_reading
 	e->hi = isnan(in->avg_high) ? fmax(v, s->max) : in->avg_high;
 }
 
+/* What the power is known to have reached: the readings, and the range
+ * the device gave with the latest one. Where no later reading can tell
+ * (the run's last look-ahead), the truth is taken to lie within it. */
+static double seen_lo(const struct em_series *s)
+{
+	return s->unc_seen ? fmin(s->min, s->unc_seen_lo) : s->min;
+}
+
+static double seen_hi(const struct em_series *s)
+{
+	return s->unc_seen ? fmax(s->max, s->unc_seen_hi) : s->max;
+}
+
 void em_unc_flush(struct em_series *s)
 {
 	for (size_t k = 0; k < s->npend; k++)
-		bound_run(s->pend, s->npend, k, s->min, s->max, &s->unc);
+		if (!s->pend[k].after)
+			bound_run(s->pend, s->npend, k, seen_lo(s), seen_hi(s), &s->unc);
 	episode(&s->unc, 0, 0, 1);
 	s->npend = 0;
 }
 
 void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const struct em_reading_info *in, bool restart)
 {
-	struct em_unc_edge e;
-	edge_of(s, v, in, &e);
 	if (restart) {
 		edge_term(&s->edge_open, &s->edge_last, &s->unc);
 		em_unc_flush(s);
 	}
-	if (restart || s->readings <= 1)
-		s->edge_open = e;
-	s->edge_last = e;
+	if (!in->after) {
+		struct em_unc_edge e;
+		edge_of(s, v, in, &e);
+		if (restart || s->readings <= 1)
+			s->edge_open = e;
+		s->edge_last = e;
+		/* the device's latest range only: a peak of long ago (a
+		 * since-start maximum) says nothing of the last seconds */
+		bool avg = in->average_s > 0;
+		s->unc_seen_lo = in->ranged ? in->range_low : avg && !isnan(in->avg_low) ? in->avg_low : v;
+		s->unc_seen_hi = in->ranged ? in->range_high : avg && !isnan(in->avg_high) ? in->avg_high : v;
+		s->unc_seen = true;
+	}
 	if (!s->pend && !(s->pend = malloc(EM_UNC_PENDING_MAX * sizeof(*s->pend)))) {
 		s->unc_lost = true; /* the bound cannot be kept: it is reported as unknown */
 		return;
@@ -200,23 +228,25 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 	double look = fmin(in->look_s, EM_UNC_LOOK_MAX_S);
 	s->look_s = look + in->average_s;
 	struct em_unc_seg *last = s->npend ? &s->pend[s->npend - 1] : NULL;
-	if (last && last->v == v && !in->ranged && !last->ranged) {
+	if (last && last->v == v && !in->ranged && !last->ranged && last->after == in->after) {
 		last->t1 = mono_ns;
 		last->look_s = look; /* the latest reading knows the cadence best */
 		last->res = fmax(last->res, in->resolution);
 	} else {
 		if (s->npend == EM_UNC_PENDING_MAX) { /* bounded early, with the look-ahead there is */
-			bound_run(s->pend, s->npend, 0, s->min, s->max, &s->unc);
+			if (!s->pend[0].after)
+				bound_run(s->pend, s->npend, 0, seen_lo(s), seen_hi(s), &s->unc);
 			drop_first(s);
 		}
 		s->pend[s->npend++] = (struct em_unc_seg){
 			.t0 = mono_ns, .t1 = mono_ns, .v = v, .res = in->resolution, .look_s = look,
 			.ranged = in->ranged, .rlo = in->range_low, .rhi = in->range_high,
-			.rs = fmin(in->range_s, EM_UNC_LOOK_MAX_S),
+			.rs = fmin(in->range_s, EM_UNC_LOOK_MAX_S), .after = in->after,
 		};
 	}
-	while (s->npend >= 2 && secs(mono_ns) - secs(s->pend[1].t0) >= reach_s(s->pend, s->npend)) {
-		bound_run(s->pend, s->npend, 0, s->min, s->max, &s->unc);
+	while (s->npend >= 2 && !s->pend[0].after &&
+	       secs(mono_ns) - secs(s->pend[1].t0) >= reach_s(s->pend, s->npend)) {
+		bound_run(s->pend, s->npend, 0, seen_lo(s), seen_hi(s), &s->unc);
 		drop_first(s);
 	}
 }
@@ -225,7 +255,8 @@ void em_unc_runs_now(const struct em_series *s, struct em_unc *out)
 {
 	*out = s->unc;
 	for (size_t k = 0; k < s->npend; k++)
-		bound_run(s->pend, s->npend, k, s->min, s->max, out);
+		if (!s->pend[k].after)
+			bound_run(s->pend, s->npend, k, seen_lo(s), seen_hi(s), out);
 	episode(out, 0, 0, 1);
 }
 

@@ -23,6 +23,7 @@ struct em_reading_info {
 	 * averaged signal, and the instants the average hides at a stretch's
 	 * two edges by avg_low..avg_high (the device's minimum and maximum). */
 	double average_s, avg_low, avg_high;
+	bool after;        /* ENERGY_READING_LOOKAHEAD: for the bound of the end only */
 };
 
 /* An averaged series at the first or last reading of a stretch. */
@@ -53,6 +54,7 @@ struct em_unc_seg {
 	double v, res, look_s;
 	bool ranged;
 	double rlo, rhi, rs;
+	bool after;           /* look-ahead readings after the end: never a run of their own */
 };
 
 #define EM_UNC_PENDING_MAX 64  /* runs waiting for their look-ahead; beyond, the oldest is bounded early */

@@ -159,6 +159,11 @@ enum energy_scope {
 /* The device has not refreshed the value since the plugin's previous
  * reading (same DCMI time stamp and value): the same measurement again. */
 #define ENERGY_READING_STALE 0x8u
+/* Taken after the measurement ended (from stop()), to see what the
+ * device's lag hid at the end: a BMC shows the last seconds' power only at
+ * its next refresh. The host bounds the end with it and never adds it to
+ * the energy, the statistics or the points. */
+#define ENERGY_READING_LOOKAHEAD 0x10u
 
 /* One typed reading. The plugin fills it and passes it to host->emit(); the
  * host copies it, so the plugin may reuse the memory at once. */

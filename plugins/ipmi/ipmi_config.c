@@ -53,6 +53,8 @@ const struct energy_config_key ipmi_config_keys[] = {
 	 "DCMI figure to record: instantaneous (current power) or average (over the BMC's statistics period)"},
 	{"ipmi_max_power_w", ENERGY_CONFIG_NUMBER, 0, "(none)",
 	 "most this server can draw, in W: bounds bursts between BMC refreshes when the BMC reports no maximum"},
+	{"ipmi_end_lookahead", ENERGY_CONFIG_BOOL, 0, "true",
+	 "at stop, wait (at most 4.5 s) for the BMC's next refresh, so the bound of the last seconds is measured, not assumed"},
 	{NULL, 0, 0, NULL, NULL}
 };
 

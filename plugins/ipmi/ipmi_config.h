@@ -61,6 +61,7 @@ struct ipmi_config {
 	int wait_for_bmc;              /* 1/0 as set; -1 not set: on for a continuous monitor */
 	enum dcmi_power_choice power_reading; /* which DCMI figure is the reading */
 	double max_power_w;            /* the user's ceiling for unseen bursts; 0: not set */
+	int end_lookahead;             /* ipmi_end_lookahead: wait for one more refresh at stop */
 };
 
 /* The declared keys, terminated by a NULL name. */

@@ -16,6 +16,7 @@
 #include "bmc_discovery.h"
 #include "bmc_session.h"
 #include "dcmi_cadence.h"
+#include "end_lookahead.h"
 #include "dcmi_notes.h"
 #include "energy_plugin.h"
 #include "ipmi_config.h"
@@ -36,6 +37,8 @@ struct ipmi_instance {
 	int sweep_enabled;
 	unsigned long samples, failed_samples;
 	struct dcmi_cadence cadence;  /* what DCMI answers say about their age and bursts */
+	double last_lag_s;            /* of the last DCMI reading */
+	const char *lookahead;        /* how the end look-ahead went, for the notes */
 };
 
 static int ipmi_probe(const struct energy_host *host, char *why, size_t why_len)
@@ -235,6 +238,7 @@ static int ipmi_sample(void *instance)
 	struct energy_reading r;
 	if (in->found.power.use_dcmi) {
 		dcmi_cadence_reading(&in->cadence, &dcmi, &r);
+		in->last_lag_s = r.lag_s;
 	} else {
 		/* SDR sensors: resolution and lag stay 0 (not known). Their
 		 * resolution is in each record's conversion factors, summed over
@@ -259,7 +263,16 @@ static int ipmi_sample(void *instance)
 
 static int ipmi_stop(void *instance)
 {
-	(void)instance;
+	struct ipmi_instance *in = instance;
+	in->lookahead = "not taken: ipmi_end_lookahead is false, or power is not from DCMI";
+	if (!in->cfg.end_lookahead || !in->ready || !in->found.power.use_dcmi || !in->samples)
+		return 0;
+	/* the run's result stands whatever happens here: only its bound's
+	 * last seconds depend on it */
+	int rc = end_lookahead(in->host, &in->cadence, &in->found.power, &in->session, in->reader, in->last_lag_s);
+	in->lookahead = rc == 0 ? "one more refresh read after the end"
+	                : rc == -ETIMEDOUT ? "no refresh came within the wait: the last seconds are assumed"
+	                                   : "the BMC failed after the end: the last seconds are assumed";
 	return 0;
 }
 
@@ -285,6 +298,8 @@ static int ipmi_get_data(void *instance)
 	host->note_number(host->ctx, "idle_session_refreshes", (double)in->session.refreshes, "");
 	if (in->ready && in->found.power.use_dcmi)
 		dcmi_notes(host, &in->cadence);
+	if (in->lookahead)
+		host->note_string(host->ctx, "end_lookahead", in->lookahead);
 	if (in->sweep_enabled) {
 		host->note_number(host->ctx, "sensor_readings", (double)in->sweep.reads, "");
 		host->note_number(host->ctx, "sensor_misses", (double)in->sweep.misses, "");

@@ -57,8 +57,21 @@ static int parse_ceiling(const struct energy_host *host, struct ipmi_config *cfg
 	return 0;
 }
 
+static int parse_lookahead(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
+{
+	struct energy_config_value v;
+	memset(&v, 0, sizeof(v));
+	int rc = host->config_get(host->ctx, "ipmi_end_lookahead", &v);
+	cfg->end_lookahead = rc == -ENOENT ? 1 : v.boolean != 0;
+	if (rc && rc != -ENOENT)
+		snprintf(why, why_len, "configuration key ipmi_end_lookahead cannot be read: %s", strerror(-rc));
+	return rc == -ENOENT ? 0 : rc;
+}
+
 int ipmi_reading_config_load(const struct energy_host *host, struct ipmi_config *cfg, char *why, size_t why_len)
 {
 	int rc = parse_choice(host, cfg, why, why_len);
-	return rc ? rc : parse_ceiling(host, cfg, why, why_len);
+	if (!rc)
+		rc = parse_ceiling(host, cfg, why, why_len);
+	return rc ? rc : parse_lookahead(host, cfg, why, why_len);
 }

@@ -132,7 +132,7 @@ static void test_set_refuses_unknown_and_secret_keys(void)
 	/* every host key is named, energy_max_series too */
 	expect_set_refused("bogus_key", "1", "--set accepts energymon's own keys (lithops.energy, "
 	                   "lithops.energy_strategy, energy_sampling_interval, energy_output_dir, "
-	                   "energy_function_name, energy_allow_unavailable, energy_max_series, energy_agent, energy_sampler_threads) and the keys");
+	                   "energy_function_name, energy_allow_unavailable, energy_max_series, energy_agent, energy_sampler_threads, energy_baseline_s, energy_baseline_after) and the keys");
 	expect_set_refused("IPMI_PASSWORD", "x", "secrets are not accepted");
 	expect_set_refused("TESTPOWER_WATTS", "5", "did you mean testpower_watts?");
 	/* declared secret, whatever its name */

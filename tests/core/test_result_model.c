@@ -385,6 +385,8 @@ static void test_the_summary_shows_declared_metrics(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n         gpu_power: no value: power1_average could not be read: "
 	                                    "Permission denied\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  bmc     system 1000.000 J  avg_power 100.000 W"));
+	/* every energy says its bound: exact here, the readings said nothing of their resolution */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n         system 1000.000 J, 95 % bound [1000.000, 1000.000] J\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "cpu_share 25.0%"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "(25.0% of busy CPU time): system 250.000 J pkg 75.000 J "
 	                                    "gpu0_energy@mygpu:a 30.750 J gpu0_energy@mygpu:b 114.000 J\n"));

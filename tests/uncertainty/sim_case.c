@@ -103,9 +103,27 @@ int sim_case_run(struct sim_case *c)
 		if (!c->readings)
 			em_series_init(&s, &rd);
 		em_series_add(&s, &rd, 0);
+		c->last_lag_s = rd.lag_s;
 		c->readings++;
 		c->last = now;
 		now += c->interval_s * sim_uniform(&r, 0.9, 1.1);
+	}
+	/* the plugin's stop(): a little longer, until the BMC refreshes, so
+	 * that its lag hides nothing of the end (ENERGY_READING_LOOKAHEAD) */
+	struct energy_reading last_rd;
+	double poll = fmin(c->interval_s, 0.1), until = c->last + (c->readings ? c->last_lag_s : 0);
+	for (double t = c->last + poll; c->lookahead && t <= until; t += poll) {
+		struct bmc_answer a;
+		bmc_model_answer(&b, c->t, c->w, c->n, c->start, t, &a);
+		struct dcmi_answer in = {.current_w = a.current_w, .min_w = a.min_w, .max_w = a.max_w,
+		                         .avg_w = a.avg_w, .timestamp = a.timestamp, .period_ms = a.period_ms,
+		                         .mono_ns = ns_of(t - boot), .wall_ns = ns_of(t)};
+		dcmi_cadence_reading(&cad, &in, &last_rd);
+		if (!(last_rd.flags & ENERGY_READING_STALE)) {
+			last_rd.flags |= ENERGY_READING_LOOKAHEAD;
+			em_series_add(&s, &last_rd, 0);
+			break;
+		}
 	}
 	struct em_unc u;
 	struct em_bound bound;

@@ -27,6 +27,8 @@ struct sim_case {
 	double first, last;      /* sample times of the first and last reading */
 	double truth_j, estimate_j, low_j, high_j, half_j, burst_j, integration_j, resolution_j;
 	uint64_t readings;
+	double last_lag_s;       /* the last reading's lag_s */
+	int lookahead;           /* emulate the plugin's wait at stop for one more refresh */
 };
 
 /* Fill the profile and behaviour from c->seed. */

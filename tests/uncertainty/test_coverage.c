@@ -44,6 +44,7 @@ static struct sim_case *new_case(uint64_t seed)
 	CU_ASSERT_FATAL(c != NULL);
 	c->seed = seed;
 	sim_case_generate(c);
+	c->lookahead = 1;
 	return c;
 }
 
