@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #define ATTRIBUTION_RULE                                                                                  \
 	"attributed_X = X x cpu_share, where cpu_share = (CPU time of the monitored process tree) / "       \
@@ -60,6 +61,45 @@ static void merge_declared(struct em_results *res, const struct em_source_result
 	}
 }
 
+/* The CPU share's timing error (docs/uncertainty.md, attribution): the
+ * CPU times are read at the process-level source's samples, the energy at
+ * its own; over the mismatch at either end (and each CPU time's own
+ * resolution) every CPU may have run or not, so the tree's and the
+ * machine's CPU seconds are each known to +- e. */
+static void share_bounds(const struct em_series *energy, const struct em_series *cpu, double tree_s, double busy_s,
+                         double *lo, double *hi)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	double skew = fabs((double)(energy->first_mono - cpu->first_mono)) / 1e9 +
+	              fabs((double)(energy->last_mono - cpu->last_mono)) / 1e9;
+	double e = (double)(ncpu > 0 ? ncpu : 1) * skew + 2 * cpu->resolution;
+	*lo = fmax(0, (tree_s - e) / (busy_s + e));
+	*hi = busy_s - e > 0 ? fmin(1, (tree_s + e) / (busy_s - e)) : 1;
+}
+
+/* An attributed energy's bound: the energy's, times the share's. It covers
+ * the inputs' error only, not whether energy follows CPU time. */
+static void attributed_bound(struct em_metric_result *a, const struct em_metric_result *m,
+                             const struct em_metric_result *share, const struct em_metric_result *tree,
+                             const struct em_metric_result *busy)
+{
+	em_bound_none(&a->bound);
+	em_bound_none(&a->dynamic);
+	a->idle_w = a->idle_low_w = a->idle_high_w = NAN;
+	if (!m->bound.method || !m->series || !tree || !busy || !tree->series)
+		return;
+	double lo, hi;
+	share_bounds(m->series, tree->series, tree->value, busy->value, &lo, &hi);
+	a->bound = m->bound;
+	a->bound.value = a->value;
+	a->bound.low = fmax(0, m->bound.low) * lo;
+	a->bound.high = m->bound.high * hi;
+	a->bound.half_width = fmax(a->bound.high - a->bound.value, a->bound.value - a->bound.low);
+	a->bound.method = "the energy's 95 % bound times the CPU share's timing bound (CPU times read at other "
+	                  "instants than the energy); not whether energy follows CPU time";
+	(void)share;
+}
+
 /* attributed_X = X x cpu_share, for the table's attributed keys and every
  * attributable declared metric. */
 static void attribute(struct em_results *res)
@@ -73,6 +113,10 @@ static void attribute(struct em_results *res)
 		return;
 	res->cpu_share_source = share->source;
 	size_t n = res->nmerged;
+	const struct em_result_key *tree_key = em_result_key_of_metric(ENERGY_KIND_SECONDS, ENERGY_UNIT_SECOND,
+	                                                               ENERGY_SCOPE_PROCESS);
+	const struct em_result_key *busy_key = em_result_key_of_metric(ENERGY_KIND_SECONDS, ENERGY_UNIT_SECOND,
+	                                                               ENERGY_SCOPE_SYSTEM);
 	for (size_t i = 0; i < n; i++) {
 		const struct em_metric_result *m = &res->merged[i];
 		if (!m->attributable || isnan(m->value))
@@ -86,6 +130,8 @@ static void attribute(struct em_results *res)
 		if (!m->declared && !a->row)
 			continue;
 		a->value = m->value * share->value;
+		attributed_bound(a, m, share, em_result_metric_find(res->merged, n, tree_key->key),
+		                 em_result_metric_find(res->merged, n, busy_key->key));
 		a->scope = ENERGY_SCOPE_PROCESS;
 		a->energy_j = NAN;
 		a->attributable = false;
@@ -195,9 +241,11 @@ static json_t *composite_json(struct em_monitor *mon, const struct em_results *r
 {
 	json_t *energy = json_object(), *units = json_object(), *sources = json_object();
 	json_t *per_source = json_object(), *unavailable = json_object(), *strategy = json_array();
-	json_t *metrics = json_array();
+	json_t *metrics = json_array(), *bounds = json_object();
 	for (size_t i = 0; i < res->nmerged; i++) {
 		const struct em_metric_result *m = &res->merged[i];
+		if (m->bound.method)
+			json_object_set_new(bounds, m->key, em_bound_json(&m->bound));
 		json_object_set_new(energy, m->key, em_real_or_null(m->value));
 		json_object_set_new(units, m->key, json_string(m->unit_symbol));
 		json_object_set_new(sources, m->key, m->attributed_by ? json_sprintf("%s x %s", m->source, m->attributed_by)
@@ -222,10 +270,15 @@ static json_t *composite_json(struct em_monitor *mon, const struct em_results *r
 	                        "monitor_cost", cost_json(mon, res->duration), "placeholder", !res->measured,
 	                        "complete", res->complete, "covered_s", em_real_or_null(res->covered_s),
 	                        "attribution", attribution_json(res), "metrics", metrics);
-	if (top)
+	if (top) {
 		measured_by_json(mon, top);
+		json_object_set_new(top, "uncertainty", bounds);
+	} else {
+		json_decref(bounds);
+	}
 	return top;
 oom:
+	json_decref(bounds);
 	json_decref(energy);
 	json_decref(units);
 	json_decref(sources);

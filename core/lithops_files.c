@@ -29,7 +29,7 @@ static void add_energies(json_t *ec, const struct em_metric_result *m, size_t n)
 			continue; /* the file's own fields win (em_file_fields: a plugin cannot declare them) */
 		json_object_set_new(ec, file_key(m), em_real_or_null(m->value));
 		json_object_set_new(units, file_key(m), json_string(m->unit_symbol));
-		if (m->bound.method && m->row && m->row->role == EM_ROLE_ENERGY) {
+		if (m->bound.method && m->row && (m->row->role == EM_ROLE_ENERGY || m->row->role == EM_ROLE_ATTRIBUTED)) {
 			/* beside the number, never instead of it: readers that
 			 * know only energy_system keep working */
 			char key[EM_RESULT_KEY_MAX + 32];

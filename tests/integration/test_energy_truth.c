@@ -227,6 +227,17 @@ static void test_ipmi_and_ebpf_attribute_system_energy_by_cpu_share(void)
 	CU_ASSERT_DOUBLE_EQUAL(energy_of(res, NULL, "cpu_time"), kernel_tree, kernel_tree * 0.05);
 	CU_ASSERT_DOUBLE_EQUAL(share, kernel_tree / machine_busy, 0.1 * kernel_tree / machine_busy);
 	CU_ASSERT_DOUBLE_EQUAL(energy_of(res, NULL, "attributed_system"), system * share, system * 1e-9);
+	/* the attributed energy's bound: the system's, times the share's timing bound */
+	const json_t *ab = json_object_get(json_object_get(res, "uncertainty"), "attributed_system");
+	const json_t *sb = json_object_get(json_object_get(res, "uncertainty"), "system");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ab);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
+	printf("  attributed_system %.3f J, bound [%.3f, %.3f] J (system [%.3f, %.3f] J)\n", num(ab, "value"),
+	       num(ab, "low"), num(ab, "high"), num(sb, "low"), num(sb, "high"));
+	CU_ASSERT(num(ab, "low") <= num(ab, "value") && num(ab, "value") <= num(ab, "high"));
+	CU_ASSERT(num(ab, "high") - num(ab, "low") >= share * (num(sb, "high") - num(sb, "low")) * 0.999);
+	CU_ASSERT(num(ab, "high") < system); /* a share of a bound, not the whole of it */
+	ASSERT_CONTAINS(json_string_value(json_object_get(ab, "method")), "not whether energy follows CPU time");
 	const json_t *sources = json_object_get(res, "energy_sources");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(sources, "system")), "ipmi");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(sources, "cpu_share")), "ebpf");
