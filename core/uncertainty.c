@@ -91,9 +91,14 @@ static void bound_run(const struct em_unc_seg *p, size_t n, size_t k, double see
 	double t0 = secs(g->t0), t1 = secs(g->t1);
 	double end = next ? secs(p[k + 1].t0) : t1, v_next = next ? p[k + 1].v : g->v;
 	double est = g->v * (t1 - t0) + 0.5 * (g->v + v_next) * (end - t1);
-	double look = 0;
-	for (size_t j = k; j < n; j++)
+	/* How late the change shows: the lag the readings after the run were
+	 * taken with. A BMC's cadence is its own, so the newest reading's lag
+	 * (learned) also caps the readings taken before it was known (under
+	 * the plugin's prior). */
+	double look = k + 1 < n ? 0 : g->look_s;
+	for (size_t j = k + 1; j < n; j++)
 		look = fmax(look, p[j].look_s);
+	look = fmin(look, p[n - 1].look_s);
 	/* the span between the run's last reading and the next run's first is
 	 * never quiet: the change happened somewhere in it */
 	double split = fmax(t0, fmin(t1, end - look));
@@ -288,9 +293,12 @@ void em_unc_sub(struct em_unc *out, const struct em_unc *now, const struct em_un
 		.ranged_s = -then->ranged_s,
 	};
 	*out = *now;
-	out->spans = now->spans - then->spans;
+	out->spans = now->spans > then->spans ? now->spans - then->spans : 0;
 	em_unc_add(out, &neg);
-	/* a difference of sums of non-negative terms: rounding must not make one negative */
+	/* A difference of sums of non-negative terms. A snapshot bounds the runs
+	 * still waiting for their look-ahead provisionally, and settling them
+	 * later can shrink a term: neither that nor rounding may make one negative. */
+	out->ranged_s = fmax(0, out->ranged_s);
 	out->var_j2 = fmax(0, out->var_j2);
 	out->res_var_j2 = fmax(0, out->res_var_j2);
 	out->res_j = fmax(0, out->res_j);

@@ -127,9 +127,11 @@ static void expect_a_window(void)
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	struct em_result_run run = {.struct_size = sizeof(run)};
 	CU_ASSERT_EQUAL(em_result_run(mon, &run), 0);
+	char *json = em_monitor_result_json(mon);
+	if (!run.measured)
+		printf("\n  not measured: %s", json ?: "(no result)");
 	CU_ASSERT(run.measured);
 	CU_ASSERT_STRING_EQUAL(run.measured_by ?: "(none)", "agent");
-	char *json = em_monitor_result_json(mon);
 	json_t *res = json ? json_loads(json, 0, NULL) : NULL;
 	free(json);
 	CU_ASSERT(energy_of(res, NULL, "system") > 100 * 0.25);

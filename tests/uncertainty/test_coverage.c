@@ -135,11 +135,48 @@ static void test_constant_level(void)
 	free(c);
 }
 
+/* Issue 13: "sampling a 1 Hz-refreshed average at 10 Hz does not make it
+ * 10 Hz data". The same steps sampled ten times faster from a BMC that
+ * refreshes once a second keep most of their bound (the readings repeat);
+ * a BMC that really refreshes every 0.1 s, sampled as fast, earns a far
+ * narrower one. */
+static double half_width_of(double refresh_s, double interval_s)
+{
+	struct sim_case *c = new_case(0);
+	c->start = 1.7e9;
+	c->duration = 120;
+	c->refresh_s = refresh_s;
+	c->window_s = 1;
+	c->average = 1;
+	c->interval_s = interval_s;
+	c->n = 0;
+	for (int i = 0; i < 24; i++) { /* a step every 5 s between 120.2 W and 310.7 W */
+		c->t[c->n] = c->start + 5.0 * i + 0.37; /* not in step with the refresh */
+		c->w[c->n++] = i % 2 ? 310.7 : 120.2;
+	}
+	CU_ASSERT_FATAL(sim_case_run(c) == 0);
+	CU_ASSERT(c->truth_j >= c->low_j && c->truth_j <= c->high_j);
+	double half = c->half_j;
+	free(c);
+	return half;
+}
+
+static void test_oversampling_is_not_more_data(void)
+{
+	double slow_1hz = half_width_of(1.0, 1.0), slow_10hz = half_width_of(1.0, 0.1);
+	double fast_10hz = half_width_of(0.1, 0.1);
+	printf("\nhalf-width: 1 s refresh sampled every 1 s %.1f J, every 0.1 s %.1f J; 0.1 s refresh every 0.1 s "
+	       "%.1f J\n", slow_1hz, slow_10hz, fast_10hz);
+	CU_ASSERT(slow_10hz > 0.4 * slow_1hz);
+	CU_ASSERT(fast_10hz < 0.5 * slow_10hz);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {{"200 random profiles: coverage and width", test_coverage},
 	                       {"a burst shorter than the refresh widens the bound", test_burst_between_refreshes},
 	                       {"a constant level: the rounding does not cancel", test_constant_level},
+	                       {"sampling a slow BMC faster is not more data", test_oversampling_is_not_more_data},
 	                       CU_TEST_INFO_NULL};
 	return cunit_run_suite("uncertainty-coverage", NULL, NULL, tests);
 }

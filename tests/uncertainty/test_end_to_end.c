@@ -183,15 +183,18 @@ static void test_baseline_gives_dynamic_energy(void)
 	struct simbmc_options o = {.refresh_ms = 1000, .stamp = "refresh"};
 	CU_ASSERT_FATAL(simbmc_start(&b, &o) == 0);
 	double t0 = now_unix();
-	/* the baseline of 5 s, and its look-ahead at stop (under 2 s: the BMC
-	 * refreshes every second), end before the step */
-	double t[] = {t0, t0 + 8}, w[] = {90.3, 250.6};
+	/* The baseline of 5 s and its look-ahead at stop end before the step.
+	 * A constant idle does not show the BMC's cadence (its stamp, in whole
+	 * seconds, could as well be a request clock), so the plugin keeps its
+	 * 5 s prior lag and may look ahead for up to 4.5 s: a step at t0 + 8
+	 * was seen by it and (rightly) widened the idle bound to 252 W. */
+	double t[] = {t0, t0 + 12}, w[] = {90.3, 250.6};
 	CU_ASSERT_FATAL(simbmc_write_profile(&b, t, w, 2) == 0);
 	char config[256], out[256];
 	snprintf(config, sizeof(config), "%s/energymon.json", b.dir);
 	snprintf(out, sizeof(out), "%s/result.json", b.dir);
 	write_config(&b, config, 0);
-	CU_ASSERT_EQUAL(run_cli(config, out, "0.25", "7", "5"), 0);
+	CU_ASSERT_EQUAL(run_cli(config, out, "0.25", "6", "5"), 0);
 	double first = 0, last = 0;
 	const json_t *bound = NULL;
 	json_t *root = NULL;
