@@ -221,7 +221,7 @@ void em_series_push_info(struct em_series *s, int64_t mono_ns, int64_t wall_ns, 
 		s->resolution = info->resolution;
 	bool failed_between = false;
 	if (s->readings) {
-		double dt = (double)(mono_ns - s->last_mono) / 1e9;
+		double dt = (double)(mono_ns - s->last_mono) * 1e-9;
 		failed_between = failure_epoch != s->failure_epoch && records_gaps(s);
 		if (s->kind == ENERGY_KIND_GAUGE) {
 			/* trapezoid rule: watts become joules; any gauge's

@@ -22,9 +22,21 @@
 #include <math.h>
 #include <string.h>
 
+/* fmin/fmax are library calls at -O2 (NaN rules); every value here is
+ * finite, and these run for every reading. */
+static inline double least(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+static inline double most(double a, double b)
+{
+	return a > b ? a : b;
+}
+
 static double secs(int64_t ns)
 {
-	return (double)ns / 1e9;
+	return (double)ns * 1e-9;
 }
 
 /* How much further than [lo, hi] over [from, to] the pending ranges let
@@ -38,12 +50,12 @@ static bool widen_by_ranges(const struct em_unc_seg *p, size_t n, size_t k, doub
 		if (!p[j].ranged)
 			continue;
 		/* rs already counts from the earliest the device could have begun it */
-		double a = fmax(from, secs(p[j].t0) - p[j].rs), b = fmin(to, secs(p[j].t1));
+		double a = most(from, secs(p[j].t0) - p[j].rs), b = least(to, secs(p[j].t1));
 		if (b <= a || (p[j].rlo >= lo && p[j].rhi <= hi))
 			continue;
 		widened = true;
-		*below += fmin(0, p[j].rlo - lo) * (b - a);
-		*above += fmax(0, p[j].rhi - hi) * (b - a);
+		*below += least(0, p[j].rlo - lo) * (b - a);
+		*above += most(0, p[j].rhi - hi) * (b - a);
 	}
 	return widened;
 }
@@ -73,7 +85,7 @@ static double tail_shape(double tail, double gap)
 {
 	if (tail <= 0)
 		return 1;
-	double r = fmax(0, tail - gap), g = fmin(gap, tail);
+	double r = most(0, tail - gap), g = least(gap, tail);
 	return (r * r + g * g) / (tail * tail);
 }
 
@@ -96,32 +108,38 @@ static void bound_run(const struct em_unc_seg *p, size_t n, size_t k, double see
 	 * (learned) also caps the readings taken before it was known (under
 	 * the plugin's prior). */
 	double look = k + 1 < n ? 0 : g->look_s;
-	for (size_t j = k + 1; j < n; j++)
-		look = fmax(look, p[j].look_s);
-	look = fmin(look, p[n - 1].look_s);
+	bool any_range = g->ranged;
+	for (size_t j = k + 1; j < n; j++) {
+		look = most(look, p[j].look_s);
+		any_range |= p[j].ranged;
+	}
+	look = least(look, p[n - 1].look_s);
 	/* the span between the run's last reading and the next run's first is
 	 * never quiet: the change happened somewhere in it */
-	double split = fmax(t0, fmin(t1, end - look));
+	double split = most(t0, least(t1, end - look));
 	double qlo = g->v, qhi = g->v, llo = g->v, lhi = g->v;
 	for (size_t j = k + 1; j < n && secs(p[j].t0) <= end + look; j++) {
-		llo = fmin(llo, p[j].v);
-		lhi = fmax(lhi, p[j].v);
+		llo = least(llo, p[j].v);
+		lhi = most(lhi, p[j].v);
 	}
 	/* Bounded before every reading that could describe its tail came (the
 	 * end of the series, a gap, a full queue): what the power did in the
 	 * last look_s before the newest reading may show only in readings that
 	 * will never be taken. That blind span (each instant of it once, in
 	 * whichever run holds it) lies within what the power was ever seen at. */
-	double blind = fmax(split, fmin(end, secs(p[n - 1].t1) - p[n - 1].look_s));
+	double blind = most(split, least(end, secs(p[n - 1].t1) - p[n - 1].look_s));
 	double quiet = split - t0, tail = blind - split, dark = end - blind;
 	tail += dark;
 	double a = qlo * quiet + llo * tail - est, b = qhi * quiet + lhi * tail - est;
 	/* The blind span's reach to what was ever seen, and a device range,
 	 * are ceilings, not likely values: they widen the bound on their side
 	 * as worst cases and never move the expected error. */
-	double below = (fmin(llo, seen_lo) - llo) * dark, above = (fmax(lhi, seen_hi) - lhi) * dark;
-	bool ranged = widen_by_ranges(p, n, k, t0, split, qlo, qhi, &below, &above);
-	ranged |= widen_by_ranges(p, n, k, split, end, llo, lhi, &below, &above);
+	double below = (least(llo, seen_lo) - llo) * dark, above = (most(lhi, seen_hi) - lhi) * dark;
+	bool ranged = false;
+	if (any_range) {
+		ranged = widen_by_ranges(p, n, k, t0, split, qlo, qhi, &below, &above);
+		ranged |= widen_by_ranges(p, n, k, split, end, llo, lhi, &below, &above);
+	}
 	if (ranged || below < 0 || above > 0) {
 		u->burst_lo_j += below;
 		u->burst_hi_j += above;
@@ -148,7 +166,7 @@ static double reach_s(const struct em_unc_seg *p, size_t n)
 {
 	double reach = 0;
 	for (size_t j = 0; j < n; j++)
-		reach = fmax(reach, p[j].look_s + (p[j].ranged ? p[j].rs : 0));
+		reach = most(reach, p[j].look_s + (p[j].ranged ? p[j].rs : 0));
 	return reach;
 }
 
@@ -177,12 +195,12 @@ static void edge_term(const struct em_unc_edge *e0, const struct em_unc_edge *e1
 static void edge_of(const struct em_series *s, double v, const struct em_reading_info *in, struct em_unc_edge *e)
 {
 	e->have = in->average_s > 0;
-	e->w = fmin(in->average_s, EM_UNC_LOOK_MAX_S);
+	e->w = least(in->average_s, EM_UNC_LOOK_MAX_S);
 	e->a = v;
 	/* without the device's minimum and maximum, the least and most the
 	 * series has shown */
-	e->lo = isnan(in->avg_low) ? fmin(v, s->min) : in->avg_low;
-	e->hi = isnan(in->avg_high) ? fmax(v, s->max) : in->avg_high;
+	e->lo = isnan(in->avg_low) ? least(v, s->min) : in->avg_low;
+	e->hi = isnan(in->avg_high) ? most(v, s->max) : in->avg_high;
 }
 
 /* What the power is known to have reached: the readings, and the range
@@ -190,12 +208,12 @@ static void edge_of(const struct em_series *s, double v, const struct em_reading
  * (the run's last look-ahead), the truth is taken to lie within it. */
 static double seen_lo(const struct em_series *s)
 {
-	return s->unc_seen ? fmin(s->min, s->unc_seen_lo) : s->min;
+	return s->unc_seen ? least(s->min, s->unc_seen_lo) : s->min;
 }
 
 static double seen_hi(const struct em_series *s)
 {
-	return s->unc_seen ? fmax(s->max, s->unc_seen_hi) : s->max;
+	return s->unc_seen ? most(s->max, s->unc_seen_hi) : s->max;
 }
 
 void em_unc_flush(struct em_series *s)
@@ -214,8 +232,9 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		em_unc_flush(s);
 	}
 	if (!in->after) {
-		struct em_unc_edge e;
-		edge_of(s, v, in, &e);
+		struct em_unc_edge e = {.have = false};
+		if (in->average_s > 0)
+			edge_of(s, v, in, &e);
 		if (restart || s->readings <= 1)
 			s->edge_open = e;
 		s->edge_last = e;
@@ -230,13 +249,13 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		s->unc_lost = true; /* the bound cannot be kept: it is reported as unknown */
 		return;
 	}
-	double look = fmin(in->look_s, EM_UNC_LOOK_MAX_S);
+	double look = least(in->look_s, EM_UNC_LOOK_MAX_S);
 	s->look_s = look + in->average_s;
 	struct em_unc_seg *last = s->npend ? &s->pend[s->npend - 1] : NULL;
 	if (last && last->v == v && !in->ranged && !last->ranged && last->after == in->after) {
 		last->t1 = mono_ns;
 		last->look_s = look; /* the latest reading knows the cadence best */
-		last->res = fmax(last->res, in->resolution);
+		last->res = most(last->res, in->resolution);
 	} else {
 		if (s->npend == EM_UNC_PENDING_MAX) { /* bounded early, with the look-ahead there is */
 			if (!s->pend[0].after)
@@ -246,7 +265,7 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		s->pend[s->npend++] = (struct em_unc_seg){
 			.t0 = mono_ns, .t1 = mono_ns, .v = v, .res = in->resolution, .look_s = look,
 			.ranged = in->ranged, .rlo = in->range_low, .rhi = in->range_high,
-			.rs = fmin(in->range_s, EM_UNC_LOOK_MAX_S), .after = in->after,
+			.rs = least(in->range_s, EM_UNC_LOOK_MAX_S), .after = in->after,
 		};
 	}
 	while (s->npend >= 2 && !s->pend[0].after &&
@@ -298,12 +317,12 @@ void em_unc_sub(struct em_unc *out, const struct em_unc *now, const struct em_un
 	/* A difference of sums of non-negative terms. A snapshot bounds the runs
 	 * still waiting for their look-ahead provisionally, and settling them
 	 * later can shrink a term: neither that nor rounding may make one negative. */
-	out->ranged_s = fmax(0, out->ranged_s);
-	out->var_j2 = fmax(0, out->var_j2);
-	out->res_var_j2 = fmax(0, out->res_var_j2);
-	out->res_j = fmax(0, out->res_j);
-	out->lo_j = fmin(0, out->lo_j);
-	out->hi_j = fmax(0, out->hi_j);
-	out->burst_lo_j = fmin(0, out->burst_lo_j);
-	out->burst_hi_j = fmax(0, out->burst_hi_j);
+	out->ranged_s = most(0, out->ranged_s);
+	out->var_j2 = most(0, out->var_j2);
+	out->res_var_j2 = most(0, out->res_var_j2);
+	out->res_j = most(0, out->res_j);
+	out->lo_j = least(0, out->lo_j);
+	out->hi_j = most(0, out->hi_j);
+	out->burst_lo_j = least(0, out->burst_lo_j);
+	out->burst_hi_j = most(0, out->burst_hi_j);
 }
