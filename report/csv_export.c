@@ -1,6 +1,7 @@
 /* csv_export.c — writing the extractor's tables as CSV. */
 #include "csv_export.h"
 
+#include "energy_bound.h"
 #include "safe_file.h"
 
 #include <errno.h>
@@ -50,13 +51,22 @@ int csv_export_metrics(const struct trace_set *set, FILE *out)
 {
 	fputs("job_key,call_id,function_name,source,placeholder,timestamp,duration,"
 	      "system_energy,pkg_energy,avg_power,min_power,max_power,power_std_dev,"
-	      "avg_cpu_temp,avg_system_temp,cpu_time\n", out);
+	      "avg_cpu_temp,avg_system_temp,cpu_time,"
+	      /* appended, so readers that index the seed's columns keep working */
+	      "system_energy_low,system_energy_high,pkg_energy_low,pkg_energy_high,"
+	      "system_dynamic_energy,system_dynamic_energy_low,system_dynamic_energy_high,"
+	      "pkg_dynamic_energy,pkg_dynamic_energy_low,pkg_dynamic_energy_high,idle_power\n", out);
 	for (size_t i = 0; i < set->count; i++) {
 		const struct energy_trace *t = &set->traces[i];
 		/* the seed's two energy columns, by the file's headline key */
 		bool system = t->energy_row == em_result_key_find("system");
 		bool pkg = t->energy_row == em_result_key_find("pkg");
 		struct maybe_double absent = {false, 0};
+		struct energy_bounds b;
+		energy_bounds_read(t, t->energy_row, &b);
+		struct maybe_double low = {b.total.present, b.total.low}, high = {b.total.present, b.total.high};
+		struct maybe_double dyn_low = {b.dynamic.present, b.dynamic.low};
+		struct maybe_double dyn_high = {b.dynamic.present, b.dynamic.high};
 		put_trace_ids(out, t);
 		fprintf(out, ",%s,", t->placeholder ? "true" : "false");
 		const struct maybe_double columns[] = {
@@ -64,6 +74,10 @@ int csv_export_metrics(const struct trace_set *set, FILE *out)
 			system ? t->energy_j : absent, pkg ? t->energy_j : absent,
 			t->avg_power_w, t->min_power_w, t->max_power_w, t->power_std_dev_w,
 			t->avg_cpu_temp_c, t->avg_system_temp_c, t->cpu_time_s,
+			system ? low : absent, system ? high : absent, pkg ? low : absent, pkg ? high : absent,
+			system ? b.dynamic_j : absent, system ? dyn_low : absent, system ? dyn_high : absent,
+			pkg ? b.dynamic_j : absent, pkg ? dyn_low : absent, pkg ? dyn_high : absent,
+			b.idle_power_w,
 		};
 		size_t n = sizeof columns / sizeof columns[0];
 		for (size_t c = 0; c < n; c++) {

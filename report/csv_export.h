@@ -15,7 +15,12 @@
 /* One row per trace: job_key, call_id, function_name, source, placeholder,
  * timestamp, duration, system_energy (ipmi), pkg_energy (perf, ebpf),
  * avg_power, min_power, max_power, power_std_dev, avg_cpu_temp,
- * avg_system_temp, cpu_time. */
+ * avg_system_temp, cpu_time, then the 95 % bounds and the idle baseline
+ * (energy_bound.h; empty when the file carries none): system_energy_low,
+ * system_energy_high, pkg_energy_low, pkg_energy_high (J, around the
+ * energy column of the same name), system_dynamic_energy(_low, _high),
+ * pkg_dynamic_energy(_low, _high) (J, energy less idle power x time),
+ * idle_power (W, of the headline energy). */
 int csv_export_metrics(const struct trace_set *set, FILE *out);
 
 /* One row per power reading: job_key, call_id, function_name, source,

@@ -1,16 +1,23 @@
-/* power_plot.c — drawing power over time with PLplot. */
+/* power_plot.c — drawing power over time with PLplot: per call its line,
+ * the band its readings allow (power_band.h) and its idle baseline. */
 #include "power_plot.h"
 
 #include <errno.h>
+#include <math.h>
 #include <plplot.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "energy_bound.h"
+#include "power_band.h"
+
 /* LEGEND_MAX entries fit the page's height; past that the last one says
  * how many calls are not listed (every line is still drawn). */
 enum { PAGE_WIDTH_PX = 1000, PAGE_HEIGHT_PX = 600, LINE_COLOURS = 10, GRID_GREY = 12,
-       LABEL_SIZE = 160, LEGEND_MAX = 18 };
+       BAND_COLOURS = 13, LABEL_SIZE = 160, LEGEND_MAX = 18, IDLE_STYLE = 2 };
+/* Translucent, so lines and other calls' bands show through. */
+#define BAND_ALPHA 0.25
 
 /* Asked before plinit(), which would otherwise prompt on stdin for another
  * device when the driver is missing. */
@@ -29,6 +36,9 @@ static bool device_installed(const char *device)
 struct line {
 	PLFLT *t_s, *p_w;
 	int n;
+	PLFLT *band_t, *band_p; /* power_band.h; NULL for files without bounds */
+	int band_n;
+	double idle_w;          /* the idle baseline's power; NAN without one */
 	char label[LABEL_SIZE];
 };
 
@@ -56,6 +66,21 @@ static int make_line(const struct energy_trace *trace, struct line *line)
 		line->p_w[i] = sorted[i].power_w;
 	}
 	line->n = (int)trace->n_power;
+	struct energy_bounds bounds;
+	energy_bounds_read(trace, trace->energy_row, &bounds);
+	line->idle_w = bounds.idle_power_w.present && isfinite(bounds.idle_power_w.value) ? bounds.idle_power_w.value
+	                                                                                  : NAN;
+	struct power_bound bound;
+	if (power_band_bound(trace, &bound)) {
+		line->band_t = malloc(8 * trace->n_power * sizeof *line->band_t);
+		line->band_p = malloc(8 * trace->n_power * sizeof *line->band_p);
+		if (line->band_t == NULL || line->band_p == NULL) {
+			free(sorted);
+			return -ENOMEM;
+		}
+		line->band_n = (int)power_band_polygon(line->t_s, line->p_w, trace->n_power, bound, line->band_t,
+		                                       line->band_p);
+	}
 	snprintf(line->label, sizeof line->label, "Job %s-%s (%s)", trace->job_key,
 	         trace->call_id, trace->source);
 	free(sorted);
@@ -67,29 +92,118 @@ static void free_lines(struct line *lines, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(lines[i].t_s);
 		free(lines[i].p_w);
+		free(lines[i].band_t);
+		free(lines[i].band_p);
 	}
 	free(lines);
 }
 
 /* White page, black axes, then ten colours told apart in print; line
- * styles cycle too so more than ten calls stay distinguishable. */
+ * styles cycle too so more than ten calls stay distinguishable. After the
+ * grid's grey, the same ten colours translucent for the bands. */
 static void set_palette(void)
 {
 	static const PLINT red[] = {255, 0, 31, 255, 44, 214, 148, 140, 227, 127, 188, 23, 210};
 	static const PLINT green[] = {255, 0, 119, 127, 160, 39, 103, 86, 119, 127, 189, 190, 210};
 	static const PLINT blue[] = {255, 0, 180, 14, 44, 40, 189, 75, 194, 127, 34, 207, 210};
-	plscmap0(red, green, blue, (PLINT)(sizeof red / sizeof red[0]));
+	enum { N = sizeof red / sizeof red[0] };
+	PLINT r[N + LINE_COLOURS], g[N + LINE_COLOURS], b[N + LINE_COLOURS];
+	PLFLT alpha[N + LINE_COLOURS];
+	for (int i = 0; i < N + LINE_COLOURS; i++) {
+		int from = i < N ? i : 2 + (i - N);
+		r[i] = red[from];
+		g[i] = green[from];
+		b[i] = blue[from];
+		alpha[i] = i < N ? 1.0 : BAND_ALPHA;
+	}
+	plscmap0a(r, g, b, alpha, N + LINE_COLOURS);
+}
+
+/* The y range: readings, bands and idle lines all in view. */
+static void power_range(const struct line *lines, size_t n, PLFLT *t_max, PLFLT *p_min, PLFLT *p_max)
+{
+	*t_max = 0.0;
+	*p_min = *p_max = lines[0].p_w[0];
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < lines[i].n; k++) {
+			*t_max = fmax(*t_max, lines[i].t_s[k]);
+			*p_min = fmin(*p_min, lines[i].p_w[k]);
+			*p_max = fmax(*p_max, lines[i].p_w[k]);
+		}
+		for (int k = 0; k < lines[i].band_n; k++) {
+			*p_min = fmin(*p_min, lines[i].band_p[k]);
+			*p_max = fmax(*p_max, lines[i].band_p[k]);
+		}
+		if (!isnan(lines[i].idle_w)) {
+			*p_min = fmin(*p_min, lines[i].idle_w);
+			*p_max = fmax(*p_max, lines[i].idle_w);
+		}
+	}
+}
+
+/* The calls' entries (at most LEGEND_MAX, the last then saying how many
+ * are not listed), then one for the bands and one for the idle lines when
+ * any is drawn. */
+static void draw_legend(const struct line *lines, size_t n, bool bands, bool idle)
+{
+	size_t calls = n <= LEGEND_MAX ? n : LEGEND_MAX, total = calls + bands + idle;
+	PLINT *opts = calloc(total, sizeof *opts), *colours = calloc(total, sizeof *colours);
+	PLINT *styles = calloc(total, sizeof *styles), *patterns = calloc(total, sizeof *patterns);
+	PLINT *texts = calloc(total, sizeof *texts); /* opaque, also for the band's entry */
+	PLFLT *widths = calloc(total, sizeof *widths), *scales = calloc(total, sizeof *scales);
+	const char **labels = calloc(total, sizeof *labels);
+	char more[64];
+	if (opts && colours && styles && patterns && texts && widths && scales && labels) {
+		for (size_t i = 0; i < calls; i++) {
+			opts[i] = PL_LEGEND_LINE;
+			colours[i] = 2 + (PLINT)(i % LINE_COLOURS);
+			styles[i] = 1 + (PLINT)(i / LINE_COLOURS % 8);
+			widths[i] = 2.0;
+			labels[i] = lines[i].label;
+		}
+		if (n > LEGEND_MAX) {
+			snprintf(more, sizeof more, "+ %zu more calls", n - (LEGEND_MAX - 1));
+			opts[LEGEND_MAX - 1] = PL_LEGEND_NONE;
+			colours[LEGEND_MAX - 1] = 1;
+			labels[LEGEND_MAX - 1] = more;
+		}
+		size_t k = calls;
+		if (bands) {
+			opts[k] = PL_LEGEND_COLOR_BOX;
+			colours[k] = BAND_COLOURS;
+			scales[k] = 0.8;
+			widths[k] = 1.0;
+			labels[k++] = "95 % band between refreshes";
+		}
+		if (idle) {
+			opts[k] = PL_LEGEND_LINE;
+			colours[k] = 1;
+			styles[k] = IDLE_STYLE;
+			widths[k] = 1.5;
+			labels[k] = "idle baseline (per call)";
+		}
+		for (size_t i = 0; i < total; i++)
+			texts[i] = i < calls ? colours[i] : 1;
+		PLFLT legend_w, legend_h;
+		pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+		         PL_POSITION_RIGHT | PL_POSITION_OUTSIDE, 0.02, 0.0, 0.05, 0, 1, 1, 0, 0, (PLINT)total, opts, 1.0,
+		         0.6, 1.6, 0.0, texts, labels, colours, patterns, scales, widths, colours, styles, widths,
+		         NULL, NULL, NULL, NULL);
+	}
+	free(opts);
+	free(colours);
+	free(styles);
+	free(patterns);
+	free(texts);
+	free(widths);
+	free(scales);
+	free(labels);
 }
 
 static void draw(const struct line *lines, size_t n, const char *device, const char *path)
 {
-	PLFLT t_max = 0.0, p_min = lines[0].p_w[0], p_max = lines[0].p_w[0];
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < lines[i].n; k++) {
-			if (lines[i].t_s[k] > t_max) t_max = lines[i].t_s[k];
-			if (lines[i].p_w[k] < p_min) p_min = lines[i].p_w[k];
-			if (lines[i].p_w[k] > p_max) p_max = lines[i].p_w[k];
-		}
+	PLFLT t_max, p_min, p_max;
+	power_range(lines, n, &t_max, &p_min, &p_max);
 	/* A flat line would give PLplot an empty range; pad it. */
 	PLFLT pad = (p_max - p_min) * 0.05 + (p_max == p_min ? 1.0 : 0.0);
 	if (t_max <= 0.0)
@@ -112,46 +226,32 @@ static void draw(const struct line *lines, size_t n, const char *device, const c
 	plbox("bcnst", 0.0, 0, "bcnstv", 0.0, 0);
 	pllab("Time (s)", "Power (W)", "Power Consumption Over Time");
 
-	PLINT legend_n = n <= LEGEND_MAX ? (PLINT)n : LEGEND_MAX;
-	PLINT *opts = calloc(n, sizeof *opts), *colours = calloc(n, sizeof *colours);
-	PLINT *styles = calloc(n, sizeof *styles);
-	PLFLT *widths = calloc(n, sizeof *widths);
-	const char **labels = calloc(n, sizeof *labels);
-	bool legend = opts && colours && styles && widths && labels;
+	/* Bands first, so every line is drawn over them. */
+	bool bands = false, idle = false;
+	for (size_t i = 0; i < n; i++) {
+		if (lines[i].band_n < 3)
+			continue;
+		plcol0(BAND_COLOURS + (PLINT)(i % LINE_COLOURS));
+		plpsty(0);
+		plfill(lines[i].band_n, lines[i].band_t, lines[i].band_p);
+		bands = true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		PLINT colour = 2 + (PLINT)(i % LINE_COLOURS), style = 1 + (PLINT)(i / LINE_COLOURS % 8);
 		plcol0(colour);
 		pllsty(style);
 		plwidth(2.0);
 		plline(lines[i].n, lines[i].t_s, lines[i].p_w);
-		if (legend) {
-			opts[i] = PL_LEGEND_LINE;
-			colours[i] = colour;
-			styles[i] = style;
-			widths[i] = 2.0;
-			labels[i] = lines[i].label;
+		if (!isnan(lines[i].idle_w)) { /* across the call's own time */
+			PLFLT t[2] = {0.0, lines[i].t_s[lines[i].n - 1]}, p[2] = {lines[i].idle_w, lines[i].idle_w};
+			pllsty(IDLE_STYLE);
+			plwidth(1.5);
+			plline(2, t, p);
+			idle = true;
 		}
 	}
 	pllsty(1);
-	char more[64];
-	if (legend && n > LEGEND_MAX) {
-		snprintf(more, sizeof more, "+ %zu more calls", n - (LEGEND_MAX - 1));
-		opts[LEGEND_MAX - 1] = PL_LEGEND_NONE;
-		colours[LEGEND_MAX - 1] = 1;
-		labels[LEGEND_MAX - 1] = more;
-	}
-	if (legend) {
-		PLFLT legend_w, legend_h;
-		pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-		         PL_POSITION_RIGHT | PL_POSITION_OUTSIDE, 0.02, 0.0, 0.05,
-		         0, 1, 1, 0, 0, legend_n, opts, 1.0, 0.6, 1.6, 0.0, colours, labels, NULL,
-		         NULL, NULL, NULL, colours, styles, widths, NULL, NULL, NULL, NULL);
-	}
-	free(opts);
-	free(colours);
-	free(styles);
-	free(widths);
-	free(labels);
+	draw_legend(lines, n, bands, idle);
 	plend1();
 }
 

@@ -113,6 +113,8 @@ int source_summary_compute(const struct trace_set *set, const char *source,
 		if (trace->placeholder)
 			continue;
 		accumulate(&energy, energy_of(trace, out->energy_row));
+		if (has_energy(trace, out->energy_row))
+			source_bounds_add(&out->bounds, trace, out->energy_row);
 		accumulate(&avg_power, trace->avg_power_w);
 		accumulate(&max_power, trace->max_power_w);
 		accumulate(&min_power, trace->min_power_w);
@@ -246,12 +248,18 @@ void source_summary_print(const struct source_summary *s, FILE *out)
 		field_key(s, field, key, sizeof key);
 		if (!field_shown(s, field))
 			continue;
-		if (value.present)
-			fprintf(out, "  %s: %.6f %s\n", key, value.value, field->unit);
-		else if (s->overflowed & (1u << i))
+		bool total = field->offset == offsetof(struct source_summary, total_energy_j);
+		if (value.present) {
+			fprintf(out, "  %s: %.6f %s", key, value.value, field->unit);
+			if (total) /* beside the figure, so neither is read without the other */
+				source_bounds_print_total(&s->bounds, out);
+			fputc('\n', out);
+		} else if (s->overflowed & (1u << i))
 			fprintf(out, "  %s: n/a (" OVERFLOW_REASON ")\n", key);
 		else if (field->why_absent != NULL)
 			fprintf(out, "  %s: n/a (%s)\n", key, field->why_absent);
+		if (total)
+			source_bounds_print_dynamic(&s->bounds, s->energy_row->key, out);
 	}
 	metric_summaries_print(&s->metrics, out);
 }
@@ -279,6 +287,8 @@ json_t *source_summary_json(const struct source_summary *s)
 		json_object_set_new(object, key, value.present ? json_real(value.value) : json_null());
 		json_object_set_new(units, key, json_string(field->unit));
 	}
+	if (s->energy_row != NULL)
+		source_bounds_json(&s->bounds, s->energy_row->key, object, units);
 	json_object_set_new(object, "units", units);
 	json_object_set_new(object, "metrics", metric_summaries_json(&s->metrics));
 	return object;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "metric_summary.h"
+#include "source_bounds.h"
 #include "trace_set.h"
 
 struct source_summary {
@@ -33,6 +34,7 @@ struct source_summary {
 	struct maybe_double avg_cpu_temp_c, avg_system_temp_c;
 	struct maybe_double total_cpu_time_s, avg_cpu_time_s; /* sources that measure it */
 	struct maybe_double total_duration_s, avg_duration_s;
+	struct source_bounds bounds; /* of the headline energy's total */
 	unsigned overflowed; /* bit i: the i-th summary value is beyond a double (absent) */
 	struct metric_summaries metrics; /* what the source's plugin declared */
 };
@@ -48,13 +50,18 @@ void source_summary_warn(const struct source_summary *summary, FILE *warnings);
 
 /* Prints one block of "key: value unit" lines, keys as the seed named them
  * (total_system_energy for a source whose headline is system, total_pkg_energy
- * for pkg), then the declared metrics' lines (metric_summary.h). */
+ * for pkg), then the declared metrics' lines (metric_summary.h). When the
+ * files carry bounds, the total's line ends in "(95 % bound LOW .. HIGH J)"
+ * (or "(95 % bound unknown: N of M calls carry none)") and is followed by
+ * total_<key>_dynamic_energy when they carry an idle baseline. */
 void source_summary_print(const struct source_summary *summary, FILE *out);
 
 /* The same as a JSON object: the seed's keys with numbers (null when
  * absent, with the reason only in the text form), plus energy_key (null
  * without a headline), source (the id), total_traces,
- * traces_without_energy, "units" naming each key's unit and "metrics"
+ * traces_without_energy, "units" naming each key's unit, the bounds
+ * (total_<key>_energy_low/_high, total_<key>_dynamic_energy and its
+ * _low/_high; null when unknown, left out when no file carries any) and "metrics"
  * (metric_summaries_json()).
  * NULL on allocation failure; the caller owns the reference. */
 json_t *source_summary_json(const struct source_summary *summary);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "power_band.h"
 #include "report_fixture.h"
 #include "xml_check.h"
 
@@ -146,6 +147,105 @@ static void test_nothing_to_draw_fails_without_file(void)
 	fixture_dir_remove(&empty);
 }
 
+/* Readings 40, 60, 50, 45 W at 0, 1, 2, 4 s; each may describe the power
+ * up to 1.5 s before it; +- 1 W. The window [x, x + 1.5] changes at the
+ * readings and 1.5 s before them (0.5, 2.5 s):
+ *   (0, 0.5) sees 60        -> [59, 61]
+ *   (0.5, 1) sees 60 and 50 -> [49, 61]
+ *   (1, 2)   sees 50        -> [49, 51]
+ *   (2, 4)   sees none: the next reading, 45 -> [44, 46] (two steps) */
+static void test_band_between_refreshes(void)
+{
+	const double t[] = {0, 1, 2, 4}, p[] = {40, 60, 50, 45};
+	double x[32], y[32];
+	size_t n = power_band_polygon(t, p, 4, (struct power_bound){1.5, 1.0}, x, y);
+	const double want_x[] = {0, 0.5, 0.5, 1, 1, 2, 2, 2.5, 2.5, 4, 4, 2.5, 2.5, 2, 2, 1, 1, 0.5, 0.5, 0};
+	const double want_y[] = {61, 61, 61, 61, 51, 51, 46, 46, 46, 46, 44, 44, 44, 44, 49, 49, 49, 49, 59, 59};
+	CU_ASSERT_EQUAL_FATAL(n, sizeof want_x / sizeof want_x[0]);
+	for (size_t i = 0; i < n; i++) {
+		CU_ASSERT_DOUBLE_EQUAL(x[i], want_x[i], 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(y[i], want_y[i], 1e-12);
+	}
+}
+
+/* What energymon writes: the power series' bound and an idle baseline. */
+static const char bounded_call[] =
+	"{\"energy_consumption\": {\"job_key\": \"b\", \"call_id\": \"0\", \"source\": \"ipmi\","
+	" \"energy_system\": 190.0, \"energy_system_uncertainty_j\": 9.0, \"energy_system_dynamic\": 50.0,"
+	" \"energy_system_dynamic_uncertainty_j\": 12.0, \"idle_power_system_w\": 35.0},"
+	" \"power_readings\": [{\"timestamp\": 100.0, \"power\": 40.0}, {\"timestamp\": 101.0, \"power\": 60.0},"
+	" {\"timestamp\": 102.0, \"power\": 50.0}, {\"timestamp\": 104.0, \"power\": 45.0}],"
+	" \"energymon\": {\"series\": [{\"quantity\": \"power\", \"unit\": \"W\","
+	" \"bound\": {\"look_s\": 1.5, \"resolution\": 1.0}}]}}";
+
+/* The SVG of `dir`'s plot, checked to be well formed. */
+static char *plot_svg(const struct fixture_dir *in)
+{
+	char path[512];
+	fixture_path(in, "power.svg", path, sizeof path);
+	struct report_capture cap;
+	const char *args[] = {"--plot", path, in->path, NULL};
+	if (fixture_run_report(args, &cap) != 0)
+		return NULL;
+	CU_ASSERT_EQUAL(cap.status, 0);
+	fixture_capture_free(&cap);
+	char *svg = fixture_read_file(path, NULL);
+	remove(path);
+	char why[128] = "";
+	size_t paths;
+	if (svg != NULL && xml_check(svg, "svg", "path", &paths, why, sizeof why) != 0) {
+		fprintf(stderr, "\n    SVG not well formed: %s\n", why);
+		CU_FAIL("SVG not well formed");
+	}
+	return svg;
+}
+
+/* Paths whose style holds `style` and whose d has at least `points` points. */
+static size_t paths_with(const char *svg, const char *style, size_t points)
+{
+	size_t count = 0;
+	for (const char *p = strstr(svg, "<path "); p != NULL; p = strstr(p + 1, "<path ")) {
+		const char *end = strstr(p, "/>"), *s = strstr(p, style), *d = strstr(p, " d=\"");
+		if (end == NULL || s == NULL || s > end || d == NULL || d > end)
+			continue;
+		size_t n = 0;
+		for (const char *c = d + 4; c < end && *c != '"'; c++)
+			n += *c == 'M' || *c == 'L';
+		count += n >= points;
+	}
+	return count;
+}
+
+/* The band is one translucent polygon in the line's colour (blue, the
+ * first call's) with the steps of test_band_between_refreshes (cairo drops
+ * repeated points: at least 8 are left, where the legend's box has 5); the
+ * idle line at
+ * 35 W is drawn dashed: PLplot draws dashes as short separate strokes. */
+#define BAND_FILL "fill:rgb(12.156863%,46.666667%,70.588235%);fill-opacity:0.25;"
+#define IDLE_STROKE "stroke-width:1.5;stroke-linecap:round;stroke-linejoin:bevel;stroke:rgb(12.156863%,46.666667%,70.588235%)"
+
+static void test_svg_band_and_idle_line(void)
+{
+	struct fixture_dir bounded;
+	CU_ASSERT_EQUAL_FATAL(fixture_dir_create(&bounded), 0);
+	CU_ASSERT_EQUAL(fixture_write(&bounded, "b_0_ipmi.json", bounded_call), 0);
+	char *svg = plot_svg(&bounded);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_EQUAL(paths_with(svg, BAND_FILL, 8), 1);
+	CU_ASSERT(paths_with(svg, IDLE_STROKE, 2) >= 10);
+	free(svg);
+	fixture_dir_remove(&bounded);
+}
+
+static void test_svg_without_bounds_has_neither(void)
+{
+	char *svg = plot_svg(&dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_PTR_NULL(strstr(svg, "fill-opacity:0.25"));
+	CU_ASSERT_PTR_NULL(strstr(svg, "stroke-width:1.5;"));
+	free(svg);
+}
+
 static void test_xml_check_rejects_broken_svg(void)
 {
 	char why[128];
@@ -167,6 +267,9 @@ int main(void)
 	CU_add_test(suite, "svg is produced and valid", test_svg_is_produced_and_valid);
 	CU_add_test(suite, "many calls still valid", test_many_calls_still_valid);
 	CU_add_test(suite, "nothing to draw fails without file", test_nothing_to_draw_fails_without_file);
+	CU_add_test(suite, "band between refreshes", test_band_between_refreshes);
+	CU_add_test(suite, "svg band and idle line", test_svg_band_and_idle_line);
+	CU_add_test(suite, "svg without bounds has neither", test_svg_without_bounds_has_neither);
 	CU_add_test(suite, "xml check rejects broken svg", test_xml_check_rejects_broken_svg);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
