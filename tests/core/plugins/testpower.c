@@ -126,7 +126,8 @@ static int tp_start(void *inst)
  * its reading; what follows them in its memory is not a reading's. Here it
  * is what a 1.3 host would take for a resolution of 7 W, a lag of 3 s and
  * a range up to 1 MW, so the ABI tests (tests/abi) see that the host never
- * reads past struct_size. */
+ * reads past struct_size. The flag bits 1.3 gave a meaning (undefined
+ * before: RANGE, LOOKAHEAD) are set too, and must mean nothing. */
 struct reading_and_more {
 	struct energy_reading r;
 	double after[6];
@@ -154,6 +155,8 @@ static int emit(struct tp *t, uint32_t q, uint32_t scope, const char *sensor, do
 	return t->host->emit(t->host->ctx, &r);
 #else
 	struct reading_and_more b = {.r = r, .after = {7, 3, 0, 0, 1e6, 10}};
+	if (!(b.r.flags & ENERGY_READING_FINAL))
+		b.r.flags |= 0x4u | 0x10u;
 	return t->host->emit(t->host->ctx, &b.r);
 #endif
 }
