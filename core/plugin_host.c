@@ -135,6 +135,11 @@ static int host_emit(void *ctx, const struct energy_reading *in)
 	if (!in || in->struct_size < offsetof(struct energy_reading, wall_ns) + sizeof(r.wall_ns))
 		return -EINVAL;
 	memcpy(&r, in, sizeof(r) < in->struct_size ? sizeof(r) : in->struct_size);
+	/* The 1.3 flags describe 1.3 members: a shorter reading cannot mean
+	 * them (its bits were undefined), and the members they name are 0. */
+	if (!ENERGY_HAS_MEMBER(in, struct energy_reading, range_s))
+		r.flags &= ~(ENERGY_READING_AVERAGE | ENERGY_READING_RANGE | ENERGY_READING_STALE |
+		             ENERGY_READING_LOOKAHEAD);
 	r.sensor[sizeof(r.sensor) - 1] = '\0';
 	em_utf8_sanitize(r.sensor);
 	/* The 1.1 scopes have no energymon key a 1.0 reading could be filed

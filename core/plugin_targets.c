@@ -126,6 +126,7 @@ static void init_total(struct em_source *src, struct em_target_series *t, int me
 	memcpy(s->key, decl->key, sizeof(s->key));
 	memcpy(s->unit_name, decl->unit_name, sizeof(s->unit_name));
 	s->counter_max = decl->counter_max;
+	s->resolution = decl->resolution; /* each part is read as the whole is */
 	s->wrap_safe_s = decl->wrap_safe_s;
 	s->failure_epoch = src->failure_epoch;
 	s->recent_only = decl->recent_only;

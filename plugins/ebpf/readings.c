@@ -20,6 +20,16 @@ int ebpf_targets_later(const struct energy_host *host)
 	return host_is_1_2(host) && (host->flags & ENERGY_HOST_TARGETS_LATER);
 }
 
+/* ABI 1.3: how finely the CPU seconds are known. Every time the BPF
+ * program charges is a difference of bpf_ktime_get_ns() (CLOCK_MONOTONIC,
+ * whole ns, truncated from the clocksource's finer count), so a reading of
+ * a cumulative time is truncated to the ns at its ends. Each stint's
+ * truncation is also up to 1 ns either way, but those are independent and
+ * of mean 0: a million context switches add some 400 ns, below the
+ * share's timing term (CPUs x the skew between the energy's and these
+ * samples, composite.c) by orders of magnitude. */
+#define EBPF_CPU_TIME_RESOLUTION_S 1e-9
+
 /* On a 1.1 host the tree's CPU time is declared as energymon's own
  * metric (an empty key: filed as "cpu_time" exactly as the 1.0 reading
  * "tree" was), so that a 1.2 host can take each root's part of it by the
@@ -32,7 +42,8 @@ void ebpf_declare(struct ebpf_inst *in)
 	if (!ENERGY_HAS_MEMBER(h, struct energy_host, declare_metric) || !h->declare_metric)
 		return;
 	struct energy_metric m = { .struct_size = sizeof(m), .kind = ENERGY_KIND_SECONDS,
-				   .unit = ENERGY_UNIT_SECOND, .scope = ENERGY_SCOPE_PROCESS };
+				   .unit = ENERGY_UNIT_SECOND, .scope = ENERGY_SCOPE_PROCESS,
+				   .resolution = EBPF_CPU_TIME_RESOLUTION_S };
 	if (in->per_target)
 		m.flags = ENERGY_METRIC_PER_TARGET;
 	int id = h->declare_metric(h->ctx, &m);
@@ -69,6 +80,7 @@ void ebpf_emit(struct ebpf_inst *in, const struct ebpf_totals *t)
 	r.wall_ns = t->wall_ns;
 
 	r.quantity = ENERGY_Q_CPU_TIME_S;
+	r.resolution = EBPF_CPU_TIME_RESOLUTION_S;
 	if (in->tree_metric >= 0) {
 		h->emit_metric(h->ctx, in->tree_metric, (double)t->tree_ns / 1e9, t->mono_ns, t->wall_ns);
 		if (in->per_target)
@@ -90,6 +102,7 @@ void ebpf_emit(struct ebpf_inst *in, const struct ebpf_totals *t)
 	h->emit(h->ctx, &r);
 
 	r.quantity = ENERGY_Q_COUNT;
+	r.resolution = 0; /* counted, not measured: exact */
 	r.scope = ENERGY_SCOPE_PROCESS;
 	snprintf(r.sensor, sizeof(r.sensor), "context_switches");
 	r.value = (double)t->tree_switches;

@@ -1,6 +1,7 @@
 #include "perf_backend.h"
 
 #include "perf_pmu.h"
+#include "powercap_backend.h"
 #include "sysfs_file.h"
 
 #include <errno.h>
@@ -136,5 +137,7 @@ int perf_open(const char *root, unsigned domain_mask, struct rapl_set *set, char
 	free(names);
 	if (rc != 0)
 		rapl_set_close(set);
+	else /* perf's scale (2^-32 J) is not the hardware's step */
+		powercap_units(root, set);
 	return rc;
 }

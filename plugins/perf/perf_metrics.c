@@ -62,6 +62,9 @@ int perf_declare_metrics(const struct energy_host *host, struct rapl_set *set, c
 		/* RAPL measures whole devices the tree shares with the machine */
 		m.flags = ENERGY_METRIC_ATTRIBUTABLE;
 		m.counter_max = rapl_counter_range_j(c);
+		/* 1.3: every reading is known to one energy unit; the host bounds
+		 * each delta by twice it, plus once per wrap */
+		m.resolution = c->unit_j;
 		int id = host->declare_metric(host->ctx, &m);
 		if (id < 0) {
 			snprintf(why, len, "the host refused the metric of %s (%s, index %u): %s", c->sensor,

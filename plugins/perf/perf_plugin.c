@@ -8,6 +8,7 @@
 #include "perf_config.h"
 #include "perf_metrics.h"
 #include "perf_report.h"
+#include "rapl_unit.h"
 
 #include <errno.h>
 #include <math.h>
@@ -57,6 +58,7 @@ static void describe_run(struct perf_instance *in, const char *fallback)
 			  fallback);
 	}
 	host->note_number(host->ctx, "wrap_guard_interval", in->set.wrap_guard_s, "s");
+	rapl_unit_notes(host, &in->set);
 	host->log(host->ctx, ENERGY_LOG_INFO, "RAPL through %s: %zu counters; sampled at least "
 		  "every %.6g s so no counter wrap is missed", backend, in->set.n, in->set.wrap_guard_s);
 }

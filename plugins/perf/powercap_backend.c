@@ -1,5 +1,6 @@
 #include "powercap_backend.h"
 
+#include "rapl_unit.h"
 #include "sysfs_file.h"
 
 #include <dirent.h>
@@ -125,20 +126,42 @@ static int open_energy(const char *path, int *fd, char *why, size_t why_len)
 	return rc;
 }
 
+/* The counter's sensor as both backends name it: "package-0",
+ * "package-0/dram", "psys". */
+static int zone_sensor(const char *dir, const char *zone, enum rapl_domain d, const char *name,
+		       char *sensor, char *package, char *why, size_t why_len)
+{
+	int rc = package_of(dir, zone, package, ENERGY_NAME_MAX, why, why_len);
+	if (rc != 0)
+		return rc;
+	if (d == RAPL_PKG)
+		snprintf(package, ENERGY_NAME_MAX, "%s", name);
+	if (package[0])
+		snprintf(sensor, ENERGY_NAME_MAX, "%s%s", package, rapl_domain_info(d)->sensor_suffix);
+	else
+		snprintf(sensor, ENERGY_NAME_MAX, "%s", name);
+	return 0;
+}
+
+static int zone_range(const char *dir, const char *zone, uint64_t *range, char *path, size_t path_len)
+{
+	char text[64];
+	int rc = read_zone_text(dir, zone, "max_energy_range_uj", text, sizeof(text), path, path_len);
+	return rc ? rc : sysfs_parse_u64(text, range);
+}
+
 static int add_zone(const char *dir, const char *zone, enum rapl_domain d, const char *name,
 		    struct rapl_set *set, char *why, size_t why_len)
 {
 	struct rapl_counter *c = &set->c[set->n];
-	char path[PATH_MAX], text[64], package[ENERGY_NAME_MAX];
+	char path[PATH_MAX], package[ENERGY_NAME_MAX];
 	uint64_t range = 0, probe_value = 0;
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	int rc = package_of(dir, zone, package, sizeof(package), why, why_len);
+	int rc = zone_sensor(dir, zone, d, name, c->sensor, package, why, why_len);
 	if (rc != 0)
 		return rc;
-	rc = read_zone_text(dir, zone, "max_energy_range_uj", text, sizeof(text), path, sizeof(path));
-	if (rc == 0)
-		rc = sysfs_parse_u64(text, &range);
+	rc = zone_range(dir, zone, &range, path, sizeof(path));
 	if (rc != 0 || range == 0) {
 		snprintf(why, why_len, "cannot read a counter range from %s (%s): without it "
 			 "counter wraps cannot be handled", path, rc ? strerror(-rc) : "zero");
@@ -153,18 +176,12 @@ static int add_zone(const char *dir, const char *zone, enum rapl_domain d, const
 		close(c->fd);
 		return rc == -EACCES || rc == -EPERM ? -EACCES : rc;
 	}
-	const struct rapl_domain_info *info = rapl_domain_info(d);
-	if (d == RAPL_PKG)
-		snprintf(package, sizeof(package), "%s", name);
-	if (package[0])
-		snprintf(c->sensor, sizeof(c->sensor), "%s%s", package, info->sensor_suffix);
-	else
-		snprintf(c->sensor, sizeof(c->sensor), "%s", name);
 	memcpy(c->package, package, sizeof(c->package));
 	c->domain = d;
 	c->joules_per_unit = 1e-6;
 	c->units_per_joule = 1e6;
 	c->max_power_w = max_power_w(dir, zone);
+	rapl_unit_set(c, range);
 	counter_track_init(&c->track, range);
 	set->n++;
 	return 0;
@@ -212,4 +229,33 @@ int powercap_open(const char *root, unsigned domain_mask, struct rapl_set *set, 
 	if (rc != 0)
 		rapl_set_close(set);
 	return rc;
+}
+
+void powercap_units(const char *root, struct rapl_set *set)
+{
+	char dir[PATH_MAX];
+	for (size_t i = 0; i < set->n; i++)
+		rapl_unit_set(&set->c[i], 0);
+	struct zone_list *zl = malloc(sizeof(*zl));
+	char why[ENERGY_REASON_MAX];
+	/* no powercap at all is fine: the units stay assumed */
+	if (!zl || sysfs_path(dir, sizeof(dir), root, "sys/class/powercap") != 0 ||
+	    list_zones(dir, zl, why, sizeof(why)) != 0) {
+		free(zl);
+		return;
+	}
+	for (size_t z = 0; z < zl->n; z++) {
+		char name[ENERGY_NAME_MAX], sensor[ENERGY_NAME_MAX], package[ENERGY_NAME_MAX], path[PATH_MAX];
+		enum rapl_domain d;
+		uint64_t range = 0;
+		if (read_zone_text(dir, zl->names[z], "name", name, sizeof(name), path, sizeof(path)) != 0 ||
+		    rapl_domain_by_powercap_name(name, &d) != 0 ||
+		    zone_sensor(dir, zl->names[z], d, name, sensor, package, why, sizeof(why)) != 0 ||
+		    zone_range(dir, zl->names[z], &range, path, sizeof(path)) != 0)
+			continue;
+		for (size_t i = 0; i < set->n; i++)
+			if (set->c[i].domain == d && strcmp(set->c[i].sensor, sensor) == 0)
+				rapl_unit_set(&set->c[i], range);
+	}
+	free(zl);
 }

@@ -15,4 +15,9 @@
 int powercap_open(const char *root, unsigned domain_mask, struct rapl_set *set, char *why,
 		  size_t why_len);
 
+/* For counters opened otherwise (perf): each one's energy unit from the
+ * max_energy_range_uj of the powercap zone of the same sensor, where root
+ * has one (it is world-readable where energy_uj is not); else assumed. */
+void powercap_units(const char *root, struct rapl_set *set);
+
 #endif

@@ -36,6 +36,10 @@ struct rapl_counter {
 	 * bit where multiplying by 1e-6 is not. 0: use joules_per_unit. */
 	double units_per_joule;
 	double max_power_w;            /* from sysfs constraints; 0: not published */
+	/* The hardware's energy unit (J): each reading's resolution, declared
+	 * with the metric (rapl_unit.h). unit_assumed: no powercap range said it. */
+	double unit_j;
+	int unit_assumed;
 	int fd;                        /* perf event, or the open energy_uj file */
 	/* The host's id of its declared metric (energymon's own key for the
 	 * domain, index = the package's place among the domain's counters). */

@@ -1,12 +1,16 @@
 /* The frozen-header tests (issue 10, issue 11): testpower and
- * examples/procstat built against tests/abi/energy_plugin_1_0.h (or _1_1.h:
- * ENERGYMON_ABI_OLD says which) load into this host and give the results
+ * examples/procstat built against a frozen 1.0, 1.1 or 1.2 header
+ * (ENERGYMON_ABI_OLD says which) load into this host and give the results
  * the same sources built against this tree's header give, measured at the
  * same time: same keys, units and series, every number within a tolerance
  * (times and sample counts differ between two runs; nothing is compared
- * byte for byte), and testpower's values equal to its known truth. The
- * 1.1 build of the metrics test plugin runs on this host with its declared
- * metrics and set_targets. */
+ * byte for byte), and testpower's values equal to its known truth. Their
+ * readings are shorter than 1.3's: the host reads nothing past their
+ * struct_size (the old testpower leaves a resolution, a lag and a range
+ * there), so their bounds have no resolution term. The 1.1 and 1.2 builds
+ * of the metrics test plugin run on this host with their declared metrics
+ * and set_targets. And this header's testpower, told its readings'
+ * resolution, lag and range (ABI 1.3), gets them into its bound. */
 #include "../core/test_util.h"
 #include "energy_plugin.h"
 
@@ -15,7 +19,7 @@
 #include <stdbool.h>
 
 static char dir_1_0[1024], dir_1_1[2048]; /* the old builds; this header's */
-static const char *old_abi; /* "1.0" or "1.1" */
+static const char *old_abi; /* "1.0", "1.1" or "1.2" */
 static char cur_abi[16];
 
 static void split_plugin_path(void)
@@ -175,6 +179,31 @@ static void check_testpower_truth(const json_t *res)
 	CU_ASSERT(energy_of(res, "procstat", "machine_busy_time") >= 0);
 }
 
+/* A plugin that says nothing of its readings (an old one cannot; the
+ * current testpower by default does not): every energy still has a bound,
+ * with no resolution term, and no series learned a resolution or a lag. */
+static void check_nothing_said(const json_t *res)
+{
+	const json_t *tp = monitor(res, "testpower");
+	static const char *const keys[] = {"system", "pkg"};
+	for (size_t i = 0; i < 2; i++) {
+		const json_t *b = json_object_get(json_object_get(tp, "uncertainty"), keys[i]);
+		CU_ASSERT_FATAL(json_is_object(b));
+		CU_ASSERT_EQUAL(json_number_value(json_object_get(json_object_get(b, "terms"), "resolution_j")), 0.0);
+		CU_ASSERT_EQUAL(json_number_value(json_object_get(json_object_get(b, "terms"), "burst_ceiling_j")), 0.0);
+	}
+	size_t i;
+	const json_t *s;
+	json_array_foreach(json_object_get(tp, "series"), i, s)
+	{
+		const json_t *bound = json_object_get(s, "bound");
+		if (!bound)
+			continue;
+		CU_ASSERT_EQUAL(json_number_value(json_object_get(bound, "resolution")), 0.0);
+		CU_ASSERT_EQUAL(json_number_value(json_object_get(bound, "look_s")), 0.0);
+	}
+}
+
 static void *stop_in_thread(void *mon)
 {
 	struct em_error err = {0};
@@ -218,6 +247,8 @@ static void test_1_0_builds_match_1_1_builds(void)
 	}
 	check_testpower_truth(a);
 	check_testpower_truth(b);
+	check_nothing_said(a);
+	check_nothing_said(b);
 	json_decref(a);
 	json_decref(b);
 	em_monitor_destroy(old);
@@ -251,13 +282,14 @@ static void test_plugin_list_shows_each_plugins_abi(void)
 	}
 }
 
-/* The metrics test plugin built against the frozen 1.1 header: its
+/* The metrics test plugin built against the frozen 1.1 or 1.2 header: its
  * declared gpu0_energy (200 W) and package counter (30 W) come out right,
- * set_targets reaches it, and the 1.2 members of the host are never
- * needed. (Nothing to run against the 1.0 builds, which have none.) */
-static void test_1_1_metrics_plugin(void)
+ * set_targets reaches it, and the host's later members are never needed;
+ * its declarations are shorter than 1.3's, so no resolution. (Nothing to
+ * run against the 1.0 builds, which have none.) */
+static void test_old_metrics_plugin(void)
 {
-	if (strcmp(old_abi, "1.1") != 0)
+	if (strcmp(old_abi, "1.0") == 0)
 		return;
 	setenv("ENERGYMON_PLUGIN_PATH", dir_1_0, 1);
 	struct em_config *cfg = NULL;
@@ -274,7 +306,7 @@ static void test_1_1_metrics_plugin(void)
 	CU_ASSERT_EQUAL_FATAL(em_monitor_stop(mon, &err), 0);
 	json_t *res = result_of(mon);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
-	CU_ASSERT_STRING_EQUAL(abi_of(res, "metricsplug"), "1.1");
+	CU_ASSERT_STRING_EQUAL(abi_of(res, "metricsplug"), old_abi);
 	const json_t *m = monitor(res, "metricsplug");
 	const json_t *notes = json_object_get(m, "notes");
 	char want[32];
@@ -288,6 +320,9 @@ static void test_1_1_metrics_plugin(void)
 		const char *key = json_string_value(json_object_get(s, "key"));
 		double covered = json_number_value(json_object_get(s, "covered_s"));
 		double delta = json_number_value(json_object_get(s, "delta"));
+		const json_t *bound = json_object_get(s, "bound");
+		if (bound)
+			CU_ASSERT_EQUAL(json_number_value(json_object_get(bound, "resolution")), 0.0);
 		if (key && !strcmp(key, "gpu0_energy")) {
 			CU_ASSERT_DOUBLE_EQUAL(delta / covered, 200, 1e-3);
 			checked++;
@@ -303,13 +338,95 @@ static void test_1_1_metrics_plugin(void)
 	em_config_free(cfg);
 }
 
+/* This header's testpower on its own: 100 W constant, with `extra`
+ * settings; its result, or NULL. */
+static json_t *run_current_testpower(const char *extra)
+{
+	char path[4096], text[512];
+	snprintf(path, sizeof(path), "%s", dir_1_1);
+	setenv("ENERGYMON_PLUGIN_PATH", path, 1);
+	snprintf(text, sizeof(text), "{\"lithops\": {\"energy_strategy\": \"testpower\"}, "
+	         "\"energy_sampling_interval\": 0.05%s}", extra);
+	struct em_config *cfg = NULL;
+	struct em_monitor *mon = NULL;
+	struct em_error err = {0};
+	json_t *res = NULL;
+	if (em_config_load_string(text, &cfg, &err) == 0 && em_monitor_create(cfg, 0, &mon, &err) == 0 &&
+	    em_monitor_start(mon, &err) == 0) {
+		sleep_s(0.4);
+		if (em_monitor_stop(mon, &err) == 0)
+			res = result_of(mon);
+	}
+	if (!res)
+		fprintf(stderr, "\n    %s: %s\n", text, err.message);
+	em_monitor_destroy(mon);
+	em_config_free(cfg);
+	return res;
+}
+
+static double term(const json_t *res, const char *key, const char *name)
+{
+	const json_t *b = json_object_get(json_object_get(monitor(res, "testpower"), "uncertainty"), key);
+	return json_number_value(json_object_get(json_object_get(b, "terms"), name));
+}
+
+static const json_t *power_series(const json_t *res)
+{
+	size_t i;
+	const json_t *s;
+	json_array_foreach(json_object_get(monitor(res, "testpower"), "series"), i, s)
+	{
+		if (!strcmp(json_string_value(json_object_get(s, "quantity")), "power"))
+			return s;
+	}
+	return NULL;
+}
+
+/* ABI 1.3 readings: a constant 100 W known to 0.5 W is one level rounded
+ * once, so the resolution term is the whole 0.5 W x the covered time; the
+ * lag is the series' look-ahead; a range up to 120 W since each previous
+ * reading is a burst ceiling of up to 20 W over the covered time. Only
+ * once: the plugin is this header's whatever the old ABI. */
+static void test_1_3_readings_reach_the_bound(void)
+{
+	if (strcmp(old_abi, "1.2") != 0)
+		return;
+	json_t *res = run_current_testpower(", \"testpower_resolution\": 0.5, \"testpower_lag_s\": 0.2");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	CU_ASSERT_STRING_EQUAL(abi_of(res, "testpower"), cur_abi);
+	const json_t *power = power_series(res);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(power);
+	double covered = json_number_value(json_object_get(power, "covered_s"));
+	CU_ASSERT(covered > 0.3);
+	CU_ASSERT_DOUBLE_EQUAL(term(res, "system", "resolution_j"), 0.5 * covered, 1e-9);
+	CU_ASSERT_EQUAL(json_number_value(json_object_get(json_object_get(power, "bound"), "resolution")), 0.5);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(json_object_get(power, "bound"), "look_s")), 0.2, 1e-12);
+	CU_ASSERT_EQUAL(term(res, "system", "burst_ceiling_j"), 0.0);
+	json_decref(res);
+
+	res = run_current_testpower(", \"testpower_range_w\": 20");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	power = power_series(res);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(power);
+	covered = json_number_value(json_object_get(power, "covered_s"));
+	double burst = term(res, "system", "burst_ceiling_j");
+	fprintf(stderr, "\n    range up to 120 W over %.4f s: burst ceiling %.6g J\n", covered, burst);
+	CU_ASSERT(burst > 0.9 * 20 * covered && burst <= 20 * covered + 1e-9);
+	const json_t *b = json_object_get(json_object_get(monitor(res, "testpower"), "uncertainty"), "system");
+	double value = json_number_value(json_object_get(b, "value"));
+	CU_ASSERT(json_number_value(json_object_get(b, "high")) >= value + burst - 1e-9);
+	CU_ASSERT_EQUAL(term(res, "system", "resolution_j"), 0.0);
+	json_decref(res);
+}
+
 int main(void)
 {
 	split_plugin_path();
 	CU_TestInfo tests[] = {
 		{"old builds match this header's builds", test_1_0_builds_match_1_1_builds},
 		{"plugin list shows each plugin's ABI", test_plugin_list_shows_each_plugins_abi},
-		{"1.1 metrics plugin: declared metrics and set_targets", test_1_1_metrics_plugin},
+		{"old metrics plugin: declared metrics and set_targets", test_old_metrics_plugin},
+		{"1.3 readings reach the bound", test_1_3_readings_reach_the_bound},
 		CU_TEST_INFO_NULL,
 	};
 	char suite[32];

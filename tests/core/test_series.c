@@ -206,6 +206,41 @@ static void test_declared_counter_sums_wrapped_deltas(void)
 	em_series_free(&s);
 }
 
+/* ABI 1.3: a declared metric's resolution is every reading's, and bounds
+ * the counter's delta (twice, plus once per wrap). A pre-1.3 plugin's
+ * struct ends before the field: what lies beyond its struct_size is not
+ * its, and must not become a resolution. */
+static void test_declared_resolution_reaches_the_series_only_from_1_3(void)
+{
+	struct energy_metric m = metric("gpu0_energy", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR);
+	m.counter_max = 100;
+	m.resolution = 0.25;
+	struct em_series s;
+	CU_ASSERT_EQUAL_FATAL(declare(m, &s), 0);
+	CU_ASSERT_EQUAL(s.resolution, 0.25);
+	for (int i = 0; i <= 3; i++) /* 0, 40, 80, 20 (one wrap) */
+		em_series_push(&s, (int64_t)i * 1000000000, (int64_t)i * 1000000000, fmod(40.0 * i, 100.0), 0);
+	CU_ASSERT_EQUAL(s.wraps, 1);
+	struct em_unc u;
+	CU_ASSERT_FATAL(em_series_unc(&s, &u));
+	CU_ASSERT_DOUBLE_EQUAL(u.res_j, 0.25 * 3, 1e-12);
+	em_series_free(&s);
+
+	struct energy_metric old = m; /* resolution 0.25 lies past its struct_size */
+	old.struct_size = offsetof(struct energy_metric, resolution);
+	CU_ASSERT_EQUAL_FATAL(declare(old, &s), 0);
+	CU_ASSERT_EQUAL(s.resolution, 0.0);
+	em_series_free(&s);
+
+	double nonsense[] = {-1.0, NAN, INFINITY};
+	for (size_t i = 0; i < sizeof(nonsense) / sizeof(nonsense[0]); i++) {
+		m.resolution = nonsense[i];
+		CU_ASSERT_EQUAL_FATAL(declare(m, &s), 0);
+		CU_ASSERT_EQUAL(s.resolution, 0.0);
+		em_series_free(&s);
+	}
+}
+
 static void test_declared_gauge_integrates_to_a_time_weighted_mean(void)
 {
 	/* 40 degC for 3 s, then 80 degC for 1 s, sampled unevenly: the
@@ -352,6 +387,8 @@ int main(void)
 		{"a day at 10 Hz stays bounded and exact", test_a_day_at_10hz_stays_bounded_and_exact},
 		{"interval quantiles", test_interval_quantiles},
 		{"declared counter sums wrapped deltas", test_declared_counter_sums_wrapped_deltas},
+		{"declared resolution reaches the series only from 1.3",
+		 test_declared_resolution_reaches_the_series_only_from_1_3},
 		{"declared gauge integrates to a time-weighted mean", test_declared_gauge_integrates_to_a_time_weighted_mean},
 		{"declared count gauge keeps its unit name", test_declared_count_gauge_keeps_its_unit_name},
 		{"keyless declarations become the 1.0 series", test_keyless_declarations_become_the_1_0_series},

@@ -59,6 +59,13 @@ static void test_machine_time_and_notes(void)
 		       t1 - t0, wall_all);
 	CU_ASSERT(fabs(busy + idle - wall_all) <= 0.05 * wall_all);
 	CU_ASSERT(tree > 0.7 && tree <= busy);
+	/* ABI 1.3: CPU seconds are whole ns of bpf_ktime_get_ns(), declared
+	 * (the tree's metric) and said on each reading (busy, idle) */
+	CU_ASSERT_EQUAL(harness_last(&h, "busy", ENERGY_Q_CPU_TIME_S)->resolution, 1e-9);
+	CU_ASSERT_EQUAL(harness_last(&h, "idle", ENERGY_Q_CPU_TIME_S)->resolution, 1e-9);
+	CU_ASSERT_EQUAL(harness_last(&h, "context_switches", ENERGY_Q_COUNT)->resolution, 0.0);
+	CU_ASSERT_EQUAL(h.nmetrics, 1);
+	CU_ASSERT_EQUAL(h.metrics[0].decl.resolution, 1e-9);
 
 	/* the host computes cpu_time, machine_busy_time and cpu_share from
 	 * the readings: no note repeats them */

@@ -29,6 +29,12 @@ static void test_one_package_with_subdomains(void)
 	CU_ASSERT_STRING_EQUAL(fixture_note_text(&h, "backend"), "powercap");
 	/* 262143.32885 J at the default 2000 W bound, halved: 65.5358 s. */
 	CU_ASSERT_DOUBLE_EQUAL(h.required_interval_s, 262143.328850 / 4000.0, 1e-9);
+	/* ABI 1.3: every counter declares the RAPL unit its range gives */
+	CU_ASSERT_EQUAL(h.nmetrics, 4);
+	for (size_t i = 0; i < h.nmetrics; i++)
+		CU_ASSERT_EQUAL(h.metrics[i].decl.resolution, 262143328850e-6 / 4294967296.0);
+	CU_ASSERT_EQUAL(fixture_note_number(&h, "rapl_unit_j"), 262143328850e-6 / 4294967296.0);
+	CU_ASSERT_STRING_EQUAL(fixture_note_text(&h, "rapl_unit_source"), "powercap max_energy_range_uj");
 
 	CU_ASSERT_EQUAL_FATAL(h.plugin->start(h.instance), 0);
 	CU_ASSERT_EQUAL(harness_count(&h, NULL, ENERGY_Q_ENERGY_J), 4);

@@ -17,6 +17,7 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,17 @@ static json_t *run_cli(const struct rapl_tree *t, const char *command, const cha
 	return res;
 }
 
+#define INTEL_RANGE_UJ 262143328850ull
+#define INTEL_UNIT_J (262143328850e-6 / 4294967296.0) /* the RAPL unit that range gives */
+
+/* The uncertainty's resolution term of `key`, NAN when absent. */
+static double resolution_j(json_t *source, const char *key)
+{
+	json_t *b = json_object_get(json_object_get(source, "uncertainty"), key);
+	json_t *r = json_object_get(json_object_get(b, "terms"), "resolution_j");
+	return json_is_number(r) ? json_number_value(r) : NAN;
+}
+
 static void test_own_keys_in_joules_and_no_repeated_totals(void)
 {
 	struct rapl_tree t;
@@ -95,6 +107,15 @@ static void test_own_keys_in_joules_and_no_repeated_totals(void)
 			fprintf(stderr, "\n  note '%s' repeats a total\n", key);
 		CU_ASSERT_FALSE(total);
 	}
+	/* every delta known to two RAPL units (no wrap): the unit from the
+	 * zones' max_energy_range_uj, and the notes say so */
+	CU_ASSERT_DOUBLE_EQUAL(resolution_j(perf, "pkg"), 2 * INTEL_UNIT_J, 1e-15);
+	CU_ASSERT_DOUBLE_EQUAL(resolution_j(perf, "dram"), 2 * INTEL_UNIT_J, 1e-15);
+	json_t *notes = json_object_get(perf, "notes");
+	json_t *unit_note = json_object_get(notes, "rapl_unit_j");
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(unit_note, "value")), INTEL_UNIT_J, 1e-15);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(unit_note, "unit")), "J");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(notes, "rapl_unit_source")), "powercap max_energy_range_uj");
 	const char *index = json_string_value(json_object_get(json_object_get(perf, "notes"), "package_index"));
 	CU_ASSERT(index && strcmp(index, "index 0: package-0") == 0);
 	/* the per-call file, as the seed's extractor reads it */
@@ -106,6 +127,30 @@ static void test_own_keys_in_joules_and_no_repeated_totals(void)
 	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(json_object_get(per_call, "energy_consumption"),
 	                                                         "energy_pkg")), 2.5, 1e-9);
 	json_decref(per_call);
+	json_decref(res);
+	rapl_tree_remove(&t);
+}
+
+/* A package counter that wraps during the command: one unit more in the
+ * bound, as the wrap point is known to one unit. */
+static void test_a_wrap_adds_one_unit_to_the_bound(void)
+{
+	struct rapl_tree t;
+	char path[PATH_MAX], command[PATH_MAX + 64];
+	CU_ASSERT_FATAL(rapl_tree_make(&t) == 0);
+	CU_ASSERT_FATAL(rapl_tree_add_zone(&t, "intel-rapl:0", "package-0", INTEL_RANGE_UJ - 328850, INTEL_RANGE_UJ,
+	                                   0) == 0);
+	rapl_tree_energy_path(&t, "intel-rapl:0", path, sizeof(path));
+	snprintf(command, sizeof(command), "echo 1500000 > '%s'", path);
+	json_t *res = run_cli(&t, command, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	json_t *perf = json_object_get(json_object_get(res, "monitors"), "perf");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(perf);
+	/* 0.328850 J to the wrap point, 1.5 J after it */
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(json_object_get(perf, "energy"), "pkg")), 1.82885, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(resolution_j(perf, "pkg"), 3 * INTEL_UNIT_J, 1e-15);
+	json_t *b = json_object_get(json_object_get(perf, "uncertainty"), "pkg");
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(b, "half_width")), 3 * INTEL_UNIT_J, 1e-12);
 	json_decref(res);
 	rapl_tree_remove(&t);
 }
@@ -205,5 +250,6 @@ int main(void)
 	CU_pSuite s = CU_add_suite("perf through the host", NULL, NULL);
 	CU_add_test(s, "own keys in joules, no repeated totals", test_own_keys_in_joules_and_no_repeated_totals);
 	CU_add_test(s, "a dead package counter is null with its reason", test_dead_package_is_null_with_its_reason);
+	CU_add_test(s, "a wrap adds one unit to the bound", test_a_wrap_adds_one_unit_to_the_bound);
 	return cunit_run_registered();
 }

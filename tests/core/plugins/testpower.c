@@ -8,6 +8,11 @@
  * testpower_warning is logged as a warning. With testpower_no_package the
  * package counter it declares is never read (like a RAPL domain that is
  * found dead).
+ * Built against ABI 1.3 its power readings say how good they are:
+ * testpower_resolution (W), testpower_lag_s, and testpower_range_w (a
+ * RANGE up to watts + this over the span since the previous reading); all
+ * 0 (not said) unless set. Built against an older header it cannot say
+ * anything, and proves the host reads nothing past its struct_size.
  */
 #include "energy_plugin.h"
 #include "test_plugin_util.h"
@@ -24,6 +29,8 @@ struct tp {
 	double watts, counter_watts, counter_max, fail_from, fail_to;
 	int silent, no_package, fail_stop, fail_errno;
 	int64_t t0;
+	double resolution, lag_s, range_w; /* ABI 1.3 */
+	int64_t last_power_ns;
 };
 
 static const struct energy_config_key keys[] = {
@@ -39,6 +46,12 @@ static const struct energy_config_key keys[] = {
 	{"testpower_warning", ENERGY_CONFIG_STRING, 0, "", "logged as a warning at create"},
 	{"testpower_no_package", ENERGY_CONFIG_BOOL, 0, "false", "never emit the package counter"},
 	{"testpower_fail_stop", ENERGY_CONFIG_BOOL, 0, "false", "stop() fails with a reason"},
+#if ENERGY_PLUGIN_ABI_MINOR >= 3
+	{"testpower_resolution", ENERGY_CONFIG_NUMBER, 0, "0", "power readings' resolution, W (0: not said)"},
+	{"testpower_lag_s", ENERGY_CONFIG_NUMBER, 0, "0", "power readings' lag_s (0: not said)"},
+	{"testpower_range_w", ENERGY_CONFIG_NUMBER, 0, "0",
+	 "power readings' RANGE: up to watts + this since the previous reading (0: none)"},
+#endif
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -85,6 +98,11 @@ static int tp_create(const struct energy_host *host, void **inst, char *why, siz
 	t->fail_stop = host->config_get(host->ctx, "testpower_fail_stop", &v) == 0 && v.boolean;
 	if (host->config_get(host->ctx, "testpower_warning", &v) == 0 && v.string && *v.string)
 		host->log(host->ctx, ENERGY_LOG_WARN, "%s", v.string);
+#if ENERGY_PLUGIN_ABI_MINOR >= 3
+	t->resolution = number(host, "testpower_resolution", 0);
+	t->lag_s = number(host, "testpower_lag_s", 0);
+	t->range_w = number(host, "testpower_range_w", 0);
+#endif
 	if (t->counter_max > 0)
 		host->require_interval(host->ctx, 0.5 * t->counter_max / t->counter_watts);
 	*inst = t;
@@ -103,12 +121,44 @@ static int tp_start(void *inst)
 	return t->silent ? 0 : emit(t, ENERGY_Q_POWER_W, ENERGY_SCOPE_SYSTEM, "test", t->watts, 0, 0);
 }
 
+#if ENERGY_PLUGIN_ABI_MINOR < 3
+/* A plugin built against an older header owns only struct_size bytes of
+ * its reading; what follows them in its memory is not a reading's. Here it
+ * is what a 1.3 host would take for a resolution of 7 W, a lag of 3 s and
+ * a range up to 1 MW, so the ABI tests (tests/abi) see that the host never
+ * reads past struct_size. The flag bits 1.3 gave a meaning (undefined
+ * before: RANGE, LOOKAHEAD) are set too, and must mean nothing. */
+struct reading_and_more {
+	struct energy_reading r;
+	double after[6];
+};
+#endif
+
 static int emit(struct tp *t, uint32_t q, uint32_t scope, const char *sensor, double value, double max, int64_t mono)
 {
 	struct energy_reading r = {.struct_size = sizeof(r), .quantity = q, .scope = scope, .value = value,
 	                           .counter_max = max, .mono_ns = mono};
 	strncpy(r.sensor, sensor, sizeof(r.sensor) - 1);
+#if ENERGY_PLUGIN_ABI_MINOR >= 3
+	if (q == ENERGY_Q_POWER_W) {
+		int64_t now = mono ? mono : now_ns();
+		r.resolution = t->resolution;
+		r.lag_s = t->lag_s;
+		if (t->range_w > 0 && t->last_power_ns) {
+			r.flags |= ENERGY_READING_RANGE;
+			r.range_low = value;
+			r.range_high = value + t->range_w;
+			r.range_s = (double)(now - t->last_power_ns) / 1e9;
+		}
+		t->last_power_ns = now;
+	}
 	return t->host->emit(t->host->ctx, &r);
+#else
+	struct reading_and_more b = {.r = r, .after = {7, 3, 0, 0, 1e6, 10}};
+	if (!(b.r.flags & ENERGY_READING_FINAL))
+		b.r.flags |= 0x4u | 0x10u;
+	return t->host->emit(t->host->ctx, &b.r);
+#endif
 }
 
 static int tp_sample(void *inst)
