@@ -95,9 +95,15 @@ class SeedDirectUsageAgainstBMC(TempDirTest):
                               timeout=60)
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertNotIn("warning", done.stderr)
-        total = re.search(r"^  total_system_energy: ([0-9.]+) J$", done.stdout, re.M)
+        total = re.search(r"^  total_system_energy: ([0-9.]+) J \(95 % bound ([0-9.]+) \.\. ([0-9.]+) J\)$",
+                          done.stdout, re.M)
         self.assertIsNotNone(total, done.stdout)
         self.assertAlmostEqual(float(total.group(1)), data["energy"]["system"], places=5)
+        # the bound the monitor wrote, carried through the report
+        low, high = float(total.group(2)), float(total.group(3))
+        self.assertLessEqual(low, float(total.group(1)))
+        self.assertGreaterEqual(high, float(total.group(1)))
+        self.assertLess(low, high)
         self.assertIn("  avg_power: %.6f W\n" % WATTS, done.stdout)
         with open(plot, "rb") as f:
             self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
