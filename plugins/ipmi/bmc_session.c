@@ -40,22 +40,27 @@ int bmc_session_init(struct bmc_session *s, const struct ipmi_config *cfg)
 	return 0;
 }
 
+/* Retransmit a few times within the timeout: UDP may drop a packet. */
+static unsigned int retransmit_ms(const struct ipmi_config *c)
+{
+	unsigned int timeout_ms = (unsigned int)(c->timeout_s * 1000.0);
+	unsigned int ms = timeout_ms / 4 < 1000 ? timeout_ms / 4 : 1000;
+	return ms < 20 ? 20 : ms;
+}
+
 static int open_lan(struct bmc_session *s, enum ipmi_link link)
 {
 	const struct ipmi_config *c = s->cfg;
 	unsigned int timeout_ms = (unsigned int)(c->timeout_s * 1000.0);
-	/* Retransmit a few times within the timeout: UDP may drop a packet. */
-	unsigned int retransmit_ms = timeout_ms / 4 < 1000 ? timeout_ms / 4 : 1000;
-	if (retransmit_ms < 20)
-		retransmit_ms = 20;
+	unsigned int retransmit = retransmit_ms(c);
 	const char *user = c->username[0] ? c->username : NULL;
 	const char *password = c->password[0] ? c->password : NULL;
 	if (link == IPMI_LINK_LAN)
 		return ipmi_ctx_open_outofband(s->ctx, c->host, user, password, IPMI_AUTHENTICATION_TYPE_MD5,
-					       c->privilege, timeout_ms, retransmit_ms, c->workarounds_lan,
+					       c->privilege, timeout_ms, retransmit, c->workarounds_lan,
 					       IPMI_FLAGS_DEFAULT);
 	return ipmi_ctx_open_outofband_2_0(s->ctx, c->host, user, password, NULL, 0, c->privilege,
-					   c->cipher_suite, timeout_ms, retransmit_ms, c->workarounds_lanplus,
+					   c->cipher_suite, timeout_ms, retransmit, c->workarounds_lanplus,
 					   IPMI_FLAGS_DEFAULT);
 }
 
@@ -187,15 +192,55 @@ void bmc_session_used(struct bmc_session *s)
 	s->last_used_mono_ns = ipmi_now_ns(CLOCK_MONOTONIC);
 }
 
+/* How long a session may sit idle and still be used. BMCs close a session
+ * after about 60 s without a request (IPMI's default inactivity timeout;
+ * some use less): ipmi_session_refresh. And FreeIPMI gives up on a LAN
+ * session that has heard nothing from the BMC for its session timeout,
+ * which is ipmi_timeout here: counted from the last answer, not from the
+ * request, so a request on a session idle that long fails at once
+ * (IPMI_ERR_SESSION_TIMEOUT, "no answer") without waiting for the BMC, and
+ * one idle nearly that long has almost no time left for its answer. A LAN
+ * session is therefore used only while a retransmission interval is left
+ * before that deadline; then the request has at least that interval, and
+ * whatever more of ipmi_timeout the idle span left. */
+double bmc_session_keep_s(const struct ipmi_config *c)
+{
+	double keep = c->session_refresh_s;
+	if (ipmi_link_is_remote(c->link)) {
+		double lan = c->timeout_s - retransmit_ms(c) / 1000.0;
+		if (lan < keep)
+			keep = lan;
+	}
+	return keep;
+}
+
 int bmc_session_ensure(struct bmc_session *s, char *why, size_t why_len)
 {
-	/* BMCs close a session after about 60 s without a request (IPMI's
-	 * default inactivity timeout; some use less). With long sampling
-	 * intervals the next request would wait out ipmi_timeout on a dead
-	 * session and fail, so an idle session is replaced before it is used;
-	 * at such intervals one session setup per sample costs nothing. */
+	/* A background attempt's session is picked up first: it may have
+	 * waited long enough for a sample() to be idle already. */
+	if (!s->is_open && s->pending) {
+		int was_open = s->ever_open;
+		int rc = bmc_reconnect_poll(s, why, why_len);
+		if (rc < 0) {
+			snprintf(s->last_error, sizeof(s->last_error), "%s", why);
+			schedule_next_attempt(s, rc);
+			return rc;
+		}
+		if (rc > 0) {
+			say_waiting(s, "reconnecting in the background", why, why_len);
+			return down_rc(s);
+		}
+		s->reconnects += was_open;
+		s->backoff_s = 0;
+		s->last_rc = 0;
+	}
+	/* An idle session (see bmc_session_keep_s) is replaced before it is
+	 * used: with sampling intervals near or beyond ipmi_timeout, or after
+	 * a pause between create() and start(), one session setup per request
+	 * costs less than a request that cannot be answered. The BMC was
+	 * answering, so this is done in the caller's thread. */
 	int64_t now = ipmi_now_ns(CLOCK_MONOTONIC);
-	if (s->is_open && now - s->last_used_mono_ns <= (int64_t)(s->cfg->session_refresh_s * 1e9))
+	if (s->is_open && now - s->last_used_mono_ns <= (int64_t)(bmc_session_keep_s(s->cfg) * 1e9))
 		return 0;
 	if (s->is_open) {
 		ipmi_ctx_close(s->ctx);
@@ -205,23 +250,6 @@ int bmc_session_ensure(struct bmc_session *s, char *why, size_t why_len)
 		if (rc)
 			schedule_next_attempt(s, rc);
 		return rc;
-	}
-	if (s->pending) {
-		int was_open = s->ever_open;
-		int rc = bmc_reconnect_poll(s, why, why_len);
-		if (rc == 0) {
-			s->reconnects += was_open;
-			s->backoff_s = 0;
-			s->last_rc = 0;
-			return 0;
-		}
-		if (rc < 0) {
-			snprintf(s->last_error, sizeof(s->last_error), "%s", why);
-			schedule_next_attempt(s, rc);
-			return rc;
-		}
-		say_waiting(s, "reconnecting in the background", why, why_len);
-		return down_rc(s);
 	}
 	if (now < s->next_attempt_mono_ns) {
 		char state[64];

@@ -50,15 +50,22 @@ int bmc_session_init(struct bmc_session *s, const struct ipmi_config *cfg);
  * naming the BMC and saying what to change. */
 int bmc_session_open(struct bmc_session *s, char *why, size_t why_len);
 
+/* How long (s) a session may be left idle and still be used: the lesser of
+ * ipmi_session_refresh and, on LAN links, ipmi_timeout less one
+ * retransmission interval (FreeIPMI gives up on a session that has heard
+ * nothing from the BMC for ipmi_timeout, counted from the last answer). */
+double bmc_session_keep_s(const struct ipmi_config *cfg);
+
 /* 0 when the session is open. Otherwise never waits for the BMC: starts a
  * connection attempt in the background when the backoff allows, picks up its
  * result on a later call, and meanwhile fails at once with the errno of the
  * last failure (-ETIMEDOUT, -EACCES, ...), or -ENOTCONN before the first
  * attempt has a result. Attempts back off from 0.25 s to 30 s; after a
  * refused login (-EACCES) from 60 s to 300 s, so that retrying does not
- * lock the account. A session left idle longer than a BMC may keep it is
- * replaced first (in the caller's thread: that BMC was answering; the
- * close and the open are each bounded by ipmi_timeout). */
+ * lock the account. A session left idle longer than bmc_session_keep_s()
+ * (a reconnection's too, when it is picked up) is replaced first (in the
+ * caller's thread: that BMC was answering; the close and the open are each
+ * bounded by ipmi_timeout). */
 int bmc_session_ensure(struct bmc_session *s, char *why, size_t why_len);
 
 /* After a failed request on the session: turn FreeIPMI's error into a

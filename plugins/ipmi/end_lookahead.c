@@ -22,7 +22,12 @@ int end_lookahead(const struct energy_host *host, struct dcmi_cadence *c, const 
 		double watts;
 		struct ipmi_stamp when;
 		struct dcmi_answer a;
-		int rc = power_source_read(ps, s, reader, &watts, &when, &a, why, sizeof(why));
+		/* the last sample may be an interval ago: a session idle too
+		 * long for FreeIPMI is replaced first (never reopened after a
+		 * break here: that is the background attempts' work) */
+		int rc = s->is_open ? bmc_session_ensure(s, why, sizeof(why)) : -ENOTCONN;
+		if (rc == 0)
+			rc = power_source_read(ps, s, reader, &watts, &when, &a, why, sizeof(why));
 		if (rc)
 			return rc; /* a BMC that fails now costs the look-ahead, nothing else */
 		struct energy_reading r;
@@ -32,5 +37,5 @@ int end_lookahead(const struct energy_host *host, struct dcmi_cadence *c, const 
 		r.flags |= ENERGY_READING_LOOKAHEAD;
 		return host->emit(host->ctx, &r);
 	}
-	return -ETIMEDOUT;
+	return 1; /* not -ETIMEDOUT: that is a request the BMC did not answer */
 }

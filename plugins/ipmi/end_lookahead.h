@@ -17,8 +17,9 @@
 #define END_LOOKAHEAD_POLL_S 0.1
 
 /* lag_s: the last reading's. Returns 0 when a fresh answer was emitted,
- * -ETIMEDOUT when none came in time, or the request's error; every
- * outcome leaves the run's result as it was but for the bound. */
+ * 1 when none came in time, or the request's error (-ETIMEDOUT: the BMC
+ * did not answer); every outcome leaves the run's result as it was but for
+ * the bound. */
 int end_lookahead(const struct energy_host *host, struct dcmi_cadence *c, const struct power_source *ps,
 		  struct bmc_session *s, ipmi_sensor_read_ctx_t reader, double lag_s);
 

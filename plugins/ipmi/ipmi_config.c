@@ -48,7 +48,8 @@ const struct energy_config_key ipmi_config_keys[] = {
 	 "create() does not wait for the BMC: it is reached in the background, sample() fails with the reason "
 	 "until it answers"},
 	{"ipmi_session_refresh", ENERGY_CONFIG_NUMBER, 0, "25",
-	 "seconds a session may stay idle before it is replaced (BMCs drop idle sessions after about 60 s)"},
+	 "seconds a session may stay idle before it is replaced (BMCs drop idle sessions after about 60 s); "
+	 "on lan/lanplus also at most ipmi_timeout less one retransmission (FreeIPMI's limit)"},
 	{"ipmi_power_reading", ENERGY_CONFIG_STRING, 0, "instantaneous",
 	 "DCMI figure to record: instantaneous (current power) or average (over the BMC's statistics period)"},
 	{"ipmi_max_power_w", ENERGY_CONFIG_NUMBER, 0, "(none)",

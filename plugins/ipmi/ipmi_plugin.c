@@ -181,6 +181,14 @@ static int ipmi_start(void *instance)
 	dcmi_cadence_init(&in->cadence, in->cfg.power_reading, in->cfg.max_power_w);
 	if (in->sweep_enabled)
 		sensor_sweep_reset(&in->sweep);
+	/* The session create() opened may have waited here longer than FreeIPMI
+	 * keeps one (an idle baseline runs between create() and start()):
+	 * replace it now, before the run's span begins, rather than in its
+	 * first sample. A failure here is the first sample's to report. */
+	if (in->ready && in->session.is_open) {
+		char why[ENERGY_REASON_MAX];
+		bmc_session_ensure(&in->session, why, sizeof(why));
+	}
 	return 0;
 }
 
@@ -271,7 +279,7 @@ static int ipmi_stop(void *instance)
 	 * last seconds depend on it */
 	int rc = end_lookahead(in->host, &in->cadence, &in->found.power, &in->session, in->reader, in->last_lag_s);
 	in->lookahead = rc == 0 ? "one more refresh read after the end"
-	                : rc == -ETIMEDOUT ? "no refresh came within the wait: the last seconds are assumed"
+	                : rc == 1 ? "no refresh came within the wait: the last seconds are assumed"
 	                                   : "the BMC failed after the end: the last seconds are assumed";
 	return 0;
 }

@@ -139,12 +139,54 @@ static void test_idle_session_replaced(void)
 	simbmc_cleanup(&bmc);
 }
 
+/* FreeIPMI ends a LAN session that has heard nothing from the BMC for its
+ * session timeout (ipmi_timeout), counted from the last answer: a request
+ * on a session idle that long fails at once, without waiting for the BMC.
+ * Idle spans longer than ipmi_timeout but shorter than ipmi_session_refresh
+ * (25 s) happen: sampling slower than ipmi_timeout, and a command's session,
+ * opened in create(), waiting out an idle baseline before start(). Either
+ * must cost a session setup, not a broken session and lost samples. */
+static void test_idle_beyond_timeout_replaced(void)
+{
+	struct simbmc bmc;
+	if (ipmi_fixture_start_bmc(&bmc, NULL))
+		return;
+	struct harness h;
+	CU_ASSERT_EQUAL_FATAL(ipmi_fixture_load(&h, &bmc, 0.8), 0);
+	harness_set(&h, "ipmi_timeout", "0.5"); /* session refresh stays at 25 s */
+	harness_set(&h, "ipmi_sensors", "false");
+	CU_ASSERT_EQUAL_FATAL(harness_create(&h), 0);
+	struct timespec pause = {0, 800000000};
+	nanosleep(&pause, NULL); /* create() to start(): as while an idle baseline runs */
+	CU_ASSERT_EQUAL(h.plugin->start(h.instance), 0);
+	size_t failed = ipmi_fixture_sample_loop(&h, 3, 0.8); /* idle 0.8 s > 0.5 s before each */
+	if (failed)
+		printf("\n  %zu failed: %s", failed, h.error);
+	CU_ASSERT_EQUAL(failed, 0);
+	CU_ASSERT_EQUAL(h.plugin->stop(h.instance), 0);
+	CU_ASSERT_EQUAL(h.plugin->get_data(h.instance), 0);
+	CU_ASSERT(harness_count(&h, "dcmi", ENERGY_Q_POWER_W) >= 3);
+	CU_ASSERT_EQUAL(harness_note(&h, "session_breaks")->number, 0);
+	CU_ASSERT_EQUAL(harness_note(&h, "failed_power_samples")->number, 0);
+	CU_ASSERT_EQUAL(harness_note(&h, "reconnects")->number, 0);
+	CU_ASSERT(harness_note(&h, "idle_session_refreshes")->number >= 3);
+	/* stop() came an interval after the last sample: its look-ahead too
+	 * goes on a replaced session, not a dead one */
+	const struct harness_note *lookahead = harness_note(&h, "end_lookahead");
+	CU_ASSERT(lookahead && !strstr(lookahead->text, "the BMC failed"));
+	if (lookahead)
+		printf("\n  end_lookahead: %s", lookahead->text);
+	harness_close(&h);
+	simbmc_cleanup(&bmc);
+}
+
 int main(void)
 {
 	ipmi_fixture_require_bmc();
 	CU_TestInfo tests[] = {
 		{"BMC killed mid-run and restarted", test_bmc_killed_and_restarted},
 		{"a session idle too long is replaced before use", test_idle_session_replaced},
+		{"a session idle longer than ipmi_timeout is replaced, not broken", test_idle_beyond_timeout_replaced},
 		CU_TEST_INFO_NULL,
 	};
 	return cunit_run_suite("ipmi reconnect", NULL, NULL, tests);

@@ -204,6 +204,17 @@ static void test_baseline_gives_dynamic_energy(void)
 	const json_t *dyn = json_object_get(json_object_get(base, "dynamic_j"), "system");
 	CU_ASSERT_FATAL(idle != NULL && dyn != NULL);
 	CU_ASSERT(first > t0 + 5); /* the run began after the idle span */
+	/* The run's session, opened at create() and left idle while the
+	 * baseline ran (longer than ipmi_timeout), is replaced before its first
+	 * request: the baseline costs the run no sample and no broken session. */
+	const json_t *notes = json_object_get(json_object_get(json_object_get(root, "monitors"), "ipmi"), "notes");
+	const char *counts[] = {"failed_power_samples", "session_breaks", "reconnects"};
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		const json_t *n = json_object_get(notes, counts[i]);
+		CU_ASSERT(n != NULL && num(n, "value") == 0);
+		if (n && num(n, "value") != 0)
+			printf("\n  the run after its baseline: %s %g", counts[i], num(n, "value"));
+	}
 	double truth = simbmc_profile_energy_j(t, w, 2, first, last) - 90.3 * (last - first);
 	printf("\n  baseline: idle %.2f W [%.2f, %.2f]; dynamic truth %.1f J, estimate %.1f J, bound [%.1f, %.1f] J",
 	       num(idle, "value"), num(idle, "low"), num(idle, "high"), truth, num(dyn, "value"), num(dyn, "low"),
