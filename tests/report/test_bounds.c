@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "report_fixture.h"
+#include "../support/cunit_run.h"
 
 #define ASSERT_CLOSE(actual, expected)                                                       \
 	do {                                                                                 \
@@ -235,9 +236,5 @@ int main(void)
 	CU_add_test(suite, "perf package bound", test_perf_package_bound);
 	CU_add_test(suite, "--json has the bounds", test_json_has_the_bounds);
 	CU_add_test(suite, "metrics csv columns", test_metrics_csv_columns);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report_fixture.h"
+#include "../support/cunit_run.h"
 
 static struct fixture_dir dir;
 
@@ -135,9 +136,5 @@ int main(void)
 	CU_add_test(suite, "sensor table", test_sensor_table);
 	CU_add_test(suite, "json stdout stays pure with exports", test_json_stdout_stays_pure_with_exports);
 	CU_add_test(suite, "unwritable csv fails naming path", test_unwritable_csv_fails_naming_path);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cunit_run_registered();
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report_fixture.h"
+#include "../support/cunit_run.h"
 
 static const char good_trace[] =
 	"{\"energy_consumption\": {\"job_key\": \"j_with_underscore\", \"call_id\": \"7\", "
@@ -132,9 +133,5 @@ int main(void)
 	CU_add_test(suite, "empty directory fails with reason", test_empty_directory_fails_with_reason);
 	CU_add_test(suite, "missing directory named", test_missing_directory_names_it);
 	CU_add_test(suite, "usage errors", test_usage_errors);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cunit_run_registered();
 }

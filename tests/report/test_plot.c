@@ -8,6 +8,7 @@
 #include "power_band.h"
 #include "report_fixture.h"
 #include "xml_check.h"
+#include "../support/cunit_run.h"
 
 enum { EXPECTED_WIDTH = 1000, EXPECTED_HEIGHT = 600 };
 
@@ -271,9 +272,5 @@ int main(void)
 	CU_add_test(suite, "svg band and idle line", test_svg_band_and_idle_line);
 	CU_add_test(suite, "svg without bounds has neither", test_svg_without_bounds_has_neither);
 	CU_add_test(suite, "xml check rejects broken svg", test_xml_check_rejects_broken_svg);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cunit_run_registered();
 }

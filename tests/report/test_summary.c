@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report_fixture.h"
+#include "../support/cunit_run.h"
 
 #define ASSERT_CLOSE(actual, expected)                                                       \
 	do {                                                                                 \
@@ -236,9 +237,5 @@ int main(void)
 	CU_add_test(suite, "--source filter", test_source_filter);
 	CU_add_test(suite, "one trace has no std dev", test_one_trace_has_no_std_dev);
 	CU_add_test(suite, "placeholders give no energy", test_only_placeholders_gives_no_energy);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cunit_run_registered();
 }
