@@ -235,7 +235,15 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		struct em_unc_edge e = {.have = false};
 		if (in->average_s > 0)
 			edge_of(s, v, in, &e);
-		if (restart || s->readings <= 1)
+		/* The edge term W1/2 P1 - W0/2 P0 holds for one window W: a
+		 * constant 100 W whose averaging went from 1 s to 60 s was
+		 * bounded 2950 J off, at zero width. A new window (or none)
+		 * ends the stretch at its edges, as a restart does. */
+		bool rewindowed = !restart && s->readings > 1 &&
+		                  (e.have ? e.w : 0) != (s->edge_last.have ? s->edge_last.w : 0);
+		if (rewindowed)
+			edge_term(&s->edge_open, &s->edge_last, &s->unc);
+		if (restart || s->readings <= 1 || rewindowed)
 			s->edge_open = e;
 		s->edge_last = e;
 		/* the device's latest range only: a peak of long ago (a
