@@ -158,17 +158,18 @@ static double counter_delta(struct em_series *s, double prev, double cur)
 }
 
 /* The ABI 1.3 fields as the bound reads them; nonsense (negative, not
- * finite) counts as not said. */
+ * finite, or beyond EM_UNC_MAGNITUDE_MAX) counts as not said. */
 static void reading_info(const struct energy_reading *r, struct em_reading_info *in)
 {
 	memset(in, 0, sizeof(*in));
-	if (isfinite(r->resolution) && r->resolution > 0)
+	if (r->resolution > 0 && r->resolution <= EM_UNC_MAGNITUDE_MAX)
 		in->resolution = r->resolution;
 	double lag = isfinite(r->lag_s) && r->lag_s > 0 ? r->lag_s : 0;
 	double avg = (r->flags & ENERGY_READING_AVERAGE) && isfinite(r->average_s) && r->average_s > 0 ? r->average_s : 0;
 	in->look_s = lag;
-	bool ranged = (r->flags & ENERGY_READING_RANGE) && isfinite(r->range_low) && isfinite(r->range_high) &&
-	              r->range_low <= r->range_high && isfinite(r->range_s) && r->range_s >= 0;
+	bool ranged = (r->flags & ENERGY_READING_RANGE) && fabs(r->range_low) <= EM_UNC_MAGNITUDE_MAX &&
+	              fabs(r->range_high) <= EM_UNC_MAGNITUDE_MAX && r->range_low <= r->range_high &&
+	              isfinite(r->range_s) && r->range_s >= 0;
 	if (avg > 0) {
 		/* an average already holds every burst of its window: its range
 		 * says what the average hides at the edges, nothing more */

@@ -258,7 +258,7 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		return;
 	}
 	double look = least(in->look_s, EM_UNC_LOOK_MAX_S);
-	s->look_s = look + in->average_s;
+	s->look_s = look + least(in->average_s, EM_UNC_LOOK_MAX_S); /* cut as the edge's window is */
 	struct em_unc_seg *last = s->npend ? &s->pend[s->npend - 1] : NULL;
 	if (last && last->v == v && !in->ranged && !last->ranged && last->after == in->after) {
 		last->t1 = mono_ns;
