@@ -232,6 +232,12 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		em_unc_flush(s);
 	}
 	if (!in->after) {
+		/* Look-aheads followed by a reading were not after the end: as
+		 * runs of their own they cut the span before them short, and
+		 * the rest of it, which the total integrates, went unbounded.
+		 * They sit at the queue's end (this keeps them there). */
+		while (s->npend && s->pend[s->npend - 1].after)
+			s->npend--;
 		struct em_unc_edge e = {.have = false};
 		if (in->average_s > 0)
 			edge_of(s, v, in, &e);
