@@ -60,6 +60,12 @@ void em_bound_of(const struct em_unc *u, double value, double gap_s, struct em_b
 		lo = hi = 0.5 * (lo + hi);
 	lo += u->burst_lo_j;
 	hi += u->burst_hi_j;
+	/* Terms of absurd (finite) readings can overflow: no bound rather
+	 * than an infinite one, which JSON cannot carry (a metric's whole
+	 * entry was lost with it). */
+	if (!isfinite(lo) || !isfinite(hi) || !isfinite(value + lo) || !isfinite(value + hi) ||
+	    !isfinite(u->res_j) || !isfinite(u->hi_j - u->lo_j) || !isfinite(u->burst_hi_j - u->burst_lo_j))
+		return;
 	b->value = value;
 	b->low = value + lo;
 	b->high = value + hi;

@@ -70,8 +70,9 @@ static void share_bounds(const struct em_series *energy, const struct em_series 
                          double *lo, double *hi)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	double skew = fabs((double)(energy->first_mono - cpu->first_mono)) / 1e9 +
-	              fabs((double)(energy->last_mono - cpu->last_mono)) / 1e9;
+	/* plugins stamp the readings: each int64, so no signed difference */
+	double skew = fabs((double)energy->first_mono - (double)cpu->first_mono) / 1e9 +
+	              fabs((double)energy->last_mono - (double)cpu->last_mono) / 1e9;
 	double e = (double)(ncpu > 0 ? ncpu : 1) * skew + 2 * cpu->resolution;
 	*lo = fmax(0, (tree_s - e) / (busy_s + e));
 	*hi = busy_s - e > 0 ? fmin(1, (tree_s + e) / (busy_s - e)) : 1;

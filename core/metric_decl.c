@@ -148,8 +148,9 @@ int em_metric_series(const struct energy_metric *in, struct em_series *s, char *
 	s->counter_max = m.counter_max;
 	/* 1.3: the copy above stopped at a pre-1.3 plugin's struct_size, so
 	 * its (shorter) struct left this 0, never the bytes beyond it. Nonsense
-	 * is "not said", as for a reading's (series.c). */
-	s->resolution = isfinite(m.resolution) && m.resolution > 0 ? m.resolution : 0;
+	 * is "not said", as for a reading's (series.c): 1e308 made the bound
+	 * infinite. */
+	s->resolution = m.resolution > 0 && m.resolution <= EM_UNC_MAGNITUDE_MAX ? m.resolution : 0;
 	s->keep_every = 1;
 	if (m.unit == ENERGY_UNIT_COUNT) {
 		snprintf(s->unit_name, sizeof(s->unit_name), "%s", m.unit_name[0] ? m.unit_name : "1");

@@ -124,6 +124,14 @@ const char *em_gap_reason(uint32_t why)
 	}
 }
 
+/* Seconds from `from` to a later `to`. Plugins stamp readings with any
+ * int64: the signed difference of two far apart overflowed (undefined;
+ * it wrapped to a negative span), the unsigned one is exact. */
+static double span_s(int64_t from, int64_t to)
+{
+	return (double)((uint64_t)to - (uint64_t)from) * 1e-9;
+}
+
 static void record_gap(struct em_series *s, int64_t from_wall, int64_t to_wall, double seconds, uint32_t why)
 {
 	size_t slots = sizeof(s->gap_list) / sizeof(s->gap_list[0]);
@@ -158,17 +166,18 @@ static double counter_delta(struct em_series *s, double prev, double cur)
 }
 
 /* The ABI 1.3 fields as the bound reads them; nonsense (negative, not
- * finite) counts as not said. */
+ * finite, or beyond EM_UNC_MAGNITUDE_MAX) counts as not said. */
 static void reading_info(const struct energy_reading *r, struct em_reading_info *in)
 {
 	memset(in, 0, sizeof(*in));
-	if (isfinite(r->resolution) && r->resolution > 0)
+	if (r->resolution > 0 && r->resolution <= EM_UNC_MAGNITUDE_MAX)
 		in->resolution = r->resolution;
 	double lag = isfinite(r->lag_s) && r->lag_s > 0 ? r->lag_s : 0;
 	double avg = (r->flags & ENERGY_READING_AVERAGE) && isfinite(r->average_s) && r->average_s > 0 ? r->average_s : 0;
 	in->look_s = lag;
-	bool ranged = (r->flags & ENERGY_READING_RANGE) && isfinite(r->range_low) && isfinite(r->range_high) &&
-	              r->range_low <= r->range_high && isfinite(r->range_s) && r->range_s >= 0;
+	bool ranged = (r->flags & ENERGY_READING_RANGE) && fabs(r->range_low) <= EM_UNC_MAGNITUDE_MAX &&
+	              fabs(r->range_high) <= EM_UNC_MAGNITUDE_MAX && r->range_low <= r->range_high &&
+	              isfinite(r->range_s) && r->range_s >= 0;
 	if (avg > 0) {
 		/* an average already holds every burst of its window: its range
 		 * says what the average hides at the edges, nothing more */
@@ -221,7 +230,7 @@ void em_series_push_info(struct em_series *s, int64_t mono_ns, int64_t wall_ns, 
 		s->resolution = info->resolution;
 	bool failed_between = false;
 	if (s->readings) {
-		double dt = (double)(mono_ns - s->last_mono) * 1e-9;
+		double dt = span_s(s->last_mono, mono_ns);
 		failed_between = failure_epoch != s->failure_epoch && records_gaps(s);
 		if (s->kind == ENERGY_KIND_GAUGE) {
 			/* trapezoid rule: watts become joules; any gauge's
@@ -272,7 +281,7 @@ void em_series_gap_to(struct em_series *s, int64_t to_mono, int64_t to_wall, uin
 	if (!s->readings || to_mono <= s->last_mono)
 		return;
 	if (records_gaps(s))
-		record_gap(s, s->last_wall, to_wall, (double)(to_mono - s->last_mono) / 1e9, why);
+		record_gap(s, s->last_wall, to_wall, span_s(s->last_mono, to_mono), why);
 }
 
 void em_series_free(struct em_series *s)

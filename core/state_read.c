@@ -157,6 +157,11 @@ static int series_read(const json_t *obj, struct em_series *s, const char *at, s
 	                                                                  : NULL;
 	if (wrong)
 		return em_state_bad_in(err, at, wrong, "out of range");
+	/* how far below a range lets the truth go: never above 0 (uncertainty.c
+	 * and em_unc_sub keep it there); a positive one narrowed the bound
+	 * until its low passed its high */
+	if (s->unc.burst_lo_j > 0)
+		return em_state_bad_in(err, at, "unc.burst_lo_j", "%g is positive", s->unc.burst_lo_j);
 	if ((rc = em_state_check_series_kind(s, at, err)) || (rc = points_read(obj, s, at, err)))
 		return rc;
 	return gaps_read(obj, s, at, err);

@@ -232,10 +232,24 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		em_unc_flush(s);
 	}
 	if (!in->after) {
+		/* Look-aheads followed by a reading were not after the end: as
+		 * runs of their own they cut the span before them short, and
+		 * the rest of it, which the total integrates, went unbounded.
+		 * They sit at the queue's end (this keeps them there). */
+		while (s->npend && s->pend[s->npend - 1].after)
+			s->npend--;
 		struct em_unc_edge e = {.have = false};
 		if (in->average_s > 0)
 			edge_of(s, v, in, &e);
-		if (restart || s->readings <= 1)
+		/* The edge term W1/2 P1 - W0/2 P0 holds for one window W: a
+		 * constant 100 W whose averaging went from 1 s to 60 s was
+		 * bounded 2950 J off, at zero width. A new window (or none)
+		 * ends the stretch at its edges, as a restart does. */
+		bool rewindowed = !restart && s->readings > 1 &&
+		                  (e.have ? e.w : 0) != (s->edge_last.have ? s->edge_last.w : 0);
+		if (rewindowed)
+			edge_term(&s->edge_open, &s->edge_last, &s->unc);
+		if (restart || s->readings <= 1 || rewindowed)
 			s->edge_open = e;
 		s->edge_last = e;
 		/* the device's latest range only: a peak of long ago (a
@@ -250,7 +264,7 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		return;
 	}
 	double look = least(in->look_s, EM_UNC_LOOK_MAX_S);
-	s->look_s = look + in->average_s;
+	s->look_s = look + least(in->average_s, EM_UNC_LOOK_MAX_S); /* cut as the edge's window is */
 	struct em_unc_seg *last = s->npend ? &s->pend[s->npend - 1] : NULL;
 	if (last && last->v == v && !in->ranged && !last->ranged && last->after == in->after) {
 		last->t1 = mono_ns;

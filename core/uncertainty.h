@@ -59,6 +59,11 @@ struct em_unc_seg {
 
 #define EM_UNC_PENDING_MAX 64  /* runs waiting for their look-ahead; beyond, the oldest is bounded early */
 #define EM_UNC_LOOK_MAX_S 60.0 /* a longer lag or range is cut to this */
+/* A resolution or range end beyond this (a petawatt; a petajoule per
+ * counter step) is nonsense and counts as not said: a plugin's 1e308 made
+ * the terms infinite (x seconds, squared, summed), and an infinite term
+ * cannot be written as JSON nor read back from a monitor state. */
+#define EM_UNC_MAGNITUDE_MAX 1e15
 
 /* The 95 % bound of a figure from its terms. */
 struct em_bound {

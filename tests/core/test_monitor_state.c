@@ -37,6 +37,34 @@ static void test_power_cpu_and_declared_metrics_round_trip(void)
 	em_monitor_destroy(mon);
 }
 
+/* ABI 1.3 readings with extreme but finite quality fields: a resolution
+ * of 1e308 (not said: it made res_j infinite, the writer wrote null and
+ * the reader refused the whole document), a lag of 1e9 s (cut to 60 s),
+ * and ranges up to 1e14 W above the value (kept). The bound travels and
+ * stays finite, ordered and non-negative in width. */
+static void test_extreme_reading_quality_round_trips(void)
+{
+	const char *cfgs[] = {"\"testpower_resolution\": 1e308, \"testpower_lag_s\": 1e9",
+	                      "\"testpower_range_w\": 1e14, \"testpower_lag_s\": 1e-300, \"testpower_resolution\": 1e15"};
+	for (size_t k = 0; k < sizeof(cfgs) / sizeof(cfgs[0]); k++) {
+		char json[512];
+		snprintf(json, sizeof(json), "{\"lithops\": {\"energy_strategy\": \"testpower\"},"
+		         " \"energy_sampling_interval\": 0.01, %s}", cfgs[k]);
+		struct em_monitor *mon = run(json, 0.2);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(mon);
+		json_t *res = check_round_trip(mon);
+		const json_t *u = json_object_get(json_object_get(monitor_of(res, "testpower"), "uncertainty"), "system");
+		CU_ASSERT(json_is_object(u));
+		double low = json_number_value(json_object_get(u, "low")), high = json_number_value(json_object_get(u, "high"));
+		double half = json_number_value(json_object_get(u, "half_width"));
+		CU_ASSERT(json_is_number(json_object_get(u, "low")) && json_is_number(json_object_get(u, "high")));
+		CU_ASSERT(low <= high && half >= 0 && isfinite(half));
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(u, "unit")), "J");
+		json_decref(res);
+		em_monitor_destroy(mon);
+	}
+}
+
 /* Failed samples (gaps, first and last failure), a wrapping counter, a
  * warning in the log, and an instance whose stop() fails. */
 static void test_gaps_wraps_log_and_instances_round_trip(void)
@@ -237,6 +265,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{"power, cpu share and declared metrics round trip", test_power_cpu_and_declared_metrics_round_trip},
 		{"gaps, wraps, log and instances round trip", test_gaps_wraps_log_and_instances_round_trip},
+		{"extreme reading quality round trips", test_extreme_reading_quality_round_trips},
 		{"placeholders round trip", test_placeholders_round_trip},
 		{"abandoned source round trip", test_abandoned_source_round_trip},
 		{"window results round trip", test_window_results_round_trip},

@@ -129,6 +129,11 @@ M(keyless_wrong_sensor) { set(declared(d, 3), "sensor", json_string("index-9"));
 M(reading_with_a_key) { set(ser0(d), "key", json_string("x")); }
 M(reading_kind_not_its_quantity) { set(ser0(d), "kind", json_integer(ENERGY_KIND_COUNTER)); }
 M(plugin_abi_junk) { set(src0(d), "plugin_abi", json_string("1.1; rm")); }
+M(unc_var_negative) { set(ser0(d), "unc.var_j2", json_real(-1)); }
+M(unc_res_nan) { set(ser0(d), "unc.res_j", json_null()); } /* how a writer's NaN would travel */
+M(unc_burst_hi_negative) { set(ser0(d), "unc.burst_hi_j", json_real(-2)); }
+M(unc_burst_lo_positive) { set(ser0(d), "unc.burst_lo_j", json_real(1e6)); }
+M(unc_ranged_huge_negative) { set(ser0(d), "unc.ranged_s", json_real(-1e308)); }
 M(source_array) { json_array_set_new(json_object_get(d, "sources"), 0, json_array()); }
 
 static const struct mutation {
@@ -197,6 +202,11 @@ static const struct mutation {
 	 reading_kind_not_its_quantity},
 	{"plugin_abi not a version", "sources[0].plugin_abi: '1.1; rm' is not major.minor", plugin_abi_junk},
 	{"a source an array", "sources[0]: expected an object, found an array", source_array},
+	{"a negative variance", "sources[0].series[0].unc.var_j2: -1 is negative", unc_var_negative},
+	{"a NaN resolution term", "sources[0].series[0].unc.res_j: expected a finite number, found null", unc_res_nan},
+	{"burst ceiling above negative", "sources[0].series[0].unc.burst_hi_j: -2 is negative", unc_burst_hi_negative},
+	{"burst floor above zero", "sources[0].series[0].unc.burst_lo_j: 1e+06 is positive", unc_burst_lo_positive},
+	{"ranged time -1e308", "sources[0].series[0].unc.ranged_s: -1e+308 is negative", unc_ranged_huge_negative},
 };
 
 static void expect_refused(const char *text, size_t len, const char *what, const char *needle)

@@ -210,6 +210,39 @@ static void test_declared_counter_sums_wrapped_deltas(void)
  * the counter's delta (twice, plus once per wrap). A pre-1.3 plugin's
  * struct ends before the field: what lies beyond its struct_size is not
  * its, and must not become a resolution. */
+/* A plugin stamps its readings (mono_ns): any int64. Regression: a reading
+ * at -2^63 + 1 ns and the next at 2^63 - 1 ns overflowed the signed
+ * difference (undefined behaviour; on x86 it wrapped to -2 ns), and the
+ * series covered a negative time, which the monitor state refuses. */
+static void test_timestamps_far_apart_do_not_overflow(void)
+{
+	struct energy_reading r = reading(ENERGY_Q_POWER_W, 0, 1, 0);
+	r.mono_ns = INT64_MIN + 1;
+	struct em_series s;
+	em_series_init(&s, &r);
+	em_series_add(&s, &r, 0);
+	r.mono_ns = INT64_MAX;
+	em_series_add(&s, &r, 0);
+	CU_ASSERT_EQUAL(s.readings, 2);
+	CU_ASSERT(s.covered_s > 1.8e10); /* 2^64 ns */
+	CU_ASSERT(s.total > 1.8e10);
+	em_series_gap_to(&s, INT64_MAX, 0, EM_GAP_FAILED_SAMPLES); /* not after: nothing */
+	CU_ASSERT_EQUAL(s.gaps, 0);
+	em_series_free(&s);
+
+	r = reading(ENERGY_Q_ENERGY_J, 0, 5, 0);
+	r.mono_ns = INT64_MIN + 1;
+	em_series_init(&s, &r);
+	em_series_add(&s, &r, 0);
+	r.value = 7;
+	r.mono_ns = INT64_MAX;
+	em_series_add(&s, &r, 1); /* across a failure: a gap as long as the span */
+	CU_ASSERT_EQUAL(s.gaps, 1);
+	CU_ASSERT(s.gap_s > 1.8e10 || s.covered_s > 1.8e10);
+	CU_ASSERT(s.gap_s >= 0 && s.covered_s >= 0);
+	em_series_free(&s);
+}
+
 static void test_declared_resolution_reaches_the_series_only_from_1_3(void)
 {
 	struct energy_metric m = metric("gpu0_energy", ENERGY_KIND_COUNTER, ENERGY_UNIT_JOULE, ENERGY_SCOPE_ACCELERATOR);
@@ -384,6 +417,7 @@ int main(void)
 		{"counter lower after a gap, no declared interval: not counted",
 		 test_counter_lower_after_a_gap_is_not_counted_without_declared_interval},
 		{"out-of-order reading is dropped", test_out_of_order_reading_is_dropped},
+		{"time stamps 2^64 ns apart do not overflow", test_timestamps_far_apart_do_not_overflow},
 		{"a day at 10 Hz stays bounded and exact", test_a_day_at_10hz_stays_bounded_and_exact},
 		{"interval quantiles", test_interval_quantiles},
 		{"declared counter sums wrapped deltas", test_declared_counter_sums_wrapped_deltas},
