@@ -93,8 +93,11 @@ static void attributed_bound(struct em_metric_result *a, const struct em_metric_
 	share_bounds(m->series, tree->series, tree->value, busy->value, &lo, &hi);
 	a->bound = m->bound;
 	a->bound.value = a->value;
-	a->bound.low = fmax(0, m->bound.low) * lo;
-	a->bound.high = m->bound.high * hi;
+	/* a product of two ranges has its extremes at the corners: an energy
+	 * whose bound reaches below zero (or a negative one) flips the share's */
+	double c[4] = {m->bound.low * lo, m->bound.low * hi, m->bound.high * lo, m->bound.high * hi};
+	a->bound.low = fmin(fmin(c[0], c[1]), fmin(c[2], c[3]));
+	a->bound.high = fmax(fmax(c[0], c[1]), fmax(c[2], c[3]));
 	a->bound.half_width = fmax(a->bound.high - a->bound.value, a->bound.value - a->bound.low);
 	a->bound.method = "the energy's 95 % bound times the CPU share's timing bound (CPU times read at other "
 	                  "instants than the energy); not whether energy follows CPU time";
