@@ -22,6 +22,10 @@
 #include <math.h>
 #include <string.h>
 
+/* a uniform's variance over a range of width w is w^2 / 12 (a
+ * multiplication: this runs for every reading) */
+#define UNIFORM_VAR (1.0 / 12.0)
+
 /* fmin/fmax are library calls at -O2 (NaN rules); every value here is
  * finite, and these run for every reading. */
 static inline double least(double a, double b)
@@ -71,7 +75,7 @@ static void episode(struct em_unc *u, double a, double b, double shape)
 	}
 	double w = u->ep_hi_j - u->ep_lo_j;
 	if (w > 0)
-		u->var_j2 += w * w * (u->ep_shape_j / w) / 12.0;
+		u->var_j2 += w * u->ep_shape_j * UNIFORM_VAR; /* w^2 x (ep_shape / w) / 12 */
 	u->ep_lo_j = u->ep_hi_j = u->ep_shape_j = 0;
 }
 
@@ -157,7 +161,7 @@ static void bound_run(const struct em_unc_seg *p, size_t n, size_t k, double see
 	episode(u, a, b, tail_shape(tail, end - t1));
 	u->res_j += g->res * (end - t0);
 	double r = 2 * g->res * (end - t0);
-	u->res_var_j2 += r * r / 12.0;
+	u->res_var_j2 += r * r * UNIFORM_VAR;
 	u->spans++;
 }
 
@@ -172,7 +176,10 @@ static double reach_s(const struct em_unc_seg *p, size_t n)
 
 static void drop_first(struct em_series *s)
 {
-	memmove(s->pend, s->pend + 1, (s->npend - 1) * sizeof(*s->pend));
+	if (s->npend == 2) /* the usual case when runs are bounded as they come: no library call */
+		s->pend[0] = s->pend[1];
+	else
+		memmove(s->pend, s->pend + 1, (s->npend - 1) * sizeof(*s->pend));
 	s->npend--;
 }
 
@@ -189,7 +196,7 @@ static void edge_term(const struct em_unc_edge *e0, const struct em_unc_edge *e1
 	u->lo_j += lo;
 	u->hi_j += hi;
 	u->mid_j += 0.5 * (e1->w * e1->a - e0->w * e0->a);
-	u->var_j2 += (hi - lo) * (hi - lo) / 12.0;
+	u->var_j2 += (hi - lo) * (hi - lo) * UNIFORM_VAR;
 }
 
 static void edge_of(const struct em_series *s, double v, const struct em_reading_info *in, struct em_unc_edge *e)
@@ -225,6 +232,26 @@ void em_unc_flush(struct em_series *s)
 	s->npend = 0;
 }
 
+/* An averaged stretch's two edges (edge_term). Readings that are not
+ * averages, in a stretch that had none, leave them untouched. */
+static void track_edges(struct em_series *s, double v, const struct em_reading_info *in, bool restart)
+{
+	struct em_unc_edge e = {.have = false};
+	if (in->average_s > 0)
+		edge_of(s, v, in, &e);
+	/* The edge term W1/2 P1 - W0/2 P0 holds for one window W: a
+	 * constant 100 W whose averaging went from 1 s to 60 s was
+	 * bounded 2950 J off, at zero width. A new window (or none)
+	 * ends the stretch at its edges, as a restart does. */
+	bool rewindowed = !restart && s->readings > 1 &&
+	                  (e.have ? e.w : 0) != (s->edge_last.have ? s->edge_last.w : 0);
+	if (rewindowed)
+		edge_term(&s->edge_open, &s->edge_last, &s->unc);
+	if (restart || s->readings <= 1 || rewindowed)
+		s->edge_open = e;
+	s->edge_last = e;
+}
+
 void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const struct em_reading_info *in, bool restart)
 {
 	if (restart) {
@@ -238,23 +265,11 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		 * They sit at the queue's end (this keeps them there). */
 		while (s->npend && s->pend[s->npend - 1].after)
 			s->npend--;
-		struct em_unc_edge e = {.have = false};
-		if (in->average_s > 0)
-			edge_of(s, v, in, &e);
-		/* The edge term W1/2 P1 - W0/2 P0 holds for one window W: a
-		 * constant 100 W whose averaging went from 1 s to 60 s was
-		 * bounded 2950 J off, at zero width. A new window (or none)
-		 * ends the stretch at its edges, as a restart does. */
-		bool rewindowed = !restart && s->readings > 1 &&
-		                  (e.have ? e.w : 0) != (s->edge_last.have ? s->edge_last.w : 0);
-		if (rewindowed)
-			edge_term(&s->edge_open, &s->edge_last, &s->unc);
-		if (restart || s->readings <= 1 || rewindowed)
-			s->edge_open = e;
-		s->edge_last = e;
+		bool avg = in->average_s > 0;
+		if (avg || s->edge_last.have || restart || s->readings <= 1)
+			track_edges(s, v, in, restart);
 		/* the device's latest range only: a peak of long ago (a
 		 * since-start maximum) says nothing of the last seconds */
-		bool avg = in->average_s > 0;
 		s->unc_seen_lo = in->ranged ? in->range_low : avg && !isnan(in->avg_low) ? in->avg_low : v;
 		s->unc_seen_hi = in->ranged ? in->range_high : avg && !isnan(in->avg_high) ? in->avg_high : v;
 		s->unc_seen = true;
