@@ -37,4 +37,23 @@ char *fixture_read_file(const char *path, size_t *size);
 /* The number after "  key: " in the report's output, or NAN if absent. */
 double fixture_summary_value(const char *output, const char *source, const char *key);
 
+/* A relative comparison (1e-6, at least 1e-6 absolute) that prints both
+ * numbers when it fails. The user includes CUnit. */
+#define ASSERT_CLOSE(actual, expected)                                                       \
+	do {                                                                                 \
+		double a_ = (actual), e_ = (expected);                                       \
+		if (!(fabs(a_ - e_) <= 1e-6 * fmax(1.0, fabs(e_))))                          \
+			fprintf(stderr, "\n    %s = %.9g, expected %.9g\n", #actual, a_, e_);     \
+		CU_ASSERT_DOUBLE_EQUAL(a_, e_, 1e-6 * fmax(1.0, fabs(e_)));                  \
+	} while (0)
+
+/* --metrics-csv's header, as report/README.md lists it. */
+#define METRICS_CSV_HEADER                                                                     \
+	"job_key,call_id,function_name,source,placeholder,timestamp,duration,"                 \
+	"system_energy,pkg_energy,avg_power,min_power,max_power,power_std_dev,"                \
+	"avg_cpu_temp,avg_system_temp,cpu_time,"                                               \
+	"system_energy_low,system_energy_high,pkg_energy_low,pkg_energy_high,"                 \
+	"system_dynamic_energy,system_dynamic_energy_low,system_dynamic_energy_high,"          \
+	"pkg_dynamic_energy,pkg_dynamic_energy_low,pkg_dynamic_energy_high,idle_power\n"
+
 #endif

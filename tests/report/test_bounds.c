@@ -11,14 +11,6 @@
 #include "report_fixture.h"
 #include "../support/cunit_run.h"
 
-#define ASSERT_CLOSE(actual, expected)                                                       \
-	do {                                                                                 \
-		double a_ = (actual), e_ = (expected);                                       \
-		if (!(fabs(a_ - e_) <= 1e-6 * fmax(1.0, fabs(e_))))                          \
-			fprintf(stderr, "\n    %s = %.9g, expected %.9g\n", #actual, a_, e_);     \
-		CU_ASSERT_DOUBLE_EQUAL(a_, e_, 1e-6 * fmax(1.0, fabs(e_)));                  \
-	} while (0)
-
 /* Call 0 as energymon writes it: a lopsided bound in the energymon section
  * ([96, 106] around 100 J, so centre 101, half-width 5), dynamic 40 J in
  * [32, 50] (centre 41, half-width 9), idle 30 W. */
@@ -209,12 +201,7 @@ static void test_metrics_csv_columns(void)
 	char *csv = fixture_read_file(path, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
 	CU_ASSERT_STRING_EQUAL(csv,
-		"job_key,call_id,function_name,source,placeholder,timestamp,duration,"
-		"system_energy,pkg_energy,avg_power,min_power,max_power,power_std_dev,"
-		"avg_cpu_temp,avg_system_temp,cpu_time,"
-		"system_energy_low,system_energy_high,pkg_energy_low,pkg_energy_high,"
-		"system_dynamic_energy,system_dynamic_energy_low,system_dynamic_energy_high,"
-		"pkg_dynamic_energy,pkg_dynamic_energy_low,pkg_dynamic_energy_high,idle_power\n"
+		METRICS_CSV_HEADER
 		/* the energymon section's lopsided bounds win over value +- half-width */
 		"bnd,0,,ipmi,false,,2,100,,,,,,,,,96,106,,,40,32,50,,,,30\n"
 		"bnd,1,,ipmi,false,,2,200,,,,,,,,,192,208,,,120,115,125,,,,40\n"

@@ -62,12 +62,7 @@ static void test_metrics_table(void)
 	char *csv = export_table("--metrics-csv", "metrics.out");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
 	CU_ASSERT_STRING_EQUAL(csv,
-		"job_key,call_id,function_name,source,placeholder,timestamp,duration,"
-		"system_energy,pkg_energy,avg_power,min_power,max_power,power_std_dev,"
-		"avg_cpu_temp,avg_system_temp,cpu_time,"
-		"system_energy_low,system_energy_high,pkg_energy_low,pkg_energy_high,"
-		"system_dynamic_energy,system_dynamic_energy_low,system_dynamic_energy_high,"
-		"pkg_dynamic_energy,pkg_dynamic_energy_low,pkg_dynamic_energy_high,idle_power\n"
+		METRICS_CSV_HEADER
 		/* files without bounds or a baseline: the new cells are empty */
 		"job,0,\"f(a, \"\"b\"\")\",ipmi,false,1700000000.25,2,150.5,,75.25,70,80,2.5,41.5,,,,,,,,,,,,,\n"
 		"job,1,,perf,true,,1,,,,,,,,,,,,,,,,,,,,\n"

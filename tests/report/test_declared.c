@@ -10,7 +10,7 @@
 #include "../support/cunit_run.h"
 #include "report_fixture.h"
 
-#define ASSERT_CLOSE(actual, expected) CU_ASSERT_DOUBLE_EQUAL((actual), (expected), 1e-9)
+#define ASSERT_WITHIN_1E9(actual, expected) CU_ASSERT_DOUBLE_EQUAL((actual), (expected), 1e-9)
 
 /* A per-call file as energymon writes it for "gpuhwmon:INST": values under
  * the plain keys in energy_consumption, declarations in energymon.metrics. */
@@ -68,17 +68,17 @@ static void test_unknown_source_summarised_by_declared_metrics(void)
 	CU_ASSERT_PTR_NULL(strstr(cap.err, "gpuhwmon")); /* understood: no warning */
 	CU_ASSERT_PTR_NOT_NULL(strstr(o, "\ngpuhwmon-a (source gpuhwmon:a; no energy key of energymon's own; "
 	                                 "its declared metrics follow)\n"));
-	ASSERT_CLOSE(fixture_summary_value(o, "gpuhwmon-a", "total_traces"), 3);
-	ASSERT_CLOSE(fixture_summary_value(o, "gpuhwmon-a", "total_gpu0_energy"), 40);
-	ASSERT_CLOSE(fixture_summary_value(o, "gpuhwmon-a", "avg_gpu0_energy"), 20);
-	ASSERT_CLOSE(fixture_summary_value(o, "gpuhwmon-a", "min_gpu0_energy"), 10);
-	ASSERT_CLOSE(fixture_summary_value(o, "gpuhwmon-a", "max_gpu0_energy"), 30);
+	ASSERT_WITHIN_1E9(fixture_summary_value(o, "gpuhwmon-a", "total_traces"), 3);
+	ASSERT_WITHIN_1E9(fixture_summary_value(o, "gpuhwmon-a", "total_gpu0_energy"), 40);
+	ASSERT_WITHIN_1E9(fixture_summary_value(o, "gpuhwmon-a", "avg_gpu0_energy"), 20);
+	ASSERT_WITHIN_1E9(fixture_summary_value(o, "gpuhwmon-a", "min_gpu0_energy"), 10);
+	ASSERT_WITHIN_1E9(fixture_summary_value(o, "gpuhwmon-a", "max_gpu0_energy"), 30);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o, "  total_gpu0_energy: 40.000000 J\n"));
 	/* a gauge: means, no sum of means; in watts also its energy */
-	ASSERT_CLOSE(fixture_summary_value(o, "gpuhwmon-a", "avg_gpu_temp"), 65);
+	ASSERT_WITHIN_1E9(fixture_summary_value(o, "gpuhwmon-a", "avg_gpu_temp"), 65);
 	CU_ASSERT(isnan(fixture_summary_value(o, "gpuhwmon-a", "total_gpu_temp")));
 	CU_ASSERT_PTR_NOT_NULL(strstr(o, "  avg_gpu_temp: 65.000000 degC\n"));
-	ASSERT_CLOSE(fixture_summary_value(o, "gpuhwmon-a", "total_gpu_power_energy"), 24);
+	ASSERT_WITHIN_1E9(fixture_summary_value(o, "gpuhwmon-a", "total_gpu_power_energy"), 24);
 	/* never measured: said, with the plugin's reason, never 0 */
 	CU_ASSERT(isnan(fixture_summary_value(o, "gpuhwmon-a", "total_gpu1_energy")));
 	CU_ASSERT_PTR_NOT_NULL(strstr(o, "  gpu1_energy: declared counter in J, accelerator 1; 0 call(s) with a "
@@ -89,8 +89,8 @@ static void test_unknown_source_summarised_by_declared_metrics(void)
 	CU_ASSERT_PTR_NULL(strstr(o, "not_declared"));
 	CU_ASSERT_PTR_NULL(strstr(o, "1234"));
 	/* the other instance, on its own */
-	ASSERT_CLOSE(fixture_summary_value(o, "gpuhwmon-b", "total_gpu0_energy"), 18);
-	ASSERT_CLOSE(fixture_summary_value(o, "gpuhwmon-b", "avg_gpu_temp"), 50);
+	ASSERT_WITHIN_1E9(fixture_summary_value(o, "gpuhwmon-b", "total_gpu0_energy"), 18);
+	ASSERT_WITHIN_1E9(fixture_summary_value(o, "gpuhwmon-b", "avg_gpu_temp"), 50);
 	fixture_capture_free(&cap);
 }
 
@@ -110,7 +110,7 @@ static void test_json_has_declared_metrics(void)
 	CU_ASSERT_PTR_NULL(json_object_get(a, "total__energy"));
 	const json_t *metrics = json_object_get(a, "metrics");
 	const json_t *e0 = json_object_get(metrics, "gpu0_energy");
-	ASSERT_CLOSE(json_number_value(json_object_get(e0, "total")), 40);
+	ASSERT_WITHIN_1E9(json_number_value(json_object_get(e0, "total")), 40);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(e0, "unit")), "J");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(e0, "kind")), "counter");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(e0, "scope")), "accelerator");
@@ -120,8 +120,8 @@ static void test_json_has_declared_metrics(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(e1, "reason")), "energy2_input"));
 	const json_t *temp = json_object_get(metrics, "gpu_temp");
 	CU_ASSERT(json_is_null(json_object_get(temp, "total")));
-	ASSERT_CLOSE(json_number_value(json_object_get(temp, "avg")), 65);
-	ASSERT_CLOSE(json_number_value(json_object_get(json_object_get(metrics, "gpu_power"), "total_energy_j")), 24);
+	ASSERT_WITHIN_1E9(json_number_value(json_object_get(temp, "avg")), 65);
+	ASSERT_WITHIN_1E9(json_number_value(json_object_get(json_object_get(metrics, "gpu_power"), "total_energy_j")), 24);
 	CU_ASSERT_PTR_NULL(json_object_get(metrics, "not_declared"));
 	json_decref(doc);
 	fixture_capture_free(&cap);
@@ -134,7 +134,7 @@ static void test_source_filter_takes_an_instance_id(void)
 	CU_ASSERT_EQUAL_FATAL(fixture_run_report(args, &cap), 0);
 	CU_ASSERT_EQUAL(cap.status, 0);
 	CU_ASSERT_PTR_NULL(strstr(cap.out, "\ngpuhwmon-a ("));
-	ASSERT_CLOSE(fixture_summary_value(cap.out, "gpuhwmon-b", "total_gpu0_energy"), 18);
+	ASSERT_WITHIN_1E9(fixture_summary_value(cap.out, "gpuhwmon-b", "total_gpu0_energy"), 18);
 	fixture_capture_free(&cap);
 }
 
@@ -178,9 +178,9 @@ static void test_headline_energy_follows_the_table(void)
 	CU_ASSERT_EQUAL_FATAL(fixture_run_report(args, &cap), 0);
 	CU_ASSERT_EQUAL(cap.status, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap.out, "\nrapl (energy from energy_consumption.energy_pkg)\n"));
-	ASSERT_CLOSE(fixture_summary_value(cap.out, "rapl", "total_pkg_energy"), 5);
+	ASSERT_WITHIN_1E9(fixture_summary_value(cap.out, "rapl", "total_pkg_energy"), 5);
 	CU_ASSERT(isnan(fixture_summary_value(cap.out, "rapl", "total_system_energy")));
-	ASSERT_CLOSE(fixture_summary_value(cap.out, "platform", "total_psys_energy"), 7);
+	ASSERT_WITHIN_1E9(fixture_summary_value(cap.out, "platform", "total_psys_energy"), 7);
 	fixture_capture_free(&cap);
 	fixture_dir_remove(&own);
 }
@@ -214,7 +214,7 @@ static void test_hostile_metrics_array(void)
 	CU_ASSERT_PTR_NULL(strstr(cap.out, "a/b"));
 	CU_ASSERT_PTR_NULL(strstr(cap.out, "numkind"));
 	CU_ASSERT_PTR_NULL(strstr(cap.out, "badunit"));
-	ASSERT_CLOSE(fixture_summary_value(cap.out, "evil", "total_twice"), 5);
+	ASSERT_WITHIN_1E9(fixture_summary_value(cap.out, "evil", "total_twice"), 5);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap.out, "  twice: declared counter in J, scope not given 0; 1 call(s) with a "
 	                                       "value, 0 without\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap.out, "  gone: declared counter in J, scope not given 0; 0 call(s)"));

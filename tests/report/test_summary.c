@@ -10,14 +10,6 @@
 #include "report_fixture.h"
 #include "../support/cunit_run.h"
 
-#define ASSERT_CLOSE(actual, expected)                                                       \
-	do {                                                                                 \
-		double a_ = (actual), e_ = (expected);                                       \
-		if (!(fabs(a_ - e_) <= 1e-6 * fmax(1.0, fabs(e_))))                          \
-			fprintf(stderr, "\n    %s = %.9g, expected %.9g\n", #actual, a_, e_);     \
-		CU_ASSERT_DOUBLE_EQUAL(a_, e_, 1e-6 * fmax(1.0, fabs(e_)));                  \
-	} while (0)
-
 static struct fixture_dir dir;
 
 /* Three measured ipmi calls (100, 300, 200 J), a placeholder whose file
