@@ -43,25 +43,60 @@ static double secs(int64_t ns)
 	return (double)ns * 1e-9;
 }
 
-/* How much further than [lo, hi] over [from, to] the pending ranges let
- * the truth go, in joules (*below <= 0, *above >= 0): each range only over
- * the part of the span it covers. Overlapping ranges are each counted. */
+/* The truth held within [lo, hi] over [a, b] (seconds): the blind end. */
+struct reach {
+	double a, b, lo, hi;
+};
+
+/* How much further than [lo, hi] over [from, to] the pending ranges (and
+ * the blind end's reach, `extra`, when not NULL) let the truth go, in
+ * joules (*below <= 0, *above >= 0). They overlap (a ceiling comes with
+ * every reading and reaches a lag back): at each instant only the widest
+ * covering it counts, so the sum over the span never exceeds what one
+ * range over all of it could allow. */
 static bool widen_by_ranges(const struct em_unc_seg *p, size_t n, size_t k, double from, double to, double lo,
-                            double hi, double *below, double *above)
+                            double hi, const struct reach *extra, double *below, double *above)
 {
-	bool widened = false;
+	/* the contributors clipped to the span, then the span cut where any
+	 * begins or ends: each piece takes the widest that covers it */
+	struct reach in[EM_UNC_PENDING_MAX + 1];
+	double cut[2 * EM_UNC_PENDING_MAX + 2];
+	size_t m = 0, ncut = 0;
+	if (extra && (extra->lo < lo || extra->hi > hi) && least(to, extra->b) > most(from, extra->a))
+		in[m++] = (struct reach){most(from, extra->a), least(to, extra->b), extra->lo, extra->hi};
 	for (size_t j = k; j < n; j++) {
-		if (!p[j].ranged)
+		if (!p[j].ranged || (p[j].rlo >= lo && p[j].rhi <= hi))
 			continue;
 		/* rs already counts from the earliest the device could have begun it */
 		double a = most(from, secs(p[j].t0) - p[j].rs), b = least(to, secs(p[j].t1));
-		if (b <= a || (p[j].rlo >= lo && p[j].rhi <= hi))
-			continue;
-		widened = true;
-		*below += least(0, p[j].rlo - lo) * (b - a);
-		*above += most(0, p[j].rhi - hi) * (b - a);
+		if (b > a)
+			in[m++] = (struct reach){a, b, p[j].rlo, p[j].rhi};
 	}
-	return widened;
+	if (!m)
+		return false;
+	for (size_t i = 0; i < m; i++) {
+		cut[ncut++] = in[i].a;
+		cut[ncut++] = in[i].b;
+	}
+	for (size_t i = 1; i < ncut; i++) /* nearly sorted already (runs come in time order) */
+		for (size_t c = i; c > 0 && cut[c - 1] > cut[c]; c--) {
+			double t = cut[c];
+			cut[c] = cut[c - 1];
+			cut[c - 1] = t;
+		}
+	for (size_t i = 0; i + 1 < ncut; i++) {
+		double a = cut[i], b = cut[i + 1], mid = 0.5 * (a + b), deepest = 0, highest = 0;
+		if (b <= a)
+			continue;
+		for (size_t j = 0; j < m; j++)
+			if (in[j].a <= mid && mid <= in[j].b) {
+				deepest = least(deepest, in[j].lo - lo);
+				highest = most(highest, in[j].hi - hi);
+			}
+		*below += deepest * (b - a);
+		*above += highest * (b - a);
+	}
+	return true;
 }
 
 /* shape: the run's variance relative to a uniform spread over [a, b] */
@@ -138,12 +173,13 @@ static void bound_run(const struct em_unc_seg *p, size_t n, size_t k, double see
 	/* The blind span's reach to what was ever seen, and a device range,
 	 * are ceilings, not likely values: they widen the bound on their side
 	 * as worst cases and never move the expected error. */
-	double below = (least(llo, seen_lo) - llo) * dark, above = (most(lhi, seen_hi) - lhi) * dark;
+	struct reach seen = {.a = blind, .b = end, .lo = least(llo, seen_lo), .hi = most(lhi, seen_hi)};
+	double below = 0, above = 0;
 	bool ranged = false;
-	if (any_range) {
-		ranged = widen_by_ranges(p, n, k, t0, split, qlo, qhi, &below, &above);
-		ranged |= widen_by_ranges(p, n, k, split, end, llo, lhi, &below, &above);
-	}
+	if (any_range)
+		ranged = widen_by_ranges(p, n, k, t0, split, qlo, qhi, NULL, &below, &above);
+	if (any_range || dark > 0)
+		ranged |= widen_by_ranges(p, n, k, split, end, llo, lhi, dark > 0 ? &seen : NULL, &below, &above);
 	if (ranged || below < 0 || above > 0) {
 		u->burst_lo_j += below;
 		u->burst_hi_j += above;

@@ -1,5 +1,5 @@
 /*
- * A day of hostile readings: a million, every one a new value, with lags
+ * Hostile readings: 200,000 (a day at ~2 Hz), every one a new value, with lags
  * and ranges alternating between nothing and the 60 s cap, so that no run
  * can ever be bounded on time. The pending queue stays within its 64 runs
  * in its one allocation, every run is bounded exactly once, and the bound
@@ -10,9 +10,11 @@
 #include "../support/cunit_run.h"
 #include "hostile_reading.h"
 
-#define N 1000000
+/* Each run is bounded against up to 64 overlapping 60 s ranges (the
+ * widest at each instant: O(64^2) per run), ~14 us a reading here. */
+#define N 200000
 
-static void test_million_alternating(void)
+static void test_many_alternating(void)
 {
 	struct em_series s;
 	struct energy_reading r;
@@ -56,7 +58,7 @@ static void test_million_alternating(void)
 
 int main(void)
 {
-	CU_TestInfo tests[] = {{"a million alternating readings: bounded queue, each run once", test_million_alternating},
+	CU_TestInfo tests[] = {{"200,000 alternating readings: bounded queue, each run once", test_many_alternating},
 	                       CU_TEST_INFO_NULL};
 	return cunit_run_suite("uncertainty-many-readings", NULL, NULL, tests);
 }
