@@ -272,8 +272,11 @@ void em_unc_flush(struct em_series *s)
  * averages, in a stretch that had none, leave them untouched. */
 static void track_edges(struct em_series *s, double v, const struct em_reading_info *in, bool restart)
 {
+	bool avg = in->average_s > 0;
+	if (!avg && !s->edge_last.have && !restart && s->readings > 1)
+		return; /* nothing to track: the usual, per-reading case */
 	struct em_unc_edge e = {.have = false};
-	if (in->average_s > 0)
+	if (avg)
 		edge_of(s, v, in, &e);
 	/* The edge term W1/2 P1 - W0/2 P0 holds for one window W: a
 	 * constant 100 W whose averaging went from 1 s to 60 s was
@@ -301,9 +304,8 @@ void em_unc_power_add(struct em_series *s, int64_t mono_ns, double v, const stru
 		 * They sit at the queue's end (this keeps them there). */
 		while (s->npend && s->pend[s->npend - 1].after)
 			s->npend--;
+		track_edges(s, v, in, restart);
 		bool avg = in->average_s > 0;
-		if (avg || s->edge_last.have || restart || s->readings <= 1)
-			track_edges(s, v, in, restart);
 		/* the device's latest range only: a peak of long ago (a
 		 * since-start maximum) says nothing of the last seconds */
 		s->unc_seen_lo = in->ranged ? in->range_low : avg && !isnan(in->avg_low) ? in->avg_low : v;

@@ -37,5 +37,5 @@ int end_lookahead(const struct energy_host *host, struct dcmi_cadence *c, const 
 		r.flags |= ENERGY_READING_LOOKAHEAD;
 		return host->emit(host->ctx, &r);
 	}
-	return 1; /* not -ETIMEDOUT: that is a request the BMC did not answer */
+	return END_LOOKAHEAD_NO_REFRESH;
 }

@@ -16,10 +16,13 @@
 #define END_LOOKAHEAD_MAX_S 4.5
 #define END_LOOKAHEAD_POLL_S 0.1
 
+/* end_lookahead()'s return when the BMC answered but did not refresh in
+ * time (not -ETIMEDOUT: that is a request it did not answer). */
+#define END_LOOKAHEAD_NO_REFRESH 1
+
 /* lag_s: the last reading's. Returns 0 when a fresh answer was emitted,
- * 1 when none came in time, or the request's error (-ETIMEDOUT: the BMC
- * did not answer); every outcome leaves the run's result as it was but for
- * the bound. */
+ * END_LOOKAHEAD_NO_REFRESH, or the request's error; every outcome leaves
+ * the run's result as it was but for the bound. */
 int end_lookahead(const struct energy_host *host, struct dcmi_cadence *c, const struct power_source *ps,
 		  struct bmc_session *s, ipmi_sensor_read_ctx_t reader, double lag_s);
 

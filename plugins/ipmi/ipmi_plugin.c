@@ -279,8 +279,9 @@ static int ipmi_stop(void *instance)
 	 * last seconds depend on it */
 	int rc = end_lookahead(in->host, &in->cadence, &in->found.power, &in->session, in->reader, in->last_lag_s);
 	in->lookahead = rc == 0 ? "one more refresh read after the end"
-	                : rc == 1 ? "no refresh came within the wait: the last seconds are assumed"
-	                                   : "the BMC failed after the end: the last seconds are assumed";
+	                : rc == END_LOOKAHEAD_NO_REFRESH
+	                        ? "no refresh came within the wait: the last seconds are assumed"
+	                        : "the BMC failed after the end: the last seconds are assumed";
 	return 0;
 }
 
